@@ -1,0 +1,167 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from patients.models import Patient
+from scheduling.models import Appointment
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "Cash", _("Cash")
+    CREDIT_CARD = "CreditCard", _("Credit card")
+    INSURANCE = "Insurance", _("Insurance")
+    TRANSFER = "Transfer", _("Bank transfer")
+
+
+class Insurance(models.Model):
+    class Kind(models.TextChoices):
+        BPJS = "bpjs", _("BPJS Kesehatan")
+        PRIVATE = "private", _("Private insurance")
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="insurances", verbose_name=_("patient")
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    provider_name = models.CharField(_("provider"), max_length=100)
+    policy_number = models.CharField(_("policy / card number"), max_length=50)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        db_table = "insurance"
+        verbose_name = _("insurance policy")
+        verbose_name_plural = _("insurance policies")
+        ordering = ["patient", "-valid_from"]
+        indexes = [models.Index(fields=["policy_number"], name="insurance_policy_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["provider_name", "policy_number"], name="insurance_unique_policy"),
+            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                                   name="insurance_valid_range"),
+            models.CheckConstraint(condition=Q(kind__in=["bpjs", "private"]), name="insurance_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider_name} {self.policy_number}"
+
+    def clean(self):
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("The end of validity must not be before its start.")})
+
+    def covers(self, day) -> bool:
+        return self.is_active and self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class Billing(models.Model):
+    """The bill of one appointment; its lines are the appointment's services."""
+
+    class Status(models.TextChoices):
+        UNPAID = "unpaid", _("Unpaid")
+        PARTIALLY_PAID = "partially_paid", _("Partially paid")
+        PAID = "paid", _("Paid")
+        VOID = "void", _("Void")
+
+    number = models.CharField(_("invoice number"), max_length=30, unique=True)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="bills", verbose_name=_("patient")
+    )
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="bill", verbose_name=_("appointment")
+    )
+    total_amount = models.DecimalField(_("total (Rp)"), max_digits=14, decimal_places=2)
+    amount_paid = models.DecimalField(_("paid (Rp)"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UNPAID)
+    payment_method = models.CharField(
+        _("payment method"), max_length=20, choices=PaymentMethod.choices, blank=True,
+        help_text=_("The method of the latest payment."),
+    )
+    insurance = models.ForeignKey(
+        Insurance, on_delete=models.PROTECT, null=True, blank=True, related_name="bills",
+        verbose_name=_("insurance used"),
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        db_table = "billing"
+        verbose_name = _("bill")
+        verbose_name_plural = _("bills")
+        ordering = ["-issued_at", "-id"]
+        indexes = [
+            models.Index(fields=["issued_at"], name="billing_issued_idx"),
+            models.Index(fields=["status", "issued_at"], name="billing_status_issued_idx"),
+            models.Index(fields=["patient", "issued_at"], name="billing_patient_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_amount__gte=0), name="billing_total_not_negative"),
+            models.CheckConstraint(condition=Q(amount_paid__gte=0), name="billing_paid_not_negative"),
+            models.CheckConstraint(condition=Q(amount_paid__lte=F("total_amount")), name="billing_paid_not_above_total"),
+            # The status always matches the money received.
+            models.CheckConstraint(
+                condition=Q(status="void")
+                | Q(status="unpaid", amount_paid=0, total_amount__gt=0)
+                | Q(status="partially_paid", amount_paid__gt=0, amount_paid__lt=F("total_amount"))
+                | Q(status="paid", amount_paid=F("total_amount")),
+                name="billing_status_matches_amounts",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total_amount - self.amount_paid
+
+    @staticmethod
+    def status_for(*, total: Decimal, paid: Decimal) -> str:
+        if paid >= total:
+            return Billing.Status.PAID
+        if paid > 0:
+            return Billing.Status.PARTIALLY_PAID
+        return Billing.Status.UNPAID
+
+
+class Payment(models.Model):
+    """One payment towards a bill. Payments are a ledger: never edited, never deleted."""
+
+    billing = models.ForeignKey(
+        Billing, on_delete=models.PROTECT, related_name="payments", verbose_name=_("bill")
+    )
+    amount = models.DecimalField(_("amount (Rp)"), max_digits=14, decimal_places=2)
+    method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices)
+    insurance = models.ForeignKey(
+        Insurance, on_delete=models.PROTECT, null=True, blank=True, related_name="payments",
+        verbose_name=_("insurance policy"),
+    )
+    reference = models.CharField(_("reference"), max_length=100, blank=True,
+                                 help_text=_("Card slip, transfer or claim number."))
+    paid_at = models.DateTimeField(_("paid at"))
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("received by"),
+    )
+
+    class Meta:
+        db_table = "payments"
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["paid_at", "id"]
+        indexes = [
+            models.Index(fields=["paid_at"], name="payments_paid_at_idx"),
+            models.Index(fields=["billing", "paid_at"], name="payments_billing_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_amount_positive"),
+            models.CheckConstraint(condition=Q(method__in=["Cash", "CreditCard", "Insurance", "Transfer"]),
+                                   name="payments_method_valid"),
+            models.CheckConstraint(condition=~Q(method="Insurance") | Q(insurance__isnull=False),
+                                   name="payments_insurance_has_policy"),
+        ]
+
+    def __str__(self):
+        return f"{self.billing.number}: Rp {self.amount:,.0f}"

@@ -1,0 +1,43 @@
+import datetime
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from billing.models import Billing, Insurance, Payment, PaymentMethod
+from patients.tests.factories import PatientFactory
+from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory
+
+
+class InsuranceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Insurance
+
+    patient = factory.SubFactory(PatientFactory)
+    kind = Insurance.Kind.BPJS
+    provider_name = "BPJS Kesehatan"
+    policy_number = factory.Sequence(lambda n: f"0001{n:09d}")
+    valid_from = datetime.date(2026, 1, 1)
+    valid_until = datetime.date(2026, 12, 31)
+
+
+class BillingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Billing
+
+    appointment = factory.SubFactory(AppointmentFactory, status=Appointment.Status.COMPLETED)
+    patient = factory.LazyAttribute(lambda o: o.appointment.patient)
+    number = factory.Sequence(lambda n: f"INV-T-{n:06d}")
+    total_amount = Decimal("300000")
+    issued_at = factory.LazyFunction(timezone.now)
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Payment
+
+    billing = factory.SubFactory(BillingFactory)
+    amount = Decimal("100000")
+    method = PaymentMethod.CASH
+    paid_at = factory.LazyFunction(timezone.now)
