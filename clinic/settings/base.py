@@ -115,6 +115,8 @@ STORAGES = {
 if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
 CLINIC_NAME = env("CLINIC_NAME", default="Klinik Sehat Sentosa")
 CLINIC_ADDRESS = env("CLINIC_ADDRESS", default="Jl. Merdeka No. 17, Bandung 40111")
 
