@@ -15,3 +15,54 @@ class ClinicAdminSite(admin.AdminSite):
     def has_permission(self, request):
         user = request.user
         return user.is_active and getattr(user, "is_admin_role", False)
+
+
+class AdminRoleModelAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose permissions follow the user's role instead of per-model grants.
+
+    Subclasses switch off what the role table forbids (e.g. writing medical records)."""
+
+    allow_add = True
+    allow_change = True
+    allow_delete = True
+
+    def _is_admin(self, request) -> bool:
+        return request.user.is_active and getattr(request.user, "is_admin_role", False)
+
+    def has_module_permission(self, request):
+        return self._is_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_admin(request)
+
+    def has_add_permission(self, request):
+        return self.allow_add and self._is_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.allow_change and self._is_admin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.allow_delete and self._is_admin(request)
+
+
+class AdminRoleInline:
+    """The same role rule for inlines."""
+
+    allow_add = True
+    allow_change = True
+    allow_delete = False
+
+    def _is_admin(self, request) -> bool:
+        return request.user.is_active and getattr(request.user, "is_admin_role", False)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_admin(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self.allow_add and self._is_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.allow_change and self._is_admin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.allow_delete and self._is_admin(request)

@@ -1,0 +1,95 @@
+"""Bills and payments change only through these functions."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from billing.models import Billing, Insurance, Payment, PaymentMethod
+from scheduling.models import Appointment, AppointmentService
+
+
+def bill_total_for(*, appointment: Appointment) -> Decimal:
+    total = AppointmentService.objects.filter(appointment=appointment).aggregate(
+        total=Sum(F("unit_price") * F("quantity"))
+    )["total"]
+    return Decimal(total or 0).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def bill_issue_for(*, appointment: Appointment) -> Billing:
+    """The appointment's bill, issued from its services if it has none yet."""
+    existing = Billing.objects.filter(appointment=appointment).first()
+    if existing is not None:
+        return existing
+    if appointment.status != Appointment.Status.COMPLETED:
+        raise ValidationError(_("A bill is issued only for a completed visit."))
+    total = bill_total_for(appointment=appointment)
+    issued_at = timezone.now()
+    bill = Billing(
+        appointment=appointment, patient_id=appointment.patient_id, total_amount=total,
+        status=Billing.Status.UNPAID if total > 0 else Billing.Status.PAID,
+        issued_at=issued_at, number=f"INV-{issued_at:%Y%m}-P{appointment.pk:07d}",
+    )
+    bill.full_clean(exclude=["appointment"])
+    bill.save()
+    return bill
+
+
+@transaction.atomic
+def payment_record(*, bill: Billing, amount: Decimal, method: str, received_by: User | None,
+                   insurance: Insurance | None = None, reference: str = "") -> Payment:
+    """Records a payment and updates the bill's status in the same transaction.
+
+    The bill row is locked first, so two payments at once cannot both pass the balance check."""
+    bill = Billing.objects.select_for_update().select_related("appointment").get(pk=bill.pk)
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be more than zero.")})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": _("The amount can have at most two decimals.")})
+    if bill.status == Billing.Status.VOID:
+        raise ValidationError(_("This bill has been voided and takes no payments."))
+    if bill.status == Billing.Status.PAID:
+        raise ValidationError(_("This bill is already paid in full."))
+    if amount > bill.balance:
+        raise ValidationError({"amount": _("The amount is more than what is owed (Rp %(balance)s).")
+                               % {"balance": f"{bill.balance:,.0f}".replace(",", ".")}})
+    if method not in PaymentMethod.values:
+        raise ValidationError({"method": _("Choose a payment method.")})
+    if method == PaymentMethod.INSURANCE:
+        visit_day = timezone.localtime(bill.appointment.appointment_date).date()
+        if insurance is None:
+            raise ValidationError({"insurance": _("Choose the patient's insurance policy.")})
+        if insurance.patient_id != bill.patient_id or not insurance.covers(visit_day):
+            raise ValidationError({"insurance": _("This policy does not cover this patient on the visit date.")})
+    else:
+        insurance = None
+    payment = Payment.objects.create(
+        billing=bill, amount=amount, method=method, insurance=insurance, reference=reference,
+        paid_at=timezone.now(), received_by=received_by,
+    )
+    bill.amount_paid += amount
+    bill.status = Billing.status_for(total=bill.total_amount, paid=bill.amount_paid)
+    bill.payment_method = method
+    update_fields = ["amount_paid", "status", "payment_method", "updated_at"]
+    if insurance is not None:
+        bill.insurance = insurance
+        update_fields.append("insurance")
+    bill.save(update_fields=update_fields)
+    return payment
+
+
+@transaction.atomic
+def bill_void(*, bill: Billing, by: User | None) -> Billing:
+    """Voids a bill that has no payments; it stays in the history."""
+    bill = Billing.objects.select_for_update().get(pk=bill.pk)
+    if bill.payments.exists():
+        raise ValidationError(_("A bill with payments cannot be voided."))
+    bill.status = Billing.Status.VOID
+    bill.save(update_fields=["status", "updated_at"])
+    return bill

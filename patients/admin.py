@@ -1,0 +1,64 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import Insurance
+from clinic.admin_site import AdminRoleInline, AdminRoleModelAdmin
+from patients.models import Doctor, Patient, WorkingHours
+
+
+class InsuranceInline(AdminRoleInline, admin.TabularInline):
+    model = Insurance
+    extra = 0
+    fields = ["kind", "provider_name", "policy_number", "valid_from", "valid_until", "is_active"]
+
+
+@admin.register(Patient)
+class PatientAdmin(AdminRoleModelAdmin):
+    list_display = ["medical_record_number", "full_name", "date_of_birth", "gender", "phone", "is_active"]
+    list_filter = ["is_active", "gender", "blood_type"]
+    search_fields = ["full_name", "medical_record_number", "=nik", "=phone", "=email"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["medical_record_number", "created_at", "updated_at"]
+    fieldsets = (
+        (None, {"fields": ("medical_record_number", "full_name", "nik", "date_of_birth", "gender", "blood_type")}),
+        (_("Contact"), {"fields": ("phone", "email", "address")}),
+        (_("Emergency contact"), {"fields": ("emergency_contact_name", "emergency_contact_phone")}),
+        (None, {"fields": ("is_active", "created_at", "updated_at")}),
+    )
+    inlines = [InsuranceInline]
+    actions = ["deactivate"]
+    list_per_page = 50
+
+    @admin.action(description=_("Deactivate the selected patients"))
+    def deactivate(self, request, queryset):
+        queryset.update(is_active=False)
+
+
+class WorkingHoursInline(AdminRoleInline, admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+    allow_delete = True
+
+
+@admin.register(Doctor)
+class DoctorAdmin(AdminRoleModelAdmin):
+    list_display = ["full_name", "specialization", "license_number", "phone", "user", "is_active"]
+    list_filter = ["is_active", "specialization"]
+    search_fields = ["full_name", "specialization", "license_number"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+    inlines = [WorkingHoursInline]
+    actions = ["deactivate"]
+
+    @admin.action(description=_("Deactivate the selected doctors"))
+    def deactivate(self, request, queryset):
+        queryset.update(is_active=False)
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(AdminRoleModelAdmin):
+    list_display = ["doctor", "weekday", "start_time", "end_time"]
+    list_filter = ["weekday", "doctor"]
+    search_fields = ["doctor__full_name"]
+    autocomplete_fields = ["doctor"]
+    list_select_related = ["doctor"]

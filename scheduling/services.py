@@ -1,0 +1,210 @@
+"""Every change to appointments goes through these functions: pages, the Django admin and
+commands alike, so the rules hold on every path."""
+
+import datetime
+import math
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from patients.models import Doctor, Patient
+from scheduling.models import Appointment, AppointmentService, Service
+from scheduling.selectors import appointment_overlapping, working_hours_cover
+
+SLOT_MINUTES = 15
+
+
+def slot_taken_message() -> str:
+    return _("This doctor already has an appointment at that time. Please choose another time.")
+
+
+def appointment_duration(services: Sequence[tuple[Service, int]]) -> datetime.timedelta:
+    """The services' minutes, rounded up to whole 15-minute slots."""
+    minutes = sum(service.duration_minutes for service, _quantity in services) or SLOT_MINUTES
+    return datetime.timedelta(minutes=math.ceil(minutes / SLOT_MINUTES) * SLOT_MINUTES)
+
+
+def _normalise_services(services) -> list[tuple[Service, int]]:
+    lines = [(s, 1) if isinstance(s, Service) else (s[0], int(s[1])) for s in services]
+    if not lines:
+        raise ValidationError(_("Choose at least one service."))
+    if len({s.pk for s, _q in lines}) != len(lines):
+        raise ValidationError(_("Each service can be chosen only once; use the quantity instead."))
+    for service, quantity in lines:
+        if not service.is_active:
+            raise ValidationError(_("The service %(name)s is no longer offered.") % {"name": service.name})
+        if quantity < 1:
+            raise ValidationError(_("The quantity must be at least 1."))
+    return lines
+
+
+def _lock_doctor(doctor: Doctor) -> Doctor:
+    # Serialises bookings per doctor so overlaps of different lengths are refused under
+    # concurrent requests too (SQLite ignores the lock, but it serialises every write anyway).
+    return Doctor.objects.select_for_update().get(pk=doctor.pk)
+
+
+def _check_slot(*, doctor: Doctor, start, end, exclude_pk=None) -> None:
+    if not working_hours_cover(doctor=doctor, start=start, end=end):
+        raise ValidationError(_("The doctor does not work at that time. Choose a time inside the doctor's working hours."))
+    if appointment_overlapping(doctor=doctor, start=start, end=end, exclude_pk=exclude_pk).exists():
+        raise ValidationError(slot_taken_message())
+
+
+def appointment_check_slot(*, patient: Patient, doctor: Doctor, start: datetime.datetime, services,
+                           exclude_pk: int | None = None) -> datetime.datetime:
+    """Raises the booking's ValidationError without locking anything; returns the end."""
+    if not patient.is_active:
+        raise ValidationError(_("This patient is no longer active."))
+    if not doctor.is_active:
+        raise ValidationError(_("This doctor is no longer active."))
+    end = start + appointment_duration(_normalise_services(services))
+    _check_slot(doctor=doctor, start=start, end=end, exclude_pk=exclude_pk)
+    return end
+
+
+@transaction.atomic
+def appointment_book(*, patient: Patient, doctor: Doctor, start: datetime.datetime, services,
+                     booked_by: User | None, reason: str = "", walk_in: bool = False) -> Appointment:
+    """Books an appointment; a walk-in is checked in at once and gets its queue number."""
+    if not patient.is_active:
+        raise ValidationError(_("This patient is no longer active."))
+    if not doctor.is_active:
+        raise ValidationError(_("This doctor is no longer active."))
+    lines = _normalise_services(services)
+    end = start + appointment_duration(lines)
+    doctor = _lock_doctor(doctor)
+    _check_slot(doctor=doctor, start=start, end=end)
+    appointment = Appointment(
+        patient=patient, doctor=doctor, appointment_date=start, end_time=end, reason=reason, booked_by=booked_by
+    )
+    appointment.full_clean(exclude=["booked_by"])
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError:
+        raise ValidationError(slot_taken_message()) from None
+    AppointmentService.objects.bulk_create(
+        AppointmentService(appointment=appointment, service=service, quantity=quantity, unit_price=service.price)
+        for service, quantity in lines
+    )
+    if walk_in:
+        appointment_check_in(appointment=appointment, by=booked_by)
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule(*, appointment: Appointment, start: datetime.datetime, by: User | None) -> Appointment:
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != Appointment.Status.SCHEDULED:
+        raise ValidationError(_("Only a scheduled appointment can be moved."))
+    end = start + (appointment.end_time - appointment.appointment_date)
+    _lock_doctor(appointment.doctor)
+    _check_slot(doctor=appointment.doctor, start=start, end=end, exclude_pk=appointment.pk)
+    appointment.appointment_date, appointment.end_time = start, end
+    try:
+        with transaction.atomic():
+            appointment.save(update_fields=["appointment_date", "end_time", "updated_at"])
+    except IntegrityError:
+        raise ValidationError(slot_taken_message()) from None
+    return appointment
+
+
+def _transition(appointment: Appointment, status: str) -> Appointment:
+    """Locks the row and checks the move is allowed from the status in the database."""
+    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if not locked.can_change_to(status):
+        raise ValidationError(
+            _("An appointment that is %(current)s cannot become %(new)s.")
+            % {"current": locked.get_status_display(), "new": Appointment.Status(status).label}
+        )
+    return locked
+
+
+@transaction.atomic
+def appointment_check_in(*, appointment: Appointment, by: User | None) -> Appointment:
+    """Records the arrival and gives the next queue number of the doctor's day."""
+    appointment = _transition(appointment, Appointment.Status.CHECKED_IN)
+    _lock_doctor(appointment.doctor)  # two check-ins at once must not share a number
+    now = timezone.now()
+    day = timezone.localtime(appointment.appointment_date).date()
+    day_start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    last = Appointment.objects.filter(
+        doctor=appointment.doctor, appointment_date__gte=day_start,
+        appointment_date__lt=day_start + datetime.timedelta(days=1),
+    ).aggregate(last=Max("queue_number"))["last"]
+    appointment.status = Appointment.Status.CHECKED_IN
+    appointment.arrived_at = now
+    appointment.queue_number = (last or 0) + 1
+    appointment.save(update_fields=["status", "arrived_at", "queue_number", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_start_consultation(*, appointment: Appointment, by: User | None) -> Appointment:
+    appointment = _transition(appointment, Appointment.Status.IN_CONSULTATION)
+    appointment.status = Appointment.Status.IN_CONSULTATION
+    appointment.save(update_fields=["status", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str = "") -> Appointment:
+    """Cancels and frees the slot; the appointment stays in the history."""
+    appointment = _transition(appointment, Appointment.Status.CANCELLED)
+    appointment.status = Appointment.Status.CANCELLED
+    if reason:
+        appointment.notes = f"{appointment.notes}\n{reason}".strip()
+    appointment.save(update_fields=["status", "notes", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_mark_no_show(*, appointment: Appointment, by: User | None) -> Appointment:
+    appointment = _transition(appointment, Appointment.Status.NO_SHOW)
+    appointment.status = Appointment.Status.NO_SHOW
+    appointment.save(update_fields=["status", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_complete(*, appointment: Appointment, by: User | None) -> Appointment:
+    """Completes the visit: creates its medical record if none exists and issues its bill,
+    all in one transaction. Completing twice changes nothing the second time."""
+    from billing.services import bill_issue_for
+    from records.models import MedicalRecord
+
+    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if locked.status != Appointment.Status.COMPLETED:
+        locked = _transition(locked, Appointment.Status.COMPLETED)
+        locked.status = Appointment.Status.COMPLETED
+        locked.save(update_fields=["status", "updated_at"])
+    MedicalRecord.objects.get_or_create(
+        appointment=locked, defaults={"patient_id": locked.patient_id, "doctor_id": locked.doctor_id}
+    )
+    bill_issue_for(appointment=locked)
+    return locked
+
+
+TRANSITION_SERVICES = {
+    Appointment.Status.CHECKED_IN: appointment_check_in,
+    Appointment.Status.IN_CONSULTATION: appointment_start_consultation,
+    Appointment.Status.COMPLETED: appointment_complete,
+    Appointment.Status.CANCELLED: appointment_cancel,
+    Appointment.Status.NO_SHOW: appointment_mark_no_show,
+}
+
+
+def appointment_set_status(*, appointment: Appointment, status: str, by: User | None) -> Appointment:
+    """Moves an appointment to `status` through the service that owns that move."""
+    if status == appointment.status:
+        return appointment
+    service = TRANSITION_SERVICES.get(Appointment.Status(status))
+    if service is None:
+        raise ValidationError(_("An appointment cannot go back to %(status)s.") % {"status": Appointment.Status(status).label})
+    return service(appointment=appointment, by=by)
