@@ -94,7 +94,7 @@ def appointment_book(*, patient: Patient, doctor: Doctor, start: datetime.dateti
         for service, quantity in lines
     )
     if walk_in:
-        appointment_check_in(appointment=appointment, by=booked_by)
+        return appointment_check_in(appointment=appointment, by=booked_by)
     return appointment
 
 
