@@ -1,10 +1,10 @@
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from patients.models import Doctor, WorkingHours
-from scheduling.models import Appointment
+from patients.models import Doctor, Patient, WorkingHours
+from scheduling.models import Appointment, AppointmentService, Service
 
 
 def appointment_overlapping(*, doctor: Doctor, start: datetime.datetime, end: datetime.datetime,
@@ -29,3 +29,148 @@ def working_hours_cover(*, doctor: Doctor, start: datetime.datetime, end: dateti
         doctor=doctor, weekday=local_start.weekday(),
         start_time__lte=local_start.time(), end_time__gte=end_time,
     ).exists()
+
+
+# --- Reads for the staff pages. Each runs a fixed number of queries, however many rows.
+
+SLOT = datetime.timedelta(minutes=15)
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The clinic-time midnight that starts `day` and the one that ends it, both aware."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+    return start, end
+
+
+def slot_floor(moment: datetime.datetime) -> datetime.datetime:
+    """The start of the 15-minute slot `moment` falls in, in clinic time."""
+    local = timezone.localtime(moment)
+    return local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
+
+
+def doctor_active_list() -> QuerySet[Doctor]:
+    return Doctor.objects.filter(is_active=True).order_by("full_name", "id")
+
+
+def service_active_list() -> QuerySet[Service]:
+    return Service.objects.filter(is_active=True).order_by("name", "id")
+
+
+def patient_lookup(*, query: str, limit: int = 10) -> list[Patient]:
+    """Active patients whose name, No. RM, NIK or phone starts with `query` (one query).
+
+    `__istartswith` keeps MariaDB on the index (PITFALLS.md)."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    condition = Q(full_name__istartswith=query) | Q(medical_record_number__istartswith=query)
+    digits = query.replace(" ", "").replace("-", "")
+    if digits.isdigit():
+        condition |= Q(nik__startswith=digits)
+        phone = "+62" + digits[1:] if digits.startswith("0") else "+" + digits if digits.startswith("62") else None
+        if phone:
+            condition |= Q(phone__startswith=phone)
+    return list(Patient.objects.filter(condition, is_active=True).order_by("full_name", "id")[:limit])
+
+
+def appointment_detail_queryset() -> QuerySet[Appointment]:
+    return Appointment.objects.select_related("patient", "doctor").prefetch_related(
+        Prefetch("lines", queryset=AppointmentService.objects.select_related("service"))
+    )
+
+
+def board_appointments(*, day: datetime.date, doctor: Doctor | None = None, status: str | None = None,
+                       now: datetime.datetime | None = None) -> list[Appointment]:
+    """The day's appointments, by doctor then time, each with `waiting_minutes` for the checked-in."""
+    start, end = day_bounds(day)
+    qs = Appointment.objects.select_related("patient", "doctor").filter(
+        appointment_date__gte=start, appointment_date__lt=end
+    )
+    if doctor is not None:
+        qs = qs.filter(doctor=doctor)
+    if status:
+        qs = qs.filter(status=status)
+    now = now or timezone.now()
+    appointments = list(qs.order_by("doctor__full_name", "doctor_id", "appointment_date", "id"))
+    for appointment in appointments:
+        appointment.waiting_minutes = None
+        if appointment.status == Appointment.Status.CHECKED_IN and appointment.arrived_at:
+            appointment.waiting_minutes = max(0, int((now - appointment.arrived_at).total_seconds() // 60))
+    return appointments
+
+
+def board_status_counts(*, day: datetime.date, doctor: Doctor | None = None) -> list[dict]:
+    """Every status with the number of the day's appointments in it (one query)."""
+    start, end = day_bounds(day)
+    qs = Appointment.objects.filter(appointment_date__gte=start, appointment_date__lt=end)
+    if doctor is not None:
+        qs = qs.filter(doctor=doctor)
+    counts = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
+    return [{"status": value, "label": label, "count": counts.get(value, 0)}
+            for value, label in Appointment.Status.choices]
+
+
+def doctor_working_blocks(*, doctor: Doctor, day: datetime.date) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The doctor's working blocks on `day` as aware (start, end) pairs, in order (one query)."""
+    blocks = []
+    for start_time, end_time in WorkingHours.objects.filter(doctor=doctor, weekday=day.weekday()).order_by(
+        "start_time"
+    ).values_list("start_time", "end_time"):
+        blocks.append((timezone.make_aware(datetime.datetime.combine(day, start_time)),
+                       timezone.make_aware(datetime.datetime.combine(day, end_time))))
+    return blocks
+
+
+def doctor_day_appointments(*, doctor: Doctor, day: datetime.date) -> list[Appointment]:
+    start, end = day_bounds(day)
+    return list(
+        Appointment.objects.select_related("patient")
+        .filter(doctor=doctor, appointment_date__gte=start, appointment_date__lt=end)
+        .order_by("appointment_date", "id")
+    )
+
+
+def doctor_day(*, doctor: Doctor, day: datetime.date) -> dict:
+    """The doctor's day as 15-minute slots, each free or taken (two queries in all).
+
+    Returns {"slots": [{"start", "end", "appointment"}...], "outside": [...], "released": [...]}
+    where "outside" holds active appointments not inside any slot and "released" the cancelled
+    and no-show ones (they no longer hold a slot)."""
+    blocks = doctor_working_blocks(doctor=doctor, day=day)
+    appointments = doctor_day_appointments(doctor=doctor, day=day)
+    holding = [a for a in appointments if a.slot_active]
+    released = [a for a in appointments if not a.slot_active]
+    slots, placed = [], set()
+    for block_start, block_end in blocks:
+        slot_start = block_start
+        while slot_start + SLOT <= block_end:
+            slot_end = slot_start + SLOT
+            taken = next((a for a in holding if a.appointment_date < slot_end and a.end_time > slot_start), None)
+            if taken is not None:
+                placed.add(taken.pk)
+            slots.append({
+                "start": slot_start, "end": slot_end, "appointment": taken,
+                "first": taken is not None and taken.appointment_date >= slot_start,
+            })
+            slot_start = slot_end
+    outside = [a for a in holding if a.pk not in placed]
+    return {"slots": slots, "outside": outside, "released": released}
+
+
+def doctor_free_starts(*, doctor: Doctor, day: datetime.date, duration: datetime.timedelta,
+                       not_before: datetime.datetime) -> list[datetime.datetime]:
+    """Slot starts on `day`, from `not_before` on, where `duration` fits inside working hours
+    without touching an appointment that holds a slot (two queries)."""
+    blocks = doctor_working_blocks(doctor=doctor, day=day)
+    holding = [a for a in doctor_day_appointments(doctor=doctor, day=day) if a.slot_active]
+    starts = []
+    for block_start, block_end in blocks:
+        candidate = block_start
+        while candidate + duration <= block_end:
+            if candidate >= not_before and not any(
+                a.appointment_date < candidate + duration and a.end_time > candidate for a in holding
+            ):
+                starts.append(candidate)
+            candidate += SLOT
+    return starts

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from patients.models import Doctor, Patient
 from scheduling.models import Appointment, AppointmentService, Service
-from scheduling.selectors import appointment_overlapping, working_hours_cover
+from scheduling.selectors import appointment_overlapping, doctor_free_starts, slot_floor, working_hours_cover
 
 SLOT_MINUTES = 15
 
@@ -96,6 +96,32 @@ def appointment_book(*, patient: Patient, doctor: Doctor, start: datetime.dateti
     if walk_in:
         return appointment_check_in(appointment=appointment, by=booked_by)
     return appointment
+
+
+def appointment_book_walk_in(*, patient: Patient, doctor: Doctor, services, booked_by: User | None,
+                             reason: str = "", now: datetime.datetime | None = None) -> Appointment:
+    """Books a walk-in straight to checked-in, in the current 15-minute slot or, when that is
+    taken, the next free slot of today inside the doctor's working hours."""
+    if not patient.is_active:
+        raise ValidationError(_("This patient is no longer active."))
+    if not doctor.is_active:
+        raise ValidationError(_("This doctor is no longer active."))
+    lines = _normalise_services(services)
+    now = now or timezone.now()
+    current_slot = slot_floor(now)
+    candidates = doctor_free_starts(doctor=doctor, day=current_slot.date(), duration=appointment_duration(lines),
+                                    not_before=current_slot)
+    for start in candidates:
+        try:
+            return appointment_book(patient=patient, doctor=doctor, start=start, services=lines,
+                                    booked_by=booked_by, reason=reason, walk_in=True)
+        except ValidationError as error:
+            if error.messages != [slot_taken_message()]:
+                raise
+            # Someone took this slot a moment ago: the booking service refused it; try the next.
+    raise ValidationError(
+        _("The doctor has no free time left today. Choose another doctor or book an appointment for another day.")
+    )
 
 
 @transaction.atomic

@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from scheduling import views
 
 app_name = "scheduling"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("book/", views.book, name="book"),
+    path("walk-in/", views.walk_in, name="walk_in"),
+    path("day/", views.day, name="day"),
+    path("patient-lookup/", views.patient_lookup, name="patient_lookup"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/check-in/", views.check_in, name="check_in"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/no-show/", views.no_show, name="no_show"),
+    path("<int:pk>/reschedule/", views.reschedule, name="reschedule"),
+]

@@ -1,0 +1,161 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from patients.models import Patient
+from scheduling.models import Appointment
+from scheduling.selectors import doctor_active_list, service_active_list, slot_floor
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
+TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900, "class": "form-control"}, format="%H:%M")
+TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
+MAX_QUANTITY = 20
+
+
+class DoctorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name} — {obj.specialization}"
+
+
+class SlotStartMixin:
+    """A `date` and a `time` on the quarter hour, cleaned into an aware `start` not in the past."""
+
+    def clean_time(self):
+        value = self.cleaned_data["time"]
+        if value.minute % 15 or value.second or value.microsecond:
+            raise forms.ValidationError(_("Choose a time on the quarter hour, e.g. 08.00, 08.15, 08.30 or 08.45."))
+        return value
+
+    def clean_start(self, cleaned_data):
+        day, time = cleaned_data.get("date"), cleaned_data.get("time")
+        if day is None or time is None:
+            return
+        start = timezone.make_aware(datetime.datetime.combine(day, time))
+        if start < slot_floor(timezone.now()):
+            self.add_error("time", _("This time has already passed. Choose a later time."))
+            return
+        cleaned_data["start"] = start
+
+
+class ServiceLinesMixin:
+    """Checkboxes of the active services, each with an optional quantity (default 1)."""
+
+    def add_service_fields(self):
+        self.service_list = list(service_active_list())
+        self.fields["services"] = forms.TypedMultipleChoiceField(
+            label=_("Services"), coerce=int, widget=forms.CheckboxSelectMultiple,
+            choices=[(s.pk, s.name) for s in self.service_list],
+            error_messages={"required": _("Choose at least one service."),
+                            "invalid_choice": _("That service is no longer offered. Choose again.")},
+        )
+        for service in self.service_list:
+            self.fields[f"quantity_{service.pk}"] = forms.IntegerField(
+                label=_("Quantity"), required=False, min_value=1, max_value=MAX_QUANTITY,
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "min": 1,
+                                                "max": MAX_QUANTITY}),
+            )
+
+    def service_rows(self) -> list[dict]:
+        if self.is_bound:
+            chosen = set(self.data.getlist(self.add_prefix("services")))
+        else:
+            chosen = {str(pk) for pk in self.initial.get("services", [])}
+        return [{"service": s, "checked": str(s.pk) in chosen, "quantity": self[f"quantity_{s.pk}"]}
+                for s in self.service_list]
+
+    def clean_lines(self, cleaned_data):
+        by_pk = {s.pk: s for s in self.service_list}
+        chosen = cleaned_data.get("services") or []
+        cleaned_data["lines"] = [(by_pk[pk], cleaned_data.get(f"quantity_{pk}") or 1) for pk in chosen]
+
+
+class PatientField(forms.ModelChoiceField):
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Patient.objects.all(), label=_("Patient"),
+            error_messages={"required": _("Choose a patient: search by name, No. RM, NIK or phone."),
+                            "invalid_choice": _("That patient was not found. Search again.")},
+            **kwargs,
+        )
+
+
+class BookingForm(SlotStartMixin, ServiceLinesMixin, forms.Form):
+    patient = PatientField()
+    doctor = DoctorChoiceField(
+        queryset=doctor_active_list(), label=_("Doctor"), empty_label=_("— choose a doctor —"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
+    time = forms.TimeField(label=_("Time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
+    reason = forms.CharField(label=_("Reason for visit"), max_length=255, required=False,
+                             widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_service_fields()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_start(cleaned_data)
+        self.clean_lines(cleaned_data)
+        return cleaned_data
+
+
+class WalkInForm(ServiceLinesMixin, forms.Form):
+    patient = PatientField()
+    doctor = DoctorChoiceField(
+        queryset=doctor_active_list(), label=_("Doctor"), empty_label=_("— choose a doctor —"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    reason = forms.CharField(label=_("Reason for visit"), max_length=255, required=False,
+                             widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_service_fields()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_lines(cleaned_data)
+        return cleaned_data
+
+
+class RescheduleForm(SlotStartMixin, forms.Form):
+    date = forms.DateField(label=_("New date"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
+    time = forms.TimeField(label=_("New time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_start(cleaned_data)
+        return cleaned_data
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=255, required=False,
+                             widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+
+
+class BoardFilterForm(forms.Form):
+    """Filters of today's board; anything not on the allow-list is ignored, never an error page."""
+
+    doctor = DoctorChoiceField(
+        queryset=doctor_active_list(), required=False, label=_("Doctor"), empty_label=_("All doctors"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Appointment.Status.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+
+class DayFilterForm(forms.Form):
+    doctor = DoctorChoiceField(
+        queryset=doctor_active_list(), required=False, label=_("Doctor"), empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    date = forms.DateField(label=_("Date"), required=False, widget=DATE_INPUT, input_formats=DATE_FORMATS)

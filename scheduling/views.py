@@ -1,0 +1,304 @@
+"""Booking, the doctor's day, today's board and the appointment page. Views validate, call a
+service from scheduling.services, and redirect; the rules live in the services."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import ADMIN, DOCTOR, FRONT_DESK, RECEPTIONIST, doctor_of, role_required
+from patients.models import Patient
+from scheduling import selectors, services
+from scheduling.access import get_appointment_for
+from scheduling.forms import (
+    BoardFilterForm,
+    BookingForm,
+    CancelForm,
+    DayFilterForm,
+    RescheduleForm,
+    WalkInForm,
+)
+from scheduling.models import Appointment
+
+PATIENT_FORM_ID = "appointment-form"
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _patient_or_none(value) -> Patient | None:
+    pk = _int_or_none(value)
+    return Patient.objects.filter(pk=pk).first() if pk is not None else None
+
+
+def _booking_initial(params) -> dict:
+    """The booking form's prefill from ?doctor=&start=YYYY-MM-DDTHH:MM (or ?date=&time=)."""
+    initial = {"doctor": _int_or_none(params.get("doctor")), "reason": params.get("reason", "")[:255]}
+    start = params.get("start", "")
+    try:
+        start = datetime.datetime.fromisoformat(start)
+    except ValueError:
+        start = None
+    if start is not None:
+        initial["date"], initial["time"] = start.date(), start.time().replace(second=0, microsecond=0)
+    else:
+        initial["date"], initial["time"] = params.get("date") or timezone.localdate(), params.get("time")
+    initial["services"] = [pk for pk in map(_int_or_none, params.getlist("services")) if pk is not None]
+    return initial
+
+
+def _carry(form) -> dict:
+    """What the patient search keeps of the booking form (doctor, date, time) when it reloads."""
+    keys = [k for k in ("doctor", "date", "time") if k in form.fields]
+    if form.is_bound:
+        values = {k: form.data.get(k, "") for k in keys}
+    else:
+        values = {k: form.initial.get(k) or "" for k in keys}
+        if isinstance(values.get("doctor"), int):
+            values["doctor"] = str(values["doctor"])
+        if isinstance(values.get("date"), datetime.date):
+            values["date"] = values["date"].isoformat()
+        if isinstance(values.get("time"), datetime.time):
+            values["time"] = values["time"].strftime("%H:%M")
+    return {k: v for k, v in values.items() if v}
+
+
+def _patient_context(request, form, chosen: Patient | None) -> dict:
+    query = request.GET.get("q", "").strip()[:100] if chosen is None else ""
+    carry = _carry(form)
+    return {
+        "form": form,
+        "form_id": PATIENT_FORM_ID,
+        "chosen_patient": chosen,
+        "patient_query": query,
+        "patient_results": selectors.patient_lookup(query=query) if query else None,
+        "carry": carry,
+        "change_patient_query": urlencode(carry),
+    }
+
+
+def _redirect_back(request, appointment: Appointment) -> HttpResponseRedirect:
+    """Back to the page the button was on (e.g. the board with its filters), else the appointment."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
+    return redirect("scheduling:detail", pk=appointment.pk)
+
+
+# --- Booking ---------------------------------------------------------------------------------
+
+
+@role_required(*FRONT_DESK)
+@require_http_methods(["GET", "POST"])
+def book(request):
+    if request.method == "POST":
+        form = BookingForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appointment = services.appointment_book(
+                    patient=data["patient"], doctor=data["doctor"], start=data["start"], services=data["lines"],
+                    booked_by=request.user, reason=data["reason"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Appointment booked for %(patient)s with %(doctor)s on %(when)s.") % {
+                    "patient": appointment.patient.full_name, "doctor": appointment.doctor.full_name,
+                    "when": timezone.localtime(appointment.appointment_date).strftime("%d-%m-%Y %H.%M"),
+                })
+                return redirect("scheduling:detail", pk=appointment.pk)
+        chosen = form.cleaned_data.get("patient") if hasattr(form, "cleaned_data") else None
+    else:
+        chosen = _patient_or_none(request.GET.get("patient"))
+        initial = _booking_initial(request.GET)
+        if chosen is not None:
+            initial["patient"] = chosen.pk
+        form = BookingForm(initial=initial)
+    return render(request, "scheduling/book.html", _patient_context(request, form, chosen))
+
+
+@role_required(*FRONT_DESK)
+@require_http_methods(["GET", "POST"])
+def walk_in(request):
+    if request.method == "POST":
+        form = WalkInForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appointment = services.appointment_book_walk_in(
+                    patient=data["patient"], doctor=data["doctor"], services=data["lines"],
+                    booked_by=request.user, reason=data["reason"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("%(patient)s is checked in with %(doctor)s at %(time)s, queue number %(queue)s.") % {
+                    "patient": appointment.patient.full_name, "doctor": appointment.doctor.full_name,
+                    "time": timezone.localtime(appointment.appointment_date).strftime("%H.%M"),
+                    "queue": appointment.queue_number,
+                })
+                return redirect("scheduling:board")
+        chosen = form.cleaned_data.get("patient") if hasattr(form, "cleaned_data") else None
+    else:
+        chosen = _patient_or_none(request.GET.get("patient"))
+        initial = {"doctor": _int_or_none(request.GET.get("doctor"))}
+        if chosen is not None:
+            initial["patient"] = chosen.pk
+        form = WalkInForm(initial=initial)
+    return render(request, "scheduling/walk_in.html", _patient_context(request, form, chosen))
+
+
+@role_required(*FRONT_DESK)
+@require_GET
+def patient_lookup(request):
+    """The patient search of the booking and walk-in forms: a partial of radio buttons (htmx)."""
+    query = request.GET.get("q", "").strip()[:100]
+    return render(request, "scheduling/partials/patient_results.html", {
+        "patient_query": query,
+        "patient_results": selectors.patient_lookup(query=query) if query else None,
+        "form_id": PATIENT_FORM_ID,
+    })
+
+
+# --- One appointment -------------------------------------------------------------------------
+
+
+@role_required(ADMIN, RECEPTIONIST, DOCTOR)
+@require_GET
+def detail(request, pk):
+    appointment = get_appointment_for(request, pk)
+    lines = list(appointment.lines.all())
+    Status = Appointment.Status
+    front_desk = request.user.role in FRONT_DESK
+    return render(request, "scheduling/detail.html", {
+        "appointment": appointment,
+        "lines": lines,
+        "total": sum((line.line_total for line in lines), 0),
+        "can_check_in": front_desk and appointment.can_change_to(Status.CHECKED_IN),
+        "can_cancel": front_desk and appointment.can_change_to(Status.CANCELLED),
+        "can_no_show": front_desk and appointment.can_change_to(Status.NO_SHOW),
+        "can_reschedule": front_desk and appointment.status == Status.SCHEDULED,
+        "cancel_form": CancelForm(),
+    })
+
+
+@role_required(*FRONT_DESK)
+@require_http_methods(["GET", "POST"])
+def reschedule(request, pk):
+    appointment = get_appointment_for(request, pk)
+    if appointment.status != Appointment.Status.SCHEDULED:
+        messages.error(request, _("Only a scheduled appointment can be moved."))
+        return redirect("scheduling:detail", pk=appointment.pk)
+    if request.method == "POST":
+        form = RescheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                appointment = services.appointment_reschedule(
+                    appointment=appointment, start=form.cleaned_data["start"], by=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Appointment moved to %(when)s.") % {
+                    "when": timezone.localtime(appointment.appointment_date).strftime("%d-%m-%Y %H.%M")
+                })
+                return redirect("scheduling:detail", pk=appointment.pk)
+    else:
+        local = timezone.localtime(appointment.appointment_date)
+        form = RescheduleForm(initial={"date": local.date(), "time": local.time()})
+    return render(request, "scheduling/reschedule.html", {"appointment": appointment, "form": form})
+
+
+def _transition_view(request, pk, service, done_message: str, **kwargs):
+    appointment = get_appointment_for(request, pk)
+    try:
+        appointment = service(appointment=appointment, by=request.user, **kwargs)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done_message % {"patient": appointment.patient.full_name,
+                                                   "queue": appointment.queue_number})
+    return _redirect_back(request, appointment)
+
+
+@role_required(*FRONT_DESK)
+@require_POST
+def check_in(request, pk):
+    return _transition_view(request, pk, services.appointment_check_in,
+                            _("%(patient)s is checked in, queue number %(queue)s."))
+
+
+@role_required(*FRONT_DESK)
+@require_POST
+def cancel(request, pk):
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _transition_view(request, pk, services.appointment_cancel,
+                            _("The appointment of %(patient)s is cancelled."), reason=reason)
+
+
+@role_required(*FRONT_DESK)
+@require_POST
+def no_show(request, pk):
+    return _transition_view(request, pk, services.appointment_mark_no_show,
+                            _("%(patient)s is marked as a no-show."))
+
+
+# --- Days and the board ----------------------------------------------------------------------
+
+
+@role_required(ADMIN, RECEPTIONIST, DOCTOR)
+@require_GET
+def day(request):
+    """A doctor's day in 15-minute slots. A doctor sees only their own; ?doctor is ignored."""
+    filters = DayFilterForm(request.GET)
+    filters.is_valid()  # a bad value falls back to the default below, never an error page
+    the_day = filters.cleaned_data.get("date") or timezone.localdate()
+    own = request.user.is_doctor
+    if own:
+        doctor = doctor_of(request.user)
+    else:
+        doctor = filters.cleaned_data.get("doctor") or selectors.doctor_active_list().first()
+    context = {
+        "filters": filters, "doctor": doctor, "day": the_day, "own": own,
+        "previous_day": the_day - datetime.timedelta(days=1), "next_day": the_day + datetime.timedelta(days=1),
+        "today": timezone.localdate(), "bookable_from": selectors.slot_floor(timezone.now()),
+    }
+    if doctor is not None:
+        context.update(selectors.doctor_day(doctor=doctor, day=the_day))
+    return render(request, "scheduling/day.html", context)
+
+
+@role_required(*FRONT_DESK)
+@require_GET
+def board(request):
+    """Today's appointments by doctor; htmx polls the body every 30 seconds."""
+    filters = BoardFilterForm(request.GET)
+    filters.is_valid()  # values off the allow-list are dropped, not an error
+    doctor = filters.cleaned_data.get("doctor")
+    status = filters.cleaned_data.get("status") or None
+    today = timezone.localdate()
+    context = {
+        "filters": filters,
+        "today": today,
+        "appointments": selectors.board_appointments(day=today, doctor=doctor, status=status),
+        "counts": selectors.board_status_counts(day=today, doctor=doctor),
+        "next_url": request.get_full_path(),
+        "refresh_url": request.get_full_path(),
+    }
+    if request.htmx:
+        return render(request, "scheduling/partials/board_body.html", context)
+    return render(request, "scheduling/board.html", context)
