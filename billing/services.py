@@ -88,6 +88,8 @@ def payment_record(*, bill: Billing, amount: Decimal, method: str, received_by: 
 def bill_void(*, bill: Billing, by: User | None) -> Billing:
     """Voids a bill that has no payments; it stays in the history."""
     bill = Billing.objects.select_for_update().get(pk=bill.pk)
+    if bill.status == Billing.Status.VOID:
+        raise ValidationError(_("This bill has already been voided."))
     if bill.payments.exists():
         raise ValidationError(_("A bill with payments cannot be voided."))
     bill.status = Billing.Status.VOID

@@ -1,0 +1,89 @@
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from billing import selectors
+from billing.models import Billing, Insurance, PaymentMethod
+
+# Amounts as people type them in Indonesia: "150000", "150.000" (dots group thousands),
+# "150000,00" or "150.000,50" (a comma before at most two decimals), optionally after "Rp".
+_PLAIN = re.compile(r"^-?\d+(,\d{1,2})?$")
+_GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d{1,2})?$")
+_MAX_INTEGER_DIGITS = 12  # the column holds 14 digits with 2 decimals
+
+AMOUNT_FORMAT_ERROR = _("Write the amount in rupiah, e.g. 150000, 150.000 or 150000,00.")
+
+
+def parse_rupiah(text: str) -> Decimal:
+    """"150.000" → Decimal("150000"), "150000,50" → Decimal("150000.50"). Raises ValueError otherwise.
+
+    A dot only ever groups thousands and a comma only ever starts the decimals, so "150.5" and
+    "150,000.00" are refused rather than guessed."""
+    value = re.sub(r"^rp\.?\s*", "", text.strip(), flags=re.IGNORECASE).replace(" ", "")
+    if not (_PLAIN.match(value) or _GROUPED.match(value)):
+        raise ValueError(text)
+    value = value.replace(".", "").replace(",", ".")
+    if len(value.lstrip("-").split(".")[0]) > _MAX_INTEGER_DIGITS:
+        raise ValueError(text)
+    try:
+        return Decimal(value)
+    except InvalidOperation as exc:  # pragma: no cover - the patterns above allow only digits
+        raise ValueError(text) from exc
+
+
+def format_amount_input(amount: Decimal) -> str:
+    """The way the form shows an amount to edit: "150000", or "150000,50" with cents."""
+    amount = amount.quantize(Decimal("0.01"))
+    if amount == amount.to_integral_value():
+        return f"{amount:.0f}"
+    return f"{amount:.2f}".replace(".", ",")
+
+
+class RupiahField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)  # the text, checked for presence and length
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_rupiah(value)
+        except ValueError:
+            raise forms.ValidationError(AMOUNT_FORMAT_ERROR, code="invalid") from None
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        return attrs
+
+
+class InsuranceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Insurance) -> str:
+        until = obj.valid_until.strftime("%d-%m-%Y") if obj.valid_until else "…"
+        return f"{obj.provider_name} · {obj.policy_number} ({obj.valid_from:%d-%m-%Y} – {until})"
+
+
+class PaymentForm(forms.Form):
+    amount = RupiahField(label=_("Amount (Rp)"))
+    method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices)
+    insurance = InsuranceChoiceField(
+        label=_("Insurance policy"), queryset=Insurance.objects.none(), required=False,
+        empty_label=_("— none —"), help_text=_("Required when the method is Insurance."),
+    )
+    reference = forms.CharField(
+        label=_("Reference"), max_length=100, required=False,
+        help_text=_("Card slip, transfer or claim number."),
+    )
+
+    def __init__(self, *args, bill: Billing, **kwargs):
+        kwargs.setdefault("initial", {"amount": format_amount_input(bill.balance), "method": PaymentMethod.CASH})
+        super().__init__(*args, **kwargs)
+        self.bill = bill
+        self.fields["insurance"].queryset = selectors.insurance_list_for(patient=bill.patient)
+        for name, field in self.fields.items():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)

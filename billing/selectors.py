@@ -1,0 +1,62 @@
+"""Reads for the billing pages. Each list runs a fixed number of queries, whatever its length."""
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from billing.models import Billing, Insurance, Payment
+from patients.models import Patient
+from scheduling.models import AppointmentService
+
+OPEN_STATUSES = (Billing.Status.UNPAID, Billing.Status.PARTIALLY_PAID)
+
+
+def bill_list_unpaid(*, query: str = "") -> QuerySet[Billing]:
+    """Bills still owed money (unpaid or partially paid), oldest first.
+
+    `query` matches the patient's name, their No. RM or the invoice number."""
+    qs = (
+        Billing.objects.filter(status__in=OPEN_STATUSES)
+        .select_related("patient", "appointment__doctor")
+        .order_by("issued_at", "id")
+    )
+    query = query.strip()
+    if query:
+        qs = qs.filter(
+            Q(patient__full_name__icontains=query)
+            | Q(patient__medical_record_number__icontains=query)
+            | Q(number__icontains=query)
+        )
+    return qs
+
+
+def bill_outstanding_total(*, bills: QuerySet[Billing]) -> Decimal:
+    """What the given bills still owe, together: one aggregate query."""
+    zero = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    total = bills.order_by().aggregate(
+        outstanding=Coalesce(Sum(F("total_amount") - F("amount_paid"),
+                                 output_field=DecimalField(max_digits=14, decimal_places=2)), zero)
+    )["outstanding"]
+    return Decimal(total)
+
+
+def bill_with_details() -> QuerySet[Billing]:
+    """Bills with everything the bill page and the receipt show, in a fixed number of queries:
+    the bill with patient, doctor and insurance; its lines with their services; its payments
+    with their policy and receiving user."""
+    return Billing.objects.select_related("patient", "appointment__doctor", "insurance").prefetch_related(
+        Prefetch(
+            "appointment__lines",
+            queryset=AppointmentService.objects.select_related("service").order_by("id"),
+        ),
+        Prefetch(
+            "payments",
+            queryset=Payment.objects.select_related("insurance", "received_by").order_by("paid_at", "id"),
+        ),
+    )
+
+
+def insurance_list_for(*, patient: Patient) -> QuerySet[Insurance]:
+    """The patient's active policies, newest validity first: the choices for an insurance payment."""
+    return Insurance.objects.filter(patient=patient, is_active=True).order_by("-valid_from", "id")

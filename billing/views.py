@@ -1,0 +1,98 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import FRONT_DESK, role_required
+from billing import pdf, selectors, services
+from billing.access import get_bill_for
+from billing.forms import PaymentForm
+from billing.models import Billing
+
+PAGE_SIZE = 50
+
+# role_required comes first so that anonymous visitors are sent to login on every URL,
+# even with the wrong HTTP method; signed-in staff then get 405 for it.
+
+
+@role_required(*FRONT_DESK)
+@require_GET
+def unpaid_list(request):
+    query = request.GET.get("q", "").strip()[:100]
+    bills = selectors.bill_list_unpaid(query=query)
+    page = Paginator(bills, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "outstanding": selectors.bill_outstanding_total(bills=bills),
+    }
+    if request.htmx:
+        return render(request, "billing/partials/unpaid_table.html", context)
+    return render(request, "billing/unpaid_list.html", context)
+
+
+@role_required(*FRONT_DESK)
+@require_GET
+def bill_detail(request, pk: int):
+    bill = get_bill_for(request, pk)
+    return render(request, "billing/bill_detail.html", pdf.receipt_context(bill=bill))
+
+
+@role_required(*FRONT_DESK)
+@require_http_methods(["GET", "POST"])
+def bill_pay(request, pk: int):
+    bill = get_bill_for(request, pk)
+    if request.method == "POST":
+        form = PaymentForm(request.POST, bill=bill)
+        if form.is_valid():
+            try:
+                services.payment_record(
+                    bill=bill, amount=form.cleaned_data["amount"], method=form.cleaned_data["method"],
+                    insurance=form.cleaned_data["insurance"], reference=form.cleaned_data["reference"],
+                    received_by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                bill.refresh_from_db()
+                messages.success(request, _("Payment recorded. The bill is now: %(status)s.")
+                                 % {"status": bill.get_status_display()})
+                return redirect("billing:detail", pk=bill.pk)
+    else:
+        if bill.status in (Billing.Status.PAID, Billing.Status.VOID):
+            messages.info(request, _("This bill takes no more payments."))
+            return redirect("billing:detail", pk=bill.pk)
+        form = PaymentForm(bill=bill)
+    return render(request, "billing/pay.html", {"bill": bill, "form": form})
+
+
+@role_required(*FRONT_DESK)
+@require_GET
+def receipt(request, pk: int):
+    bill = get_bill_for(request, pk)
+    return render(request, "billing/receipt.html", pdf.receipt_context(bill=bill))
+
+
+@role_required(*FRONT_DESK)
+@require_GET
+def receipt_pdf(request, pk: int):
+    bill = get_bill_for(request, pk)
+    response = HttpResponse(pdf.receipt_pdf(bill=bill, request=request), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{pdf.receipt_filename(bill=bill)}"'
+    return response
+
+
+@role_required(*FRONT_DESK)
+@require_POST
+def bill_void(request, pk: int):
+    bill = get_bill_for(request, pk)
+    try:
+        services.bill_void(bill=bill, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Bill %(number)s has been voided.") % {"number": bill.number})
+    return redirect("billing:detail", pk=bill.pk)
