@@ -1,0 +1,121 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import Insurance
+from patients.models import Patient
+from patients.selectors import SEARCH_MAX_LENGTH
+from patients.services import BPJS_PROVIDER, patient_normalise
+
+DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}  # PITFALLS: ISO for <input type="date">
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=SEARCH_MAX_LENGTH, strip=True,
+        widget=forms.TextInput(attrs={
+            "type": "search", "autocomplete": "off", "autofocus": True,
+            "placeholder": _("Name, No. RM, NIK, phone, date of birth"),
+        }),
+    )
+    inactive = forms.BooleanField(label=_("Include inactive patients"), required=False)
+
+
+class PatientForm(forms.ModelForm):
+    """Registration and edit. Phones may be typed as 0812-3456-7890 or +62 812 3456 7890; they are
+    stored as +6281234567890 before the model validates them."""
+
+    # Wider than the model's columns: the raw input still has spaces and dashes.
+    phone = forms.CharField(label=_("phone"), required=False, max_length=30,
+                            widget=forms.TextInput(attrs={"type": "tel", "placeholder": "0812-3456-7890"}))
+    emergency_contact_phone = forms.CharField(label=_("emergency contact phone"), required=False, max_length=30,
+                                              widget=forms.TextInput(attrs={"type": "tel"}))
+    nik = forms.CharField(label=_("NIK"), required=False, max_length=30,
+                          help_text=_("16-digit national identity number (KTP); leave empty if unknown."),
+                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    confirmed_not_duplicate = forms.BooleanField(
+        label=_("This is a different person, save anyway"), required=False,
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "full_name", "nik", "date_of_birth", "gender", "blood_type", "phone", "email", "address",
+            "emergency_contact_name", "emergency_contact_phone", "is_active",
+        ]
+        widgets = {
+            "date_of_birth": forms.DateInput(**DATE_INPUT),
+            "address": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["is_active"]  # a new patient is active
+        for name, field in self.fields.items():
+            if name in ("confirmed_not_duplicate", "is_active"):
+                field.widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs.setdefault("class", "form-select")
+            else:
+                field.widget.attrs.setdefault("class", "form-control")
+
+    def _normalised(self, name: str):
+        return patient_normalise({name: self.cleaned_data.get(name)})[name]
+
+    def clean_full_name(self):
+        return self._normalised("full_name")
+
+    def clean_nik(self):
+        return self._normalised("nik")
+
+    def clean_phone(self):
+        return self._normalised("phone")
+
+    def clean_emergency_contact_phone(self):
+        return self._normalised("emergency_contact_phone")
+
+    def clean_email(self):
+        return self._normalised("email")
+
+    def validate_unique(self):
+        # The service checks the NIK and gives a message that names its owner.
+        pass
+
+    def patient_data(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "confirmed_not_duplicate"}
+
+
+class InsuranceForm(forms.ModelForm):
+    provider_name = forms.CharField(
+        label=_("provider"), required=False, max_length=100,
+        help_text=_("Leave empty for BPJS Kesehatan."),
+    )
+
+    class Meta:
+        model = Insurance
+        fields = ["kind", "provider_name", "policy_number", "valid_from", "valid_until", "is_active"]
+        widgets = {
+            "valid_from": forms.DateInput(**DATE_INPUT),
+            "valid_until": forms.DateInput(**DATE_INPUT),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.initial.setdefault("kind", Insurance.Kind.BPJS)
+            self.initial.setdefault("provider_name", BPJS_PROVIDER)
+        for name, field in self.fields.items():
+            if name == "is_active":
+                field.widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs.setdefault("class", "form-select")
+            else:
+                field.widget.attrs.setdefault("class", "form-control")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Insurance.Kind.PRIVATE and not cleaned.get("provider_name"):
+            self.add_error("provider_name", _("Write the name of the insurance company."))
+        elif cleaned.get("kind") == Insurance.Kind.BPJS and not cleaned.get("provider_name"):
+            cleaned["provider_name"] = BPJS_PROVIDER
+        return cleaned

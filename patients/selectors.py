@@ -1,0 +1,121 @@
+"""Reads about patients: the quick search, possible duplicates and the patient page's lists."""
+
+import datetime
+import re
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+from billing.models import Billing, Insurance
+from patients.models import Patient
+from scheduling.models import Appointment
+
+SEARCH_MAX_LENGTH = 150  # the longest full name; a longer query cannot match anything
+SEARCH_LIMIT = 50
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
+_RM = re.compile(r"rm[-\s]?0*([0-9]{1,9})", re.IGNORECASE)
+_DIGITS = re.compile(r"[0-9]+")
+_DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y")
+
+
+def phone_normalise(raw: str) -> str:
+    """ "0812-3456-7890", "62812..." or "+62 812 3456 7890" → "+6281234567890".
+
+    Anything that is not a phone number comes back stripped but otherwise unchanged, so the
+    model's validator can name the problem."""
+    value = (raw or "").strip()
+    compact = _PHONE_SEPARATORS.sub("", value)
+    if not re.fullmatch(r"\+?[0-9]+", compact):
+        return value
+    digits = compact.lstrip("+")
+    if digits.startswith("62"):
+        return "+" + digits
+    if compact.startswith("+"):
+        return compact  # another country: leave it for the validator to refuse
+    if digits.startswith("0"):
+        return "+62" + digits[1:]
+    if digits.startswith("8"):
+        return "+62" + digits
+    return value
+
+
+def _date_of(text: str) -> datetime.date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _search_conditions(query: str) -> list[Q]:
+    """Each way the query could identify a patient; every one of them uses an index."""
+    conditions = []
+    if date := _date_of(query):
+        return [Q(date_of_birth=date)]
+    if match := _RM.fullmatch(query):
+        conditions.append(Q(medical_record_number=f"RM-{int(match[1]):07d}"))
+    compact = _PHONE_SEPARATORS.sub("", query)
+    if _DIGITS.fullmatch(compact) and len(compact) == 16:
+        conditions.append(Q(nik=compact))
+    if _DIGITS.fullmatch(query) and len(query) <= 9:
+        conditions.append(Q(medical_record_number=f"RM-{int(query):07d}"))
+    phone = phone_normalise(query)
+    if re.fullmatch(r"\+62[0-9]{8,13}", phone):
+        conditions.append(Q(phone=phone))
+    if any(ch.isalpha() for ch in query) and not match:
+        # istartswith, not startswith: MariaDB uses the name index only for the
+        # case-insensitive LIKE (PITFALLS.md).
+        conditions.append(Q(full_name__istartswith=query))
+    return conditions
+
+
+def patient_search(*, query: str, include_inactive: bool = False, limit: int = SEARCH_LIMIT) -> list[Patient]:
+    """Patients matching a name prefix, No. RM, NIK, phone or date of birth; ordered by name.
+
+    A blank query, or one that cannot identify anyone, returns [] without touching the database."""
+    query = " ".join((query or "").replace("\x00", "").split())
+    if not query or len(query) > SEARCH_MAX_LENGTH:
+        return []
+    conditions = _search_conditions(query)
+    if not conditions:
+        return []
+    patients = Patient.objects.filter(reduce(or_, conditions))
+    if not include_inactive:
+        patients = patients.filter(is_active=True)
+    return list(patients.order_by("full_name", "id")[:limit])
+
+
+def patient_possible_duplicates(*, nik: str | None, full_name: str, date_of_birth: datetime.date | None,
+                                exclude_pk: int | None = None) -> list[Patient]:
+    """Patients with the same NIK, or the same name (any case) and date of birth."""
+    conditions = []
+    if nik:
+        conditions.append(Q(nik=nik))
+    if full_name and date_of_birth:
+        conditions.append(Q(date_of_birth=date_of_birth, full_name__iexact=full_name))
+    if not conditions:
+        return []
+    patients = Patient.objects.filter(reduce(or_, conditions))
+    if exclude_pk is not None:
+        patients = patients.exclude(pk=exclude_pk)
+    return list(patients.order_by("full_name", "id")[:20])
+
+
+def patient_insurances(*, patient: Patient) -> QuerySet[Insurance]:
+    return Insurance.objects.filter(patient=patient).order_by("-is_active", "-valid_from", "-id")
+
+
+def patient_appointments(*, patient: Patient) -> QuerySet[Appointment]:
+    """Newest first, with the doctor in the same query."""
+    return (
+        Appointment.objects.filter(patient=patient)
+        .select_related("doctor")
+        .order_by("-appointment_date", "-id")
+    )
+
+
+def patient_bills(*, patient: Patient) -> QuerySet[Billing]:
+    return Billing.objects.filter(patient=patient).order_by("-issued_at", "-id")

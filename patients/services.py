@@ -1,0 +1,173 @@
+"""Every change to patients and their insurance policies goes through these functions."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from billing.models import Insurance
+from patients.models import Patient
+from patients.selectors import patient_possible_duplicates, phone_normalise
+
+PATIENT_FIELDS = (
+    "full_name", "nik", "date_of_birth", "gender", "phone", "email", "address", "blood_type",
+    "emergency_contact_name", "emergency_contact_phone", "is_active",
+)
+INSURANCE_FIELDS = ("kind", "provider_name", "policy_number", "valid_from", "valid_until", "is_active")
+BPJS_PROVIDER = "BPJS Kesehatan"
+
+
+class DuplicatePatient(ValidationError):
+    """The patient may already be registered.
+
+    `nik_taken`: another patient has this NIK; this can never be saved (the message is on the
+    NIK field). Otherwise someone has the same name and date of birth, and the caller may save
+    anyway once the user confirms it is a different person. `duplicates` lists them."""
+
+    def __init__(self, duplicates: list[Patient], *, nik_taken: bool):
+        if nik_taken:
+            owner = next(p for p in duplicates if p.nik)
+            message = {"nik": _("This NIK is already registered to %(name)s (%(rm)s).") % {
+                "name": owner.full_name, "rm": owner.medical_record_number}}
+        else:
+            message = _("A patient with the same name and date of birth is already registered. "
+                        "Check that this is not the same person.")
+        super().__init__(message, code="duplicate")
+        self.duplicates = duplicates
+        self.nik_taken = nik_taken
+
+
+def patient_normalise(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The patient's fields as stored: +62 phones, lowercase email, NIK digits, tidy name."""
+    clean = {name: data[name] for name in PATIENT_FIELDS if name in data}
+    if "full_name" in clean:
+        clean["full_name"] = " ".join((clean["full_name"] or "").split())
+    if "nik" in clean:
+        nik = "".join((clean["nik"] or "").split())
+        clean["nik"] = nik or None
+    for name in ("phone", "emergency_contact_phone"):
+        if name in clean:
+            clean[name] = phone_normalise(clean[name] or "")
+    if "email" in clean:
+        clean["email"] = (clean["email"] or "").strip().lower()
+    return clean
+
+
+def _check_date_of_birth(patient: Patient) -> None:
+    if patient.date_of_birth and patient.date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
+
+
+def _check_duplicates(*, patient: Patient, confirmed_not_duplicate: bool) -> None:
+    duplicates = patient_possible_duplicates(
+        nik=patient.nik, full_name=patient.full_name, date_of_birth=patient.date_of_birth, exclude_pk=patient.pk
+    )
+    same_nik = [p for p in duplicates if patient.nik and p.nik == patient.nik]
+    if same_nik:
+        raise DuplicatePatient(same_nik, nik_taken=True)
+    if duplicates and not confirmed_not_duplicate:
+        raise DuplicatePatient(duplicates, nik_taken=False)
+
+
+def _save(patient: Patient, *, update_fields=None) -> None:
+    """Saves in a savepoint; a NIK taken by a concurrent registration becomes a form error."""
+    try:
+        with transaction.atomic():
+            patient.save(update_fields=update_fields)
+    except IntegrityError:
+        if patient.nik and (owner := Patient.objects.filter(nik=patient.nik).exclude(pk=patient.pk).first()):
+            raise DuplicatePatient([owner], nik_taken=True) from None
+        raise
+
+
+@transaction.atomic
+def patient_register(*, data: Mapping[str, Any], by: User | None,
+                     confirmed_not_duplicate: bool = False) -> Patient:
+    """Registers a patient; Patient.save gives the No. RM.
+
+    Raises DuplicatePatient for the same name and date of birth unless confirmed, and for a NIK
+    that is already registered (never allowed); ValidationError for bad data."""
+    patient = Patient(**patient_normalise(data))
+    patient.full_clean(exclude=["medical_record_number"], validate_unique=False)
+    _check_date_of_birth(patient)
+    _check_duplicates(patient=patient, confirmed_not_duplicate=confirmed_not_duplicate)
+    # Two registrations at the same moment can draw the same No. RM: the unique index
+    # refuses the second one, which takes the next number.
+    for attempt in range(5):
+        try:
+            _save(patient)
+            return patient
+        except IntegrityError:
+            if attempt == 4:
+                raise
+            patient.pk = None
+            patient.medical_record_number = ""
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, data: Mapping[str, Any], by: User | None,
+                   confirmed_not_duplicate: bool = False) -> Patient:
+    """Changes a patient's details. The duplicate warning is given only when the name, date of
+    birth or NIK change, so a patient confirmed once is not warned about at every edit."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    before = (patient.full_name.casefold(), patient.date_of_birth, patient.nik)
+    for name, value in patient_normalise(data).items():
+        setattr(patient, name, value)
+    patient.full_clean(exclude=["medical_record_number"], validate_unique=False)
+    _check_date_of_birth(patient)
+    if (patient.full_name.casefold(), patient.date_of_birth, patient.nik) != before:
+        _check_duplicates(patient=patient, confirmed_not_duplicate=confirmed_not_duplicate)
+    _save(patient)
+    return patient
+
+
+def _insurance_apply(insurance: Insurance, data: Mapping[str, Any]) -> None:
+    for name in INSURANCE_FIELDS:
+        if name in data:
+            setattr(insurance, name, data[name])
+    insurance.provider_name = " ".join((insurance.provider_name or "").split())
+    insurance.policy_number = "".join((insurance.policy_number or "").split())
+    if insurance.kind == Insurance.Kind.BPJS and not insurance.provider_name:
+        insurance.provider_name = BPJS_PROVIDER
+
+
+def _insurance_save(insurance: Insurance) -> Insurance:
+    insurance.full_clean(validate_unique=False, validate_constraints=False)
+    duplicate = (
+        Insurance.objects.filter(provider_name__iexact=insurance.provider_name, policy_number=insurance.policy_number)
+        .exclude(pk=insurance.pk)
+        .select_related("patient")
+        .first()
+    )
+    policy_taken = ValidationError(
+        {"policy_number": _("This policy number of %(provider)s is already registered.")
+         % {"provider": insurance.provider_name}},
+        code="unique",
+    )
+    if duplicate is not None:
+        raise policy_taken
+    try:
+        with transaction.atomic():
+            insurance.save()
+    except IntegrityError:
+        raise policy_taken from None
+    return insurance
+
+
+@transaction.atomic
+def insurance_add(*, patient: Patient, data: Mapping[str, Any], by: User | None) -> Insurance:
+    insurance = Insurance(patient=patient)
+    _insurance_apply(insurance, data)
+    return _insurance_save(insurance)
+
+
+@transaction.atomic
+def insurance_update(*, insurance: Insurance, data: Mapping[str, Any], by: User | None) -> Insurance:
+    insurance = Insurance.objects.select_for_update().get(pk=insurance.pk)
+    _insurance_apply(insurance, data)
+    return _insurance_save(insurance)

@@ -1,0 +1,153 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.access import ADMIN, DOCTOR, FRONT_DESK, RECEPTIONIST, role_required
+from patients.access import get_insurance_for, get_patient_for
+from patients.forms import InsuranceForm, PatientForm, PatientSearchForm
+from patients.selectors import (
+    SEARCH_LIMIT, patient_appointments, patient_bills, patient_insurances, patient_search,
+)
+from patients.services import (
+    DuplicatePatient, insurance_add as insurance_add_service, insurance_update, patient_register, patient_update,
+)
+
+
+def _add_service_error(form, error: ValidationError) -> None:
+    """Puts a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@role_required(*FRONT_DESK)
+@require_GET
+def search(request):
+    form = PatientSearchForm(request.GET)
+    query, patients = "", []
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        patients = patient_search(query=query, include_inactive=form.cleaned_data["inactive"])
+    context = {
+        "form": form, "query": query, "patients": patients, "limit": SEARCH_LIMIT,
+        "quick_search_q": query,
+        # "Register a new patient" after a search for a name starts the form with that name.
+        "register_name": query if any(ch.isalpha() for ch in query) else "",
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "patients/partials/results.html", context)
+    return render(request, "patients/search.html", context)
+
+
+@role_required(*FRONT_DESK)
+def create(request):
+    duplicates, nik_taken = [], False
+    if request.method == "POST":
+        form = PatientForm(request.POST)
+        if form.is_valid():
+            try:
+                patient = patient_register(
+                    data=form.patient_data(), by=request.user,
+                    confirmed_not_duplicate=form.cleaned_data["confirmed_not_duplicate"],
+                )
+            except DuplicatePatient as warning:
+                duplicates, nik_taken = warning.duplicates, warning.nik_taken
+                if nik_taken:
+                    _add_service_error(form, warning)
+            except ValidationError as error:
+                _add_service_error(form, error)
+            else:
+                messages.success(request, _("%(name)s is registered as %(rm)s.") % {
+                    "name": patient.full_name, "rm": patient.medical_record_number})
+                return redirect("patients:detail", patient.pk)
+    else:
+        # "Register" from an empty search carries the name that was looked for.
+        form = PatientForm(initial={"full_name": request.GET.get("name", "")[:150]})
+    return render(request, "patients/form.html", {
+        "form": form, "duplicates": duplicates, "nik_taken": nik_taken, "patient": None,
+    })
+
+
+@role_required(*FRONT_DESK)
+def edit(request, pk):
+    patient = get_patient_for(request, pk)
+    heading = str(patient)  # the form changes its instance while it validates
+    duplicates, nik_taken = [], False
+    if request.method == "POST":
+        form = PatientForm(request.POST, instance=patient)
+        if form.is_valid():
+            try:
+                patient = patient_update(
+                    patient=patient, data=form.patient_data(), by=request.user,
+                    confirmed_not_duplicate=form.cleaned_data["confirmed_not_duplicate"],
+                )
+            except DuplicatePatient as warning:
+                duplicates, nik_taken = warning.duplicates, warning.nik_taken
+                if nik_taken:
+                    _add_service_error(form, warning)
+            except ValidationError as error:
+                _add_service_error(form, error)
+            else:
+                messages.success(request, _("The details of %(name)s are saved.") % {"name": patient.full_name})
+                return redirect("patients:detail", patient.pk)
+    else:
+        form = PatientForm(instance=patient)
+    return render(request, "patients/form.html", {
+        "form": form, "duplicates": duplicates, "nik_taken": nik_taken, "patient": patient, "heading": heading,
+    })
+
+
+@role_required(ADMIN, DOCTOR, RECEPTIONIST)
+@require_GET
+def detail(request, pk):
+    patient = get_patient_for(request, pk)
+    front_desk = request.user.role in FRONT_DESK
+    return render(request, "patients/detail.html", {
+        "patient": patient,
+        "front_desk": front_desk,
+        "insurances": list(patient_insurances(patient=patient)),
+        "appointments": list(patient_appointments(patient=patient)),
+        # Bills are the front desk's business (DESIGN.md roles); doctors do not see them.
+        "bills": list(patient_bills(patient=patient)) if front_desk else None,
+    })
+
+
+@role_required(*FRONT_DESK)
+def insurance_add(request, pk):
+    patient = get_patient_for(request, pk)
+    if request.method == "POST":
+        form = InsuranceForm(request.POST)
+        if form.is_valid():
+            try:
+                insurance_add_service(patient=patient, data=form.cleaned_data, by=request.user)
+            except ValidationError as error:
+                _add_service_error(form, error)
+            else:
+                messages.success(request, _("The insurance policy is added."))
+                return redirect("patients:detail", patient.pk)
+    else:
+        form = InsuranceForm()
+    return render(request, "patients/insurance_form.html", {"form": form, "patient": patient, "insurance": None})
+
+
+@role_required(*FRONT_DESK)
+def insurance_edit(request, pk):
+    insurance = get_insurance_for(request, pk)
+    patient = insurance.patient
+    if request.method == "POST":
+        form = InsuranceForm(request.POST, instance=insurance)
+        if form.is_valid():
+            try:
+                insurance_update(insurance=insurance, data=form.cleaned_data, by=request.user)
+            except ValidationError as error:
+                _add_service_error(form, error)
+            else:
+                messages.success(request, _("The insurance policy is saved."))
+                return redirect("patients:detail", patient.pk)
+    else:
+        form = InsuranceForm(instance=insurance)
+    return render(request, "patients/insurance_form.html", {"form": form, "patient": patient, "insurance": insurance})
