@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from records import views
 
 app_name = "records"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("queue/", views.queue, name="queue"),
+    path("icd10/", views.icd10, name="icd10"),
+    path("visits/<int:pk>/", views.visit, name="visit"),
+    path("visits/<int:pk>/start/", views.start, name="start"),
+    path("visits/<int:pk>/record/", views.record, name="record"),
+    path("visits/<int:pk>/lab-results/new/", views.lab_add, name="lab_add"),
+    path("visits/<int:pk>/complete/", views.complete, name="complete"),
+]

@@ -1,0 +1,119 @@
+"""Reads for the doctor's pages; each runs a fixed number of queries whatever the row count."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import F, Prefetch
+from django.utils import timezone
+
+from patients.models import Doctor, Patient
+from records.models import LabResult, MedicalRecord
+from scheduling.models import Appointment, AppointmentService
+
+# What a doctor writes in the allergies box when the patient has none.
+NO_ALLERGY = {"", "-", "--", "none", "no", "nil", "tidak ada", "tidak", "tak ada", "nihil", "negatif", "tidak ada alergi"}
+
+
+def age_on(date_of_birth: datetime.date | None, day: datetime.date) -> int | None:
+    if date_of_birth is None:
+        return None
+    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return start, timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def queue_for(*, doctor: Doctor, day: datetime.date | None = None) -> list[Appointment]:
+    """The doctor's appointments of the day (clinic time), by queue number then time.
+
+    One query. Each appointment also carries `patient_age` and `waiting_minutes` (since arrival,
+    while checked in)."""
+    today = timezone.localdate()
+    day = day or today
+    start, end = _day_bounds(day)
+    appointments = list(
+        Appointment.objects.filter(doctor=doctor, appointment_date__gte=start, appointment_date__lt=end)
+        .select_related("patient")
+        .order_by(F("queue_number").asc(nulls_last=True), "appointment_date", "id")
+    )
+    now = timezone.now()
+    for appointment in appointments:
+        appointment.patient_age = age_on(appointment.patient.date_of_birth, day)
+        appointment.waiting_minutes = (
+            max(0, int((now - appointment.arrived_at).total_seconds() // 60))
+            if appointment.status == Appointment.Status.CHECKED_IN and appointment.arrived_at
+            else None
+        )
+    return appointments
+
+
+def _with_labs(records):
+    return records.prefetch_related(Prefetch("lab_results", queryset=LabResult.objects.order_by("sampled_at", "id")))
+
+
+def known_allergies(*, patient: Patient) -> list[str]:
+    """The distinct allergies written in the patient's records, newest first (one query)."""
+    seen, allergies = set(), []
+    values = (
+        MedicalRecord.objects.filter(patient=patient).exclude(allergies="")
+        .order_by("-created_at", "-id").values_list("allergies", flat=True)
+    )
+    for value in values:
+        text = value.strip()
+        key = " ".join(text.casefold().rstrip(".").split())
+        if key not in NO_ALLERGY and key not in seen:
+            seen.add(key)
+            allergies.append(text)
+    return allergies
+
+
+def medical_record_of(*, appointment: Appointment) -> MedicalRecord | None:
+    """The visit's record with its lab results (two queries), or None."""
+    return _with_labs(MedicalRecord.objects.filter(appointment=appointment)).first()
+
+
+def patient_history(*, patient: Patient, before: Appointment) -> list[MedicalRecord]:
+    """The patient's records of visits before `before`, newest first, with their doctor,
+    appointment and lab results (two queries, whatever the number of visits)."""
+    return list(
+        _with_labs(
+            MedicalRecord.objects.filter(patient=patient, appointment__appointment_date__lt=before.appointment_date)
+            .exclude(appointment=before)
+            .select_related("doctor", "appointment")
+            .order_by("-appointment__appointment_date", "-id")
+        )
+    )
+
+
+@dataclass
+class Visit:
+    appointment: Appointment
+    patient_age: int | None
+    lines: list[AppointmentService]
+    record: MedicalRecord | None
+    history: list[MedicalRecord]
+    allergies: list[str] = field(default_factory=list)
+
+
+def visit_detail(*, appointment: Appointment) -> Visit:
+    """Everything the visit page shows, in six queries at most."""
+    lines = list(AppointmentService.objects.filter(appointment=appointment).select_related("service"))
+    patient = appointment.patient
+    return Visit(
+        appointment=appointment,
+        patient_age=age_on(patient.date_of_birth, timezone.localtime(appointment.appointment_date).date()),
+        lines=lines,
+        record=medical_record_of(appointment=appointment),
+        history=patient_history(patient=patient, before=appointment),
+        allergies=known_allergies(patient=patient),
+    )
+
+
+def latest_allergies(*, patient: Patient) -> str:
+    """What the last record said about allergies, to start a new record from (one query)."""
+    return (
+        MedicalRecord.objects.filter(patient=patient).exclude(allergies="")
+        .order_by("-created_at", "-id").values_list("allergies", flat=True).first()
+    ) or ""

@@ -1,0 +1,167 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import ADMIN, DOCTOR, doctor_of, role_required
+from records import selectors
+from records.access import get_visit_for
+from records.forms import MedicalRecordForm, LabResultForm
+from records.icd10 import icd10_description, icd10_is_valid, icd10_normalise, icd10_search
+from records.services import lab_result_add, medical_record_save
+from scheduling.models import Appointment
+from scheduling.services import appointment_complete, appointment_start_consultation
+
+IN_CONSULTATION = Appointment.Status.IN_CONSULTATION
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Shows a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _not_in_consultation(request, appointment):
+    messages.error(request, _("The medical record can be written only while the patient is in consultation "
+                              "(now: %(status)s).") % {"status": appointment.get_status_display()})
+    return redirect("records:visit", appointment.pk)
+
+
+@role_required(DOCTOR)
+@require_GET
+def queue(request):
+    """The doctor's home page: today's patients, in queue order. htmx refreshes the table."""
+    doctor = doctor_of(request.user)
+    context = {"doctor": doctor, "appointments": selectors.queue_for(doctor=doctor)}
+    if request.htmx:
+        return render(request, "records/partials/queue_table.html", context)
+    return render(request, "records/queue.html", context)
+
+
+@role_required(ADMIN, DOCTOR)
+@require_GET
+def visit(request, pk):
+    appointment = get_visit_for(request, pk)
+    can_write = request.user.role == DOCTOR
+    return render(request, "records/visit.html", {
+        "visit": selectors.visit_detail(appointment=appointment),
+        "can_write": can_write,
+        "Status": Appointment.Status,
+    })
+
+
+@role_required(DOCTOR)
+@require_POST
+def start(request, pk):
+    appointment = get_visit_for(request, pk, write=True)
+    try:
+        appointment_start_consultation(appointment=appointment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Consultation with %(name)s started.") % {"name": appointment.patient.full_name})
+    return redirect("records:visit", appointment.pk)
+
+
+@role_required(DOCTOR)
+@require_http_methods(["GET", "POST"])
+def record(request, pk):
+    appointment = get_visit_for(request, pk, write=True)
+    if appointment.status != IN_CONSULTATION:
+        return _not_in_consultation(request, appointment)
+    current = selectors.medical_record_of(appointment=appointment)
+    if request.method == "POST":
+        form = MedicalRecordForm(request.POST, instance=current)
+        if form.is_valid():
+            try:
+                medical_record_save(appointment=appointment, data=form.cleaned_data, by=request.user)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("The medical record was saved."))
+                return redirect("records:visit", appointment.pk)
+    else:
+        initial = {} if current else {"allergies": selectors.latest_allergies(patient=appointment.patient)}
+        form = MedicalRecordForm(instance=current, initial=initial)
+    return render(request, "records/record_form.html", {
+        "appointment": appointment, "form": form, "record": current,
+        "allergies": selectors.known_allergies(patient=appointment.patient),
+    })
+
+
+@role_required(DOCTOR)
+@require_http_methods(["GET", "POST"])
+def lab_add(request, pk):
+    appointment = get_visit_for(request, pk, write=True)
+    if appointment.status != IN_CONSULTATION:
+        return _not_in_consultation(request, appointment)
+    if request.method == "POST":
+        form = LabResultForm(request.POST)
+        if form.is_valid():
+            try:
+                result = lab_result_add(appointment=appointment, data=form.cleaned_data, by=request.user)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                if result.is_abnormal:
+                    messages.warning(request, _("%(test)s saved: the value is outside the reference range.")
+                                     % {"test": result.test_name})
+                else:
+                    messages.success(request, _("%(test)s saved.") % {"test": result.test_name})
+                return redirect("records:visit", appointment.pk)
+    else:
+        form = LabResultForm()
+    return render(request, "records/lab_form.html", {
+        "appointment": appointment, "form": form, "record": selectors.medical_record_of(appointment=appointment),
+    })
+
+
+@role_required(DOCTOR)
+@require_POST
+def complete(request, pk):
+    appointment = get_visit_for(request, pk, write=True)
+    if appointment.status == Appointment.Status.COMPLETED:
+        messages.info(request, _("This visit was already completed; nothing was changed."))
+        return redirect("records:queue")
+    try:
+        appointment_complete(appointment=appointment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("records:visit", appointment.pk)
+    messages.success(request, _("The visit of %(name)s is completed and the bill has been issued.")
+                     % {"name": appointment.patient.full_name})
+    return redirect("records:queue")
+
+
+@role_required(ADMIN, DOCTOR)
+@require_GET
+def icd10(request):
+    """ICD-10 search. htmx: the list of matches (`?q=`), or the code and diagnosis fields filled
+    from a chosen match (`?pick=`); without htmx, a page to look codes up."""
+    pick = request.GET.get("pick")
+    if pick is not None and request.htmx:
+        return _icd10_pick(request, pick)
+    q = request.GET.get("q", "")
+    context = {"q": q, "matches": icd10_search(q, limit=20)}
+    if request.htmx:
+        return render(request, "records/partials/icd10_results.html", context)
+    return render(request, "records/icd10.html", context)
+
+
+def _icd10_pick(request, pick):
+    code = icd10_normalise(pick)
+    current_code = request.GET.get("icd10_code", "")
+    diagnosis = request.GET.get("diagnosis", "")
+    if icd10_is_valid(code):
+        # The diagnosis follows the code unless the doctor has written something of their own.
+        if not diagnosis.strip() or diagnosis.strip() == icd10_description(current_code):
+            diagnosis = icd10_description(code)
+    else:
+        code = current_code
+    form = MedicalRecordForm(initial={"icd10_code": code, "diagnosis": diagnosis})
+    return TemplateResponse(request, "records/partials/icd10_fields.html", {"form": form, "picked": True})
