@@ -1,0 +1,474 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from billing.models import Insurance
+from billing.tests.factories import BillingFactory, InsuranceFactory
+from patients.models import Patient
+from patients.tests.factories import PatientFactory
+from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides):
+    return {
+        "full_name": "Siti Aminah", "nik": "3273010101900001", "date_of_birth": "1990-01-01",
+        "gender": "F", "blood_type": "", "phone": "0812-3456-7890", "email": "Siti@Contoh.id",
+        "address": "Jl. Braga 1", "emergency_contact_name": "", "emergency_contact_phone": "",
+        **overrides,
+    }
+
+
+def insurance_data(**overrides):
+    return {"kind": "bpjs", "provider_name": "", "policy_number": "0001234567890",
+            "valid_from": "2026-01-01", "valid_until": "2026-12-31", "is_active": "on", **overrides}
+
+
+@pytest.fixture
+def patient(db):
+    return PatientFactory(full_name="Budi Santoso", nik="3273010101800001", phone="+6281200000001",
+                          date_of_birth=datetime.date(1980, 5, 17))
+
+
+@pytest.fixture
+def patient_in_care(patient, doctor_user):
+    AppointmentFactory(patient=patient, doctor=doctor_user.doctor_profile)
+    return patient
+
+
+# ---------------------------------------------------------------- access, for every page
+
+def all_urls(patient):
+    insurance = InsuranceFactory(patient=patient)
+    return [
+        reverse("patients:search"), reverse("patients:create"), reverse("patients:detail", args=[patient.pk]),
+        reverse("patients:edit", args=[patient.pk]), reverse("patients:insurance_add", args=[patient.pk]),
+        reverse("patients:insurance_edit", args=[insurance.pk]),
+    ]
+
+
+def test_it_sends_anonymous_visitors_to_login_from_every_page(client, patient):
+    for url in all_urls(patient):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("accounts:login")), url
+
+
+def test_it_forbids_doctors_the_front_desk_pages(client, patient_in_care, doctor_user):
+    client.force_login(doctor_user)
+    detail = reverse("patients:detail", args=[patient_in_care.pk])
+    for url in all_urls(patient_in_care):
+        if url != detail:
+            assert client.get(url).status_code == 403, url
+            assert client.post(url, form_data()).status_code == 403, url
+
+
+def test_it_answers_404_for_a_patient_that_does_not_exist(client, receptionist):
+    client.force_login(receptionist)
+    for url in [reverse("patients:detail", args=[999999]), reverse("patients:edit", args=[999999]),
+                reverse("patients:insurance_add", args=[999999]), reverse("patients:insurance_edit", args=[999999])]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_it_logs_out_a_user_deactivated_while_signed_in(client, receptionist):
+    client.force_login(receptionist)
+    receptionist.is_active = False
+    receptionist.save()
+    assert client.get(reverse("patients:search")).status_code == 302
+
+
+# ---------------------------------------------------------------- search
+
+@pytest.mark.parametrize("role", ["admin_user", "receptionist"])
+def test_it_shows_matching_patients_so_they_can_be_told_apart(client, request, role, patient):
+    PatientFactory(full_name="Ani Lestari")
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("patients:search"), {"q": "budi"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Budi Santoso" in page and "Ani Lestari" not in page
+    assert patient.medical_record_number in page
+    assert "17-05-1980" in page
+    assert "+6281200000001" in page
+    assert reverse("patients:detail", args=[patient.pk]) in page
+    assert response.context["quick_search_q"] == "budi"  # the navbar keeps the query
+
+
+@pytest.mark.parametrize("query", [
+    "Budi", "budi san", "RM-{rm}", "rm-{rm}", "{serial}", "3273010101800001", "081200000001",
+    "+62 812-0000-0001", "17-05-1980", "1980-05-17",
+])
+def test_it_finds_a_patient_by_each_kind_of_key(client, receptionist, patient, query):
+    PatientFactory(full_name="Ani Lestari", date_of_birth=datetime.date(1981, 5, 17))
+    rm = patient.medical_record_number[3:]
+    client.force_login(receptionist)
+    response = client.get(reverse("patients:search"), {"q": query.format(rm=rm, serial=int(rm))})
+    assert [p.pk for p in response.context["patients"]] == [patient.pk]
+
+
+def test_it_shows_a_hint_and_runs_no_search_for_an_empty_query(client, receptionist, patient):
+    client.force_login(receptionist)
+    for params in ({}, {"q": ""}, {"q": "    "}):
+        response = client.get(reverse("patients:search"), params)
+        assert response.status_code == 200
+        assert response.context["patients"] == []
+        assert "Budi Santoso" not in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["x" * 5000, "%", "' OR 1=1 --", "\x00", "😀", "31-02-2020", "9" * 40])
+def test_it_never_fails_on_odd_input(client, receptionist, patient, query):
+    client.force_login(receptionist)
+    response = client.get(reverse("patients:search"), {"q": query})
+    assert response.status_code == 200
+    assert response.context["patients"] == []
+
+
+def test_it_offers_to_register_someone_it_did_not_find(client, receptionist):
+    client.force_login(receptionist)
+    response = client.get(reverse("patients:search"), {"q": "Dewi Sartika"})
+    assert f'{reverse("patients:create")}?name=Dewi%20Sartika' in response.content.decode()
+    form = client.get(reverse("patients:create"), {"name": "Dewi Sartika"}).context["form"]
+    assert form["full_name"].value() == "Dewi Sartika"
+
+
+def test_it_includes_inactive_patients_only_when_asked(client, receptionist):
+    PatientFactory(full_name="Siti Lama", is_active=False)
+    client.force_login(receptionist)
+    assert client.get(reverse("patients:search"), {"q": "siti"}).context["patients"] == []
+    response = client.get(reverse("patients:search"), {"q": "siti", "inactive": "on"})
+    assert [p.full_name for p in response.context["patients"]] == ["Siti Lama"]
+
+
+def test_it_returns_only_the_results_to_htmx(client, receptionist, patient):
+    client.force_login(receptionist)
+    response = client.get(reverse("patients:search"), {"q": "budi"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "patients/partials/results.html"
+    page = response.content.decode()
+    assert "Budi Santoso" in page and "<html" not in page
+
+
+def test_it_wires_the_live_search(client, receptionist):
+    client.force_login(receptionist)
+    page = client.get(reverse("patients:search")).content.decode()
+    assert 'hx-trigger="input changed delay:300ms, search"' in page
+    assert 'hx-target="#search-results"' in page
+
+
+def test_it_searches_with_the_same_number_of_queries_for_1_or_50_patients(
+        client, receptionist, django_assert_num_queries):
+    client.force_login(receptionist)
+    url = reverse("patients:search")
+    PatientFactory(full_name="Sari 0")
+    # session, user, the search itself
+    with django_assert_num_queries(3):
+        assert len(client.get(url, {"q": "sari"}).context["patients"]) == 1
+    for i in range(1, 60):
+        PatientFactory(full_name=f"Sari {i:02d}")
+    with django_assert_num_queries(3):
+        response = client.get(url, {"q": "sari"})
+    assert len(response.context["patients"]) == 50
+
+
+def test_it_refuses_to_post_a_search(client, receptionist):
+    client.force_login(receptionist)
+    assert client.post(reverse("patients:search"), {"q": "x"}).status_code == 405
+
+
+# ---------------------------------------------------------------- registration
+
+@pytest.mark.parametrize("role", ["admin_user", "receptionist"])
+def test_it_registers_a_patient(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse("patients:create")).status_code == 200
+    response = client.post(reverse("patients:create"), form_data())
+    patient = Patient.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:detail", args=[patient.pk])
+    assert patient.phone == "+6281234567890"
+    assert patient.email == "siti@contoh.id"
+    assert patient.medical_record_number.startswith("RM-")
+    page = client.get(response["Location"]).content.decode()
+    assert patient.medical_record_number in page  # in the success message and the heading
+
+
+def test_it_accepts_a_phone_written_with_country_code_and_spaces(client, receptionist):
+    client.force_login(receptionist)
+    client.post(reverse("patients:create"), form_data(phone="+62 812 3456 7890", emergency_contact_phone="0813 1"))
+    assert not Patient.objects.exists()  # the emergency number is too short
+    client.post(reverse("patients:create"), form_data(phone="+62 812 3456 7890",
+                                                      emergency_contact_phone="(0813) 1111-2222"))
+    patient = Patient.objects.get()
+    assert (patient.phone, patient.emergency_contact_phone) == ("+6281234567890", "+6281311112222")
+
+
+@pytest.mark.parametrize("overrides", [
+    {"full_name": ""}, {"nik": "12345"}, {"nik": "32730101019000ab"}, {"phone": "12345"},
+    {"email": "bukan-email"}, {"date_of_birth": "kemarin"}, {"date_of_birth": "2999-01-01"},
+    {"gender": "X"}, {"full_name": "x" * 151},
+])
+def test_it_shows_the_form_again_for_bad_input_and_saves_nothing(client, receptionist, overrides):
+    client.force_login(receptionist)
+    response = client.post(reverse("patients:create"), form_data(**overrides))
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert "invalid-feedback" in response.content.decode()
+    assert not Patient.objects.exists()
+
+
+def test_it_warns_about_a_possible_duplicate_and_saves_after_confirmation(client, receptionist):
+    existing = PatientFactory(full_name="Siti Aminah", date_of_birth=datetime.date(1990, 1, 1), nik=None)
+    client.force_login(receptionist)
+    response = client.post(reverse("patients:create"), form_data(full_name="siti aminah", nik=""))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="possible-duplicates"' in page
+    assert reverse("patients:detail", args=[existing.pk]) in page
+    assert existing.medical_record_number in page
+    assert 'name="confirmed_not_duplicate"' in page
+    assert Patient.objects.count() == 1
+
+    response = client.post(reverse("patients:create"),
+                           form_data(full_name="siti aminah", nik="", confirmed_not_duplicate="on"))
+    assert response.status_code == 302
+    assert Patient.objects.count() == 2
+
+
+def test_it_shows_a_nik_already_registered_as_a_form_error(client, receptionist, patient):
+    client.force_login(receptionist)
+    response = client.post(reverse("patients:create"),
+                           form_data(nik=" 3273010101800001", confirmed_not_duplicate="on"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["nik"]
+    page = response.content.decode()
+    assert reverse("patients:detail", args=[patient.pk]) in page
+    assert 'name="confirmed_not_duplicate"' not in page  # no "save anyway" for a NIK
+    assert Patient.objects.count() == 1
+
+
+# ---------------------------------------------------------------- edit
+
+def test_it_edits_a_patient(client, receptionist, patient):
+    client.force_login(receptionist)
+    form = client.get(reverse("patients:edit", args=[patient.pk])).context["form"]
+    assert form["date_of_birth"].value() == datetime.date(1980, 5, 17)
+    response = client.post(reverse("patients:edit", args=[patient.pk]),
+                           form_data(full_name="Budi Santoso", nik=patient.nik, date_of_birth="1980-05-17",
+                                     phone="0811-2222-3333", is_active="on"))
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.phone == "+6281122223333"
+    assert patient.is_active
+
+
+def test_it_deactivates_a_patient(client, receptionist, patient):
+    client.force_login(receptionist)
+    client.post(reverse("patients:edit", args=[patient.pk]),
+                form_data(full_name="Budi Santoso", nik=patient.nik, date_of_birth="1980-05-17"))
+    patient.refresh_from_db()
+    assert not patient.is_active
+
+
+def test_it_shows_the_edit_form_again_for_bad_input(client, receptionist, patient):
+    client.force_login(receptionist)
+    response = client.post(reverse("patients:edit", args=[patient.pk]),
+                           form_data(full_name="Budi Santoso", nik=patient.nik, phone="abc", is_active="on"))
+    assert response.status_code == 200
+    patient.refresh_from_db()
+    assert patient.phone == "+6281200000001"
+    assert "Budi Santoso" in response.content.decode()
+
+
+def test_it_warns_when_an_edit_makes_two_patients_look_alike(client, receptionist, patient):
+    other = PatientFactory(full_name="Ani", date_of_birth=datetime.date(1980, 5, 17), nik=None)
+    client.force_login(receptionist)
+    url = reverse("patients:edit", args=[other.pk])
+    response = client.post(url, form_data(full_name="BUDI SANTOSO", nik="", date_of_birth="1980-05-17",
+                                          is_active="on"))
+    assert response.status_code == 200
+    assert reverse("patients:detail", args=[patient.pk]) in response.content.decode()
+    other.refresh_from_db()
+    assert other.full_name == "Ani"
+    client.post(url, form_data(full_name="BUDI SANTOSO", nik="", date_of_birth="1980-05-17", is_active="on",
+                               confirmed_not_duplicate="on"))
+    other.refresh_from_db()
+    assert other.full_name == "BUDI SANTOSO"
+
+
+def test_it_refuses_to_give_a_patient_the_nik_of_another(client, receptionist, patient):
+    other = PatientFactory(nik="3273010101800002")
+    client.force_login(receptionist)
+    response = client.post(reverse("patients:edit", args=[other.pk]),
+                           form_data(nik=patient.nik, is_active="on", confirmed_not_duplicate="on"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["nik"]
+    other.refresh_from_db()
+    assert other.nik == "3273010101800002"
+
+
+# ---------------------------------------------------------------- the patient page
+
+@pytest.mark.parametrize("role", ["admin_user", "receptionist"])
+def test_it_shows_the_patient_page_to_the_front_desk(client, request, role, patient):
+    InsuranceFactory(patient=patient, policy_number="0009990001")
+    appointment = AppointmentFactory(patient=patient, status=Appointment.Status.COMPLETED, reason="Demam")
+    bill = BillingFactory(appointment=appointment, total_amount=Decimal("150000"))
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("patients:detail", args=[patient.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for text in ("Budi Santoso", patient.medical_record_number, "3273010101800001", "17-05-1980",
+                 "0009990001", appointment.doctor.full_name, "Demam", "status-completed", bill.number,
+                 "Rp 150.000", reverse("patients:edit", args=[patient.pk]),
+                 reverse("patients:insurance_add", args=[patient.pk])):
+        assert text in page, text
+    assert response.context["bills"] == [bill]
+
+
+def test_it_links_the_bill_and_the_booking_page(client, receptionist, patient):
+    bill = BillingFactory(appointment__patient=patient)
+    client.force_login(receptionist)
+    page = client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
+    assert reverse("billing:detail", args=[bill.pk]) in page
+    assert f'{reverse("scheduling:book")}?patient={patient.pk}' in page
+
+
+def test_it_lists_appointments_newest_first(client, receptionist, patient):
+    older = AppointmentFactory(patient=patient)
+    newer = AppointmentFactory(patient=patient)
+    assert newer.appointment_date > older.appointment_date
+    client.force_login(receptionist)
+    response = client.get(reverse("patients:detail", args=[patient.pk]))
+    assert response.context["appointments"] == [newer, older]
+
+
+def test_it_shows_a_doctor_a_patient_in_their_care_without_edit_buttons_or_bills(
+        client, doctor_user, patient_in_care):
+    BillingFactory(appointment__patient=patient_in_care, number="INV-RAHASIA")
+    InsuranceFactory(patient=patient_in_care)
+    client.force_login(doctor_user)
+    response = client.get(reverse("patients:detail", args=[patient_in_care.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Budi Santoso" in page
+    assert reverse("patients:edit", args=[patient_in_care.pk]) not in page
+    assert reverse("patients:insurance_add", args=[patient_in_care.pk]) not in page
+    assert "INV-RAHASIA" not in page
+    assert response.context["bills"] is None
+
+
+def test_it_hides_a_patient_outside_a_doctors_care(client, other_doctor_user, patient_in_care):
+    client.force_login(other_doctor_user)
+    assert client.get(reverse("patients:detail", args=[patient_in_care.pk])).status_code == 404
+
+
+def test_it_shows_the_patient_page_with_the_same_number_of_queries_for_1_or_50_rows(
+        client, receptionist, patient, django_assert_num_queries):
+    BillingFactory(appointment__patient=patient)
+    InsuranceFactory(patient=patient)
+    client.force_login(receptionist)
+    url = reverse("patients:detail", args=[patient.pk])
+    # session, user, patient, insurance policies, appointments with their doctors, bills
+    with django_assert_num_queries(6):
+        client.get(url)
+    for _ in range(49):
+        BillingFactory(appointment__patient=patient)
+        AppointmentFactory(patient=patient)
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert len(response.context["appointments"]) == 99
+    assert len(response.context["bills"]) == 50
+
+
+def test_it_shows_a_doctor_the_patient_page_with_a_constant_number_of_queries(
+        client, doctor_user, patient_in_care, django_assert_num_queries):
+    client.force_login(doctor_user)
+    url = reverse("patients:detail", args=[patient_in_care.pk])
+    # session, user, patient in care, insurance policies, appointments with their doctors
+    with django_assert_num_queries(5):
+        client.get(url)
+    for _ in range(49):
+        AppointmentFactory(patient=patient_in_care, doctor=doctor_user.doctor_profile)
+    with django_assert_num_queries(5):
+        client.get(url)
+
+
+def test_it_refuses_to_post_to_the_patient_page(client, receptionist, patient):
+    client.force_login(receptionist)
+    assert client.post(reverse("patients:detail", args=[patient.pk])).status_code == 405
+
+
+# ---------------------------------------------------------------- insurance
+
+@pytest.mark.parametrize("role", ["admin_user", "receptionist"])
+def test_it_adds_a_bpjs_policy_with_the_provider_filled_in(client, request, role, patient):
+    client.force_login(request.getfixturevalue(role))
+    url = reverse("patients:insurance_add", args=[patient.pk])
+    form = client.get(url).context["form"]
+    assert form["provider_name"].value() == "BPJS Kesehatan"
+    response = client.post(url, insurance_data())
+    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:detail", args=[patient.pk])
+    insurance = Insurance.objects.get()
+    assert (insurance.patient, insurance.provider_name, insurance.valid_until) == (
+        patient, "BPJS Kesehatan", datetime.date(2026, 12, 31))
+
+
+def test_it_adds_a_private_policy(client, receptionist, patient):
+    client.force_login(receptionist)
+    client.post(reverse("patients:insurance_add", args=[patient.pk]),
+                insurance_data(kind="private", provider_name="Prudential", valid_until=""))
+    insurance = Insurance.objects.get()
+    assert (insurance.kind, insurance.provider_name, insurance.valid_until) == ("private", "Prudential", None)
+
+
+@pytest.mark.parametrize("overrides", [
+    {"valid_until": "2025-12-31"}, {"policy_number": ""}, {"valid_from": ""}, {"kind": "asuransi"},
+    {"kind": "private", "provider_name": ""}, {"valid_from": "31-31-2026"},
+])
+def test_it_shows_the_insurance_form_again_for_bad_input(client, receptionist, patient, overrides):
+    client.force_login(receptionist)
+    response = client.post(reverse("patients:insurance_add", args=[patient.pk]), insurance_data(**overrides))
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Insurance.objects.exists()
+
+
+def test_it_refuses_a_policy_number_already_registered_as_a_form_error(client, receptionist, patient):
+    InsuranceFactory(provider_name="BPJS Kesehatan", policy_number="0001234567890")
+    client.force_login(receptionist)
+    response = client.post(reverse("patients:insurance_add", args=[patient.pk]), insurance_data())
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert Insurance.objects.count() == 1
+
+
+def test_it_edits_a_policy(client, receptionist, patient):
+    insurance = InsuranceFactory(patient=patient)
+    client.force_login(receptionist)
+    url = reverse("patients:insurance_edit", args=[insurance.pk])
+    form = client.get(url).context["form"]
+    assert form["valid_from"].value() == datetime.date(2026, 1, 1)
+    assert 'value="2026-01-01"' in client.get(url).content.decode()  # <input type="date"> wants ISO
+    response = client.post(url, insurance_data(policy_number=insurance.policy_number, valid_until="2027-06-30",
+                                               is_active=""))
+    assert response.status_code == 302
+    insurance.refresh_from_db()
+    assert insurance.valid_until == datetime.date(2027, 6, 30)
+    assert not insurance.is_active
+
+
+def test_it_shows_the_policy_edit_form_again_for_an_end_before_the_start(client, receptionist, patient):
+    insurance = InsuranceFactory(patient=patient)
+    client.force_login(receptionist)
+    response = client.post(reverse("patients:insurance_edit", args=[insurance.pk]),
+                           insurance_data(policy_number=insurance.policy_number, valid_until="2025-01-01"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["valid_until"]
+    insurance.refresh_from_db()
+    assert insurance.valid_until == datetime.date(2026, 12, 31)
+
