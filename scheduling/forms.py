@@ -154,8 +154,6 @@ class BoardFilterForm(forms.Form):
 
 
 class DayFilterForm(forms.Form):
-    doctor = DoctorChoiceField(
-        queryset=doctor_active_list(), required=False, label=_("Doctor"), empty_label=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    # The doctor is picked from the list the page shows anyway (one query for both).
+    doctor = forms.IntegerField(required=False, label=_("Doctor"))
     date = forms.DateField(label=_("Date"), required=False, widget=DATE_INPUT, input_formats=DATE_FORMATS)

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -145,7 +144,8 @@ def walk_in(request):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("%(patient)s is checked in with %(doctor)s at %(time)s, queue number %(queue)s.") % {
+                message = _("%(patient)s is checked in with %(doctor)s at %(time)s, queue number %(queue)s.")
+                messages.success(request, message % {
                     "patient": appointment.patient.full_name, "doctor": appointment.doctor.full_name,
                     "time": timezone.localtime(appointment.appointment_date).strftime("%H.%M"),
                     "queue": appointment.queue_number,
@@ -268,12 +268,15 @@ def day(request):
     filters.is_valid()  # a bad value falls back to the default below, never an error page
     the_day = filters.cleaned_data.get("date") or timezone.localdate()
     own = request.user.is_doctor
+    doctors = []
     if own:
         doctor = doctor_of(request.user)
     else:
-        doctor = filters.cleaned_data.get("doctor") or selectors.doctor_active_list().first()
+        doctors = list(selectors.doctor_active_list())
+        wanted = filters.cleaned_data.get("doctor")
+        doctor = next((d for d in doctors if d.pk == wanted), doctors[0] if doctors else None)
     context = {
-        "filters": filters, "doctor": doctor, "day": the_day, "own": own,
+        "filters": filters, "doctors": doctors, "doctor": doctor, "day": the_day, "own": own,
         "previous_day": the_day - datetime.timedelta(days=1), "next_day": the_day + datetime.timedelta(days=1),
         "today": timezone.localdate(), "bookable_from": selectors.slot_floor(timezone.now()),
     }

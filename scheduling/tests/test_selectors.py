@@ -1,0 +1,87 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from patients.tests.factories import DoctorFactory, PatientFactory, WorkingHoursFactory
+from scheduling import selectors
+from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = datetime.date(2026, 12, 7)
+
+
+def at(hour, minute=0, day=MONDAY):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+@pytest.fixture
+def doctor():
+    doctor = DoctorFactory()
+    WorkingHoursFactory(doctor=doctor, weekday=0, start_time=datetime.time(8), end_time=datetime.time(9))
+    WorkingHoursFactory(doctor=doctor, weekday=0, start_time=datetime.time(13), end_time=datetime.time(14))
+    return doctor
+
+
+def booked(doctor, start, minutes=15, **kwargs):
+    return AppointmentFactory(doctor=doctor, appointment_date=start,
+                              end_time=start + datetime.timedelta(minutes=minutes), **kwargs)
+
+
+def test_it_rounds_a_moment_down_to_its_slot():
+    assert selectors.slot_floor(at(10, 14)) == at(10)
+    assert selectors.slot_floor(at(10, 15)) == at(10, 15)
+    assert selectors.slot_floor(at(10, 59) + datetime.timedelta(seconds=59)) == at(10, 45)
+
+
+@pytest.mark.parametrize("query", ["siti", "SITI RAH", "RM-0", "3273", "0812", "62812"])
+def test_it_finds_an_active_patient_by_name_number_nik_or_phone(query):
+    patient = PatientFactory(full_name="Siti Rahmawati", nik="3273000000009999", phone="+6281299990000")
+    assert patient in selectors.patient_lookup(query=query)
+
+
+def test_it_finds_no_one_for_a_short_query_or_an_inactive_patient():
+    PatientFactory(full_name="Budi Santoso", is_active=False)
+    assert selectors.patient_lookup(query="b") == []
+    assert selectors.patient_lookup(query="budi") == []
+
+
+def test_it_splits_the_working_hours_into_free_and_taken_slots(doctor):
+    long_one = booked(doctor, at(8, 15), minutes=30)
+    cancelled = booked(doctor, at(13), status=Appointment.Status.CANCELLED)
+    outside = booked(doctor, at(10))
+    day = selectors.doctor_day(doctor=doctor, day=MONDAY)
+    assert [s["start"] for s in day["slots"]] == [at(8), at(8, 15), at(8, 30), at(8, 45),
+                                                  at(13), at(13, 15), at(13, 30), at(13, 45)]
+    assert [s["appointment"] for s in day["slots"]] == [None, long_one, long_one, None, None, None, None, None]
+    assert [s["first"] for s in day["slots"]][1:3] == [True, False]
+    assert day["outside"] == [outside]
+    assert day["released"] == [cancelled]
+
+
+def test_it_lists_the_free_starts_that_fit_a_duration(doctor):
+    booked(doctor, at(8, 15))
+    starts = selectors.doctor_free_starts(doctor=doctor, day=MONDAY, duration=datetime.timedelta(minutes=30),
+                                          not_before=at(8, 10))
+    assert starts == [at(8, 30), at(13), at(13, 15), at(13, 30)]
+
+
+def test_it_counts_the_days_appointments_by_status(doctor):
+    booked(doctor, at(8))
+    booked(doctor, at(8, 15), status=Appointment.Status.NO_SHOW)
+    booked(DoctorFactory(), at(8))
+    booked(doctor, at(8) + datetime.timedelta(days=1))
+    counts = {c["status"]: c["count"] for c in selectors.board_status_counts(day=MONDAY, doctor=doctor)}
+    assert counts == {"scheduled": 1, "checked_in": 0, "in_consultation": 0, "completed": 0,
+                      "cancelled": 0, "no_show": 1}
+    assert sum(c["count"] for c in selectors.board_status_counts(day=MONDAY)) == 3
+
+
+def test_it_gives_the_checked_in_their_waiting_minutes(doctor):
+    waiting = booked(doctor, at(8), status=Appointment.Status.CHECKED_IN, queue_number=1, arrived_at=at(8, 5))
+    booked(doctor, at(8, 30))
+    rows = selectors.board_appointments(day=MONDAY, now=at(8, 47))
+    assert [(row.pk, row.waiting_minutes) for row in rows][0] == (waiting.pk, 42)
+    assert rows[1].waiting_minutes is None
