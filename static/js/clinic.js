@@ -4,10 +4,10 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
-  // Forms that ask before a destructive action: <form data-confirm="...">.
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
-    });
+  // Forms that ask before a destructive action: <form data-confirm="...">. Delegated from the
+  // document so forms that htmx swaps in later (the board refreshes itself) ask too.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
   });
 });
