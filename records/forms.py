@@ -79,10 +79,7 @@ class MedicalRecordForm(_BootstrapMixin, forms.ModelForm):
         ):
             self.add_error("diastolic_bp" if diastolic is None else "systolic_bp",
                            _("Enter both the systolic and the diastolic pressure."))
-        elif systolic is not None and diastolic is not None and systolic <= diastolic:
-            self.add_error("diastolic_bp", _("The systolic pressure (%(systolic)s) must be higher than the "
-                                             "diastolic pressure (%(diastolic)s). Please check the blood pressure.")
-                           % {"systolic": systolic, "diastolic": diastolic})
+        # systolic ≤ diastolic: MedicalRecord.clean says so on the diastolic field.
         return cleaned
 
 
