@@ -1,0 +1,149 @@
+# Clinic — developer commands. GNU make; needs Python 3.10+ with venv
+# (Debian/Ubuntu: `sudo apt-get install python3-venv`). No root, no MySQL headers needed
+# for SQLite: the MariaDB driver is only installed when DATABASE_URL is a mysql:// URL.
+#
+#   make run      create .venv, install, migrate, load the sample data into a new
+#                 database, serve http://127.0.0.1:8000
+#   make test     run the test suite; DATABASE_URL picks the database:
+#                   make test                                   (SQLite, in memory)
+#                   DATABASE_URL=mysql://clinic:secret@127.0.0.1:3306/clinic?charset=utf8mb4 make test
+#                   DATABASE_URL=postgres://clinic:secret@127.0.0.1:5432/clinic make test
+#                 extra pytest options: make test PYTEST_ARGS="-k booking -x"
+#   make help     list every target
+
+PYTHON ?= python3
+VENV = .venv
+BIN = $(VENV)/bin
+PY = $(BIN)/python
+MANAGE = $(PY) manage.py
+PYTEST_ARGS ?=
+RUN_ADDR ?= 127.0.0.1:8000
+
+# The sample data, in load order (fixtures/*.json, written by `make fixtures`).
+FIXTURES = users patients scheduling records billing
+
+# Stamp files: each install step re-runs when its requirements file changes.
+STAMP_BASE = $(VENV)/.installed-base
+STAMP_DEV = $(VENV)/.installed-dev
+STAMP_MYSQL = $(VENV)/.installed-mysql
+
+# mysql://, mysql2://, mysqlgis:// need mysqlclient (requirements-mysql.txt): every target that
+# touches the database installs it then.
+ifneq ($(filter mysql%,$(DATABASE_URL)),)
+DB_DRIVER = $(STAMP_MYSQL)
+endif
+
+.DEFAULT_GOAL := help
+.PHONY: help venv install install-dev install-mysql run migrate sampledata compilemessages \
+	test fixtures messages reset-db clean distclean
+
+help:
+	@echo "make run        install, migrate, load sample data into a new db, serve http://$(RUN_ADDR)"
+	@echo "make test       run the tests (DATABASE_URL picks the database; PYTEST_ARGS passes options)"
+	@echo "make install    create $(VENV) and install requirements.txt (alias: make venv)"
+	@echo "make install-dev / install-mysql   add the test tools / the MariaDB driver"
+	@echo "make fixtures   regenerate the sample data in fixtures/ (generate_sample_data)"
+	@echo "make messages   update locale/id/LC_MESSAGES/django.po and compile it (needs gettext)"
+	@echo "make reset-db   delete the SQLite file db.sqlite3 (the next 'make run' reloads the sample data)"
+	@echo "make clean      remove caches and collected static files"
+	@echo "make distclean  clean, and remove $(VENV)"
+
+# --- virtual environment ----------------------------------------------------------------
+
+# A failed `python3 -m venv` (python3-venv missing) leaves a .venv without pip: remove it so
+# the next try starts over.
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || \
+		{ echo "error: $(PYTHON) is older than 3.10; Django 5.2 needs 3.10+ (make PYTHON=python3.12 ...)" >&2; exit 1; }
+	@echo "$(PYTHON) -m venv $(VENV)"
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "error: could not create $(VENV). On Debian/Ubuntu: sudo apt-get install python3-venv" >&2; \
+		exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP_BASE): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(STAMP_DEV): requirements-dev.txt requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+$(STAMP_MYSQL): requirements-mysql.txt requirements.txt | $(PY)
+	@echo "$(PY) -m pip install --quiet -r requirements-mysql.txt"
+	@$(PY) -m pip install --quiet -r requirements-mysql.txt || { \
+		echo "error: mysqlclient did not build. It needs the MariaDB/MySQL client headers:" >&2; \
+		echo "  sudo apt-get install libmariadb-dev pkg-config gcc python3-dev" >&2; \
+		echo "  (or default-libmysqlclient-dev instead of libmariadb-dev)" >&2; exit 1; }
+	@touch $@
+
+venv install: $(STAMP_BASE)
+install-dev: $(STAMP_DEV)
+install-mysql: $(STAMP_MYSQL)
+
+# --- running the app --------------------------------------------------------------------
+
+migrate: $(STAMP_BASE) $(DB_DRIVER)
+	$(MANAGE) migrate --no-input
+
+# Loads the sample data only into a database that has neither users nor patients: loaddata
+# writes rows by primary key and would overwrite rows someone made by hand.
+sampledata: migrate
+	@missing=""; for f in $(FIXTURES); do [ -f fixtures/$$f.json ] || missing="$$missing $$f.json"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "note: sample data not loaded: fixtures/ lacks$$missing (make fixtures writes them)"; \
+		exit 0; \
+	fi; \
+	state=$$($(MANAGE) shell -v 0 -c 'from accounts.models import User; from patients.models import Patient; print("has-data" if User.objects.exists() or Patient.objects.exists() else "empty")' | tail -n 1); \
+	if [ "$$state" = "empty" ]; then \
+		echo "New database: loading the sample data ($(FIXTURES))"; \
+		$(MANAGE) loaddata $(FIXTURES); \
+	elif [ "$$state" = "has-data" ]; then \
+		echo "note: the database already has users or patients: sample data not loaded again (make reset-db starts over on SQLite)"; \
+	else \
+		echo "error: could not tell whether the database is empty" >&2; exit 1; \
+	fi
+
+# GNU gettext (msgfmt) may be missing on a fresh machine: then skip, with a note.
+compilemessages: $(STAMP_BASE)
+	@if [ -z "$$(find locale -name '*.po' 2>/dev/null | head -n 1)" ]; then \
+		echo "note: no .po files under locale/: nothing to compile"; \
+	elif ! command -v msgfmt >/dev/null 2>&1; then \
+		echo "note: msgfmt not found: .po files not compiled, the committed .mo files are used (sudo apt-get install gettext)"; \
+	else \
+		$(MANAGE) compilemessages --ignore=$(VENV) --ignore=staticfiles; \
+	fi
+
+run: sampledata compilemessages
+	$(MANAGE) runserver $(RUN_ADDR)
+
+# --- tests ------------------------------------------------------------------------------
+
+test: $(STAMP_DEV) $(DB_DRIVER) compilemessages
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# --- sample data and translations -------------------------------------------------------
+
+# Writes fixtures/*.json only; the database is not touched.
+fixtures: $(STAMP_DEV) $(DB_DRIVER)
+	$(MANAGE) generate_sample_data
+
+messages: $(STAMP_BASE)
+	@command -v xgettext >/dev/null 2>&1 || \
+		{ echo "error: GNU gettext is missing: sudo apt-get install gettext" >&2; exit 1; }
+	$(MANAGE) makemessages -l id --ignore=$(VENV) --ignore=staticfiles --ignore=fixtures
+	$(MANAGE) compilemessages --ignore=$(VENV) --ignore=staticfiles
+
+# --- housekeeping -----------------------------------------------------------------------
+
+reset-db:
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "error: DATABASE_URL is set; reset-db only deletes the SQLite file" >&2; exit 1; fi
+	rm -f db.sqlite3
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	rm -rf .pytest_cache staticfiles test-results
+
+distclean: clean
+	rm -rf $(VENV)
