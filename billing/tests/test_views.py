@@ -358,3 +358,10 @@ class TestReceipt:
             html = staff_client.get(reverse(name, args=[bill.pk])).content.decode()
             assert "<script>alert(1)</script>" not in html
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_it_does_not_call_the_amount_paid_of_an_unpaid_bill_lunas(staff_client, bill):
+    # "Paid" is also the status (Indonesian "Lunas"); the amount has its own label.
+    for name in ("billing:detail", "billing:receipt", "billing:pay"):
+        assert "Lunas" not in staff_client.get(reverse(name, args=[bill.pk])).content.decode()
+    assert "Lunas" not in staff_client.get(reverse("billing:unpaid")).content.decode()
