@@ -87,3 +87,12 @@ class PaymentForm(forms.Form):
         for name, field in self.fields.items():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        # Bootstrap marks an invalid input by a class on the input itself, also for service errors.
+        for name in self.errors:
+            if name in self.fields:
+                css = self.fields[name].widget.attrs.get("class", "")
+                if "is-invalid" not in css.split():
+                    self.fields[name].widget.attrs["class"] = f"{css} is-invalid".strip()

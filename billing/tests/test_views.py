@@ -275,6 +275,7 @@ class TestPayment:
         response = post_payment(staff_client, bill, "100000", PaymentMethod.INSURANCE)
         assert response.status_code == 200
         assert response.context["form"].errors["insurance"]
+        assert 'class="form-select is-invalid"' in response.content.decode()
         assert not Payment.objects.exists()
 
     def test_it_refuses_a_policy_that_does_not_cover_the_visit(self, staff_client, bill):
