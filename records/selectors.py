@@ -11,7 +11,9 @@ from records.models import LabResult, MedicalRecord
 from scheduling.models import Appointment, AppointmentService
 
 # What a doctor writes in the allergies box when the patient has none.
-NO_ALLERGY = {"", "-", "--", "none", "no", "nil", "tidak ada", "tidak", "tak ada", "nihil", "negatif", "tidak ada alergi"}
+NO_ALLERGY = {
+    "", "-", "--", "none", "no", "nil", "tidak ada", "tidak", "tak ada", "nihil", "negatif", "tidak ada alergi",
+}
 
 
 def age_on(date_of_birth: datetime.date | None, day: datetime.date) -> int | None:

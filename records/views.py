@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import ADMIN, DOCTOR, doctor_of, role_required
 from records import selectors
 from records.access import get_visit_for
-from records.forms import MedicalRecordForm, LabResultForm
+from records.forms import LabResultForm, MedicalRecordForm
 from records.icd10 import icd10_description, icd10_is_valid, icd10_normalise, icd10_search
 from records.services import lab_result_add, medical_record_save
 from scheduling.models import Appointment
@@ -125,14 +125,16 @@ def lab_add(request, pk):
 @require_POST
 def complete(request, pk):
     appointment = get_visit_for(request, pk, write=True)
-    if appointment.status == Appointment.Status.COMPLETED:
-        messages.info(request, _("This visit was already completed; nothing was changed."))
-        return redirect("records:queue")
+    already_completed = appointment.status == Appointment.Status.COMPLETED
     try:
+        # Completing again is safe: the service adds only what is missing (never a second bill).
         appointment_complete(appointment=appointment, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("records:visit", appointment.pk)
+    if already_completed:
+        messages.info(request, _("This visit was already completed."))
+        return redirect("records:queue")
     messages.success(request, _("The visit of %(name)s is completed and the bill has been issued.")
                      % {"name": appointment.patient.full_name})
     return redirect("records:queue")

@@ -130,7 +130,8 @@ class TestVisit:
                                  date_of_birth=datetime.date(1980, 1, 1))
         appointment = visit_of(doctor_user, patient=patient, reason="Kontrol tekanan darah")
         AppointmentServiceFactory(appointment=appointment, service__name="Konsultasi dokter umum")
-        old = AppointmentFactory(patient=patient, status=S.COMPLETED, appointment_date=today_at(9) - datetime.timedelta(days=30))
+        old = AppointmentFactory(patient=patient, status=S.COMPLETED,
+                                 appointment_date=today_at(9) - datetime.timedelta(days=30))
         old_record = MedicalRecordFactory(appointment=old, allergies="Amoksisilin", complaint="Batuk pilek",
                                           diagnosis="Common cold", icd10_code="J00", heart_rate=88)
         LabResultFactory(medical_record=old_record, test_name="Hemoglobin", value=Decimal("9.5"))
@@ -383,7 +384,8 @@ class TestLabAdd:
         appointment = visit_of(doctor_user)
         doctor_client.post(self.url(appointment), {**LAB, "value": "13.2"})
         assert LabResult.objects.get().is_abnormal is False
-        assert 'class="abnormal"' not in doctor_client.get(reverse("records:visit", args=[appointment.pk])).content.decode()
+        page = doctor_client.get(reverse("records:visit", args=[appointment.pk]))
+        assert 'class="abnormal"' not in page.content.decode()
 
     @pytest.mark.parametrize(("changes", "field"), [
         ({"value": ""}, "value"), ({"value": "tinggi"}, "value"), ({"test_name": ""}, "test_name"),
@@ -454,6 +456,14 @@ class TestComplete:
         assert list(response.context["messages"])[0].level_tag == "info"
         assert MedicalRecord.objects.count() == 1
         assert Billing.objects.count() == 1
+
+    def test_it_issues_a_missing_bill_of_a_completed_visit_once(self, doctor_client, doctor_user):
+        appointment = visit_of(doctor_user, S.COMPLETED)  # e.g. loaded from sample data without its bill
+        AppointmentServiceFactory(appointment=appointment)
+        doctor_client.post(self.url(appointment))
+        doctor_client.post(self.url(appointment))
+        assert Billing.objects.filter(appointment=appointment).count() == 1
+        assert MedicalRecord.objects.filter(appointment=appointment).count() == 1
 
     def test_it_explains_when_the_consultation_has_not_started(self, doctor_client, doctor_user):
         appointment = visit_of(doctor_user, S.CHECKED_IN)
