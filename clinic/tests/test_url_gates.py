@@ -1,0 +1,54 @@
+"""Every URL of the staff pages answers an anonymous visitor with the login page, and a
+deactivated user too — found by walking the URL resolver, so a new URL is covered at once."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Pages anyone may reach: logging in and out, the language switch, and the home redirect.
+PUBLIC = {"accounts:login", "accounts:logout", "set_language", "home"}
+
+
+def walk(patterns, prefix="", namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # the Django admin has its own gate, tested in test_admin.py
+            ns = entry.namespace or namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield name, prefix + str(entry.pattern)
+
+
+def concrete(route: str) -> str:
+    # Any object id will do: the gate must answer before the object is looked up.
+    path = re.sub(r"<(?:\w+:)?\w+>", "999999", route)
+    return "/" + path.lstrip("^").rstrip("$")
+
+
+STAFF_URLS = sorted({(name, concrete(route)) for name, route in walk(get_resolver().url_patterns)})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "path"), [u for u in STAFF_URLS if u[0] not in PUBLIC])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_it_sends_anonymous_visitors_to_login(client, name, path, method):
+    response = getattr(client, method)(path)
+    assert response.status_code == 302, (name, path, response.status_code)
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "path"), [u for u in STAFF_URLS if u[0] not in PUBLIC])
+def test_it_ends_the_session_of_a_deactivated_user(client, inactive_user, name, path):
+    client.force_login(inactive_user)
+    response = client.get(path)
+    assert response.status_code == 302, (name, path)
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_it_found_the_staff_pages():
+    names = {name for name, _path in STAFF_URLS}
+    assert {"patients:search", "scheduling:board", "records:queue", "billing:unpaid"} <= names
