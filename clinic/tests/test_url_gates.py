@@ -52,3 +52,30 @@ def test_it_ends_the_session_of_a_deactivated_user(client, inactive_user, name, 
 def test_it_found_the_staff_pages():
     names = {name for name, _path in STAFF_URLS}
     assert {"patients:search", "scheduling:board", "records:queue", "billing:unpaid"} <= names
+
+
+def allowed_roles(path: str) -> tuple:
+    from django.urls import resolve
+
+    return getattr(resolve(path).func, "allowed_roles", None)
+
+
+@pytest.mark.parametrize(("name", "path"), [u for u in STAFF_URLS if u[0] not in PUBLIC])
+def test_it_gates_every_staff_url_with_role_required(name, path):
+    assert allowed_roles(path), f"{name} is not wrapped in accounts.access.role_required"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "path"), [u for u in STAFF_URLS if u[0] not in PUBLIC])
+@pytest.mark.parametrize("role", ["admin_user", "receptionist", "doctor_user"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_it_answers_each_role_with_403_or_never_a_500(client, request, name, path, role, method):
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    response = getattr(client, method)(path)
+    if user.role not in allowed_roles(path):
+        assert response.status_code == 403, (name, response.status_code)
+    else:
+        # Allowed, but object 999999 does not exist (404), the method may be wrong (405), or the
+        # page answers / redirects: anything but an error of ours.
+        assert response.status_code in (200, 302, 404, 405), (name, response.status_code)
