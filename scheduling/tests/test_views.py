@@ -390,7 +390,7 @@ def test_it_shows_todays_board_by_doctor_with_counts_and_waiting_time(front_desk
     assert doctor.full_name in html and other_doctor.full_name in html
     assert "Siti Rahmawati" in html and patient.medical_record_number in html
     assert "badge status-checked_in" in html
-    assert "22 min" in html  # 10.07 − 09.45
+    assert "22 menit" in html  # 10.07 − 09.45, in Indonesian (the default language)
     assert len(response.context["appointments"]) == 2
     counts = {item["status"]: item["count"] for item in response.context["counts"]}
     assert counts["scheduled"] == 1 and counts["checked_in"] == 1 and counts["completed"] == 0
