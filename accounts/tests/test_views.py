@@ -68,3 +68,12 @@ def test_it_shows_only_what_the_role_may_use_in_the_navigation(client, request, 
     urls = [item["url"] for item in response.context["nav_items"]]
     assert all(reverse(name) in urls for name in visible), urls
     assert not any(reverse(name) in urls for name in hidden), urls
+
+
+def test_it_speaks_indonesian_to_an_english_browser_until_the_user_switches(client):
+    # Browsers in Indonesian clinics often send en-US; the clinic's default wins.
+    page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="id"' in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="id")
+    assert 'lang="en"' in page.content.decode()
