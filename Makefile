@@ -97,7 +97,7 @@ sampledata: migrate
 	state=$$($(MANAGE) shell -v 0 -c 'from accounts.models import User; from patients.models import Patient; print("has-data" if User.objects.exists() or Patient.objects.exists() else "empty")' | tail -n 1); \
 	if [ "$$state" = "empty" ]; then \
 		echo "New database: loading the sample data ($(FIXTURES))"; \
-		$(MANAGE) loaddata $(FIXTURES); \
+		$(MANAGE) loaddata $(FIXTURES) && $(MANAGE) shift_sample_data; \
 	elif [ "$$state" = "has-data" ]; then \
 		echo "note: the database already has users or patients: sample data not loaded again (make reset-db starts over on SQLite)"; \
 	else \

@@ -1,0 +1,40 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from clinic.management.commands.generate_sample_data import DEFAULT_TODAY
+from patients.models import Patient, WorkingHours
+from scheduling.models import Appointment
+from scheduling.selectors import appointment_overlapping, working_hours_cover
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def test_it_moves_the_sample_day_to_the_given_day_and_keeps_it_consistent():
+    call_command("loaddata", "users", "patients", "scheduling", "records", "billing", verbosity=0)
+    before = {a.pk: a.appointment_date for a in Appointment.objects.all()}
+    births = dict(Patient.objects.values_list("pk", "date_of_birth"))
+    target = DEFAULT_TODAY + dt.timedelta(days=45)  # a different weekday on purpose
+
+    call_command("shift_sample_data", to=target, verbosity=0)
+
+    for appointment in Appointment.objects.select_related("doctor"):
+        assert appointment.appointment_date - before[appointment.pk] == dt.timedelta(days=45)
+        if appointment.holds_slot:
+            # Still inside the (moved) working hours, and still alone in its slot.
+            assert working_hours_cover(doctor=appointment.doctor, start=appointment.appointment_date,
+                                       end=appointment.end_time), appointment.pk
+            assert not appointment_overlapping(doctor=appointment.doctor, start=appointment.appointment_date,
+                                               end=appointment.end_time, exclude_pk=appointment.pk).exists()
+    assert dict(Patient.objects.values_list("pk", "date_of_birth")) == births
+    todays = Appointment.objects.filter(appointment_date__date=target)
+    assert todays.exists()
+    assert WorkingHours.objects.count() == 41
+
+
+def test_it_refuses_a_date_that_is_not_one():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("shift_sample_data", "--to", "kemarin")
