@@ -11,16 +11,18 @@ from scheduling.selectors import appointment_overlapping, working_hours_cover
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
-def test_it_moves_the_sample_day_to_the_given_day_and_keeps_it_consistent():
+@pytest.mark.parametrize("days", [1, 2, 45, -3])
+def test_it_moves_the_sample_day_to_the_given_day_and_keeps_it_consistent(days):
     call_command("loaddata", "users", "patients", "scheduling", "records", "billing", verbosity=0)
     before = {a.pk: a.appointment_date for a in Appointment.objects.all()}
     births = dict(Patient.objects.values_list("pk", "date_of_birth"))
-    target = DEFAULT_TODAY + dt.timedelta(days=45)  # a different weekday on purpose
+    # A day or two moves bookings onto slots not moved yet: the unique slot key must not trip.
+    target = DEFAULT_TODAY + dt.timedelta(days=days)
 
     call_command("shift_sample_data", to=target, verbosity=0)
 
     for appointment in Appointment.objects.select_related("doctor"):
-        assert appointment.appointment_date - before[appointment.pk] == dt.timedelta(days=45)
+        assert appointment.appointment_date - before[appointment.pk] == dt.timedelta(days=days)
         if appointment.holds_slot:
             # Still inside the (moved) working hours, and still alone in its slot.
             assert working_hours_cover(doctor=appointment.doctor, start=appointment.appointment_date,

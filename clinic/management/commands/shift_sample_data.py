@@ -32,6 +32,10 @@ SHIFTED = [
 ]
 
 
+# Further than the sample data spans (about ten weeks), and far from any calendar limit.
+FAR_DAYS = 3650
+
+
 def parse_date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
@@ -54,11 +58,15 @@ class Command(BaseCommand):
         if days == 0:
             self.stdout.write("The sample data is already centred on that day.")
             return
-        delta = dt.timedelta(days=days)
-        for model, fields in SHIFTED:
-            # All fields of a row in one statement, so start and end move together (the end-after-
-            # start check holds at every row); NULL + delta stays NULL; no row is read into Python.
-            model.objects.update(**{field: F(field) + delta for field in fields})
+        # Unique keys such as (doctor, start, slot_active) are checked row by row while an UPDATE
+        # runs, so a row moved by a few days could land on one not moved yet. Move everything far
+        # out of the data's range first, then back: at no moment do moved and unmoved rows meet.
+        far = dt.timedelta(days=FAR_DAYS)
+        for step in (dt.timedelta(days=days) + far, -far):
+            for model, fields in SHIFTED:
+                # All fields of a row in one statement, so start and end move together (the
+                # end-after-start check holds at every row); NULL + step stays NULL.
+                model.objects.update(**{field: F(field) + step for field in fields})
         # Working hours follow their weekday. Nothing refers to them, so they are written anew
         # (an in-place update would collide with the unique (doctor, weekday, start) midway).
         hours = list(WorkingHours.objects.all())
