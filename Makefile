@@ -35,11 +35,12 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help venv install install-dev install-mysql run migrate sampledata compilemessages \
-	test fixtures messages reset-db clean distclean
+	test fixtures messages reset-db clean distclean test-e2e
 
 help:
 	@echo "make run        install, migrate, load sample data into a new db, serve http://$(RUN_ADDR)"
 	@echo "make test       run the tests (DATABASE_URL picks the database; PYTEST_ARGS passes options)"
+	@echo "make test-e2e   browser tests (e2e/) in Debian's Chromium: sudo apt-get install chromium"
 	@echo "make install    create $(VENV) and install requirements.txt (alias: make venv)"
 	@echo "make install-dev / install-mysql   add the test tools / the MariaDB driver"
 	@echo "make fixtures   regenerate the sample data in fixtures/ (generate_sample_data)"
@@ -147,3 +148,21 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# --- browser tests ----------------------------------------------------------------------
+
+# e2e/: Playwright drives Debian's Chromium (sudo apt-get install chromium; never
+# `playwright install`, no browser is downloaded). Not part of `make test`, so machines
+# without Chromium still run the suite. Screenshots: test-results/e2e/<test>/.
+STAMP_E2E = $(VENV)/.installed-e2e
+E2E_CHROMIUM ?= /usr/bin/chromium
+export E2E_CHROMIUM
+
+$(STAMP_E2E): requirements-e2e.txt requirements-dev.txt requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-e2e.txt
+	@touch $@
+
+test-e2e: $(STAMP_E2E) $(DB_DRIVER) compilemessages
+	@[ -x "$(E2E_CHROMIUM)" ] || { echo "error: no Chromium at $(E2E_CHROMIUM): sudo apt-get install chromium" \
+		"(or make test-e2e E2E_CHROMIUM=/path/to/chromium)" >&2; exit 1; }
+	$(BIN)/pytest e2e --screenshot=only-on-failure --output=test-results/e2e/failures $(PYTEST_ARGS)
