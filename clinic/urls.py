@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import home
+from clinic.views import healthz
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("patients/", include("patients.urls")),
     path("appointments/", include("scheduling.urls")),

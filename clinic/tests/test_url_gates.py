@@ -6,8 +6,9 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# Pages anyone may reach: logging in and out, the language switch, and the home redirect.
-PUBLIC = {"accounts:login", "accounts:logout", "set_language", "home"}
+# Pages anyone may reach: logging in and out, the language switch, the home redirect, and the
+# health check for a load balancer (clinic/tests/test_healthz.py).
+PUBLIC = {"accounts:login", "accounts:logout", "set_language", "home", "healthz"}
 
 
 def walk(patterns, prefix="", namespace=None):
