@@ -207,3 +207,25 @@ class TestCompletionRunsOnce:
             assert all(a.status == Appointment.Status.COMPLETED for a in ok)
             appointment.refresh_from_db()
             assert appointment.status == Appointment.Status.COMPLETED
+
+
+class TestCheckInQueue:
+    def test_it_gives_every_arrival_its_own_queue_number(self, doctor, patients, figures):  # noqa: F811
+        day = MONDAY + datetime.timedelta(days=7)  # the next Monday: the doctor works 8.00–16.00
+        appointments = [
+            services.appointment_book(patient=patient, doctor=doctor, services=[ServiceFactory()], booked_by=None,
+                                      start=at(8, day=day) + i * datetime.timedelta(minutes=15))
+            for i, patient in enumerate(patients)
+        ]
+
+        def check_in(pk):
+            return lambda: services.appointment_check_in(appointment=Appointment.objects.get(pk=pk), by=None)
+
+        outcomes = run_together([check_in(a.pk) for a in appointments])
+        errors = [value for kind, value in outcomes if kind == "error"]
+        numbers = sorted(Appointment.objects.filter(doctor=doctor).values_list("queue_number", flat=True))
+        figures(f"{len(outcomes)} patients of one doctor checked in at once: {len(outcomes) - len(errors)} "
+                f"checked in, {len(errors)} errors, queue numbers {numbers[0]}..{numbers[-1]}, "
+                f"{len(set(numbers))} distinct")
+        assert errors == []
+        assert numbers == list(range(1, THREADS + 1))
