@@ -65,6 +65,10 @@ def manifest_path_for(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
+def utc_now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
 def human_size(n: int) -> str:
     size = float(n)
     for unit in ("B", "KB", "MB", "GB"):
@@ -116,7 +120,7 @@ def backup_database(
             "file": path.name,
             "bytes": size,
             "sha256": sha256_of(tmp),
-            "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "created_at": utc_now(),
             "seconds": round(time.monotonic() - started, 3),
             "django_version": django.get_version(),
             "migration_heads": facts.migration_heads,
@@ -208,8 +212,8 @@ def dump_sqlite(connection: BaseDatabaseWrapper, target: Path) -> Facts:
         try:
             cursor = copy.cursor()
             cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
-                "ESCAPE '\\' ORDER BY name"
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
             )
             facts = facts_from(cursor, [row[0] for row in cursor.fetchall()], '"{}"'.format)
         finally:
@@ -244,7 +248,8 @@ def mysql_facts(connection: BaseDatabaseWrapper) -> Facts:
         with other.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
-            facts = facts_from(cursor, other.introspection.table_names(cursor), other.ops.quote_name)
+            tables = other.introspection.table_names(cursor)
+            facts = facts_from(cursor, tables, other.ops.quote_name)
             cursor.execute("COMMIT")
     finally:
         other.close()
@@ -497,7 +502,10 @@ def server_version(connection: BaseDatabaseWrapper) -> str:
     if connection.vendor == "sqlite":
         return sqlite3.sqlite_version
     with connection.cursor() as cursor:
-        cursor.execute("SELECT VERSION()" if connection.vendor == "mysql" else "SHOW server_version")
+        if connection.vendor == "mysql":
+            cursor.execute("SELECT VERSION()")
+        else:
+            cursor.execute("SHOW server_version")
         return str(cursor.fetchone()[0])
 
 
@@ -505,8 +513,8 @@ def option_value(value) -> str:
     """A value for a MariaDB/MySQL option file: quoted, with backslash escapes (so `#`, spaces,
     quotes and backslashes in a password survive)."""
     text = str(value)
-    for char, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
-        text = text.replace(char, escaped)
+    escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    text = "".join(escapes.get(char, char) for char in text)
     return f'"{text}"'
 
 

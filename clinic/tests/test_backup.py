@@ -302,7 +302,7 @@ def fake_dump_of_another_engine(path: Path) -> str:
     if connection.vendor == "postgresql":
         engine = "mysql"
         with gzip.open(path, "wb") as f:
-            f.write(b"-- MariaDB dump 10.19  Distrib 10.11.19-MariaDB\nCREATE TABLE users (id int);\n")
+            f.write(b"-- MariaDB dump 10.19  Distrib 10.11.19-MariaDB\nCREATE TABLE t (id int);\n")
     else:
         engine = "postgresql"
         path.write_bytes(b"PGDMP\x01\x0e\x00")
