@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        # The session clocks start at login; deactivation ends sessions (signal receivers).
+        from accounts import middleware  # noqa: F401
+
+        # The Django admin holds the clinic's own models, gated by role: django-otp's device admin
+        # (registered by its autodiscovered admin.py, which runs before this) would follow Django's
+        # per-model permissions instead. A lost phone: `manage.py otp_reset USERNAME`.
+        from django.contrib import admin
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        if admin.site.is_registered(TOTPDevice):
+            admin.site.unregister(TOTPDevice)

@@ -7,4 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("two-step/", views.otp_verify, name="otp_verify"),
+    path("two-step/setup/", views.otp_setup, name="otp_setup"),
+    path("two-step/disable/", views.otp_disable, name="otp_disable"),
 ]

@@ -1,7 +1,30 @@
-from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect
+import base64
+from base64 import b32encode
 
-from accounts.forms import LoginForm
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import verify_token
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
+
+from accounts.access import ADMIN, DOCTOR, RECEPTIONIST, role_required
+from accounts.forms import LoginForm, TokenForm
+from accounts.middleware import HAS_OTP_DEVICE
+
+# The secret of an authenticator being set up, until its first code confirms it.
+SETUP_KEY = "clinic_otp_setup_key"
+EVERYONE = (ADMIN, DOCTOR, RECEPTIONIST)
 
 
 class LoginView(auth_views.LoginView):
@@ -22,3 +45,121 @@ def home(request):
     if user.is_doctor:
         return redirect("records:queue")
     return redirect("scheduling:board")
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                 require_https=request.is_secure()):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _device_of(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+
+
+def _otp_required(user) -> bool:
+    return settings.OTP_REQUIRED_FOR_ADMIN and user.is_admin_role
+
+
+def _qr_svg_data_uri(text: str) -> str:
+    """The QR code as an SVG data: URI, for an <img> (CSP allows data: images, not inline SVG
+    styles); drawn here, no outside service."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode("ascii")
+
+
+@role_required(*EVERYONE)
+def otp_verify(request):
+    """The second step of logging in: the code of the user's authenticator app."""
+    user = request.user
+    if user.is_verified():
+        return redirect(_next_url(request))
+    device = _device_of(user)
+    if device is None:
+        request.session[HAS_OTP_DEVICE] = False
+        if _otp_required(user):
+            return redirect(f"{reverse('accounts:otp_setup')}?{urlencode({'next': _next_url(request)})}")
+        return redirect(_next_url(request))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _details = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("token", _("Too many wrong codes. Wait a moment, then try again."))
+        elif verify_token(user, device.persistent_id, form.cleaned_data["token"]):
+            otp_login(request, device)
+            request.session.cycle_key()
+            return redirect(_next_url(request))
+        else:
+            form.add_error("token", _("That code is not right. Enter the code your app shows now."))
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@role_required(*EVERYONE)
+def otp_setup(request):
+    """Set up an authenticator app (TOTP): scan the QR code or type the key, then confirm with
+    the first code. Optional for everyone; required for Admins when OTP_REQUIRED_FOR_ADMIN is on."""
+    user = request.user
+    device = _device_of(user)
+    if device is not None:
+        if not user.is_verified():
+            return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.get_full_path()})}")
+        return render(request, "accounts/otp_setup.html", {
+            "device": device, "required": _otp_required(user), "next": _next_url(request),
+        })
+    key = request.session.get(SETUP_KEY)
+    if not key:
+        key = request.session[SETUP_KEY] = random_hex(20)
+    pending = TOTPDevice(user=user, key=key, name=_("Authenticator app"))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        totp = TOTP(pending.bin_key, pending.step, pending.t0, pending.digits)
+        if totp.verify(int(form.cleaned_data["token"]), tolerance=pending.tolerance):
+            with transaction.atomic():
+                pending.confirmed = True
+                pending.last_t = totp.t()
+                pending.save()
+            del request.session[SETUP_KEY]
+            request.session[HAS_OTP_DEVICE] = True
+            otp_login(request, pending)
+            request.session.cycle_key()
+            messages.success(request, _("Two-step login is on: from now on you enter a code from your app "
+                                        "after your password."))
+            return redirect(_next_url(request))
+        form.add_error("token", _("That code is not right. Check the time on your phone and enter the code "
+                                  "your app shows now."))
+    return render(request, "accounts/otp_setup.html", {
+        "form": form,
+        "config_url": pending.config_url,
+        "secret": b32encode(pending.bin_key).decode("ascii"),
+        "qr": _qr_svg_data_uri(pending.config_url),
+        "required": _otp_required(user),
+        "next": _next_url(request),
+    })
+
+
+@role_required(*EVERYONE)
+@require_POST
+def otp_disable(request):
+    """Turn the second step off again: only in a session that gave a code, and not for an Admin
+    while it is required."""
+    user = request.user
+    if _otp_required(user):
+        messages.error(request, _("Two-step login is required for admins and cannot be turned off."))
+    elif not user.is_verified():
+        messages.error(request, _("Enter a code from your app first."))
+    else:
+        TOTPDevice.objects.filter(user=user).delete()
+        request.session[HAS_OTP_DEVICE] = False
+        messages.success(request, _("Two-step login is off."))
+    return redirect("accounts:otp_setup")
+
+
+
+def lockout(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out username (AXES_LOCKOUT_CALLABLE): the 429 page."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/lockout.html", {
+        "failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes,
+    }, status=settings.AXES_HTTP_RESPONSE_CODE)

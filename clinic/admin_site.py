@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,13 @@ class ClinicAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         user = request.user
-        return user.is_active and getattr(user, "is_admin_role", False)
+        if not (user.is_active and getattr(user, "is_admin_role", False)):
+            return False
+        # With OTP_REQUIRED_FOR_ADMIN on, only after the TOTP code (django-otp's OTPMiddleware);
+        # accounts.middleware.OTPRequiredMiddleware sends an unverified Admin to that page first.
+        if settings.OTP_REQUIRED_FOR_ADMIN:
+            return getattr(user, "is_verified", lambda: False)()
+        return True
 
 
 class AdminRoleModelAdmin(admin.ModelAdmin):

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values come from the environment (django-environ);
 see .env.example for each variable."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -26,6 +27,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "clinic",
     "accounts",
     "patients",
@@ -36,15 +41,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "clinic.middleware.ClinicLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Cache-Control: no-store on every response to a signed-in user (patient data).
+    "accounts.middleware.NoStoreMiddleware",
+    # Idle and absolute session limits; then the second factor for those who need it.
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.OTPRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -91,6 +105,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+AUTHENTICATION_BACKENDS = [
+    # django-axes: refuses a locked-out username before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -131,4 +151,59 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+}
+
+# --- Logins, sessions, headers (README.md, "Security") --------------------------------------
+# Brute force (django-axes): lock the USERNAME after AXES_FAILURE_LIMIT failures, for
+# AXES_COOLOFF_MINUTES; never the address, which every computer of a clinic shares.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+# axes.W006 asks for 'ip_address' among the lockout parameters. Deliberately not: every computer
+# of a clinic reaches the server from one address, and locking it would lock the whole staff out
+# after one person's typos. The failures of a username are counted whatever the address, browser
+# or cookies of the attempts, so rotating those does not get round the username lock.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# A try during the lockout does not restart it: the user can count on the cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"  # the 429 page, templates/accounts/lockout.html
+# Unlock before the cool-off ends: `manage.py axes_reset_username USERNAME`. The Django admin
+# holds the clinic's own models only (clinic/tests/test_admin.py).
+AXES_ENABLE_ADMIN = False
+
+# Second factor (django-otp, TOTP): optional for everyone; required for the Admin role when on
+# (production turns it on).
+OTP_REQUIRED_FOR_ADMIN = env.bool("OTP_REQUIRED_FOR_ADMIN", default=False)
+OTP_TOTP_ISSUER = CLINIC_NAME
+
+# Sessions: signed out after SESSION_IDLE_TIMEOUT_MINUTES without activity (the board's
+# 30-second refresh does not count) and SESSION_ABSOLUTE_HOURS after logging in, whatever
+# happens (accounts.middleware.SessionTimeoutMiddleware). The cookie lives no longer.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=15)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Headers on every response (production adds HSTS and the Secure cookie flags).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles from our own static files only, no
+# inline script or style anywhere (behaviour lives in static/js/clinic.js).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
 }

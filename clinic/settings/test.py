@@ -12,3 +12,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "id"
+# django-axes stays on (the lockout tests need it); client.login() has no request to give it.
+AUTHENTICATION_BACKENDS = [
+    "accounts.tests.backends.TestClientAwareAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
