@@ -132,6 +132,8 @@ def backup_database(
         tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         os.replace(tmp, path)
         os.replace(tmp_manifest, manifest_path)
+    except OSError as exc:  # a full disk, a folder we may not write to...
+        raise CommandError(f"Could not write the backup {path}: {exc}") from exc
     finally:
         tmp.unlink(missing_ok=True)
         tmp_manifest.unlink(missing_ok=True)
@@ -154,7 +156,7 @@ def dump_mysql(connection: BaseDatabaseWrapper, target: Path) -> Facts:
             "--no-tablespaces",
             name,
         ]
-        with tempfile.TemporaryFile() as errors, gzip.open(target, "wb") as out:
+        with tempfile.TemporaryFile() as errors, gzip_writer(target) as out:
             process = start(args, stdout=subprocess.PIPE, stderr=errors)
             try:
                 while chunk := process.stdout.read(CHUNK):
@@ -218,11 +220,18 @@ def dump_sqlite(connection: BaseDatabaseWrapper, target: Path) -> Facts:
             facts = facts_from(cursor, [row[0] for row in cursor.fetchall()], '"{}"'.format)
         finally:
             copy.close()
-        with open(copy_path, "rb") as source, gzip.open(target, "wb") as out:
+        with open(copy_path, "rb") as source, gzip_writer(target) as out:
             shutil.copyfileobj(source, out, CHUNK)
     finally:
         copy_path.unlink(missing_ok=True)
     return Facts(facts.row_counts, facts.migration_heads, exact=True)
+
+
+@contextmanager
+def gzip_writer(target: Path) -> Iterator[gzip.GzipFile]:
+    # No file name in the gzip header: it would be the temporary one.
+    with open(target, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw) as out:
+        yield out
 
 
 def sqlite_online_copy(source: sqlite3.Connection, target_path: Path) -> None:
