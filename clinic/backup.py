@@ -268,7 +268,8 @@ def mysql_facts(connection: BaseDatabaseWrapper) -> Facts:
 def facts_from(cursor, tables: list[str], quote: Callable[[str], str]) -> Facts:
     counts = {}
     for table in sorted(tables):
-        cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
+        # Table names come from the database's own catalogue and are quoted by the backend.
+        cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # nosec B608
         counts[table] = int(cursor.fetchone()[0])
     applied = set()
     if "django_migrations" in counts:

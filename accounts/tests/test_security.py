@@ -1,0 +1,343 @@
+"""Logins: password hashing and rules, the brute-force lockout (by username, with a cool-off),
+and the TOTP second factor (optional; required for Admins by OTP_REQUIRED_FOR_ADMIN)."""
+
+import datetime
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.password_validation import get_default_password_validators
+from django.core.management import call_command
+from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.middleware import HAS_OTP_DEVICE
+from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.views import SETUP_KEY
+from clinic.settings import base
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "accounts:login"
+BOARD = "scheduling:board"
+
+
+def log_in(client, username, password, **extra):
+    return client.post(reverse(LOGIN), {"username": username, "password": password}, **extra)
+
+
+def code(device_or_key) -> str:
+    key = device_or_key.bin_key if isinstance(device_or_key, TOTPDevice) else bytes.fromhex(device_or_key)
+    return f"{totp(key):06d}"
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- passwords ----------------------------------------------------------------------------------
+
+
+def test_it_hashes_passwords_with_argon2_in_every_real_environment():
+    # The test settings use MD5 for speed (PITFALLS.md); base and production use Argon2 first.
+    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+@pytest.mark.parametrize("password", ["Ab1!", "password123", "20260101123", "resepsionis_t1"])
+def test_it_refuses_short_common_numeric_or_name_like_passwords(receptionist, password):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password(password, user=receptionist)
+    assert len(get_default_password_validators()) == 4
+
+
+def test_it_checks_every_login_through_the_lockout_backend_first():
+    assert base.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
+    assert base.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
+    assert settings.AXES_ENABLED is True
+    assert settings.AXES_LOCKOUT_PARAMETERS == ["username"]
+    assert (settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME) == (5, datetime.timedelta(minutes=15))
+    assert settings.AXES_RESET_ON_SUCCESS is True
+
+
+# --- brute force --------------------------------------------------------------------------------
+
+
+def lock_out(client, user):
+    for attempt in range(1, 5):
+        response = log_in(client, user.username, f"salah-{attempt}")
+        assert response.status_code == 200, attempt  # the form again, with its error
+    return log_in(client, user.username, "salah-5")
+
+
+def test_it_locks_a_username_after_5_wrong_passwords_even_for_the_right_one(client, receptionist):
+    fifth = lock_out(client, receptionist)
+    assert fifth.status_code == 429
+    sixth = log_in(client, receptionist.username, PASSWORD)
+    assert sixth.status_code == 429
+    assert SESSION_KEY not in client.session
+    page = sixth.content.decode()
+    assert "Akun terkunci" in page  # Indonesian by default
+    assert "15 menit" in page
+
+
+def test_it_explains_the_lockout_in_english_too(client, receptionist):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = lock_out(client, receptionist)
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Account locked" in page and "15 minutes" in page and "5 wrong passwords" in page
+
+
+def test_it_lets_a_colleague_at_the_same_address_log_in(client, receptionist, doctor_user):
+    lock_out(client, receptionist)
+    colleague = type(client)()  # another computer behind the clinic's one address
+    response = log_in(colleague, doctor_user.username, PASSWORD, REMOTE_ADDR="127.0.0.1")
+    assert response.status_code == 302
+    assert colleague.session[SESSION_KEY] == str(doctor_user.pk)
+
+
+def test_it_counts_failures_of_a_username_across_addresses_and_browsers(client, receptionist):
+    for n in range(1, 5):
+        log_in(type(client)(), receptionist.username, "salah", REMOTE_ADDR=f"10.0.0.{n}", HTTP_USER_AGENT=f"ua{n}")
+    response = log_in(client, receptionist.username, "salah", REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 429
+    assert log_in(client, receptionist.username, PASSWORD, REMOTE_ADDR="10.0.0.10").status_code == 429
+
+
+def test_it_lets_the_user_in_again_after_the_cool_off(client, receptionist):
+    lock_out(client, receptionist)
+    attempts = AccessAttempt.objects.filter(username=receptionist.username)
+    attempts.update(attempt_time=attempts.get().attempt_time - datetime.timedelta(minutes=14))
+    assert log_in(client, receptionist.username, PASSWORD).status_code == 429  # 14 minutes: still locked
+    attempts.update(attempt_time=attempts.get().attempt_time - datetime.timedelta(minutes=2))
+    response = log_in(client, receptionist.username, PASSWORD)
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(receptionist.pk)
+    assert not AccessAttempt.objects.filter(username=receptionist.username).exists()  # reset on success
+
+
+def test_it_forgets_earlier_failures_after_a_successful_login(client, receptionist):
+    for _ in range(4):
+        log_in(client, receptionist.username, "salah")
+    assert log_in(client, receptionist.username, PASSWORD).status_code == 302
+    client.post(reverse("accounts:logout"))
+    for _ in range(4):
+        assert log_in(client, receptionist.username, "salah").status_code == 200
+    assert log_in(client, receptionist.username, PASSWORD).status_code == 302
+
+
+def test_it_lets_an_admin_unlock_a_user_before_the_cool_off(client, receptionist):
+    lock_out(client, receptionist)
+    call_command("axes_reset_username", receptionist.username, stdout=open("/dev/null", "w"))
+    assert log_in(client, receptionist.username, PASSWORD).status_code == 302
+
+
+def test_it_locks_the_django_admin_login_with_the_same_counter(client, admin_user):
+    url = reverse("admin:login")
+    for _ in range(5):
+        response = client.post(url, {"username": admin_user.username, "password": "salah", "next": "/admin/"})
+    assert response.status_code == 429
+    assert log_in(client, admin_user.username, PASSWORD).status_code == 429
+
+
+# --- second factor (TOTP) -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def otp_for_admins(settings):
+    settings.OTP_REQUIRED_FOR_ADMIN = True
+
+
+def device_for(user) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="Ponsel", confirmed=True)
+
+
+def test_it_changes_nothing_while_the_setting_is_off(client, admin_user):
+    assert settings.OTP_REQUIRED_FOR_ADMIN is False
+    signed_in(client, admin_user)
+    assert client.get(reverse(BOARD)).status_code == 200
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_it_sends_an_admin_without_a_device_to_set_one_up(client, admin_user, otp_for_admins):
+    signed_in(client, admin_user)
+    for url in (reverse(BOARD), reverse("billing:unpaid"), reverse("admin:index"),
+                reverse("admin:accounts_user_changelist")):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("accounts:otp_setup") + "?next="), url
+
+
+def test_it_asks_an_admin_with_a_device_for_the_code_on_every_staff_page_and_the_admin(
+        client, admin_user, otp_for_admins):
+    device_for(admin_user)
+    signed_in(client, admin_user)
+    for url in (reverse(BOARD), reverse("patients:search"), reverse("admin:index")):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == f"{reverse('accounts:otp_verify')}?next={url.replace('/', '%2F')}", url
+
+
+def test_it_lets_an_admin_in_after_a_valid_code(client, admin_user, otp_for_admins):
+    device = device_for(admin_user)
+    signed_in(client, admin_user)
+    key_before = client.session.session_key
+    response = client.post(reverse("accounts:otp_verify"), {"token": code(device), "next": "/admin/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+    assert client.session.session_key != key_before  # a new key once fully signed in
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse(BOARD)).status_code == 200
+
+
+def test_it_refuses_a_wrong_code(client, admin_user, otp_for_admins):
+    device = device_for(admin_user)
+    signed_in(client, admin_user)
+    wrong = f"{(int(code(device)) + 1) % 1_000_000:06d}"
+    response = client.post(reverse("accounts:otp_verify"), {"token": wrong})
+    assert response.status_code == 200
+    assert "Kode tersebut salah" in response.content.decode()
+    assert DEVICE_ID_SESSION_KEY not in client.session
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert client.get(reverse(BOARD)).status_code == 302
+
+
+def test_it_refuses_letters_and_replayed_codes(client, admin_user, otp_for_admins):
+    device = device_for(admin_user)
+    signed_in(client, admin_user)
+    assert client.post(reverse("accounts:otp_verify"), {"token": "abcdef"}).context["form"].errors
+    token = code(device)
+    assert client.post(reverse("accounts:otp_verify"), {"token": token}).status_code == 302
+    other = signed_in(type(client)(), admin_user)
+    response = other.post(reverse("accounts:otp_verify"), {"token": token})  # the same code again
+    assert response.status_code == 200 and DEVICE_ID_SESSION_KEY not in other.session
+
+
+def test_it_slows_down_guessing_of_codes(client, admin_user, otp_for_admins):
+    device = device_for(admin_user)
+    signed_in(client, admin_user)
+    client.post(reverse("accounts:otp_verify"), {"token": "000000" if code(device) != "000000" else "111111"})
+    # Right after a wrong code the device waits (django-otp throttling): even the right one fails.
+    response = client.post(reverse("accounts:otp_verify"), {"token": code(device)})
+    assert response.status_code == 200
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+def test_it_does_not_ask_other_roles_without_a_device(client, receptionist, doctor_user, otp_for_admins):
+    assert signed_in(client, receptionist).get(reverse(BOARD)).status_code == 200
+    assert signed_in(type(client)(), doctor_user).get(reverse("records:queue")).status_code == 200
+
+
+def test_it_asks_anyone_who_set_up_a_device_even_with_the_setting_off(client, receptionist):
+    device = device_for(receptionist)
+    response = log_in(client, receptionist.username, PASSWORD)
+    assert response.status_code == 302
+    response = client.get(reverse(BOARD))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:otp_verify"))
+    client.post(reverse("accounts:otp_verify"), {"token": code(device)})
+    assert client.get(reverse(BOARD)).status_code == 200
+
+
+def test_it_answers_htmx_with_a_whole_page_redirect_to_the_code_page(client, admin_user, otp_for_admins):
+    device_for(admin_user)
+    signed_in(client, admin_user)
+    response = client.get(reverse(BOARD), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/appointments/")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("accounts:otp_verify"))
+
+
+def test_it_keeps_the_admin_site_closed_to_an_unverified_admin_even_without_the_middleware(
+        rf, admin_user, otp_for_admins):
+    from django.contrib import admin
+
+    request = rf.get("/admin/")
+    request.user = admin_user
+    admin_user.is_verified = lambda: False
+    assert admin.site.has_permission(request) is False
+    admin_user.is_verified = lambda: True
+    assert admin.site.has_permission(request) is True
+
+
+def test_it_sets_up_an_authenticator_with_a_qr_code_and_a_key(client, receptionist):
+    signed_in(client, receptionist)
+    response = client.get(reverse("accounts:otp_setup"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    key = client.session[SETUP_KEY]
+    assert "otpauth://totp/" in page and response.context["secret"] in page
+    assert 'src="data:image/svg+xml;base64,' in page  # drawn here, no outside service
+    assert not TOTPDevice.objects.exists()  # nothing saved until a code confirms it
+    response = client.post(reverse("accounts:otp_setup"), {"token": code(key)})
+    assert response.status_code == 302
+    device = TOTPDevice.objects.get(user=receptionist)
+    assert device.confirmed and device.key == key
+    assert client.session[HAS_OTP_DEVICE] is True
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+    assert client.get(reverse(BOARD)).status_code == 200
+
+
+def test_it_refuses_to_set_up_with_a_wrong_code(client, receptionist):
+    signed_in(client, receptionist)
+    client.get(reverse("accounts:otp_setup"))
+    key = client.session[SETUP_KEY]
+    wrong = f"{(int(code(key)) + 1) % 1_000_000:06d}"
+    response = client.post(reverse("accounts:otp_setup"), {"token": wrong})
+    assert response.status_code == 200 and response.context["form"].errors
+    assert not TOTPDevice.objects.exists()
+
+
+def test_it_lets_an_admin_set_up_the_required_device_then_work(client, admin_user, otp_for_admins):
+    signed_in(client, admin_user)
+    setup = client.get(reverse(BOARD))["Location"]
+    page = client.get(setup)
+    assert page.status_code == 200 and "Admin wajib" in page.content.decode()
+    key = client.session[SETUP_KEY]
+    response = client.post(setup, {"token": code(key), "next": reverse(BOARD)})
+    assert response["Location"] == reverse(BOARD)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_it_lets_a_user_turn_the_second_step_off_but_not_a_required_admin(client, receptionist, admin_user, settings):
+    device = device_for(receptionist)
+    signed_in(client, receptionist)
+    client.post(reverse("accounts:otp_verify"), {"token": code(device)})
+    assert client.post(reverse("accounts:otp_disable")).status_code == 302
+    assert not TOTPDevice.objects.filter(user=receptionist).exists()
+    assert client.get(reverse("accounts:otp_disable")).status_code == 405
+
+    settings.OTP_REQUIRED_FOR_ADMIN = True
+    admin_device = device_for(admin_user)
+    admin = signed_in(type(client)(), admin_user)
+    admin.post(reverse("accounts:otp_verify"), {"token": code(admin_device)})
+    admin.post(reverse("accounts:otp_disable"))
+    assert TOTPDevice.objects.filter(user=admin_user).exists()
+
+
+def test_it_resets_a_lost_authenticator_from_the_command_line(client, receptionist):
+    device_for(receptionist)
+    signed_in(client, receptionist)
+    call_command("otp_reset", receptionist.username, stdout=open("/dev/null", "w"))
+    assert not TOTPDevice.objects.filter(user=receptionist).exists()
+    assert client.get(reverse(BOARD)).status_code == 302  # the session ended with it
+    log_in(client, receptionist.username, PASSWORD)
+    assert client.get(reverse(BOARD)).status_code == 200
+
+
+def test_it_sends_anonymous_visitors_from_the_two_step_pages_to_login(client):
+    for name in ("accounts:otp_verify", "accounts:otp_setup"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response["Location"].startswith(reverse(LOGIN))
+
+
+def test_it_does_not_redirect_to_another_site_after_the_code(client, receptionist):
+    device = device_for(receptionist)
+    signed_in(client, receptionist)
+    response = client.post(reverse("accounts:otp_verify"), {"token": code(device), "next": "https://evil.example/"})
+    assert response["Location"] == reverse("home")
