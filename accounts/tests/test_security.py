@@ -341,3 +341,9 @@ def test_it_does_not_redirect_to_another_site_after_the_code(client, receptionis
     signed_in(client, receptionist)
     response = client.post(reverse("accounts:otp_verify"), {"token": code(device), "next": "https://evil.example/"})
     assert response["Location"] == reverse("home")
+
+
+def test_it_never_stores_the_tried_passwords(client, receptionist):
+    log_in(client, receptionist.username, "Rahasia-Klinik-2025")  # last year's password, nearly right
+    attempt = AccessAttempt.objects.get(username=receptionist.username)
+    assert "Rahasia-Klinik-2025" not in attempt.post_data

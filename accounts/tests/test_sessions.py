@@ -196,3 +196,17 @@ def test_it_reads_the_limits_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["5", "8", str(8 * 3600)]
+
+
+def test_it_does_not_carry_out_a_post_from_an_expired_session(client, receptionist, clock):
+    from scheduling.models import Appointment
+    from scheduling.tests.factories import AppointmentFactory
+
+    appointment = AppointmentFactory()
+    signed_in(client, receptionist)
+    clock.at(16)
+    response = client.post(reverse("scheduling:check_in", args=[appointment.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.SCHEDULED
+    assert appointment.arrived_at is None
