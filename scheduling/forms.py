@@ -13,6 +13,19 @@ DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
 TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900, "class": "form-control"}, format="%H:%M")
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
 MAX_QUANTITY = 20
+# The dates the pages work with. Outside them a day's arithmetic and the time zone conversions
+# overflow (?date=9999-12-31 on the doctor's day was a 500), and MariaDB's DATETIME starts in 1000.
+FIRST_DATE, LAST_DATE = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+
+
+class ClinicDateField(forms.DateField):
+    """A date between FIRST_DATE and LAST_DATE; any other is "Enter a valid date."."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
 
 
 class DoctorChoiceField(forms.ModelChoiceField):
@@ -90,7 +103,7 @@ class BookingForm(SlotStartMixin, ServiceLinesMixin, forms.Form):
         queryset=doctor_active_list(), label=_("Doctor"), empty_label=_("— choose a doctor —"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    date = forms.DateField(label=_("Date"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
+    date = ClinicDateField(label=_("Date"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
     time = forms.TimeField(label=_("Time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
     reason = forms.CharField(label=_("Reason for visit"), max_length=255, required=False,
                              widget=forms.TextInput(attrs={"class": "form-control"}))
@@ -126,7 +139,7 @@ class WalkInForm(ServiceLinesMixin, forms.Form):
 
 
 class RescheduleForm(SlotStartMixin, forms.Form):
-    date = forms.DateField(label=_("New date"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
+    date = ClinicDateField(label=_("New date"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
     time = forms.TimeField(label=_("New time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
 
     def clean(self):
@@ -156,4 +169,4 @@ class BoardFilterForm(forms.Form):
 class DayFilterForm(forms.Form):
     # The doctor is picked from the list the page shows anyway (one query for both).
     doctor = forms.IntegerField(required=False, label=_("Doctor"))
-    date = forms.DateField(label=_("Date"), required=False, widget=DATE_INPUT, input_formats=DATE_FORMATS)
+    date = ClinicDateField(label=_("Date"), required=False, widget=DATE_INPUT, input_formats=DATE_FORMATS)
