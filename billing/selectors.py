@@ -21,7 +21,7 @@ def bill_list_unpaid(*, query: str = "") -> QuerySet[Billing]:
         .select_related("patient", "appointment__doctor")
         .order_by("issued_at", "id")
     )
-    query = query.strip()
+    query = query.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query (?q=%00 was a 500)
     if query:
         qs = qs.filter(
             Q(patient__full_name__icontains=query)

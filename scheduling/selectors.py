@@ -60,8 +60,9 @@ def service_active_list() -> QuerySet[Service]:
 def patient_lookup(*, query: str, limit: int = 10) -> list[Patient]:
     """Active patients whose name, No. RM, NIK or phone starts with `query` (one query).
 
-    `__istartswith` keeps MariaDB on the index (PITFALLS.md)."""
-    query = query.strip()
+    `__istartswith` keeps MariaDB on the index (PITFALLS.md). A NUL byte is dropped: PostgreSQL
+    refuses it in a query (?q=%00 was a 500)."""
+    query = query.replace("\x00", "").strip()
     if len(query) < 2:
         return []
     condition = Q(full_name__istartswith=query) | Q(medical_record_number__istartswith=query)
