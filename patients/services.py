@@ -45,7 +45,10 @@ def patient_normalise(data: Mapping[str, Any]) -> dict[str, Any]:
     """The patient's fields as stored: +62 phones, lowercase email, NIK digits, tidy name."""
     clean = {name: data[name] for name in PATIENT_FIELDS if name in data}
     if "full_name" in clean:
-        clean["full_name"] = " ".join((clean["full_name"] or "").split())
+        full_name = " ".join((clean["full_name"] or "").split())
+        # A name has a letter. One of only control, format or combining characters is no name:
+        # MariaDB's collation compares it equal to '' and the not-empty constraint made it a 500.
+        clean["full_name"] = full_name if any(ch.isalpha() for ch in full_name) else ""
     if "nik" in clean:
         nik = "".join((clean["nik"] or "").split())
         clean["nik"] = nik or None
