@@ -102,3 +102,16 @@ class LabResultForm(_BootstrapMixin, forms.ModelForm):
         for name in ("value", "reference_low", "reference_high"):
             self.fields[name].widget.attrs.setdefault("step", "any")
         self._style()
+
+    def _real_moment(self, name: str):
+        # Year 1 or 9999 overflows the conversion to UTC (sampled_at=0001-01-01T00:00 was a 500).
+        value = self.cleaned_data.get(name)
+        if value is not None and not 1900 <= value.year <= 2999:
+            raise forms.ValidationError(self.fields[name].error_messages["invalid"], code="invalid")
+        return value
+
+    def clean_sampled_at(self):
+        return self._real_moment("sampled_at")
+
+    def clean_reported_at(self):
+        return self._real_moment("reported_at")
