@@ -15,7 +15,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.middleware import HAS_OTP_DEVICE
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD
 from accounts.views import SETUP_KEY
 from clinic.settings import base
 

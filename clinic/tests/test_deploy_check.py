@@ -30,7 +30,6 @@ print(json.dumps({n: getattr(s, n) for n in names}, default=str))
 def test_it_passes_the_deployment_checks_through_manage_py():
     # As .ci/run and an operator run it; the project's .env is not read (NO_DOTENV in run_python).
     result = run_python(
-        "import sys\n"
         "from django.core.management import execute_from_command_line\n"
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])\n",
         DJANGO_SETTINGS_MODULE=PRODUCTION, SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS=HOST,
