@@ -32,6 +32,7 @@ pytestmark = [
 
 MONDAY = datetime.date(2026, 12, 7)
 THREADS = 20
+DOT_COMMA = str.maketrans(",.", ".,")  # 385,000.50 → 385.000,50
 
 
 def at(hour, minute=0, day=MONDAY):
@@ -197,9 +198,9 @@ class TestCompletionRunsOnce:
             errors = [value for kind, value in outcomes if kind == "error"]
             records = MedicalRecord.objects.filter(appointment=appointment).count()
             bills = list(Billing.objects.filter(appointment=appointment))
-            figures(f"{sessions} sessions complete one visit: {len(ok)} succeeded, {len(errors)} errors "
-                    f"{[type(e).__name__ + ': ' + str(e) for e in errors]}, {records} medical record, "
-                    f"{len(bills)} bill (total Rp {bills[0].total_amount if bills else '-'})")
+            figures(f"{sessions} sessions complete one visit: {len(ok)} succeeded, {len(errors)} errors"
+                    f"{[type(e).__name__ + ': ' + str(e) for e in errors] if errors else ''}, {records} medical record, "
+                    f"{len(bills)} bill (total Rp {f'{bills[0].total_amount:,.2f}'.translate(DOT_COMMA) if bills else '-'})")
             assert errors == []
             assert records == 1
             assert len(bills) == 1
