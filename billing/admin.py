@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import AuditReadAdminMixin
 from billing import services
 from billing.models import Billing, Insurance, Payment
 from clinic.admin_site import AdminRoleInline, AdminRoleModelAdmin
@@ -47,7 +48,7 @@ class BillingAddForm(forms.ModelForm):
 
 
 @admin.register(Billing)
-class BillingAdmin(AdminRoleModelAdmin):
+class BillingAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
     allow_delete = False  # a wrong bill is voided, never deleted
     list_display = ["number", "issued_at", "patient", "total_amount", "amount_paid", "balance", "status",
                     "payment_method"]
@@ -123,7 +124,7 @@ class PaymentAddForm(forms.ModelForm):
 
 
 @admin.register(Payment)
-class PaymentAdmin(AdminRoleModelAdmin):
+class PaymentAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
     allow_change = False  # the ledger is never edited or deleted; a mistake is corrected by a refund entry
     allow_delete = False
     list_display = ["paid_at", "billing", "patient", "amount", "method", "received_by"]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import FRONT_DESK, role_required
+from accounts.audit import Action, audit_read
 from billing import pdf, selectors, services
 from billing.access import get_bill_for
 from billing.forms import PaymentForm
@@ -38,6 +39,7 @@ def unpaid_list(request):
 @require_GET
 def bill_detail(request, pk: int):
     bill = get_bill_for(request, pk)
+    audit_read(request, patient=bill.patient, obj=bill, what="bill detail")
     return render(request, "billing/bill_detail.html", pdf.receipt_context(bill=bill))
 
 
@@ -66,6 +68,7 @@ def bill_pay(request, pk: int):
             messages.info(request, _("This bill takes no more payments."))
             return redirect("billing:detail", pk=bill.pk)
         form = PaymentForm(bill=bill)
+        audit_read(request, patient=bill.patient, obj=bill, what="payment form")
     return render(request, "billing/pay.html", {"bill": bill, "form": form})
 
 
@@ -73,6 +76,7 @@ def bill_pay(request, pk: int):
 @require_GET
 def receipt(request, pk: int):
     bill = get_bill_for(request, pk)
+    audit_read(request, patient=bill.patient, obj=bill, what="receipt", action=Action.PRINT)
     return render(request, "billing/receipt.html", pdf.receipt_context(bill=bill))
 
 
@@ -80,6 +84,7 @@ def receipt(request, pk: int):
 @require_GET
 def receipt_pdf(request, pk: int):
     bill = get_bill_for(request, pk)
+    audit_read(request, patient=bill.patient, obj=bill, what="receipt PDF", action=Action.EXPORT)
     response = HttpResponse(pdf.receipt_pdf(bill=bill, request=request), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pdf.receipt_filename(bill=bill)}"'
     return response

@@ -13,6 +13,7 @@ NAVIGATION = [
     (_("My queue"), "records:queue", (DOCTOR,)),
     (_("My schedule"), "scheduling:day", (DOCTOR,)),
     (_("Unpaid bills"), "billing:unpaid", (ADMIN, RECEPTIONIST)),
+    (_("Audit log"), "accounts:audit", (ADMIN,)),
     (_("Administration"), "admin:index", (ADMIN,)),
 ]
 

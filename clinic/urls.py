@@ -15,3 +15,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Refusals go into the audit log (accounts.views_audit.permission_denied), then a translated page.
+handler403 = "accounts.views_audit.permission_denied"

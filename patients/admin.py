@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import AuditReadAdminMixin
 from billing.models import Insurance
 from clinic.admin_site import AdminRoleInline, AdminRoleModelAdmin
 from patients.models import Doctor, Patient, WorkingHours
@@ -13,7 +14,7 @@ class InsuranceInline(AdminRoleInline, admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(AdminRoleModelAdmin):
+class PatientAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
     list_display = ["medical_record_number", "full_name", "date_of_birth", "gender", "phone", "is_active"]
     list_filter = ["is_active", "gender", "blood_type"]
     search_fields = ["full_name", "medical_record_number", "=nik", "=phone", "=email"]
@@ -31,7 +32,9 @@ class PatientAdmin(AdminRoleModelAdmin):
 
     @admin.action(description=_("Deactivate the selected patients"))
     def deactivate(self, request, queryset):
-        queryset.update(is_active=False)
+        for patient in queryset.filter(is_active=True):  # one by one: each change goes into the audit log
+            patient.is_active = False
+            patient.save(update_fields=["is_active", "updated_at"])
 
 
 class WorkingHoursInline(AdminRoleInline, admin.TabularInline):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.access import ADMIN, DOCTOR, FRONT_DESK, RECEPTIONIST, role_required
+from accounts.audit import audit_read, audit_reads
 from patients.access import get_insurance_for, get_patient_for
 from patients.forms import InsuranceForm, PatientForm, PatientSearchForm
 from patients.selectors import (
@@ -32,6 +33,7 @@ def search(request):
     if form.is_valid():
         query = form.cleaned_data["q"]
         patients = patient_search(query=query, include_inactive=form.cleaned_data["inactive"])
+        audit_reads(request, patients=patients, what=f"search results ({len(patients)})")
     context = {
         "form": form, "query": query, "patients": patients, "limit": SEARCH_LIMIT,
         "quick_search_q": query,
@@ -96,6 +98,7 @@ def edit(request, pk):
                 return redirect("patients:detail", patient.pk)
     else:
         form = PatientForm(instance=patient)
+        audit_read(request, patient=patient, what="patient edit form")
     return render(request, "patients/form.html", {
         "form": form, "duplicates": duplicates, "nik_taken": nik_taken, "patient": patient, "heading": heading,
     })
@@ -105,6 +108,7 @@ def edit(request, pk):
 @require_GET
 def detail(request, pk):
     patient = get_patient_for(request, pk)
+    audit_read(request, patient=patient, what="patient detail")
     front_desk = request.user.role in FRONT_DESK
     return render(request, "patients/detail.html", {
         "patient": patient,

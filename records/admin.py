@@ -1,7 +1,9 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
+from accounts.audit import AuditReadAdminMixin
 from clinic.admin_site import AdminRoleInline, AdminRoleModelAdmin
-from records.models import LabResult, MedicalRecord
+from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
 
 # The role table: admins read medical records and lab results but never write them; only the
 # treating doctor writes and corrects them, from the visit page.
@@ -18,7 +20,7 @@ class LabResultInline(AdminRoleInline, admin.TabularInline):
 
 
 @admin.register(MedicalRecord)
-class MedicalRecordAdmin(AdminRoleModelAdmin):
+class MedicalRecordAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
     allow_add = False
     allow_change = False
     allow_delete = False
@@ -31,7 +33,7 @@ class MedicalRecordAdmin(AdminRoleModelAdmin):
 
 
 @admin.register(LabResult)
-class LabResultAdmin(AdminRoleModelAdmin):
+class LabResultAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
     allow_add = False
     allow_change = False
     allow_delete = False
@@ -45,3 +47,18 @@ class LabResultAdmin(AdminRoleModelAdmin):
     @admin.display(description=MedicalRecord._meta.get_field("patient").verbose_name)
     def patient(self, result):
         return result.medical_record.patient
+
+
+# Earlier versions are evidence: readable by admins, never added, changed or deleted.
+@admin.register(MedicalRecordVersion)
+class MedicalRecordVersionAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "record", "version", "changed_by", "reason"]
+    list_select_related = ["record__patient", "changed_by"]
+    search_fields = ["record__patient__medical_record_number"]
+
+
+@admin.register(LabResultVersion)
+class LabResultVersionAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "lab_result", "version", "changed_by", "reason"]
+    list_select_related = ["lab_result", "changed_by"]
+    search_fields = ["lab_result__medical_record__patient__medical_record_number"]

@@ -20,6 +20,15 @@ def _model_range(model, name: str) -> tuple:
 
 
 class _BootstrapMixin:
+    def _add_correction_reason(self, correction: bool) -> None:
+        """A completed visit is corrected only with a reason (kept with the earlier version)."""
+        if correction:
+            self.fields["reason"] = forms.CharField(
+                label=gettext_lazy("Reason for correction"), min_length=10, max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=gettext_lazy("The visit is completed: the earlier version is kept with this reason."),
+            )
+
     def _style(self):
         for field in self.fields.values():
             widget = field.widget
@@ -47,8 +56,9 @@ class MedicalRecordForm(_BootstrapMixin, forms.ModelForm):
             "allergies": gettext_lazy('Write "none" if the patient has no known allergy.'),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, correction: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self._add_correction_reason(correction)
         for name in VITALS:
             field = self.fields[name]
             low, high = _model_range(MedicalRecord, name)
@@ -93,8 +103,9 @@ class LabResultForm(_BootstrapMixin, forms.ModelForm):
             "test_name": forms.TextInput(attrs={"placeholder": "Hemoglobin", "list": "lab-tests"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, correction: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self._add_correction_reason(correction)
         if not self.is_bound and not self.initial.get("sampled_at"):
             self.initial["sampled_at"] = timezone.localtime().replace(second=0, microsecond=0)
         for name in ("sampled_at", "reported_at"):

@@ -172,3 +172,60 @@ class LabResult(models.Model):
             return False
         low, high = self.reference_low, self.reference_high
         return (low is not None and self.value < low) or (high is not None and self.value > high)
+
+
+class MedicalRecordVersion(models.Model):
+    """The state of a medical record before one of its changes. A correction never loses what
+    was written: version 1 is the first saved text, the record itself is always the newest."""
+
+    record = models.ForeignKey(
+        MedicalRecord, on_delete=models.PROTECT, related_name="versions", verbose_name=_("medical record")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField(_("content"))
+    reason = models.TextField(_("reason for correction"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        db_table = "medical_record_versions"
+        verbose_name = _("earlier version of a medical record")
+        verbose_name_plural = _("earlier versions of medical records")
+        ordering = ["record", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "version"], name="medical_record_versions_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.record_id} v{self.version}"
+
+
+class LabResultVersion(models.Model):
+    """The state of a lab result before one of its corrections."""
+
+    lab_result = models.ForeignKey(
+        LabResult, on_delete=models.PROTECT, related_name="versions", verbose_name=_("lab result")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField(_("content"))
+    reason = models.TextField(_("reason for correction"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        db_table = "lab_result_versions"
+        verbose_name = _("earlier version of a lab result")
+        verbose_name_plural = _("earlier versions of lab results")
+        ordering = ["lab_result", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["lab_result", "version"], name="lab_result_versions_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.lab_result_id} v{self.version}"

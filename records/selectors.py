@@ -3,11 +3,12 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch
-from django.utils import timezone
+from django.db.models import Count, F, Prefetch
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from patients.models import Doctor, Patient
-from records.models import LabResult, MedicalRecord
+from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
 from scheduling.models import Appointment, AppointmentService
 
 # What a doctor writes in the allergies box when the patient has none.
@@ -84,6 +85,7 @@ def patient_history(*, patient: Patient, before: Appointment) -> list[MedicalRec
             MedicalRecord.objects.filter(patient=patient, appointment__appointment_date__lt=before.appointment_date)
             .exclude(appointment=before)
             .select_related("doctor", "appointment")
+            .annotate(version_count=Count("versions"))
             .order_by("-appointment__appointment_date", "-id")
         )
     )
@@ -97,19 +99,57 @@ class Visit:
     record: MedicalRecord | None
     history: list[MedicalRecord]
     allergies: list[str] = field(default_factory=list)
+    versions: list[MedicalRecordVersion] = field(default_factory=list)
+    lab_versions: list[LabResultVersion] = field(default_factory=list)
+
+
+def _readable(model, snapshot: dict) -> list[tuple[str, str]]:
+    """A version's content as (label, value) pairs, in the model's field order, empty ones left out."""
+    pairs = []
+    for model_field in model._meta.concrete_fields:
+        value = snapshot.get(model_field.name)
+        if value in (None, ""):
+            continue
+        if model_field.get_internal_type() == "DateTimeField":
+            try:
+                value = formats.date_format(timezone.localtime(datetime.datetime.fromisoformat(value)), "d-m-Y H.i")
+            except (TypeError, ValueError):
+                pass
+        elif model_field.get_internal_type() == "BooleanField":
+            value = gettext("yes") if value else gettext("no")
+        pairs.append((model_field.verbose_name, value))
+    return pairs
+
+
+def record_versions(*, record: MedicalRecord) -> tuple[list[MedicalRecordVersion], list[LabResultVersion]]:
+    """The earlier versions of a record and of its lab results, newest first, each with its
+    content as `fields` (two queries)."""
+    versions = list(MedicalRecordVersion.objects.filter(record=record).select_related("changed_by")
+                    .order_by("-version"))
+    lab_versions = list(LabResultVersion.objects.filter(lab_result__medical_record=record)
+                        .select_related("changed_by", "lab_result").order_by("lab_result_id", "-version"))
+    for version in versions:
+        version.fields = _readable(MedicalRecord, version.snapshot)
+    for version in lab_versions:
+        version.fields = _readable(LabResult, version.snapshot)
+    return versions, lab_versions
 
 
 def visit_detail(*, appointment: Appointment) -> Visit:
-    """Everything the visit page shows, in six queries at most."""
+    """Everything the visit page shows, in eight queries at most."""
     lines = list(AppointmentService.objects.filter(appointment=appointment).select_related("service"))
     patient = appointment.patient
+    record = medical_record_of(appointment=appointment)
+    versions, lab_versions = record_versions(record=record) if record else ([], [])
     return Visit(
         appointment=appointment,
         patient_age=age_on(patient.date_of_birth, timezone.localtime(appointment.appointment_date).date()),
         lines=lines,
-        record=medical_record_of(appointment=appointment),
+        record=record,
         history=patient_history(patient=patient, before=appointment),
         allergies=known_allergies(patient=patient),
+        versions=versions,
+        lab_versions=lab_versions,
     )
 
 

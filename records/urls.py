@@ -11,5 +11,6 @@ urlpatterns = [
     path("visits/<int:pk>/start/", views.start, name="start"),
     path("visits/<int:pk>/record/", views.record, name="record"),
     path("visits/<int:pk>/lab-results/new/", views.lab_add, name="lab_add"),
+    path("visits/<int:pk>/lab-results/<int:lab_pk>/edit/", views.lab_edit, name="lab_edit"),
     path("visits/<int:pk>/complete/", views.complete, name="complete"),
 ]

@@ -1,20 +1,23 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import ADMIN, DOCTOR, doctor_of, role_required
+from accounts.audit import audit_read
 from records import selectors
 from records.access import get_visit_for
 from records.forms import LabResultForm, MedicalRecordForm
+from records.models import LabResult
 from records.icd10 import icd10_description, icd10_is_valid, icd10_normalise, icd10_search
-from records.services import lab_result_add, medical_record_save
+from records.services import lab_result_add, lab_result_correct, medical_record_save
 from scheduling.models import Appointment
 from scheduling.services import appointment_complete, appointment_start_consultation
 
 IN_CONSULTATION = Appointment.Status.IN_CONSULTATION
+COMPLETED = Appointment.Status.COMPLETED
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -47,7 +50,9 @@ def queue(request):
 @require_GET
 def visit(request, pk):
     appointment = get_visit_for(request, pk)
-    can_write = request.user.role == DOCTOR
+    audit_read(request, patient=appointment.patient, obj=appointment, what="visit and medical record")
+    # Only the visit's own doctor writes; a doctor reading through emergency access does not.
+    can_write = request.user.role == DOCTOR and appointment.doctor.user_id == request.user.pk
     return render(request, "records/visit.html", {
         "visit": selectors.visit_detail(appointment=appointment),
         "can_write": can_write,
@@ -72,14 +77,17 @@ def start(request, pk):
 @require_http_methods(["GET", "POST"])
 def record(request, pk):
     appointment = get_visit_for(request, pk, write=True)
-    if appointment.status != IN_CONSULTATION:
-        return _not_in_consultation(request, appointment)
     current = selectors.medical_record_of(appointment=appointment)
+    # After completion the visit's record can still be corrected, with a reason (a version is kept).
+    correction = appointment.status == COMPLETED and current is not None
+    if appointment.status != IN_CONSULTATION and not correction:
+        return _not_in_consultation(request, appointment)
     if request.method == "POST":
-        form = MedicalRecordForm(request.POST, instance=current)
+        form = MedicalRecordForm(request.POST, instance=current, correction=correction)
         if form.is_valid():
             try:
-                medical_record_save(appointment=appointment, data=form.cleaned_data, by=request.user)
+                medical_record_save(appointment=appointment, data=form.cleaned_data, by=request.user,
+                                    reason=form.cleaned_data.get("reason", ""))
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -87,9 +95,10 @@ def record(request, pk):
                 return redirect("records:visit", appointment.pk)
     else:
         initial = {} if current else {"allergies": selectors.latest_allergies(patient=appointment.patient)}
-        form = MedicalRecordForm(instance=current, initial=initial)
+        form = MedicalRecordForm(instance=current, initial=initial, correction=correction)
+        audit_read(request, patient=appointment.patient, obj=appointment, what="medical record form")
     return render(request, "records/record_form.html", {
-        "appointment": appointment, "form": form, "record": current,
+        "appointment": appointment, "form": form, "record": current, "correction": correction,
         "allergies": selectors.known_allergies(patient=appointment.patient),
     })
 
@@ -116,8 +125,39 @@ def lab_add(request, pk):
                 return redirect("records:visit", appointment.pk)
     else:
         form = LabResultForm()
+        audit_read(request, patient=appointment.patient, obj=appointment, what="lab result form")
     return render(request, "records/lab_form.html", {
         "appointment": appointment, "form": form, "record": selectors.medical_record_of(appointment=appointment),
+    })
+
+
+@role_required(DOCTOR)
+@require_http_methods(["GET", "POST"])
+def lab_edit(request, pk, lab_pk):
+    """Corrects a lab result of the visit; the earlier value is kept as a version."""
+    appointment = get_visit_for(request, pk, write=True)
+    if appointment.status not in (IN_CONSULTATION, COMPLETED):
+        return _not_in_consultation(request, appointment)
+    result = get_object_or_404(LabResult, pk=lab_pk, medical_record__appointment=appointment)
+    correction = appointment.status == COMPLETED
+    if request.method == "POST":
+        form = LabResultForm(request.POST, instance=result, correction=correction)
+        if form.is_valid():
+            try:
+                lab_result_correct(appointment=appointment, lab_result=result, data=form.cleaned_data,
+                                   by=request.user, reason=form.cleaned_data.get("reason", ""))
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("%(test)s corrected; the earlier value is kept.")
+                                 % {"test": form.cleaned_data["test_name"]})
+                return redirect("records:visit", appointment.pk)
+    else:
+        form = LabResultForm(instance=result, correction=correction)
+        audit_read(request, patient=appointment.patient, obj=result, what="lab result form")
+    return render(request, "records/lab_form.html", {
+        "appointment": appointment, "form": form, "result": result, "correction": correction,
+        "record": selectors.medical_record_of(appointment=appointment),
     })
 
 

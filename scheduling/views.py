@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import ADMIN, DOCTOR, FRONT_DESK, RECEPTIONIST, doctor_of, role_required
+from accounts.audit import audit_read, audit_reads
 from patients.models import Patient
 from scheduling import selectors, services
 from scheduling.access import get_appointment_for
@@ -166,9 +167,11 @@ def walk_in(request):
 def patient_lookup(request):
     """The patient search of the booking and walk-in forms: a partial of radio buttons (htmx)."""
     query = request.GET.get("q", "").strip()[:100]
+    results = selectors.patient_lookup(query=query) if query else None
+    audit_reads(request, patients=results or [], what=f"booking patient search ({len(results or [])})")
     return render(request, "scheduling/partials/patient_results.html", {
         "patient_query": query,
-        "patient_results": selectors.patient_lookup(query=query) if query else None,
+        "patient_results": results,
         "form_id": PATIENT_FORM_ID,
     })
 
@@ -180,6 +183,7 @@ def patient_lookup(request):
 @require_GET
 def detail(request, pk):
     appointment = get_appointment_for(request, pk)
+    audit_read(request, patient=appointment.patient, obj=appointment, what="appointment detail")
     lines = list(appointment.lines.all())
     Status = Appointment.Status
     front_desk = request.user.role in FRONT_DESK

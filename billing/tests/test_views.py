@@ -201,12 +201,12 @@ class TestBillPage:
     def test_it_runs_a_fixed_number_of_queries(self, staff_client, bill, django_assert_num_queries):
         url = reverse("billing:detail", args=[bill.pk])
         staff_client.get(url)
-        # session, user, the bill with patient/doctor/insurance, its lines, its payments.
-        with django_assert_num_queries(5):
+        # session, user, the bill with patient/doctor/insurance, the audit row, its lines, its payments.
+        with django_assert_num_queries(6):
             staff_client.get(url)
         for _ in range(3):
             PaymentFactory(billing=bill, amount=Decimal("1000"))
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             staff_client.get(url)
 
 

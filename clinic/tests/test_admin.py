@@ -21,7 +21,8 @@ from scheduling.tests.factories import AppointmentServiceFactory, ServiceFactory
 
 # Admins read medical records and lab results but never write them (DESIGN.md role table):
 # their add pages refuse even the admin.
-READ_ONLY_FOR_ADMIN = {"records.medicalrecord", "records.labresult"}
+READ_ONLY_FOR_ADMIN = {"records.medicalrecord", "records.labresult", "records.medicalrecordversion",
+                       "records.labresultversion", "accounts.auditlog", "accounts.emergencyaccess"}
 
 
 @pytest.fixture
@@ -46,6 +47,26 @@ def one_of_each(db):
         "billing.insurance": InsuranceFactory(patient=record.patient),
         "billing.billing": bill,
         "billing.payment": payment,
+        **audit_objects(record, lab),
+    }
+
+
+def audit_objects(record, lab) -> dict:
+    """The audit trail's read-only models (accounts and records, issue 4)."""
+    from accounts.models import AuditLog, EmergencyAccess
+    from records.models import LabResultVersion, MedicalRecordVersion
+
+    now = timezone.now()
+    doctor = UserFactory(username="dokter_darurat_t", role="doctor")
+    return {
+        "accounts.auditlog": AuditLog.objects.order_by("id").first(),
+        "accounts.emergencyaccess": EmergencyAccess.objects.create(
+            doctor=doctor, patient=record.patient, reason="Pasien tidak sadar di IGD", created_at=now,
+            expires_at=now + datetime.timedelta(hours=1)),
+        "records.medicalrecordversion": MedicalRecordVersion.objects.create(
+            record=record, version=1, snapshot={"diagnosis": "lama"}, changed_at=now),
+        "records.labresultversion": LabResultVersion.objects.create(
+            lab_result=lab, version=1, snapshot={"value": "1"}, changed_at=now),
     }
 
 
@@ -58,6 +79,7 @@ def test_it_registers_every_model_of_the_clinic():
         "accounts.user", "patients.patient", "patients.doctor", "patients.workinghours", "scheduling.service",
         "scheduling.appointment", "scheduling.appointmentservice", "records.medicalrecord", "records.labresult",
         "billing.insurance", "billing.billing", "billing.payment",
+        "accounts.auditlog", "accounts.emergencyaccess", "records.medicalrecordversion", "records.labresultversion",
     ])
 
 

@@ -202,13 +202,13 @@ class TestVisit:
         AppointmentServiceFactory(appointment=appointment)
         LabResultFactory(medical_record=MedicalRecordFactory(appointment=appointment))
         earlier_visits(appointment.patient, 1)
-        # 1 session, 2 user, 3 doctor row, 4 appointment + patient + doctor, 5 services,
-        # 6 this visit's record, 7 its lab results, 8 earlier records + doctors + appointments,
-        # 9 their lab results, 10 known allergies
-        with django_assert_num_queries(10):
+        # 1 session, 2 user, 3 doctor row, 4 appointment + patient + doctor, 5 audit row, 6 services,
+        # 7 this visit's record, 8 its lab results, 9 and 10 earlier versions of both, 11 earlier
+        # records + doctors + appointments, 12 their lab results, 13 known allergies
+        with django_assert_num_queries(13):
             assert len(doctor_client.get(self.url(appointment)).context["visit"].history) == 1
         earlier_visits(appointment.patient, 49, start=1)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(13):
             response = doctor_client.get(self.url(appointment))
         assert len(response.context["visit"].history) == 50
         assert response.content.decode().count('class="abnormal"') == 50

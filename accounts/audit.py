@@ -1,0 +1,350 @@
+"""The audit log: the one place that writes it, seals it into a hash chain and verifies it.
+
+Views call `audit_read(request, patient=..., what="...")` when they show a patient's personal or
+clinical data; accounts.signals records every create/update/delete of the clinical and financial
+models with its diff, and logins, failed logins, lockouts and denied requests.
+
+Writing and sealing are two steps, so that a busy clinic never waits on the chain:
+1. `audit_write` inserts the row in the caller's transaction, so the row exists exactly when
+   the change it describes does (a rolled-back change leaves no row).
+2. Right after that transaction commits, `audit_seal` locks the single `audit_head` row and
+   gives every committed, unsealed row the next chain position (`seq`), the previous row's hash
+   and its own hash = sha256(prev_hash + canonical JSON of the row). The lock is held for a few
+   milliseconds only and never inside a business transaction, so it cannot deadlock with the
+   row locks of the services (a doctor's row, a bill...).
+`python manage.py verify_audit_chain` seals what is pending, then recomputes every hash.
+
+Personal identifiers (NIK, phone numbers, email) never reach the log: a change to one of them
+is stored as "•••" markers, and nothing here writes them to the application log either."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import hashlib
+import ipaddress
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import AuditHead, AuditLog
+
+logger = logging.getLogger(__name__)
+
+Action = AuditLog.Action
+MASK = "•••"
+# A field whose name contains one of these holds a personal identifier (also the encrypted
+# columns and blind indexes named after them, e.g. nik_hash): its value never enters the log.
+SENSITIVE_NAME_PARTS = ("nik", "phone", "email")
+USER_AGENT_MAX = 255
+# The audited models and how a row names them.
+OBJECT_NAMES = {
+    "patients.patient": "patient details",
+    "scheduling.appointment": "appointment",
+    "records.medicalrecord": "medical record",
+    "records.labresult": "lab result",
+    "billing.billing": "bill",
+    "billing.payment": "payment",
+    "billing.insurance": "insurance policy",
+}
+HASH_FIELDS = ("id", "seq", "created_at", "actor_id", "actor_username", "action", "patient_id", "object_type",
+               "object_id", "what", "changes", "ip_address", "user_agent")
+
+# The request being served, set by accounts.middleware_audit.AuditContextMiddleware, so that
+# the model signals know who is acting and from where.
+_current_request: contextvars.ContextVar = contextvars.ContextVar("audit_request", default=None)
+
+
+def set_current_request(request) -> contextvars.Token:
+    return _current_request.set(request)
+
+
+def reset_current_request(token: contextvars.Token) -> None:
+    _current_request.reset(token)
+
+
+def current_request():
+    return _current_request.get()
+
+
+# --- what a row holds -----------------------------------------------------------------------
+
+
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, unless settings.AUDIT_TRUSTED_PROXIES says how many
+    reverse proxies of ours stand in front of the app; then the address the outermost of them
+    saw, taken from the right of X-Forwarded-For (the left part is whatever the client sent)."""
+    if request is None:
+        return None
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = int(getattr(settings, "AUDIT_TRUSTED_PROXIES", 0) or 0)
+    if proxies > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= proxies:
+            address = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def is_sensitive(field_name: str) -> bool:
+    name = field_name.lower()
+    return any(part in name for part in SENSITIVE_NAME_PARTS)
+
+
+def json_safe(value: Any) -> Any:
+    """A value as it is stored in `changes`: JSON types only, so that it reads back from every
+    database exactly as it was hashed."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, Decimal | float):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    return str(value)
+
+
+def masked(field_name: str, value: Any) -> Any:
+    """The value as the log may keep it: a personal identifier becomes a marker (empty stays
+    empty, so "added" and "removed" still read as such)."""
+    if is_sensitive(field_name) and value not in (None, ""):
+        return MASK
+    return json_safe(value)
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list]:
+    """{field: [old, new]} for the fields whose value changed, personal identifiers masked."""
+    return {
+        name: [masked(name, old.get(name)), masked(name, value)]
+        for name, value in new.items()
+        if name in old and old[name] != value
+    }
+
+
+def patient_id_of(obj) -> int | None:
+    """The patient an object is about, without a query when the relation is already loaded."""
+    from patients.models import Patient
+
+    if obj is None:
+        return None
+    if isinstance(obj, Patient):
+        return obj.pk
+    if (patient_id := getattr(obj, "patient_id", None)) is not None:
+        return patient_id
+    for relation in ("medical_record", "billing"):  # a lab result, a payment
+        field = getattr(type(obj), relation, None)
+        if field is None or getattr(obj, f"{relation}_id", None) is None:
+            continue
+        if field.is_cached(obj):
+            return getattr(obj, relation).patient_id
+        return type(obj)._meta.get_field(relation).related_model.objects.filter(
+            pk=getattr(obj, f"{relation}_id")).values_list("patient_id", flat=True).first()
+    return None
+
+
+def _actor_of(request, actor):
+    if actor is not None:
+        return actor
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def _new_row(*, action: str, request=None, actor=None, actor_username: str = "", patient=None,
+             patient_id: int | None = None, obj=None, object_type: str = "", object_id: str = "",
+             what: str = "", changes: dict | None = None) -> AuditLog:
+    request = request if request is not None else current_request()
+    actor = _actor_of(request, actor)
+    if patient is not None:
+        patient_id = patient.pk
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    emergency = getattr(request, "emergency_access", None)
+    if emergency is not None and action in (Action.READ, Action.PRINT, Action.EXPORT):
+        what = f"{what} (emergency access)"
+        changes = {**(changes or {}), "emergency_access": emergency.pk}
+    return AuditLog(
+        action=action,
+        actor=actor,
+        actor_username=(actor.get_username() if actor is not None else actor_username)[:150],
+        patient_id=patient_id,
+        object_type=object_type[:100],
+        object_id=str(object_id)[:64],
+        what=what[:255],
+        changes=json_safe(changes or {}),
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:USER_AGENT_MAX],
+    )
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+def audit_write(**kwargs) -> AuditLog:
+    """Appends one row (see _new_row for the arguments); it is sealed after the commit."""
+    row = _new_row(**kwargs)
+    row.save(force_insert=True)
+    _seal_after_commit()
+    return row
+
+
+def audit_read(request, *, patient, what: str, obj=None, action: str = Action.READ) -> AuditLog:
+    """A view showed `patient`'s personal or clinical data: who, what, when, from where."""
+    return audit_write(action=action, request=request, patient=patient, obj=obj, what=what)
+
+
+def audit_reads(request, *, patients: Iterable, what: str) -> list[AuditLog]:
+    """A list showed these patients (search results): one row per patient, in one insert."""
+    rows = [_new_row(action=Action.READ, request=request, patient=p, what=what) for p in patients]
+    if rows:
+        AuditLog.objects.bulk_create(rows, batch_size=100)
+        _seal_after_commit()
+    return rows
+
+
+# --- the chain ------------------------------------------------------------------------------
+
+
+def canonical(row: AuditLog) -> str:
+    values = {name: getattr(row, name) for name in HASH_FIELDS}
+    created = values["created_at"]
+    values["created_at"] = created.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    values["changes"] = json_safe(values["changes"])
+    values["ip_address"] = str(values["ip_address"]) if values["ip_address"] else None
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def row_hash(row: AuditLog, prev_hash: str) -> str:
+    return hashlib.sha256((prev_hash + canonical(row)).encode()).hexdigest()
+
+
+def _lock_head(using: str) -> AuditHead:
+    """Locks the chain's head row (an UPDATE locks it on every database, SQLite included, and
+    takes no snapshot before the lock) and returns it; recreates it if it is missing."""
+    heads = AuditHead.objects.using(using)
+    if heads.filter(pk=1).update(seq=F("seq")) == 0:
+        last = AuditLog.objects.using(using).filter(seq__isnull=False).order_by("-seq").first()
+        try:
+            with transaction.atomic(using=using):
+                heads.create(pk=1, seq=last.seq if last else 0, hash=last.hash if last else "")
+        except IntegrityError:  # another sealer created it first
+            pass
+        heads.filter(pk=1).update(seq=F("seq"))
+    return heads.select_for_update().get(pk=1)
+
+
+def audit_seal(*, using: str | None = None, batch_size: int = 500) -> int:
+    """Seals every committed row that has no chain position yet, oldest first. Returns how many."""
+    using = using or router.db_for_write(AuditLog)
+    total = 0
+    while True:
+        with transaction.atomic(using=using):
+            head = _lock_head(using)
+            pending = list(AuditLog.objects.using(using).filter(seq__isnull=True).order_by("id")[:batch_size])
+            for row in pending:
+                head.seq += 1
+                row.seq, row.prev_hash = head.seq, head.hash
+                row.hash = head.hash = row_hash(row, row.prev_hash)
+            if pending:
+                updated = AuditLog.objects.using(using).filter(seq__isnull=True).bulk_update(
+                    pending, ["seq", "prev_hash", "hash"])
+                if updated != len(pending):
+                    raise RuntimeError("Audit rows were sealed by someone else while the chain was locked.")
+                AuditHead.objects.using(using).filter(pk=1).update(seq=head.seq, hash=head.hash)
+        total += len(pending)
+        if len(pending) < batch_size:
+            return total
+
+
+def _seal_committed() -> None:
+    try:
+        audit_seal()
+    except Exception:  # the rows stay pending; the next commit or verify_audit_chain seals them
+        logger.exception("Sealing the audit log failed; the rows stay pending.")
+
+
+def _seal_after_commit(using: str = "default") -> None:
+    """Seals once the current transaction commits (now, outside a transaction). One callback per
+    transaction is enough: a callback of an enclosing savepoint survives whenever this row does."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        current = set(connection.savepoint_ids)
+        for savepoints, func, *_rest in connection.run_on_commit:
+            if func is _seal_committed and savepoints <= current:
+                return
+    transaction.on_commit(_seal_committed, using=using, robust=True)
+
+
+@dataclass
+class ChainReport:
+    checked: int
+    pending: int
+    problems: list[str]
+    first_broken: AuditLog | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_chain(*, using: str | None = None, seal: bool = True) -> ChainReport:
+    """Recomputes the chain: positions without gaps, each row's prev_hash equal to the hash of
+    the row before it, each hash equal to the hash of its content, and the head at the last row."""
+    using = using or router.db_for_write(AuditLog)
+    if seal:
+        audit_seal(using=using)
+    problems: list[str] = []
+    first_broken = None
+    expected_seq, prev_hash, checked = 1, "", 0
+
+    def broken(row, message):
+        nonlocal first_broken
+        problems.append(message)
+        if first_broken is None:
+            first_broken = row
+
+    rows = AuditLog.objects.using(using).filter(seq__isnull=False).order_by("seq")
+    for row in rows.iterator(chunk_size=2000):
+        checked += 1
+        if row.seq != expected_seq:
+            broken(row, f"seq {row.seq} (id {row.id}): rows {expected_seq}–{row.seq - 1} are missing (deleted).")
+        elif row.prev_hash != prev_hash:
+            broken(row, f"seq {row.seq} (id {row.id}): prev_hash does not match the row before it "
+                        f"(that row was changed or removed).")
+        if row_hash(row, row.prev_hash) != row.hash:
+            broken(row, f"seq {row.seq} (id {row.id}): its content does not match its hash (the row was changed).")
+        expected_seq, prev_hash = row.seq + 1, row.hash
+    head = AuditHead.objects.using(using).filter(pk=1).first()
+    last_seq = expected_seq - 1
+    if head is not None and (head.seq != last_seq or head.hash != prev_hash):
+        problems.append(f"The chain ends at seq {last_seq} but its head says seq {head.seq}: "
+                        f"the last rows were removed or the head was changed.")
+    pending = AuditLog.objects.using(using).filter(seq__isnull=True).count()
+    return ChainReport(checked=checked, pending=pending, problems=problems, first_broken=first_broken)
+
+
+class AuditReadAdminMixin:
+    """For the Django admin's change pages of patient data: showing the page is a read."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            audit_write(action=Action.READ, request=request, obj=obj, patient_id=patient_id_of(obj),
+                        what=f"{OBJECT_NAMES.get(obj._meta.label_lower, obj._meta.model_name)} (admin)")
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
