@@ -20,7 +20,7 @@ from billing.tests.factories import BillingFactory
 from clinic.tests.conftest import figures  # noqa: F401  (fixture)
 from patients.tests.factories import DoctorFactory, PatientFactory, WorkingHoursFactory
 from scheduling import services as scheduling_services
-from scheduling.models import Appointment, AppointmentService
+from scheduling.models import AppointmentService
 from scheduling.tests.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db

@@ -88,9 +88,14 @@ def split(outcomes):
 def refusals(refused):
     """"19 refused with the slot-taken message", plus any other message seen (there should be none)."""
     taken = [services.slot_taken_message()]
-    text = f"{sum(m == taken for m in refused)} refused with the slot-taken message"
+    same = sum(m == taken for m in refused)
     others = sorted({" ".join(m) for m in refused if m != taken})
-    return text + (f", {len(refused) - sum(m == taken for m in refused)} with other messages {others}" if others else "")
+    text = f"{same} refused with the slot-taken message"
+    return text + (f", {len(refused) - same} with other messages {others}" if others else "")
+
+
+def span(appointment):
+    return f"{timezone.localtime(appointment.appointment_date):%H.%M}–{timezone.localtime(appointment.end_time):%H.%M}"
 
 
 def assert_no_overlap(doctor):
@@ -149,7 +154,7 @@ class TestNoDoubleBooking:
             held = [a for a in assert_no_overlap(doctor) if timezone.localtime(a.appointment_date).hour == hour]
             figures(f"round {round_number + 1} ({hour:02d}.00–{hour:02d}.30 starts, 15/30/45 min): "
                     f"{len(outcomes)} attempts, {len(booked)} booked "
-                    f"[{', '.join(f'{timezone.localtime(a.appointment_date):%H.%M}–{timezone.localtime(a.end_time):%H.%M}' for a in held)}], "
+                    f"[{', '.join(span(a) for a in held)}], "
                     f"{refusals(refused)}, {len(other)} errors; no overlap in the database")
             assert other == []
             assert booked, "somebody must get a slot"
@@ -198,9 +203,10 @@ class TestCompletionRunsOnce:
             errors = [value for kind, value in outcomes if kind == "error"]
             records = MedicalRecord.objects.filter(appointment=appointment).count()
             bills = list(Billing.objects.filter(appointment=appointment))
+            total = f"{bills[0].total_amount:,.2f}".translate(DOT_COMMA) if bills else "-"
             figures(f"{sessions} sessions complete one visit: {len(ok)} succeeded, {len(errors)} errors"
-                    f"{[type(e).__name__ + ': ' + str(e) for e in errors] if errors else ''}, {records} medical record, "
-                    f"{len(bills)} bill (total Rp {f'{bills[0].total_amount:,.2f}'.translate(DOT_COMMA) if bills else '-'})")
+                    f"{[f'{type(e).__name__}: {e}' for e in errors] if errors else ''}, "
+                    f"{records} medical record, {len(bills)} bill (total Rp {total})")
             assert errors == []
             assert records == 1
             assert len(bills) == 1
