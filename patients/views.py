@@ -154,4 +154,5 @@ def insurance_edit(request, pk):
                 return redirect("patients:detail", patient.pk)
     else:
         form = InsuranceForm(instance=insurance)
+        audit_read(request, patient=patient, obj=insurance, what="insurance form")
     return render(request, "patients/insurance_form.html", {"form": form, "patient": patient, "insurance": insurance})

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.admin.utils import quote
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from accounts.models import AuditHead, AuditLog
 from accounts.tests.factories import PASSWORD, UserFactory
 from billing import services as billing_services
 from billing.models import PaymentMethod
-from billing.tests.factories import BillingFactory, PaymentFactory
+from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory
 from patients.models import Patient
 from patients.tests.factories import PatientFactory
 from records.services import medical_record_save
@@ -64,13 +64,15 @@ def seen(patient, doctor_user):
     bill = BillingFactory(appointment=AppointmentFactory(patient=patient, status=S.COMPLETED))
     AppointmentServiceFactory(appointment=bill.appointment)
     payment = PaymentFactory(billing=bill, amount=Decimal("100000"))
-    return {"patient": patient, "visit": visit, "record": record, "lab": lab, "bill": bill, "payment": payment}
+    return {"patient": patient, "visit": visit, "record": record, "lab": lab, "bill": bill, "payment": payment,
+            "insurance": InsuranceFactory(patient=patient)}
 
 
 # (who, url name, args from `seen`, query, the row's action and "what")
 PAGES = [
     ("receptionist", "patients:detail", "patient", None, A.READ, "patient detail"),
     ("receptionist", "patients:edit", "patient", None, A.READ, "patient edit form"),
+    ("receptionist", "patients:insurance_edit", "insurance", None, A.READ, "insurance form"),
     ("doctor_user", "patients:detail", "patient", None, A.READ, "patient detail"),
     ("receptionist", "scheduling:detail", "visit", None, A.READ, "appointment detail"),
     ("doctor_user", "records:visit", "visit", None, A.READ, "visit and medical record"),
@@ -443,8 +445,13 @@ def test_it_keeps_the_chain_linear_under_concurrent_writers():
     def writer(n):
         try:
             barrier.wait()
-            for i in range(5):
-                audit.audit_write(action=A.READ, patient_id=patient.pk, what=f"thread {n} row {i}")
+            if n % 2:  # half of them write their rows in one transaction, sealed when it commits
+                with transaction.atomic():
+                    for i in range(5):
+                        audit.audit_write(action=A.READ, patient_id=patient.pk, what=f"thread {n} row {i}")
+            else:
+                for i in range(5):
+                    audit.audit_write(action=A.READ, patient_id=patient.pk, what=f"thread {n} row {i}")
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -457,11 +464,40 @@ def test_it_keeps_the_chain_linear_under_concurrent_writers():
     for thread in threads:
         thread.join()
     assert errors == []
-    report = audit.verify_chain(seal=False)  # every writer sealed its own row after its commit
+    report = audit.verify_chain(seal=False)  # every writer sealed its own rows after its commit
     assert report.ok, report.problems
     assert report.pending == 0 and report.checked == AuditLog.objects.count()
     assert AuditLog.objects.filter(what__startswith="thread").count() == 50
     assert list(AuditLog.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, report.checked + 1))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_itself_refuses_changes_once_protected():
+    patient = PatientFactory()
+    call_command("audit_protect")
+    try:
+        call_command("audit_protect", "--check")
+        with transaction.atomic():  # sealing still works: it only fills in the chain columns
+            written = write_rows(patient, 3)
+        assert audit.verify_chain(seal=False).ok
+        assert AuditLog.objects.filter(seq__isnull=True).count() == 0
+        with connection.cursor() as cursor:
+            for sql in ("UPDATE audit_log SET what = 'rewritten' WHERE id = %s",
+                        "UPDATE audit_log SET hash = '' WHERE id = %s",
+                        "DELETE FROM audit_log WHERE id = %s"):
+                with pytest.raises(DatabaseError), transaction.atomic():
+                    cursor.execute(sql, [written[1].pk])
+            with pytest.raises(DatabaseError), transaction.atomic():  # not yet sealed: still only sealing
+                pending = audit.audit_write(action=A.READ, patient=patient, what="pending")
+                cursor.execute("UPDATE audit_log SET what = 'rewritten' WHERE id = %s", [pending.pk])
+            if connection.vendor == "postgresql":
+                with pytest.raises(DatabaseError), transaction.atomic():
+                    cursor.execute("TRUNCATE audit_log CASCADE")
+        assert audit.verify_chain().ok
+    finally:
+        call_command("audit_protect", "--remove")
+    with pytest.raises(CommandError):
+        call_command("audit_protect", "--check")
 
 
 # --- the admins' pages --------------------------------------------------------------------------

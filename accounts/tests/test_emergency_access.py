@@ -86,6 +86,9 @@ def test_it_opens_an_hour_of_read_access_with_a_reason(doctor_client, doctor_use
 
     page = doctor_client.get(reverse("patients:detail", args=[stranger.pk]))
     assert page.status_code == 200 and stranger.full_name in page.content.decode()
+    html = page.content.decode()
+    assert 'id="emergency-access-banner"' in html
+    assert reverse("records:visit", args=[stranger.visit.pk]) in html  # on to the visits and their records
     read = AuditLog.objects.filter(action=A.READ).get()
     assert read.what == "patient detail (emergency access)" and read.changes == {"emergency_access": access.pk}
 
