@@ -49,8 +49,10 @@ def home(request):
 
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                 require_https=request.is_secure()):
+    # A path on this site only: redirect() reads anything without a "/" or "." as a URL name, and
+    # next=abc was a 500 (NoReverseMatch).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return settings.LOGIN_REDIRECT_URL
 
