@@ -42,8 +42,9 @@ logger = logging.getLogger(__name__)
 Action = AuditLog.Action
 MASK = "•••"
 # A field whose name contains one of these holds a personal identifier (also the encrypted
-# columns and blind indexes named after them, e.g. nik_hash): its value never enters the log.
-SENSITIVE_NAME_PARTS = ("nik", "phone", "email")
+# columns and blind indexes named after them, e.g. nik_hash) or a secret: its value never enters
+# the log, only that it changed.
+SENSITIVE_NAME_PARTS = ("nik", "phone", "email", "password")
 USER_AGENT_MAX = 255
 # The audited models and how a row names them.
 OBJECT_NAMES = {
@@ -54,6 +55,8 @@ OBJECT_NAMES = {
     "billing.billing": "bill",
     "billing.payment": "payment",
     "billing.insurance": "insurance policy",
+    # Staff accounts: role changes, deactivation and password changes are security events.
+    "accounts.user": "user account",
 }
 HASH_FIELDS = ("id", "seq", "created_at", "actor_id", "actor_username", "action", "patient_id", "object_type",
                "object_id", "what", "changes", "ip_address", "user_agent")

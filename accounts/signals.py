@@ -16,7 +16,7 @@ from accounts import audit
 Action = audit.Action
 
 # Kept by the database itself, or internal: not "what the user changed".
-IGNORED_FIELDS = {"created_at", "updated_at", "slot_active"}
+IGNORED_FIELDS = {"created_at", "updated_at", "slot_active", "last_login"}
 
 
 def _snapshot(instance) -> dict:

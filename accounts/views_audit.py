@@ -83,7 +83,7 @@ def emergency_access(request, pk):
     patient = get_object_or_404(Patient, pk=pk)
     if _in_care(request.user, patient) or emergency_access_of(request.user, patient.pk):
         return redirect("patients:detail", patient.pk)
-    form = EmergencyAccessForm(request.POST or None)
+    form = EmergencyAccessForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             emergency_access_open(doctor=request.user, patient=patient, reason=form.cleaned_data["reason"],

@@ -65,6 +65,13 @@ def test_it_shows_the_reason_form(doctor_client, stranger):
     assert 'name="reason"' in response.content.decode()
 
 
+def test_it_shows_the_form_again_for_an_empty_post(doctor_client, stranger):
+    response = doctor_client.post(reverse("patients:emergency_access", args=[stranger.pk]))
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
+    assert not EmergencyAccess.objects.exists()
+
+
 def test_it_refuses_a_short_reason(doctor_client, stranger):
     response = doctor_client.post(reverse("patients:emergency_access", args=[stranger.pk]), {"reason": "darurat"})
     assert response.status_code == 200
