@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -95,9 +96,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     _options.setdefault("charset", "utf8mb4")
     # Strict mode: MariaDB refuses bad data instead of truncating it.
     _options.setdefault("init_command", "SET sql_mode='STRICT_TRANS_TABLES'")
-    # TLS: ?ssl_mode=REQUIRED (or VERIFY_CA / VERIFY_IDENTITY) and DATABASE_SSL_CA=/path/ca.pem.
-    if env("DATABASE_SSL_CA", default=""):
-        _options["ssl"] = {"ca": env("DATABASE_SSL_CA")}
+    # TLS (README.md, "MariaDB / MySQL"; proven by clinic/tests/test_db_tls.py): mysqlclient
+    # takes ssl_mode="REQUIRED" | "VERIFY_CA" | "VERIFY_IDENTITY" (from ?ssl_mode= in the URL) and
+    # ssl={"ca": ..., "cert": ..., "key": ...} (the files in DATABASE_SSL_CA, and for a client
+    # certificate DATABASE_SSL_CERT with DATABASE_SSL_KEY).
+    _tls_modes = ("REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
+    if "ssl" in _options:
+        # ?ssl=true reaches mysqlclient as a string, which it ignores: no TLS, silently.
+        raise ImproperlyConfigured(
+            f"DATABASE_URL: use ?ssl_mode= ({', '.join(_tls_modes)}), not ?ssl="
+        )
+    _ssl = {key: env(f"DATABASE_SSL_{key.upper()}", default="") for key in ("ca", "cert", "key")}
+    _ssl = {key: path for key, path in _ssl.items() if path}
+    if ("cert" in _ssl) != ("key" in _ssl):
+        raise ImproperlyConfigured("DATABASE_SSL_CERT and DATABASE_SSL_KEY go together")
+    if _ssl:
+        _options["ssl"] = _ssl
+    if "ca" in _ssl:
+        # A CA without ssl_mode: verify the server and never fall back to plain text (as the
+        # mysql client does with --ssl-ca alone).
+        _options.setdefault("ssl_mode", "VERIFY_CA")
+    if "ssl_mode" in _options:
+        _options["ssl_mode"] = str(_options["ssl_mode"]).upper()
+        if _options["ssl_mode"] not in ("DISABLED", "PREFERRED", *_tls_modes):
+            raise ImproperlyConfigured(
+                f"DATABASE_URL: ssl_mode must be one of {', '.join(_tls_modes)}, "
+                f"not {_options['ssl_mode']!r}"
+            )
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
