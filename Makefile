@@ -2,8 +2,9 @@
 # (Debian/Ubuntu: `sudo apt-get install python3-venv`). No root, no MySQL headers needed
 # for SQLite: the MariaDB driver is only installed when DATABASE_URL is a mysql:// URL.
 #
-#   make run      create .venv, install, migrate, load the sample data into a new
-#                 database, serve http://127.0.0.1:8000
+#   make run      create .venv, install, write development encryption keys to .env if it has
+#                 none, migrate, load the sample data into a new database, serve
+#                 http://127.0.0.1:8000
 #   make test     run the test suite; DATABASE_URL picks the database:
 #                   make test                                   (SQLite, in memory)
 #                   DATABASE_URL=mysql://clinic:secret@127.0.0.1:3306/clinic?charset=utf8mb4 make test
@@ -35,10 +36,15 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help venv install install-dev install-mysql run migrate sampledata compilemessages \
-	test fixtures messages reset-db clean distclean test-e2e
+	test fixtures messages reset-db clean distclean test-e2e dev-keys
+
+# Translation commands read no patient data: they run with the test settings, which carry their
+# own encryption keys, so `make test` works without a .env.
+I18N_SETTINGS = DJANGO_SETTINGS_MODULE=clinic.settings.test
 
 help:
-	@echo "make run        install, migrate, load sample data into a new db, serve http://$(RUN_ADDR)"
+	@echo "make run        install, write dev encryption keys to .env if missing, migrate, load sample data into a new db,"
+	@echo "                serve http://$(RUN_ADDR)"
 	@echo "make test       run the tests (DATABASE_URL picks the database; PYTEST_ARGS passes options)"
 	@echo "make test-e2e   browser tests (e2e/) in Debian's Chromium: sudo apt-get install chromium"
 	@echo "make install    create $(VENV) and install requirements.txt (alias: make venv)"
@@ -84,6 +90,28 @@ install-mysql: $(STAMP_MYSQL)
 
 # --- running the app --------------------------------------------------------------------
 
+# Patients' NIK, phone and email are stored encrypted (README.md, "Encryption"). For development,
+# `make run` appends new keys to .env (mode 600; git ignores it) when neither the environment nor
+# .env has them. Production sets FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY in the environment.
+KEY_VARS = FIELD_ENCRYPTION_KEYS BLIND_INDEX_KEY
+dev-keys: $(STAMP_BASE)
+	@missing=""; for var in $(KEY_VARS); do \
+		eval "value=\$${$$var:-}"; \
+		if [ -z "$$value" ] && ! grep -qE "^[[:space:]]*(export[[:space:]]+)?$$var=[^[:space:]]" .env 2>/dev/null; then \
+			missing="$$missing $$var"; fi; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		keys=$$($(MANAGE) generate_encryption_keys) || exit 1; \
+		umask 077; \
+		if [ -s .env ] && [ -n "$$(tail -c 1 .env)" ]; then echo >> .env; fi; \
+		{ echo "# Development encryption keys, written by 'make run' on $$(date +%F). Losing them makes the"; \
+		  echo "# encrypted data unreadable; never commit this file."; } >> .env; \
+		for var in $$missing; do printf '%s\n' "$$keys" | grep "^$$var=" >> .env; done; \
+		echo "Wrote development encryption keys to .env:$$missing"; \
+		if [ -f db.sqlite3 ]; then \
+			echo "note: db.sqlite3 already exists; if it holds data encrypted with other keys, 'make reset-db' starts over"; fi; \
+	fi
+
 migrate: $(STAMP_BASE) $(DB_DRIVER)
 	$(MANAGE) migrate --no-input
 
@@ -112,10 +140,10 @@ compilemessages: $(STAMP_BASE)
 	elif ! command -v msgfmt >/dev/null 2>&1; then \
 		echo "note: msgfmt not found: .po files not compiled, the committed .mo files are used (sudo apt-get install gettext)"; \
 	else \
-		$(MANAGE) compilemessages --ignore=$(VENV) --ignore=staticfiles; \
+		$(I18N_SETTINGS) $(MANAGE) compilemessages --ignore=$(VENV) --ignore=staticfiles; \
 	fi
 
-run: sampledata compilemessages
+run: dev-keys sampledata compilemessages
 	$(MANAGE) runserver $(RUN_ADDR)
 
 # --- tests ------------------------------------------------------------------------------
@@ -126,14 +154,14 @@ test: $(STAMP_DEV) $(DB_DRIVER) compilemessages
 # --- sample data and translations -------------------------------------------------------
 
 # Writes fixtures/*.json only; the database is not touched.
-fixtures: $(STAMP_DEV) $(DB_DRIVER)
+fixtures: $(STAMP_DEV) $(DB_DRIVER) dev-keys
 	$(MANAGE) generate_sample_data
 
 messages: $(STAMP_BASE)
 	@command -v xgettext >/dev/null 2>&1 || \
 		{ echo "error: GNU gettext is missing: sudo apt-get install gettext" >&2; exit 1; }
-	$(MANAGE) makemessages -l id --ignore=$(VENV) --ignore=staticfiles --ignore=fixtures
-	$(MANAGE) compilemessages --ignore=$(VENV) --ignore=staticfiles
+	$(I18N_SETTINGS) $(MANAGE) makemessages -l id --ignore=$(VENV) --ignore=staticfiles --ignore=fixtures
+	$(I18N_SETTINGS) $(MANAGE) compilemessages --ignore=$(VENV) --ignore=staticfiles
 
 # --- housekeeping -----------------------------------------------------------------------
 

@@ -1,8 +1,16 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from clinic.crypto import blind_index
+from clinic.fields import (
+    BlindIndexField, EncryptedCharField, EncryptedEmailField, fill_blind_indexes, with_blind_indexes,
+)
 
 nik_validator = RegexValidator(r"^\d{16}$", _("NIK must be exactly 16 digits."))
 phone_validator = RegexValidator(
@@ -29,21 +37,28 @@ class Patient(models.Model):
     medical_record_number = models.CharField(
         _("medical record number (No. RM)"), max_length=20, unique=True, editable=False
     )
-    nik = models.CharField(
-        _("NIK"), max_length=16, unique=True, null=True, blank=True, validators=[nik_validator],
+    # NIK, phone numbers and email are stored encrypted (clinic/fields.py); the validators check
+    # the plain value. Exact search and NIK uniqueness go through the blind indexes (*_hash).
+    nik = EncryptedCharField(
+        _("NIK"), max_length=16, null=True, blank=True, validators=[nik_validator],
         help_text=_("16-digit national identity number (KTP); leave empty if unknown."),
     )
     full_name = models.CharField(_("full name"), max_length=150)
     date_of_birth = models.DateField(_("date of birth"))
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
-    email = models.EmailField(_("email"), blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+    email = EncryptedEmailField(_("email"), blank=True)
     address = models.TextField(_("address"), blank=True)
     blood_type = models.CharField(_("blood type"), max_length=3, choices=BloodType.choices, blank=True)
     emergency_contact_name = models.CharField(_("emergency contact"), max_length=150, blank=True)
-    emergency_contact_phone = models.CharField(
+    emergency_contact_phone = EncryptedCharField(
         _("emergency contact phone"), max_length=20, blank=True, validators=[phone_validator]
     )
+    # Keyed HMACs of the normalised values (clinic.crypto.blind_index), set by the pre_save
+    # receiver below; NULL when the value is empty. A NIK is registered once: nik_hash is unique.
+    nik_hash = BlindIndexField(source="nik", kind="nik", unique=True)
+    phone_hash = BlindIndexField(source="phone", kind="phone")
+    email_hash = BlindIndexField(source="email", kind="email")
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -56,8 +71,8 @@ class Patient(models.Model):
         indexes = [
             models.Index(fields=["full_name"], name="patients_full_name_idx"),
             models.Index(fields=["date_of_birth"], name="patients_dob_idx"),
-            models.Index(fields=["phone"], name="patients_phone_idx"),
-            models.Index(fields=["email"], name="patients_email_idx"),
+            models.Index(fields=["phone_hash"], name="patients_phone_hash_idx"),
+            models.Index(fields=["email_hash"], name="patients_email_hash_idx"),
             models.Index(fields=["created_at"], name="patients_created_idx"),
         ]
         constraints = [
@@ -77,10 +92,24 @@ class Patient(models.Model):
             self.nik = None  # empty means unknown; NULLs do not collide in the unique index
         if not self.medical_record_number:
             self.medical_record_number = Patient.next_medical_record_number()
+        # A save of only some fields writes the blind indexes of those fields with them.
+        kwargs["update_fields"] = with_blind_indexes(Patient, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("admin:patients_patient_change", args=[self.pk])
+
+    def validate_unique(self, exclude=None):
+        """Also the NIK, whose uniqueness the database keeps on nik_hash (the admin's forms)."""
+        super().validate_unique(exclude=exclude)
+        if self.nik and "nik" not in (exclude or ()):
+            others = Patient.objects.filter(nik_hash=blind_index("nik", self.nik))
+            if self.pk is not None:
+                others = others.exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError(
+                    {"nik": ValidationError(_("A patient with this NIK is already registered."), code="unique")}
+                )
 
     @staticmethod
     def next_medical_record_number() -> str:
@@ -96,6 +125,16 @@ class Patient(models.Model):
         serial = int(last[3:]) + 1 if last else 1
         return f"RM-{serial:07d}"
 
+
+
+@receiver(pre_save, sender=Patient, dispatch_uid="patients:blind_indexes")
+def patient_blind_indexes(sender, instance: Patient, raw: bool = False, **kwargs) -> None:
+    """Fills nik_hash, phone_hash and email_hash before every save. A signal rather than save():
+    `loaddata` sends pre_save (raw=True) and then inserts the instance's attributes, so the sample
+    data loads indexed (and, through the fields, encrypted)."""
+    if instance.nik == "":
+        instance.nik = None
+    fill_blind_indexes(instance)
 
 class Doctor(models.Model):
     full_name = models.CharField(_("full name"), max_length=150)

@@ -8,6 +8,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 
 from billing.models import Billing, Insurance
+from clinic.crypto import blind_index, phone_normalise
 from patients.models import Patient
 from scheduling.models import Appointment
 
@@ -15,30 +16,10 @@ SEARCH_MAX_LENGTH = 150  # the longest full name; a longer query cannot match an
 SEARCH_LIMIT = 50
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _RM = re.compile(r"rm[-\s]?0*([0-9]{1,9})", re.IGNORECASE)
 _DIGITS = re.compile(r"[0-9]+")
 _DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y")
-
-
-def phone_normalise(raw: str) -> str:
-    """ "0812-3456-7890", "62812..." or "+62 812 3456 7890" → "+6281234567890".
-
-    Anything that is not a phone number comes back stripped but otherwise unchanged, so the
-    model's validator can name the problem."""
-    value = (raw or "").strip()
-    compact = _PHONE_SEPARATORS.sub("", value)
-    if not re.fullmatch(r"\+?[0-9]+", compact):
-        return value
-    digits = compact.lstrip("+")
-    if digits.startswith("62"):
-        return "+" + digits
-    if compact.startswith("+"):
-        return compact  # another country: leave it for the validator to refuse
-    if digits.startswith("0"):
-        return "+62" + digits[1:]
-    if digits.startswith("8"):
-        return "+62" + digits
-    return value
 
 
 def _date_of(text: str) -> datetime.date | None:
@@ -50,6 +31,21 @@ def _date_of(text: str) -> datetime.date | None:
     return None
 
 
+def patient_identifier_conditions(query: str) -> list[Q]:
+    """How `query` matches a whole NIK, phone number or email: through their blind indexes
+    (the columns themselves are encrypted), so exact matches only, each on an index."""
+    conditions = []
+    compact = _PHONE_SEPARATORS.sub("", query)
+    if _DIGITS.fullmatch(compact) and len(compact) == 16:
+        conditions.append(Q(nik_hash=blind_index("nik", compact)))
+    phone = phone_normalise(query)
+    if re.fullmatch(r"\+62[0-9]{8,13}", phone):
+        conditions.append(Q(phone_hash=blind_index("phone", phone)))
+    if _EMAIL.fullmatch(query.strip()):
+        conditions.append(Q(email_hash=blind_index("email", query)))
+    return conditions
+
+
 def _search_conditions(query: str) -> list[Q]:
     """Each way the query could identify a patient; every one of them uses an index."""
     conditions = []
@@ -57,14 +53,9 @@ def _search_conditions(query: str) -> list[Q]:
         return [Q(date_of_birth=date)]
     if match := _RM.fullmatch(query):
         conditions.append(Q(medical_record_number=f"RM-{int(match[1]):07d}"))
-    compact = _PHONE_SEPARATORS.sub("", query)
-    if _DIGITS.fullmatch(compact) and len(compact) == 16:
-        conditions.append(Q(nik=compact))
     if _DIGITS.fullmatch(query) and len(query) <= 9:
         conditions.append(Q(medical_record_number=f"RM-{int(query):07d}"))
-    phone = phone_normalise(query)
-    if re.fullmatch(r"\+62[0-9]{8,13}", phone):
-        conditions.append(Q(phone=phone))
+    conditions.extend(patient_identifier_conditions(query))
     if any(ch.isalpha() for ch in query) and not match:
         # istartswith, not startswith: MariaDB uses the name index only for the
         # case-insensitive LIKE (PITFALLS.md).
@@ -73,7 +64,8 @@ def _search_conditions(query: str) -> list[Q]:
 
 
 def patient_search(*, query: str, include_inactive: bool = False, limit: int = SEARCH_LIMIT) -> list[Patient]:
-    """Patients matching a name prefix, No. RM, NIK, phone or date of birth; ordered by name.
+    """Patients matching a name prefix, No. RM, date of birth, or a whole NIK, phone or email;
+    ordered by name.
 
     A blank query, or one that cannot identify anyone, returns [] without touching the database."""
     query = " ".join((query or "").replace("\x00", "").split())
@@ -92,8 +84,8 @@ def patient_possible_duplicates(*, nik: str | None, full_name: str, date_of_birt
                                 exclude_pk: int | None = None) -> list[Patient]:
     """Patients with the same NIK, or the same name (any case) and date of birth."""
     conditions = []
-    if nik:
-        conditions.append(Q(nik=nik))
+    if nik_hash := blind_index("nik", nik):
+        conditions.append(Q(nik_hash=nik_hash))
     if full_name and date_of_birth:
         conditions.append(Q(date_of_birth=date_of_birth, full_name__iexact=full_name))
     if not conditions:

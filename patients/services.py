@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.models import Insurance
+from clinic.crypto import blind_index, email_normalise, phone_normalise
 from patients.models import Patient
-from patients.selectors import patient_possible_duplicates, phone_normalise
+from patients.selectors import patient_possible_duplicates
 
 PATIENT_FIELDS = (
     "full_name", "nik", "date_of_birth", "gender", "phone", "email", "address", "blood_type",
@@ -56,7 +57,7 @@ def patient_normalise(data: Mapping[str, Any]) -> dict[str, Any]:
         if name in clean:
             clean[name] = phone_normalise(clean[name] or "")
     if "email" in clean:
-        clean["email"] = (clean["email"] or "").strip().lower()
+        clean["email"] = email_normalise(clean["email"])
     return clean
 
 
@@ -82,7 +83,8 @@ def _save(patient: Patient, *, update_fields=None) -> None:
         with transaction.atomic():
             patient.save(update_fields=update_fields)
     except IntegrityError:
-        if patient.nik and (owner := Patient.objects.filter(nik=patient.nik).exclude(pk=patient.pk).first()):
+        nik_hash = blind_index("nik", patient.nik)
+        if nik_hash and (owner := Patient.objects.filter(nik_hash=nik_hash).exclude(pk=patient.pk).first()):
             raise DuplicatePatient([owner], nik_taken=True) from None
         raise
 

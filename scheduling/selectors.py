@@ -1,9 +1,12 @@
 import datetime
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from patients.models import Doctor, Patient, WorkingHours
+from patients.selectors import patient_identifier_conditions
 from scheduling.models import Appointment, AppointmentService, Service
 
 
@@ -58,20 +61,17 @@ def service_active_list() -> QuerySet[Service]:
 
 
 def patient_lookup(*, query: str, limit: int = 10) -> list[Patient]:
-    """Active patients whose name, No. RM, NIK or phone starts with `query` (one query).
+    """Active patients whose name or No. RM starts with `query`, or whose whole NIK, phone
+    number or email it is (one query). NIK, phone and email are encrypted: they match through
+    their blind indexes, so only in full.
 
     `__istartswith` keeps MariaDB on the index (PITFALLS.md). A NUL byte is dropped: PostgreSQL
     refuses it in a query (?q=%00 was a 500)."""
     query = query.replace("\x00", "").strip()
     if len(query) < 2:
         return []
-    condition = Q(full_name__istartswith=query) | Q(medical_record_number__istartswith=query)
-    digits = query.replace(" ", "").replace("-", "")
-    if digits.isdigit():
-        condition |= Q(nik__startswith=digits)
-        phone = "+62" + digits[1:] if digits.startswith("0") else "+" + digits if digits.startswith("62") else None
-        if phone:
-            condition |= Q(phone__startswith=phone)
+    condition = reduce(or_, [Q(full_name__istartswith=query), Q(medical_record_number__istartswith=query),
+                             *patient_identifier_conditions(" ".join(query.split()))])
     return list(Patient.objects.filter(condition, is_active=True).order_by("full_name", "id")[:limit])
 
 

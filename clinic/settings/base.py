@@ -233,3 +233,16 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     },
 }
+
+# --- Encryption at rest (clinic/crypto.py; README.md, "Security") ---------------------------
+# Patients' NIK, phone numbers and email are stored encrypted (AES-256-GCM) under
+# FIELD_ENCRYPTION_KEYS ("<id>:<base64 key>,<older id>:<base64 key>": the first encrypts, all
+# decrypt) and searched through HMACs under BLIND_INDEX_KEY. Neither may be SECRET_KEY. No keys,
+# no start (ImproperlyConfigured) — except for `manage.py generate_encryption_keys`, which makes
+# them. `make run` writes development keys to .env; the test settings have their own.
+FIELD_ENCRYPTION_KEYS = env("FIELD_ENCRYPTION_KEYS", default="")
+BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="")
+from clinic.crypto import check_keys, generating_keys  # noqa: E402  (after SECRET_KEY and the keys)
+
+if not generating_keys():
+    check_keys(FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, SECRET_KEY)

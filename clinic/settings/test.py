@@ -1,7 +1,24 @@
 """Test settings: the database still comes from DATABASE_URL, so one suite runs on
 SQLite, MariaDB and PostgreSQL."""
 
-from .base import *  # noqa: F403
+import base64
+import hashlib
+import os
+
+
+def _test_key(label: str) -> str:
+    """A fixed, obviously-test key (32 bytes, base64) so `make test` needs no .env."""
+    return base64.urlsafe_b64encode(hashlib.sha256(f"clinic test key: {label}".encode()).digest()).decode()
+
+
+# Fixed keys for encryption at rest, set before base reads (and checks) them; a developer's .env
+# cannot change them (environment variables win over .env), and subprocesses of the tests inherit them.
+TEST_FIELD_ENCRYPTION_KEYS = f"test1:{_test_key('field 1')}"
+TEST_BLIND_INDEX_KEY = _test_key("blind index 1")
+os.environ["FIELD_ENCRYPTION_KEYS"] = TEST_FIELD_ENCRYPTION_KEYS
+os.environ["BLIND_INDEX_KEY"] = TEST_BLIND_INDEX_KEY
+
+from .base import *  # noqa: E402, F403
 
 DEBUG = False
 # Argon2 is deliberately slow; tests log in hundreds of times.

@@ -6,6 +6,7 @@ test process (or the test process's DATABASE_URL into the check). The project's 
 not read there either, so a developer's .env cannot change the outcome.
 """
 
+import base64
 import json
 import os
 import secrets
@@ -25,10 +26,17 @@ KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONDONTWRITEBYTECODE")
 
 PRODUCTION = "clinic.settings.production"
 GOOD_KEY = secrets.token_urlsafe(50)  # starts with a letter, digit, - or _, never `$`
+# Every settings module refuses to start without encryption keys (clinic/crypto.py); given to
+# each subprocess unless a test passes its own (an empty value means "unset").
+ENCRYPTION_ENV = {
+    "FIELD_ENCRYPTION_KEYS": f"t1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
+    "BLIND_INDEX_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+}
 
 
 def run_python(code, **env_vars):
     env = {name: os.environ[name] for name in KEEP if name in os.environ}
+    env.update(ENCRYPTION_ENV)
     env.update(env_vars)
     return subprocess.run(
         [sys.executable, "-c", NO_DOTENV + code],
