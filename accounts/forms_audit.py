@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditLog
+# Dates from 1900 to 2999 only: ?date_to=9999-12-31 (the day after it) was a 500.
+from scheduling.forms import ClinicDateField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
 EMERGENCY_REASON_MIN = 10
@@ -15,8 +17,8 @@ class AuditSearchForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False,
                                choices=[("", _("All actions")), *AuditLog.Action.choices],
                                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("Until"), required=False, widget=DATE_INPUT)
+    date_from = ClinicDateField(label=_("From"), required=False, widget=DATE_INPUT)
+    date_to = ClinicDateField(label=_("Until"), required=False, widget=DATE_INPUT)
 
     def clean(self):
         data = super().clean()
@@ -26,8 +28,8 @@ class AuditSearchForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("Until"), required=False, widget=DATE_INPUT)
+    date_from = ClinicDateField(label=_("From"), required=False, widget=DATE_INPUT)
+    date_to = ClinicDateField(label=_("Until"), required=False, widget=DATE_INPUT)
 
 
 class EmergencyAccessForm(forms.Form):
