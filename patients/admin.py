@@ -19,6 +19,7 @@ class InsuranceInline(AdminRoleInline, admin.TabularInline):
 
 @admin.register(Patient)
 class PatientAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
+    allow_delete = False  # people are deactivated, never deleted (DESIGN.md); records are kept 25 years
     list_display = ["medical_record_number", "full_name", "date_of_birth", "gender", "phone", "is_active"]
     list_filter = ["is_active", "gender", "blood_type"]
     # NIK, phone and email are encrypted: a whole one is found through its blind index
@@ -57,6 +58,7 @@ class WorkingHoursInline(AdminRoleInline, admin.TabularInline):
 
 @admin.register(Doctor)
 class DoctorAdmin(AdminRoleModelAdmin):
+    allow_delete = False  # deactivated, never deleted: their name stays on visits, records and bills
     list_display = ["full_name", "specialization", "license_number", "phone", "user", "is_active"]
     list_filter = ["is_active", "specialization"]
     search_fields = ["full_name", "specialization", "license_number"]
