@@ -56,7 +56,7 @@ def _search_conditions(query: str) -> list[Q]:
     if _DIGITS.fullmatch(query) and len(query) <= 9:
         conditions.append(Q(medical_record_number=f"RM-{int(query):07d}"))
     conditions.extend(patient_identifier_conditions(query))
-    if any(ch.isalpha() for ch in query) and not match:
+    if any(ch.isalpha() for ch in query) and not match and not _EMAIL.fullmatch(query):
         # istartswith, not startswith: MariaDB uses the name index only for the
         # case-insensitive LIKE (PITFALLS.md).
         conditions.append(Q(full_name__istartswith=query))
