@@ -11,7 +11,7 @@ from clinic.admin_site import AdminRoleModelAdmin
 class UserAdmin(AdminRoleModelAdmin, DjangoUserAdmin):
     # Staff are deactivated, never deleted: their names stay on bills, bookings and records.
     allow_delete = False
-    list_display = ["username", "get_full_name", "role", "is_active", "last_login"]
+    list_display = ["username", "full_name", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active"]
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["username"]
@@ -26,6 +26,10 @@ class UserAdmin(AdminRoleModelAdmin, DjangoUserAdmin):
     )
     readonly_fields = ["last_login", "date_joined"]
     actions = ["deactivate"]
+
+    @admin.display(description=_("full name"), ordering="first_name")
+    def full_name(self, user):
+        return user.get_full_name()
 
     @admin.action(description=_("Deactivate the selected users"))
     def deactivate(self, request, queryset):

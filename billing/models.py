@@ -164,4 +164,4 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.billing.number}: Rp {self.amount:,.0f}"
+        return f"{self.billing.number}: Rp {self.amount:,.0f}".replace(",", ".")

@@ -168,7 +168,10 @@ class AppointmentAdmin(AdminRoleModelAdmin):
             return
         new_status = form.cleaned_data["status"]
         stored = Appointment.objects.get(pk=obj.pk)
-        Appointment.objects.filter(pk=obj.pk).update(reason=obj.reason, notes=obj.notes)
+        if (stored.reason, stored.notes) != (obj.reason, obj.notes):
+            # save(), not update(): the audit log records the change from the model's signals.
+            stored.reason, stored.notes = obj.reason, obj.notes
+            stored.save(update_fields=["reason", "notes", "updated_at"])
         if new_status != stored.status:
             services.appointment_set_status(appointment=stored, status=new_status, by=request.user)
 

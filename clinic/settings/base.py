@@ -246,3 +246,8 @@ from clinic.crypto import check_keys, generating_keys  # noqa: E402  (after SECR
 
 if not generating_keys():
     check_keys(FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, SECRET_KEY)
+
+# The audit log: how many reverse proxies to trust for X-Forwarded-For (0: REMOTE_ADDR only),
+# and how long a doctor's emergency access to a patient outside their care lasts.
+AUDIT_TRUSTED_PROXIES = env.int("AUDIT_TRUSTED_PROXIES", default=0)
+EMERGENCY_ACCESS_MINUTES = env.int("EMERGENCY_ACCESS_MINUTES", default=60)
