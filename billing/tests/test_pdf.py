@@ -3,6 +3,7 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from django.urls import reverse
 
 from billing import pdf, selectors, services
@@ -28,7 +29,8 @@ def bill():
 
 
 def test_it_renders_the_receipt_html_for_the_pdf(bill, settings):
-    html = pdf.receipt_html(bill=bill)
+    with translation.override("id"):  # outside a request the language is whatever ran last
+        html = pdf.receipt_html(bill=bill)
     for text in (settings.CLINIC_NAME, settings.CLINIC_ADDRESS, "Kwitansi / Invoice", bill.number,
                  bill.patient.medical_record_number, bill.appointment.doctor.full_name,
                  "KON01", "Konsultasi dokter umum", "PRW02", "Perawatan luka",
