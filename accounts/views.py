@@ -44,6 +44,8 @@ def home(request):
         return redirect("accounts:login")
     if user.is_doctor:
         return redirect("records:queue")
+    if user.role == ADMIN:
+        return redirect("dashboard")
     return redirect("scheduling:board")
 
 

@@ -6,6 +6,7 @@ from accounts.access import ADMIN, DOCTOR, RECEPTIONIST
 
 # (label, url name, roles that see it). The navigation shows only what the role may use.
 NAVIGATION = [
+    (_("Dashboard"), "dashboard", (ADMIN, DOCTOR)),
     (_("Today"), "scheduling:board", (ADMIN, RECEPTIONIST)),
     (_("Book"), "scheduling:book", (ADMIN, RECEPTIONIST)),
     (_("Doctor's day"), "scheduling:day", (ADMIN, RECEPTIONIST)),

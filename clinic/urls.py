@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import home
+from clinic import dashboard
 from clinic.views import healthz
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/export.csv", dashboard.dashboard_export, name="dashboard_export"),
     path("accounts/", include("accounts.urls")),
     path("patients/", include("patients.urls")),
     path("appointments/", include("scheduling.urls")),

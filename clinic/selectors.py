@@ -1,0 +1,143 @@
+"""Reads of the dashboard (issue 6): aggregate queries, one per figure, whatever the data's size.
+
+Days, months and years are the clinic's (Asia/Jakarta): a payment at 23:30 UTC belongs to the
+next day in Jakarta. Revenue is cash basis: the sum of the payments received (Payment.amount by
+paid_at), nothing excluded."""
+
+import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, DateField, DecimalField, F, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth, TruncYear
+
+from billing.models import Billing, Payment, PaymentMethod
+from patients.models import Doctor, Patient
+from scheduling.models import Appointment, AppointmentService
+
+CLINIC_TZ = ZoneInfo(settings.TIME_ZONE)
+PERIODS = ("day", "month", "year")
+ZERO = Decimal("0")
+
+
+def local_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[local midnight of start, local midnight after end): the range as aware datetimes."""
+    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=CLINIC_TZ)
+    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=CLINIC_TZ)
+    return low, high
+
+
+def bucket_of(period: str, day: datetime.date) -> datetime.date:
+    if period == "month":
+        return day.replace(day=1)
+    if period == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def buckets(period: str, start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """Every day, month or year of the range, so that one without payments shows as zero."""
+    result, current = [], bucket_of(period, start)
+    while current <= end:
+        result.append(current)
+        if period == "day":
+            current += datetime.timedelta(days=1)
+        elif period == "month":
+            current = current.replace(year=current.year + current.month // 12, month=current.month % 12 + 1)
+        else:
+            current = current.replace(year=current.year + 1)
+    return result
+
+
+def _trunc(period: str):
+    if period == "day":
+        return TruncDate("paid_at", tzinfo=CLINIC_TZ)
+    kind = TruncMonth if period == "month" else TruncYear
+    return kind("paid_at", output_field=DateField(), tzinfo=CLINIC_TZ)
+
+
+def revenue_by_period(*, period: str, start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, Decimal]]:
+    """(first day of the day/month/year, sum of payments) for every bucket of the range. 1 query."""
+    low, high = local_bounds(start, end)
+    rows = (Payment.objects.filter(paid_at__gte=low, paid_at__lt=high)
+            .annotate(bucket=_trunc(period)).values("bucket")
+            .annotate(total=Sum("amount")).order_by("bucket"))
+    totals = {row["bucket"]: row["total"] or ZERO for row in rows}
+    return [(bucket, totals.get(bucket, ZERO)) for bucket in buckets(period, start, end)]
+
+
+def revenue_by_method(*, start: datetime.date, end: datetime.date) -> list[dict]:
+    """Payments received in the range per payment method. 1 query."""
+    low, high = local_bounds(start, end)
+    rows = list(Payment.objects.filter(paid_at__gte=low, paid_at__lt=high)
+                .values("method").annotate(total=Sum("amount"), count=Count("id")).order_by("-total", "method"))
+    labels = dict(PaymentMethod.choices)
+    return [{**row, "label": labels.get(row["method"], row["method"])} for row in rows]
+
+
+def billed_by_service(*, start: datetime.date, end: datetime.date) -> list[dict]:
+    """Quantity × unit price of the lines of the bills issued in the range (void bills left out),
+    per service. Billed, not received: a payment is not split over services. 1 query."""
+    low, high = local_bounds(start, end)
+    amount = Sum(F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=16, decimal_places=2))
+    return list(AppointmentService.objects
+                .filter(appointment__bill__issued_at__gte=low, appointment__bill__issued_at__lt=high)
+                .exclude(appointment__bill__status=Billing.Status.VOID)
+                .values("service_id", "service__code", "service__name")
+                .annotate(total=amount, quantity=Sum("quantity")).order_by("-total", "service__name"))
+
+
+def patient_counts(*, start: datetime.date, end: datetime.date) -> dict:
+    """{"active": patients on the register, "new": registered in the range}. 1 query."""
+    low, high = local_bounds(start, end)
+    return Patient.objects.aggregate(
+        active=Count("id", filter=Q(is_active=True)),
+        new=Count("id", filter=Q(created_at__gte=low, created_at__lt=high)),
+    )
+
+
+def active_doctor_count() -> int:
+    return Doctor.objects.filter(is_active=True).count()
+
+
+def _today_appointments(day: datetime.date):
+    low, high = local_bounds(day, day)
+    return Appointment.objects.filter(appointment_date__gte=low, appointment_date__lt=high)
+
+
+def _status_rows(counts: dict[str, int]) -> list[dict]:
+    return [{"status": value, "label": label, "count": counts.get(value, 0)}
+            for value, label in Appointment.Status.choices]
+
+
+def appointments_today(*, day: datetime.date) -> dict:
+    """Today's appointments by status and by doctor, from 1 query."""
+    rows = (_today_appointments(day).values("doctor_id", "doctor__full_name", "status")
+            .annotate(count=Count("id")).order_by("doctor__full_name", "doctor_id", "status"))
+    by_status: dict[str, int] = {}
+    by_doctor: dict[int, dict] = {}
+    for row in rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["count"]
+        doctor = by_doctor.setdefault(row["doctor_id"], {"name": row["doctor__full_name"], "count": 0, "statuses": {}})
+        doctor["count"] += row["count"]
+        doctor["statuses"][row["status"]] = row["count"]
+    return {"by_status": _status_rows(by_status), "by_doctor": list(by_doctor.values()),
+            "total": sum(by_status.values())}
+
+
+def doctor_day(*, doctor: Doctor, day: datetime.date) -> dict:
+    """A doctor's own appointments today by status, and the patients seen (completed). 1 query."""
+    rows = (_today_appointments(day).filter(doctor=doctor).values("status")
+            .annotate(count=Count("id"), patients=Count("patient", distinct=True)).order_by("status"))
+    counts = {row["status"]: row["count"] for row in rows}
+    seen = sum(row["patients"] for row in rows if row["status"] == Appointment.Status.COMPLETED)
+    return {"by_status": _status_rows(counts), "total": sum(counts.values()), "patients_seen": seen}
+
+
+def unpaid_summary() -> dict:
+    """{"total": the sum of the balances of unpaid and partially paid bills, "count"}. 1 query."""
+    result = Billing.objects.filter(
+        status__in=[Billing.Status.UNPAID, Billing.Status.PARTIALLY_PAID],
+    ).aggregate(total=Sum(F("total_amount") - F("amount_paid")), count=Count("id"))
+    return {"total": result["total"] or ZERO, "count": result["count"]}
