@@ -291,6 +291,8 @@ PLAN: dict[str, Plan] = {
     "records:lab_edit": Plan(lambda w: {"pk": w.completed.pk, "lab_pk": w.lab.pk}, get=(), post=lab_correction_form),
     "records:complete": Plan(consulting_pk, post=no_fields),
     "billing:unpaid": Plan(get=("q", "page")),
+    "dashboard": Plan(get=("period", "start", "end")),
+    "dashboard_export": Plan(get=("period", "start", "end")),
     "billing:detail": Plan(bill_pk, get=()),
     "billing:pay": Plan(bill_pk, get=(), post=lambda w: {"amount": "100000", "method": "Cash", "insurance": "",
                                                            "reference": "KW-001"}),

@@ -228,6 +228,9 @@ STAFF_EXPECTED = {
     "accounts:logout": public((405, LOGIN)),  # POST only, then the login page
     "set_language": public((REDIRECT, REDIRECT)),
     "healthz": public(PAGE),
+    # The dashboard: the Admin's figures, a doctor's own day; the CSV of revenue for the Admin only.
+    "dashboard": staff(admin=PAGE, doctor=PAGE, receptionist=FORBIDDEN),
+    "dashboard_export": ADMIN_PAGE,
     "home": staff(admin=(REDIRECT, REDIRECT), doctor=(REDIRECT, REDIRECT), receptionist=(REDIRECT, REDIRECT)),
     # Two-step login, for every role. Nobody here has an authenticator: the code page sends on.
     "accounts:otp_verify": staff(admin=(REDIRECT, REDIRECT), doctor=(REDIRECT, REDIRECT),

@@ -214,6 +214,8 @@ STAFF_PAGES = [
     ("receipt", "receptionist", lambda w: url("billing:receipt", w.bill.pk), {},
      ("patient_name", "service_name", "payment_reference", "doctor_name", *NAVBAR)),
     ("audit log", "admin_user", lambda w: url("accounts:audit"), {}, ("patient_name",)),
+    ("dashboard", "admin_user", lambda w: url("dashboard"), {}, ("service_name", "doctor_name")),
+    ("dashboard, a doctor's day", "doctor_user", lambda w: url("dashboard"), {}, ("doctor_name", *NAVBAR)),
     # The report lists who saw the patient: the receptionist and the doctors, by name.
     ("patient access report", "admin_user", lambda w: url("accounts:audit_patient", w.patient.pk), {},
      ("patient_name", *NAVBAR)),
@@ -330,6 +332,7 @@ REFLECTED = [
     ("receptionist", "billing:unpaid", "q={p}", True),
     ("doctor_user", "records:icd10", "q={p}", True),
     ("admin_user", "accounts:audit", "actor={p}&patient={p}", True),
+    ("admin_user", "dashboard", "period={p}&start={p}&end={p}", False),
     ("admin_user", "admin:patients_patient_changelist", "q={p}", True),
     (None, "accounts:login", "next={p}", False),
 ]
