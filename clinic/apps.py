@@ -6,6 +6,9 @@ class ClinicConfig(AppConfig):
     name = "clinic"
     default = True
 
+    def ready(self):
+        from clinic import checks  # noqa: F401  (registers the system checks)
+
 
 class ClinicAdminConfig(admin_apps.AdminConfig):
     default = False

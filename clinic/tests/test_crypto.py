@@ -3,6 +3,7 @@ settings' refusal to start without keys, and the key commands."""
 
 import base64
 import io
+import os
 
 import pytest
 from django.core import checks
@@ -258,3 +259,27 @@ def test_it_sizes_the_column_for_the_ciphertext():
 
     assert f"({crypto.stored_length(254)})" in Patient._meta.get_field("email").db_type(connection)
     assert "(64)" in Patient._meta.get_field("email_hash").db_type(connection)
+
+
+def test_it_lets_check_and_makemigrations_run_without_keys_but_warns():
+    # The schema and translation tools start without keys; check reports their absence.
+    import subprocess
+    import sys
+
+    from clinic.tests.test_settings import BASE_DIR, KEEP, NO_DOTENV
+
+    env = {name: os.environ[name] for name in KEEP if name in os.environ}
+    code = NO_DOTENV + "import sys; from django.core.management import execute_from_command_line; " \
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'clinic.settings.base'; " \
+        "execute_from_command_line(['manage.py'] + sys.argv[1:])"
+    check = subprocess.run([sys.executable, "-c", code, "check"], cwd=BASE_DIR, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0, check.stderr
+    assert "clinic.W101" in check.stderr + check.stdout
+    migrations = subprocess.run([sys.executable, "-c", code, "makemigrations", "--check", "--dry-run"],
+                                cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+    assert migrations.returncode == 0, migrations.stderr
+    served = subprocess.run([sys.executable, "-c", code, "migrate", "--plan"], cwd=BASE_DIR, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert served.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is not set" in served.stderr
