@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -45,24 +47,31 @@ def search(request):
     return render(request, "patients/search.html", context)
 
 
+def _save_patient(form, save):
+    """Runs a register/update service; returns (patient or None, possible duplicates, NIK taken).
+
+    A duplicate warning or a refusal is put on the form; nothing is saved then."""
+    try:
+        return save(data=form.patient_data(),
+                    confirmed_not_duplicate=form.cleaned_data["confirmed_not_duplicate"]), [], False
+    except DuplicatePatient as warning:
+        if warning.nik_taken:
+            _add_service_error(form, warning)
+        return None, warning.duplicates, warning.nik_taken
+    except ValidationError as error:
+        _add_service_error(form, error)
+        return None, [], False
+
+
 @role_required(*FRONT_DESK)
 def create(request):
     duplicates, nik_taken = [], False
     if request.method == "POST":
         form = PatientForm(request.POST)
         if form.is_valid():
-            try:
-                patient = patient_register(
-                    data=form.patient_data(), by=request.user,
-                    confirmed_not_duplicate=form.cleaned_data["confirmed_not_duplicate"],
-                )
-            except DuplicatePatient as warning:
-                duplicates, nik_taken = warning.duplicates, warning.nik_taken
-                if nik_taken:
-                    _add_service_error(form, warning)
-            except ValidationError as error:
-                _add_service_error(form, error)
-            else:
+            saved, duplicates, nik_taken = _save_patient(form, partial(patient_register, by=request.user))
+            if saved is not None:
+                patient = saved
                 messages.success(request, _("%(name)s is registered as %(rm)s.") % {
                     "name": patient.full_name, "rm": patient.medical_record_number})
                 return redirect("patients:detail", patient.pk)
@@ -82,18 +91,10 @@ def edit(request, pk):
     if request.method == "POST":
         form = PatientForm(request.POST, instance=patient)
         if form.is_valid():
-            try:
-                patient = patient_update(
-                    patient=patient, data=form.patient_data(), by=request.user,
-                    confirmed_not_duplicate=form.cleaned_data["confirmed_not_duplicate"],
-                )
-            except DuplicatePatient as warning:
-                duplicates, nik_taken = warning.duplicates, warning.nik_taken
-                if nik_taken:
-                    _add_service_error(form, warning)
-            except ValidationError as error:
-                _add_service_error(form, error)
-            else:
+            saved, duplicates, nik_taken = _save_patient(
+                form, partial(patient_update, patient=patient, by=request.user))
+            if saved is not None:
+                patient = saved
                 messages.success(request, _("The details of %(name)s are saved.") % {"name": patient.full_name})
                 return redirect("patients:detail", patient.pk)
     else:

@@ -174,13 +174,9 @@ class LabResult(models.Model):
         return (low is not None and self.value < low) or (high is not None and self.value > high)
 
 
-class MedicalRecordVersion(models.Model):
-    """The state of a medical record before one of its changes. A correction never loses what
-    was written: version 1 is the first saved text, the record itself is always the newest."""
+class Version(models.Model):
+    """What every earlier version holds: its number, the snapshot, why and by whom it changed."""
 
-    record = models.ForeignKey(
-        MedicalRecord, on_delete=models.PROTECT, related_name="versions", verbose_name=_("medical record")
-    )
     version = models.PositiveIntegerField(_("version"))
     snapshot = models.JSONField(_("content"))
     reason = models.TextField(_("reason for correction"), blank=True)
@@ -189,6 +185,18 @@ class MedicalRecordVersion(models.Model):
         verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        abstract = True
+
+
+class MedicalRecordVersion(Version):
+    """The state of a medical record before one of its changes. A correction never loses what
+    was written: version 1 is the first saved text, the record itself is always the newest."""
+
+    record = models.ForeignKey(
+        MedicalRecord, on_delete=models.PROTECT, related_name="versions", verbose_name=_("medical record")
+    )
 
     class Meta:
         db_table = "medical_record_versions"
@@ -203,20 +211,12 @@ class MedicalRecordVersion(models.Model):
         return f"{self.record_id} v{self.version}"
 
 
-class LabResultVersion(models.Model):
+class LabResultVersion(Version):
     """The state of a lab result before one of its corrections."""
 
     lab_result = models.ForeignKey(
         LabResult, on_delete=models.PROTECT, related_name="versions", verbose_name=_("lab result")
     )
-    version = models.PositiveIntegerField(_("version"))
-    snapshot = models.JSONField(_("content"))
-    reason = models.TextField(_("reason for correction"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"))
 
     class Meta:
         db_table = "lab_result_versions"
