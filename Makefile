@@ -194,3 +194,9 @@ test-e2e: $(STAMP_E2E) $(DB_DRIVER) compilemessages
 	@[ -x "$(E2E_CHROMIUM)" ] || { echo "error: no Chromium at $(E2E_CHROMIUM): sudo apt-get install chromium" \
 		"(or make test-e2e E2E_CHROMIUM=/path/to/chromium)" >&2; exit 1; }
 	$(BIN)/pytest e2e --screenshot=only-on-failure --output=test-results/e2e/failures $(PYTEST_ARGS)
+
+# --- performance and scaling ------------------------------------------------------------
+
+# seed_demo and the benchmark suite (mk/perf.mk), the locust load test (mk/load.mk), the
+# MariaDB replica and Galera labs (mk/replica.mk).
+include mk/perf.mk mk/load.mk mk/replica.mk

@@ -1,0 +1,1 @@
+# mk/replica.mk — included by the Makefile (uses its VENV, PY, MANAGE, BIN, STAMP_*, DB_DRIVER).
