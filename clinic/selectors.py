@@ -2,19 +2,22 @@
 
 Days, months and years are the clinic's (Asia/Jakarta): a payment at 23:30 UTC belongs to the
 next day in Jakarta. Revenue is cash basis: the sum of the payments received (Payment.amount by
-paid_at), nothing excluded."""
+paid_at), nothing excluded. The money figures and patient counts read the daily summary
+tables (clinic/models.py, kept by clinic/summaries.py): their cost depends on the range, not
+on the number of payments, bills or patients."""
 
 import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, DateField, DecimalField, F, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth, TruncYear
+from django.db.models import Count, DateField, F, IntegerField, Q, Sum
+from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncYear
 
-from billing.models import Billing, Payment, PaymentMethod
-from patients.models import Doctor, Patient
-from scheduling.models import Appointment, AppointmentService
+from billing.models import PaymentMethod
+from clinic.models import BilledServiceDaily, OutstandingDaily, RegistrationDaily, RevenueDaily
+from patients.models import Doctor
+from scheduling.models import Appointment
 
 CLINIC_TZ = ZoneInfo(settings.TIME_ZONE)
 PERIODS = ("day", "month", "year")
@@ -50,51 +53,55 @@ def buckets(period: str, start: datetime.date, end: datetime.date) -> list[datet
     return result
 
 
-def _trunc(period: str):
+def _bucket(period: str):
+    """The summary row's day, or the first day of its month or year (a date: no time zone)."""
     if period == "day":
-        return TruncDate("paid_at", tzinfo=CLINIC_TZ)
+        return F("day")
     kind = TruncMonth if period == "month" else TruncYear
-    return kind("paid_at", output_field=DateField(), tzinfo=CLINIC_TZ)
+    return kind("day", output_field=DateField())
+
+
+def _days(model, start: datetime.date, end: datetime.date):
+    return model.objects.filter(day__gte=start, day__lte=end)
 
 
 def revenue_by_period(*, period: str, start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, Decimal]]:
-    """(first day of the day/month/year, sum of payments) for every bucket of the range. 1 query."""
-    low, high = local_bounds(start, end)
-    rows = (Payment.objects.filter(paid_at__gte=low, paid_at__lt=high)
-            .annotate(bucket=_trunc(period)).values("bucket")
+    """(first day of the day/month/year, sum of payments) for every bucket of the range. 1 query,
+    on the daily summary (clinic/summaries.py): at most a few rows per day of the range."""
+    rows = (_days(RevenueDaily, start, end).annotate(bucket=_bucket(period)).values("bucket")
             .annotate(total=Sum("amount")).order_by("bucket"))
     totals = {row["bucket"]: row["total"] or ZERO for row in rows}
     return [(bucket, totals.get(bucket, ZERO)) for bucket in buckets(period, start, end)]
 
 
 def revenue_by_method(*, start: datetime.date, end: datetime.date) -> list[dict]:
-    """Payments received in the range per payment method. 1 query."""
-    low, high = local_bounds(start, end)
-    rows = list(Payment.objects.filter(paid_at__gte=low, paid_at__lt=high)
-                .values("method").annotate(total=Sum("amount"), count=Count("id")).order_by("-total", "method"))
+    """Payments received in the range per payment method. 1 query, on the daily summary."""
+    rows = list(_days(RevenueDaily, start, end).values("method")
+                .annotate(total=Sum("amount"), count=Cast(Sum("payments"), IntegerField()))
+                .filter(count__gt=0).order_by("-total", "method"))
     labels = dict(PaymentMethod.choices)
     return [{**row, "label": labels.get(row["method"], row["method"])} for row in rows]
 
 
 def billed_by_service(*, start: datetime.date, end: datetime.date) -> list[dict]:
     """Quantity × unit price of the lines of the bills issued in the range (void bills left out),
-    per service. Billed, not received: a payment is not split over services. 1 query."""
-    low, high = local_bounds(start, end)
-    amount = Sum(F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=16, decimal_places=2))
-    return list(AppointmentService.objects
-                .filter(appointment__bill__issued_at__gte=low, appointment__bill__issued_at__lt=high)
-                .exclude(appointment__bill__status=Billing.Status.VOID)
+    per service. Billed, not received: a payment is not split over services. 1 query, on the
+    daily summary; a service whose lines all went with voided bills is left out, as before."""
+    return list(_days(BilledServiceDaily, start, end)
                 .values("service_id", "service__code", "service__name")
-                .annotate(total=amount, quantity=Sum("quantity")).order_by("-total", "service__name"))
+                .annotate(total=Sum("amount"), quantity=Cast(Sum("quantity"), IntegerField()))
+                .alias(lines=Sum("lines")).filter(lines__gt=0)
+                .order_by("-total", "service__name"))
 
 
 def patient_counts(*, start: datetime.date, end: datetime.date) -> dict:
-    """{"active": patients on the register, "new": registered in the range}. 1 query."""
-    low, high = local_bounds(start, end)
-    return Patient.objects.aggregate(
-        active=Count("id", filter=Q(is_active=True)),
-        new=Count("id", filter=Q(created_at__gte=low, created_at__lt=high)),
+    """{"active": patients on the register, "new": registered in the range}. 1 query, on the
+    daily registrations (one row per day, not per patient)."""
+    result = RegistrationDaily.objects.aggregate(
+        active=Cast(Coalesce(Sum("active"), 0), IntegerField()),
+        new=Cast(Coalesce(Sum("registered", filter=Q(day__gte=start, day__lte=end)), 0), IntegerField()),
     )
+    return {"active": result["active"], "new": result["new"]}
 
 
 def active_doctor_count() -> int:
@@ -136,8 +143,7 @@ def doctor_day(*, doctor: Doctor, day: datetime.date) -> dict:
 
 
 def unpaid_summary() -> dict:
-    """{"total": the sum of the balances of unpaid and partially paid bills, "count"}. 1 query."""
-    result = Billing.objects.filter(
-        status__in=[Billing.Status.UNPAID, Billing.Status.PARTIALLY_PAID],
-    ).aggregate(total=Sum(F("total_amount") - F("amount_paid")), count=Count("id"))
-    return {"total": result["total"] or ZERO, "count": result["count"]}
+    """{"total": the sum of the balances of unpaid and partially paid bills, "count"}. 1 query,
+    on the outstanding balance per day of issue (clinic/summaries.py), not on every bill."""
+    result = OutstandingDaily.objects.aggregate(total=Sum("amount"), count=Cast(Sum("bills"), IntegerField()))
+    return {"total": result["total"] or ZERO, "count": result["count"] or 0}

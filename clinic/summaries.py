@@ -1,12 +1,261 @@
 """Summary tables of the dashboard (issue 6): figures kept per Jakarta day so that a page reads
-a few hundred rows instead of aggregating millions of payments and bills per request.
+a few thousand rows instead of aggregating millions of payments and bills per request.
 
-`rebuild_all()` recomputes every summary from the raw tables; the seed generator calls it after
-a bulk load (bulk inserts bypass the per-row bookkeeping), and so does `manage.py
-rebuild_summaries`."""
+The tables (clinic/models.py) are written in the same transaction as the row they summarise:
+receivers of post_save/post_delete on Payment, Billing, AppointmentService and Patient add the
+difference between the row's summarised values before and after the write. Receivers rather
+than calls in the services because every write path must keep them right - the services, the
+Django admin, `loaddata` of the sample data and the tests' factories - and they all save rows.
+`QuerySet.update()`, `bulk_create()` and raw SQL bypass them: whoever writes that way (the seed
+generator after a bulk load) calls `rebuild_all()`, which recomputes every table from the raw
+rows in SQL (`manage.py rebuild_summaries`)."""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db.models import Count, DecimalField, F, Q, Sum
+from django.db.models.functions import TruncDate
+from django.db.models.signals import post_delete, post_init, post_save, pre_save
+from zoneinfo import ZoneInfo
+
+CLINIC_TZ = ZoneInfo(settings.TIME_ZONE)
+OPEN_STATUSES = ("unpaid", "partially_paid")
+VOID = "void"
+LINE_AMOUNT = DecimalField(max_digits=18, decimal_places=2)
+
+# The fields of each model that its summaries depend on (attnames).
+TRACKED = {
+    "billing.Payment": ("paid_at", "method", "amount"),
+    "billing.Billing": ("appointment_id", "issued_at", "status", "total_amount", "amount_paid"),
+    "scheduling.AppointmentService": ("appointment_id", "service_id", "quantity", "unit_price"),
+    "patients.Patient": ("created_at", "is_active"),
+}
+
+# {(summary model label, ((key field, value), ...)): {counter field: amount}}
+Contributions = dict[tuple[str, tuple], dict[str, Any]]
 
 
-def rebuild_all() -> None:
-    """Recomputes every summary table from the raw rows, in one transaction."""
-    # Filled in by the summary tables' commit; a no-op until then so callers can import it.
-    return None
+def local_day(moment: datetime.datetime) -> datetime.date:
+    """The clinic's calendar day of an aware datetime, as TruncDate(tzinfo=CLINIC_TZ) gives it."""
+    return moment.astimezone(CLINIC_TZ).date()
+
+
+# --- What one row contributes -------------------------------------------------------------------
+
+
+def _payment(state: dict) -> Contributions:
+    key = (("day", local_day(state["paid_at"])), ("method", state["method"]))
+    return {("clinic.RevenueDaily", key): {"amount": state["amount"], "payments": 1}}
+
+
+def _patient(state: dict) -> Contributions:
+    key = (("day", local_day(state["created_at"])),)
+    return {("clinic.RegistrationDaily", key): {"registered": 1, "active": int(bool(state["is_active"]))}}
+
+
+def _bill_outstanding(state: dict) -> Contributions:
+    if state["status"] not in OPEN_STATUSES:
+        return {}
+    key = (("day", local_day(state["issued_at"])),)
+    return {("clinic.OutstandingDaily", key): {"amount": state["total_amount"] - state["amount_paid"], "bills": 1}}
+
+
+def _lines_at(day: datetime.date, lines: Iterable[dict]) -> Contributions:
+    """The billed-by-service contributions of a bill's lines on the bill's day of issue."""
+    result: Contributions = {}
+    for line in lines:
+        key = ("clinic.BilledServiceDaily", (("day", day), ("service_id", line["service_id"])))
+        counters = result.setdefault(key, {"amount": Decimal(0), "quantity": 0, "lines": 0})
+        counters["amount"] += line["quantity"] * line["unit_price"]
+        counters["quantity"] += line["quantity"]
+        counters["lines"] += 1
+    return result
+
+
+def _billed_day(bill_state: dict | None) -> datetime.date | None:
+    """The day a bill's lines count on, or None for no bill or a void one."""
+    if not bill_state or bill_state["status"] == VOID:
+        return None
+    return local_day(bill_state["issued_at"])
+
+
+# --- Applying differences -----------------------------------------------------------------------
+
+
+def _difference(old: Contributions, new: Contributions) -> Contributions:
+    result: Contributions = {}
+    for sign, contributions in ((-1, old), (1, new)):
+        for key, counters in contributions.items():
+            target = result.setdefault(key, {})
+            for name, value in counters.items():
+                target[name] = target.get(name, 0) + sign * value
+    return {key: counters for key, counters in result.items() if any(counters.values())}
+
+
+def _bump(label: str, key: tuple, counters: dict, using: str) -> None:
+    """Adds counters to the row of key: an UPDATE, or an INSERT for a new day. Two first writes
+    of the same day at once: the unique key refuses the second INSERT, which then updates."""
+    manager = django_apps.get_model(label)._default_manager.using(using)
+    lookup = dict(key)
+    increments = {name: F(name) + value for name, value in counters.items()}
+    if manager.filter(**lookup).update(**increments):
+        return
+    try:
+        with transaction.atomic(using=using):
+            manager.create(**lookup, **counters)
+    except IntegrityError:
+        manager.filter(**lookup).update(**increments)
+
+
+def _apply(old: Contributions, new: Contributions, using: str) -> None:
+    for (label, key), counters in _difference(old, new).items():
+        _bump(label, key, counters, using)
+
+
+# --- Receivers ------------------------------------------------------------------------------------
+
+
+def _fields(sender) -> tuple[str, ...]:
+    return TRACKED[sender._meta.label]
+
+
+def _remember(sender, instance, **kwargs) -> None:
+    """post_init: the summarised values as loaded, to subtract them when the row changes. A row
+    loaded with some of them deferred is read again in pre_save instead."""
+    fields = _fields(sender)
+    if instance.pk is None:
+        instance._summary_state = {}
+    elif all(name in instance.__dict__ for name in fields):
+        instance._summary_state = {name: instance.__dict__[name] for name in fields}
+    else:
+        instance._summary_state = None
+
+
+def _reload_if_unknown(sender, instance, raw=False, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    if getattr(instance, "_summary_state", None) is None and instance.pk is not None:
+        instance._summary_state = (
+            sender._base_manager.using(using).filter(pk=instance.pk).values(*_fields(sender)).first() or {})
+
+
+def _state(sender, instance) -> dict:
+    return {name: getattr(instance, name) for name in _fields(sender)}
+
+
+def _bill_of(appointment_id, using: str) -> dict | None:
+    from billing.models import Billing
+
+    return (Billing._base_manager.using(using).filter(appointment_id=appointment_id)
+            .values("issued_at", "status").first())
+
+
+def _lines_of(appointment_id, using: str) -> list[dict]:
+    from scheduling.models import AppointmentService
+
+    return list(AppointmentService._base_manager.using(using).filter(appointment_id=appointment_id)
+                .values("service_id", "quantity", "unit_price"))
+
+
+def _bill_lines_change(old: dict, new: dict, using: str) -> tuple[Contributions, Contributions]:
+    """A bill moves its lines' amounts when it is issued, voided or re-dated (one query then)."""
+    old_day, new_day = _billed_day(old), _billed_day(new)
+    if old_day == new_day:
+        return {}, {}
+    lines = _lines_of(new["appointment_id"], using)
+    return (_lines_at(old_day, lines) if old_day else {}), (_lines_at(new_day, lines) if new_day else {})
+
+
+def _line_contributions(state: dict, using: str, bills: dict) -> Contributions:
+    if not state:
+        return {}
+    appointment_id = state["appointment_id"]
+    if appointment_id not in bills:
+        bills[appointment_id] = _bill_of(appointment_id, using)
+    day = _billed_day(bills[appointment_id])
+    return _lines_at(day, [state]) if day else {}
+
+
+def _contributions(sender, old: dict, new: dict, using: str) -> tuple[Contributions, Contributions]:
+    label = sender._meta.label
+    if label == "scheduling.AppointmentService":
+        bills: dict = {}
+        return _line_contributions(old, using, bills), _line_contributions(new, using, bills)
+    if label == "billing.Billing":
+        old_lines, new_lines = _bill_lines_change(old, new, using)
+        return ({**(_bill_outstanding(old) if old else {}), **old_lines},
+                {**(_bill_outstanding(new) if new else {}), **new_lines})
+    contribute = _payment if label == "billing.Payment" else _patient
+    return (contribute(old) if old else {}), (contribute(new) if new else {})
+
+
+def _saved(sender, instance, created, raw=False, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    old = {} if created else (getattr(instance, "_summary_state", None) or {})
+    new = _state(sender, instance)
+    if old != new:
+        _apply(*_contributions(sender, old, new, using), using)
+    instance._summary_state = new
+
+
+def _deleted(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    old = getattr(instance, "_summary_state", None) or _state(sender, instance)
+    _apply(*_contributions(sender, old, {}, using), using)
+    instance._summary_state = {}
+
+
+def connect() -> None:
+    """Hooks the receivers to the summarised models (ClinicConfig.ready)."""
+    for label in TRACKED:
+        model = django_apps.get_model(label)
+        uid = f"clinic.summaries:{label}"
+        post_init.connect(_remember, sender=model, dispatch_uid=uid)
+        pre_save.connect(_reload_if_unknown, sender=model, dispatch_uid=uid)
+        post_save.connect(_saved, sender=model, dispatch_uid=uid)
+        post_delete.connect(_deleted, sender=model, dispatch_uid=uid)
+
+
+# --- Rebuild ------------------------------------------------------------------------------------
+
+
+def _day_of(field: str) -> TruncDate:
+    return TruncDate(field, tzinfo=CLINIC_TZ)
+
+
+def _rebuild_rows(registry) -> dict[str, Iterable]:
+    """{summary label: rows of its new content}, each aggregated by the database."""
+    payment = registry.get_model("billing", "Payment")
+    billing = registry.get_model("billing", "Billing")
+    line = registry.get_model("scheduling", "AppointmentService")
+    patient = registry.get_model("patients", "Patient")
+    return {
+        "RevenueDaily": payment._base_manager.annotate(day=_day_of("paid_at")).values("day", "method")
+        .annotate(amount=Sum("amount"), payments=Count("id")).order_by(),
+        "BilledServiceDaily": line._base_manager.filter(appointment__bill__isnull=False)
+        .exclude(appointment__bill__status=VOID).annotate(day=_day_of("appointment__bill__issued_at"))
+        .values("day", "service_id")
+        .annotate(amount=Sum(F("quantity") * F("unit_price"), output_field=LINE_AMOUNT),
+                  quantity=Sum("quantity"), lines=Count("id")).order_by(),
+        "OutstandingDaily": billing._base_manager.filter(status__in=OPEN_STATUSES)
+        .annotate(day=_day_of("issued_at")).values("day")
+        .annotate(amount=Sum(F("total_amount") - F("amount_paid"), output_field=LINE_AMOUNT),
+                  bills=Count("id")).order_by(),
+        "RegistrationDaily": patient._base_manager.annotate(day=_day_of("created_at")).values("day")
+        .annotate(registered=Count("id"), active=Count("id", filter=Q(is_active=True))).order_by(),
+    }
+
+
+def rebuild_all(*, registry=None, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Recomputes every summary table from the raw rows, in one transaction.
+
+    For after a bulk load (seed_demo) or any write that bypassed the receivers; also run by the
+    migration that creates the tables. `registry`: a migration's historical apps."""
+    registry = registry or django_apps
+    with transaction.atomic(using=using):
+        for name, rows in _rebuild_rows(registry).items():
+            model = registry.get_model("clinic", name)
+            model._base_manager.using(using).all().delete()
+            model._base_manager.using(using).bulk_create(
+                (model(**row) for row in rows.using(using).iterator(chunk_size=2000)), batch_size=1000)

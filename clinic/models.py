@@ -1,0 +1,82 @@
+"""Summary tables of the dashboard (issue 6), kept by clinic/summaries.py.
+
+Each row holds one Jakarta day's figure, so the dashboard reads at most a few thousand rows
+whatever the number of patients, bills and payments. They are derived data: rebuilt from the
+raw tables by `manage.py rebuild_summaries`, never edited by hand."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import PaymentMethod
+from scheduling.models import Service
+
+MONEY = {"max_digits": 18, "decimal_places": 2, "default": 0}
+
+
+class RevenueDaily(models.Model):
+    """Payments received per Jakarta day (of paid_at) and method."""
+
+    day = models.DateField(_("day"))
+    method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices)
+    amount = models.DecimalField(_("amount (Rp)"), **MONEY)
+    payments = models.BigIntegerField(_("payments"), default=0)
+
+    class Meta:
+        db_table = "summary_revenue_daily"
+        verbose_name = _("daily revenue")
+        verbose_name_plural = _("daily revenue")
+        constraints = [models.UniqueConstraint(fields=["day", "method"], name="summary_revenue_day_method")]
+
+    def __str__(self):
+        return f"{self.day} {self.method}"
+
+
+class BilledServiceDaily(models.Model):
+    """Lines of the bills issued per Jakarta day (of issued_at), void bills left out, per service."""
+
+    day = models.DateField(_("day"))
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service"))
+    amount = models.DecimalField(_("amount (Rp)"), **MONEY)
+    quantity = models.BigIntegerField(_("quantity"), default=0)
+    lines = models.BigIntegerField(_("lines"), default=0)
+
+    class Meta:
+        db_table = "summary_billed_service_daily"
+        verbose_name = _("daily billed per service")
+        verbose_name_plural = _("daily billed per service")
+        constraints = [models.UniqueConstraint(fields=["day", "service"], name="summary_billed_day_service")]
+
+    def __str__(self):
+        return f"{self.day} {self.service_id}"
+
+
+class OutstandingDaily(models.Model):
+    """The balance of the unpaid and partially paid bills, per Jakarta day of issue."""
+
+    day = models.DateField(_("day"), unique=True)
+    amount = models.DecimalField(_("amount (Rp)"), **MONEY)
+    bills = models.BigIntegerField(_("bills"), default=0)
+
+    class Meta:
+        db_table = "summary_outstanding_daily"
+        verbose_name = _("daily outstanding balance")
+        verbose_name_plural = _("daily outstanding balance")
+
+    def __str__(self):
+        return str(self.day)
+
+
+class RegistrationDaily(models.Model):
+    """Patients registered per Jakarta day (of created_at), and how many of them are active."""
+
+    day = models.DateField(_("day"), unique=True)
+    registered = models.BigIntegerField(_("registered"), default=0)
+    active = models.BigIntegerField(_("active"), default=0)
+
+    class Meta:
+        db_table = "summary_registration_daily"
+        verbose_name = _("daily registrations")
+        verbose_name_plural = _("daily registrations")
+
+    def __str__(self):
+        return str(self.day)
