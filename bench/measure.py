@@ -1,0 +1,174 @@
+"""How one scenario is measured: the page's server time, its queries, and the same SQL run raw.
+
+Server time is what Django spends on the request in-process (the test Client, without
+`setup_test_environment`, so no template instrumentation): middleware, view, queries, template,
+audit rows — everything but the network and the WSGI server. The raw SQL time replays the exact
+statements the page sent (captured with their parameters) on a plain cursor; the ratio of the two
+says how much of a page is Python rather than database (R_sql)."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+# Transaction control the page's own atomic blocks sent: replaying it inside the replay's
+# transaction would end that transaction, and it costs next to nothing.
+CONTROL_WORDS = ("SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN", "START")
+READ_WORDS = ("SELECT", "WITH", "SHOW", "EXPLAIN")
+
+
+class PageError(Exception):
+    """A page answered with something other than 2xx/3xx, or raised."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    params: object
+    many: bool
+
+    @property
+    def first_word(self) -> str:
+        return self.sql.lstrip(" (").split(None, 1)[0].upper() if self.sql.strip() else ""
+
+    @property
+    def is_control(self) -> bool:
+        return self.first_word in CONTROL_WORDS
+
+    @property
+    def is_read(self) -> bool:
+        return self.first_word in READ_WORDS
+
+
+@dataclass
+class RawTiming:
+    p50_ms: float
+    slowest_sql: str = ""
+    slowest_ms: float = 0.0
+    errors: int = 0
+
+
+@dataclass
+class Result:
+    name: str
+    method: str
+    path: str
+    status: int | None = None
+    queries: int | None = None
+    writes: int | None = None
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    raw: RawTiming | None = None
+    error: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def r_sql(self) -> float | None:
+        if self.p50_ms is None or self.raw is None or self.raw.p50_ms <= 0:
+            return None
+        return self.p50_ms / self.raw.p50_ms
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: a value that was measured, never an interpolation."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def checked(response):
+    if not 200 <= response.status_code < 400:
+        raise PageError(f"HTTP {response.status_code}")
+    return response
+
+
+def time_requests(request: Callable[[], object], after: Callable[[object], None] | None,
+                  iterations: int) -> list[float]:
+    """Milliseconds of each call of `request`; `after` (clean-up) runs untimed between calls."""
+    timings = []
+    for _ in range(iterations):
+        started = time.perf_counter()
+        response = request()
+        timings.append((time.perf_counter() - started) * 1000)
+        checked(response)
+        if after is not None:
+            after(response)
+    return timings
+
+
+def capture(request: Callable[[], object], after: Callable[[object], None] | None) -> tuple[object, int, list[Statement]]:
+    """One request with its queries counted (CaptureQueriesContext) and recorded with their
+    parameters (an execute wrapper: the captured text has the parameters already interpolated,
+    which is not what the page sent)."""
+    statements: list[Statement] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(Statement(sql, params, many))
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(record):
+        response = request()
+    checked(response)
+    if after is not None:
+        after(response)
+    return response, len(queries), statements
+
+
+def _timed(cursor, statement: Statement) -> float:
+    """Milliseconds to execute one statement and fetch all it returns."""
+    started = time.perf_counter()
+    if statement.many:
+        cursor.executemany(statement.sql, statement.params)
+    else:
+        cursor.execute(statement.sql, statement.params)
+    if cursor.description is not None:
+        cursor.fetchall()
+    return (time.perf_counter() - started) * 1000
+
+
+def _timed_write(cursor, statement: Statement) -> float:
+    """A write in its own savepoint (not timed), so that a failing one leaves the replay's
+    transaction usable (PostgreSQL aborts the whole transaction otherwise)."""
+    with transaction.atomic():
+        return _timed(cursor, statement)
+
+
+def _replay_once(statements: list[Statement], per_statement: list[list[float]]) -> tuple[float, int]:
+    """Runs the statements once in a transaction that is rolled back (the page's writes — audit
+    rows, a booking — must not be repeated for real). A write that fails (e.g. it refers to the
+    booking the clean-up deleted) is rolled back to its savepoint and not counted."""
+    total, errors = 0.0, 0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for index, statement in enumerate(statements):
+                if statement.is_control:
+                    continue
+                try:
+                    elapsed = (_timed if statement.is_read else _timed_write)(cursor, statement)
+                except DatabaseError:
+                    errors += 1
+                    continue
+                per_statement[index].append(elapsed)
+                total += elapsed
+        transaction.set_rollback(True)
+    return total, errors
+
+
+def time_raw(statements: list[Statement], iterations: int) -> RawTiming:
+    """p50 of the page's SQL replayed `iterations` times, and its slowest statement (by p50)."""
+    per_statement: list[list[float]] = [[] for _ in statements]
+    totals, errors = [], 0
+    for _ in range(iterations):
+        total, errors = _replay_once(statements, per_statement)
+        totals.append(total)
+    timing = RawTiming(p50_ms=statistics.median(totals) if totals else 0.0, errors=errors)
+    medians = [(statistics.median(times), index) for index, times in enumerate(per_statement) if times]
+    if medians:
+        slowest_ms, index = max(medians)
+        timing.slowest_ms, timing.slowest_sql = slowest_ms, statements[index].sql
+    return timing

@@ -1,0 +1,130 @@
+"""The plain-text table, the JSON file, the comparison of two sizes (R_N) and the findings lines
+for the tuning work. The JSON keeps everything the table shows, so a comparison needs no rerun."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from bench.measure import Result
+from bench.scenarios import MAX_GROWTH, TARGETS
+
+SQL_PREVIEW = 300
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def result_to_dict(result: Result) -> dict:
+    data = dataclasses.asdict(result)
+    data["r_sql"] = result.r_sql
+    return data
+
+
+def results_of(run: dict) -> list[dict]:
+    """The results of a run as dicts, whether it was just measured or read from JSON."""
+    return [r if isinstance(r, dict) else result_to_dict(r) for r in run["results"]]
+
+
+def write_json(run: dict, path: Path) -> None:
+    path.write_text(json.dumps({**run, "results": results_of(run)}, indent=2, default=str) + "\n")
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def machine_lines(run: dict) -> list[str]:
+    m = run["machine"]
+    return [
+        f"machine: {m['cpus']} CPUs, {m.get('memory_gb')} GB RAM, {m['platform']}, load average "
+        f"{' '.join(f'{x:.2f}' for x in m.get('load_average', []))}",
+        f"database: {m['vendor']} {m['server_version']} ({m['database']}): "
+        f"{m['patients']:,} patients, {m['appointments']:,} appointments",
+        f"run: {run['created']}, Python {m['python']}, Django {m['django']}, settings {m['settings']} "
+        f"(DEBUG={m['debug']}); {run['options']['iterations']} timed requests after "
+        f"{run['options']['warmup']} warm-up, {run['options']['raw_iterations']} raw replays",
+        *(f"note: {note}" for note in run.get("notes", [])),
+    ]
+
+
+def _mark(name: str, p50: float | None, r_sql: float | None) -> str:
+    target = TARGETS.get(name)
+    if target is None or p50 is None:
+        return ""
+    misses = []
+    if target.p50_ms is not None and p50 > target.p50_ms:
+        misses.append(f"p50>{target.p50_ms:g}")
+    if target.r_sql is not None and r_sql is not None and r_sql > target.r_sql:
+        misses.append(f"R_sql>{target.r_sql:g}")
+    return "MISS " + ",".join(misses) if misses else "ok"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    line = lambda row: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)  # noqa: E731
+                                 for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+    return [line(header), line(["-" * w for w in widths]), *(line(row) for row in rows)]
+
+
+def table(run: dict) -> str:
+    rows = []
+    for r in results_of(run):
+        if r["error"]:
+            rows.append([r["name"], "-", "-", "-", "-", "-", "-", f"ERROR {r['error']}"])
+            continue
+        raw = r["raw"] or {}
+        rows.append([r["name"], r["queries"], r["writes"], _ms(r["p50_ms"]), _ms(r["p95_ms"]),
+                     _ms(raw.get("p50_ms")), _ratio(r["r_sql"]), _mark(r["name"], r["p50_ms"], r["r_sql"])])
+    header = ["scenario", "queries", "writes", "p50 ms", "p95 ms", "raw SQL ms", "R_sql", "target (1M, MariaDB)"]
+    return "\n".join([*machine_lines(run), "", *_table(header, rows)])
+
+
+def compare(small: dict, big: dict) -> tuple[str, list[str]]:
+    """The table of R_N = p50(big) / p50(small) per scenario, and the problems: a scenario that
+    failed, or whose query count differs between the sizes (a query per row somewhere)."""
+    problems = []
+    by_name = {r["name"]: r for r in results_of(small)}
+    rows = []
+    for r in results_of(big):
+        s = by_name.get(r["name"])
+        if s is None or r["error"] or s["error"]:
+            problems.append(f"{r['name']}: {r['error'] or (s or {}).get('error') or 'missing from the small run'}")
+            continue
+        if s["queries"] != r["queries"]:
+            problems.append(f"{r['name']}: {s['queries']} queries at the small size, {r['queries']} at the big one")
+        growth = r["p50_ms"] / s["p50_ms"] if s["p50_ms"] else None
+        rows.append([r["name"], f"{s['queries']}/{r['queries']}", _ms(s["p50_ms"]), _ms(r["p50_ms"]),
+                     _ms(r["p95_ms"]), _ms((r["raw"] or {}).get("p50_ms")), _ratio(r["r_sql"]), _ratio(growth),
+                     "ok" if growth is not None and growth <= MAX_GROWTH else f"MISS R_N>{MAX_GROWTH:g}"])
+    header = ["scenario", "queries", "p50 small", "p50 big", "p95 big", "raw SQL big", "R_sql big", "R_N", "R_N target"]
+    sizes = (f"small: {small['machine']['patients']:,} patients ({small['machine']['database']}), "
+             f"big: {big['machine']['patients']:,} patients ({big['machine']['database']}), "
+             f"{big['machine']['vendor']} {big['machine']['server_version']}")
+    text = "\n".join([sizes, "", *_table(header, rows), *(f"problem: {p}" for p in problems)])
+    return text, problems
+
+
+def findings(run: dict) -> list[str]:
+    """One line per page that misses its target, with its slowest statement, for the tuning work."""
+    m = run["machine"]
+    lines = []
+    for r in results_of(run):
+        mark = _mark(r["name"], r["p50_ms"], r["r_sql"]) if not r["error"] else f"ERROR {r['error']}"
+        if not mark.startswith(("MISS", "ERROR")):
+            continue
+        raw = r["raw"] or {}
+        sql = " ".join((raw.get("slowest_sql") or "").split())[:SQL_PREVIEW]
+        lines.append(
+            f"- {run['created']} {r['name']} | {m['vendor']} {m['database']} ({m['patients']:,} patients) | "
+            f"p50 {_ms(r['p50_ms'])} ms, p95 {_ms(r['p95_ms'])} ms, {r['queries']} queries, "
+            f"raw SQL {_ms(raw.get('p50_ms'))} ms, R_sql {_ratio(r['r_sql'])} | {mark} | "
+            f"slowest SQL {_ms(raw.get('slowest_ms'))} ms: {sql}"
+        )
+    return lines

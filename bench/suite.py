@@ -1,0 +1,128 @@
+"""Runs every scenario against the database DATABASE_URL names and collects the results."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+from dataclasses import dataclass, field
+
+import django
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from bench.measure import PageError, Result, capture, percentile, time_raw, time_requests
+from bench.scenarios import Scenario, build_scenarios
+from bench.targets import Targets, find_targets
+from patients.models import Patient
+from scheduling.models import Appointment
+
+
+@dataclass
+class Options:
+    iterations: int = 50
+    warmup: int = 5
+    raw_iterations: int | None = None  # default: iterations
+    only: list[str] = field(default_factory=list)
+    name_prefix: str | None = None
+
+
+def server_version() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("select sqlite_version()")
+        else:
+            cursor.execute("select version()")
+        return str(cursor.fetchone()[0]).split(" on ")[0]
+
+
+def machine() -> dict:
+    """Where the figures come from; the counts tell the database's size."""
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": _memory_gb(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "vendor": connection.vendor,
+        "server_version": server_version(),
+        "database": str(connection.settings_dict["NAME"]),
+        "patients": Patient.objects.count(),
+        "appointments": Appointment.objects.count(),
+        "settings": os.environ.get("DJANGO_SETTINGS_MODULE", ""),
+        "debug": settings.DEBUG,
+        "load_average": list(os.getloadavg()),
+    }
+
+
+def _memory_gb() -> float | None:
+    try:
+        with open("/proc/meminfo") as meminfo:
+            kib = int(meminfo.readline().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return round(kib / 1024 / 1024, 1)
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _request_of(client: Client, scenario: Scenario):
+    if scenario.method == "POST":
+        return lambda: client.post(scenario.path, scenario.data)
+    return lambda: client.get(scenario.path)
+
+
+def run_scenario(scenario: Scenario, client: Client, options: Options) -> Result:
+    """Warm-up, one captured request (queries and their SQL), K timed requests, K raw replays."""
+    result = Result(scenario.name, scenario.method, scenario.path.split("?")[0])
+    request = _request_of(client, scenario)
+    try:
+        time_requests(request, scenario.after, options.warmup)
+        response, result.queries, statements = capture(request, scenario.after)
+        result.status = response.status_code
+        result.writes = sum(1 for s in statements if not s.is_read and not s.is_control)
+        timings = time_requests(request, scenario.after, options.iterations)
+        result.raw = time_raw(statements, options.raw_iterations or options.iterations)
+    except (PageError, AssertionError) as error:
+        result.error = str(error)
+        return result
+    except Exception as error:  # noqa: BLE001 — one broken page must not hide the others' figures
+        result.error = f"{type(error).__name__}: {error}"
+        return result
+    result.p50_ms, result.p95_ms = percentile(timings, 0.50), percentile(timings, 0.95)
+    return result
+
+
+def describe_targets(targets: Targets) -> dict:
+    return {
+        "name_prefix": targets.name_prefix, "doctor": targets.doctor.pk, "doctor_user": targets.doctor_user.username,
+        "history_patient": targets.history_patient.pk, "history_visit": targets.history_visit.pk,
+        "bill_1_line": targets.bill_1_line.pk, "bill_50_lines": targets.bill_50_lines.pk,
+        "booking_start": targets.booking_start.isoformat(),
+    }
+
+
+def run_suite(options: Options) -> dict:
+    targets = find_targets(name_prefix=options.name_prefix)
+    scenarios = [s for s in build_scenarios(targets) if not options.only or s.name in options.only]
+    clients: dict[str, Client] = {}
+    results = []
+    for scenario in scenarios:
+        if scenario.user not in clients:
+            clients[scenario.user] = _client_for(getattr(targets, scenario.user))
+        results.append(run_scenario(scenario, clients[scenario.user], options))
+    return {
+        "version": 1,
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "options": {"iterations": options.iterations, "warmup": options.warmup,
+                    "raw_iterations": options.raw_iterations or options.iterations},
+        "targets": describe_targets(targets),
+        "notes": targets.notes,
+        "results": results,
+    }
