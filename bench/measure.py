@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 # transaction would end that transaction, and it costs next to nothing.
 CONTROL_WORDS = ("SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN", "START")
 READ_WORDS = ("SELECT", "WITH", "SHOW", "EXPLAIN")
+STATEMENT_PREVIEW = 500
 
 
 class PageError(Exception):
@@ -52,6 +53,8 @@ class RawTiming:
     slowest_sql: str = ""
     slowest_ms: float = 0.0
     errors: int = 0
+    # Each statement the page sent, in order, with its replay p50 (None: not replayed).
+    statements: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -168,6 +171,9 @@ def time_raw(statements: list[Statement], iterations: int) -> RawTiming:
         totals.append(total)
     timing = RawTiming(p50_ms=statistics.median(totals) if totals else 0.0, errors=errors)
     medians = [(statistics.median(times), index) for index, times in enumerate(per_statement) if times]
+    by_index = {index: ms for ms, index in medians}
+    timing.statements = [{"sql": statement.sql[:STATEMENT_PREVIEW], "ms": by_index.get(index)}
+                         for index, statement in enumerate(statements)]
     if medians:
         slowest_ms, index = max(medians)
         timing.slowest_ms, timing.slowest_sql = slowest_ms, statements[index].sql

@@ -92,7 +92,7 @@ def run_scenario(scenario: Scenario, client: Client, options: Options) -> Result
         result.error = str(error)
         return result
     except Exception as error:  # noqa: BLE001 — one broken page must not hide the others' figures
-        result.error = f"{type(error).__name__}: {error}"
+        result.error = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0][:120]}"
         return result
     result.p50_ms, result.p95_ms = percentile(timings, 0.50), percentile(timings, 0.95)
     return result
@@ -116,6 +116,8 @@ def run_suite(options: Options) -> dict:
         if scenario.user not in clients:
             clients[scenario.user] = _client_for(getattr(targets, scenario.user))
         results.append(run_scenario(scenario, clients[scenario.user], options))
+    for client in clients.values():
+        client.logout()  # deletes the session rows force_login made
     return {
         "version": 1,
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),

@@ -1,1 +1,24 @@
 # mk/perf.mk — included by the Makefile (uses its VENV, PY, MANAGE, BIN, STAMP_*, DB_DRIVER).
+
+# --- the benchmark suite (bench/, docs/performance.md) ---------------------------------------
+# Runs against the database DATABASE_URL names, under clinic.settings.bench (production
+# middleware, DEBUG off, the test settings' fixed encryption keys, which seed_demo encrypts with).
+#   make bench                                   the table; BENCH_ARGS="-k 100 --only board" passes options
+#   make bench BENCH_JSON=results/1m-mariadb.json  also write the results as JSON
+#   make bench-compare SMALL=10k.json BIG=1m.json  R_N = p50 big / p50 small per page
+#   make bench-ci                                two small seeded sizes in a throwaway test database;
+#                                                fails on an error or a query count that grows
+BENCH_SETTINGS = DJANGO_SETTINGS_MODULE=clinic.settings.bench
+BENCH_ARGS ?=
+BENCH_JSON ?=
+.PHONY: bench bench-compare bench-ci
+
+bench: $(STAMP_BASE) $(DB_DRIVER)
+	$(BENCH_SETTINGS) $(MANAGE) bench $(if $(BENCH_JSON),--json $(BENCH_JSON)) $(BENCH_ARGS)
+
+bench-compare: $(STAMP_BASE)
+	@[ -n "$(SMALL)" ] && [ -n "$(BIG)" ] || { echo "usage: make bench-compare SMALL=small.json BIG=big.json" >&2; exit 2; }
+	$(BENCH_SETTINGS) $(MANAGE) bench --compare $(SMALL) $(BIG)
+
+bench-ci: $(STAMP_BASE) $(DB_DRIVER)
+	$(BENCH_SETTINGS) $(MANAGE) bench --ci $(BENCH_ARGS)

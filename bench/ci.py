@@ -1,0 +1,65 @@
+"""`make bench-ci`: the benchmark at a size CI can afford, so that it cannot rot.
+
+In a throwaway database (Django's test database for DATABASE_URL: test_<name> on MariaDB and
+PostgreSQL, memory on SQLite — created, migrated and dropped here), seed_demo fills a small
+clinic, every scenario runs a few times, then a clinic three times bigger, and again. It fails
+when a page errors or answers other than 2xx/3xx, or when a page's query count differs between
+the two sizes (a query per row somewhere). The timings are printed, not judged: a CI machine's
+are noise."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management import call_command, load_command_class
+from django.db import connection
+
+from bench import report
+from bench.suite import Options, run_suite
+
+CI_OPTIONS = Options(iterations=3, warmup=1, raw_iterations=1)
+# seed_demo's anchor patient has 1,000 visits; CI scales it down when seed_demo allows it.
+CI_ANCHOR_VISITS = 60
+
+
+def _seed_arguments(patients: int) -> list[str]:
+    """seed_demo's arguments for a fresh small clinic, using the options it offers."""
+    parser = load_command_class("clinic", "seed_demo").create_parser("manage.py", "seed_demo")
+    offered = {option for action in parser._actions for option in action.option_strings}
+    arguments = ["--patients", str(patients)]
+    if "--flush" in offered:
+        arguments.append("--flush")
+    if "--anchor-visits" in offered:
+        arguments += ["--anchor-visits", str(CI_ANCHOR_VISITS)]
+    return arguments
+
+
+def _run_size(patients: int, stdout) -> dict:
+    started = time.perf_counter()
+    call_command("seed_demo", *_seed_arguments(patients), verbosity=0)
+    seeded = time.perf_counter() - started
+    run = run_suite(CI_OPTIONS)
+    stdout.write(f"\n== {patients} patients (seeded in {seeded:.1f} s, pages in "
+                 f"{time.perf_counter() - started - seeded:.1f} s)")
+    stdout.write(report.table(run))
+    return run
+
+
+def run_ci(*, sizes: list[int], stdout) -> bool:
+    """True when every page answered at both sizes with the same number of queries."""
+    old_name = connection.settings_dict["NAME"]
+    started = time.perf_counter()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    stdout.write(f"throwaway database {connection.settings_dict['NAME']} migrated in "
+                 f"{time.perf_counter() - started:.1f} s")
+    try:
+        runs = [_run_size(patients, stdout) for patients in sizes]
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    problems = []
+    for small, big in zip(runs, runs[1:]):
+        text, found = report.compare(small, big)
+        stdout.write("\n" + text)
+        problems += found
+    stdout.write(f"\nbench-ci: {'FAILED' if problems else 'ok'} in {time.perf_counter() - started:.0f} s")
+    return not problems
