@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Reads to a replica unless this browser wrote recently (a no-op without replicas).
+    "clinic.db_router.ReadYourWritesMiddleware",
     "clinic.middleware.ClinicLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -86,44 +88,89 @@ TEMPLATES = [
 # DATABASE_URL unset → the embedded SQLite file. Examples in .env.example:
 #   mysql://clinic:secret@127.0.0.1:3306/clinic?charset=utf8mb4
 #   postgres://clinic:secret@127.0.0.1:5432/clinic
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options.setdefault("charset", "utf8mb4")
+def _database(config: dict, *, replica: bool = False) -> dict:
+    """One DATABASES entry from a parsed URL, with the options every connection needs: the same
+    for the primary and its replicas (a replica must speak utf8mb4, strict, over the same TLS)."""
+    config["ATOMIC_REQUESTS"] = False
+    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    options = config.setdefault("OPTIONS", {})
+    if replica and config["ENGINE"] in ("django.db.backends.mysql", "django.db.backends.postgresql"):
+        # A dead replica must not stall a page: give up connecting quickly, then read from the
+        # primary (clinic/db_router.py).
+        options.setdefault("connect_timeout", env.int("REPLICA_CONNECT_TIMEOUT", default=2))
+    if config["ENGINE"] == "django.db.backends.mysql":
+        _mysql_options(options)
+        config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+    if replica:
+        # Tests read "replica" rows from the test database itself (Django's test mirrors).
+        config.setdefault("TEST", {})["MIRROR"] = "default"
+    return config
+
+
+def _mysql_options(options: dict) -> None:
+    options.setdefault("charset", "utf8mb4")
     # Strict mode: MariaDB refuses bad data instead of truncating it.
-    _options.setdefault("init_command", "SET sql_mode='STRICT_TRANS_TABLES'")
+    options.setdefault("init_command", "SET sql_mode='STRICT_TRANS_TABLES'")
     # TLS (README.md, "MariaDB / MySQL"; proven by clinic/tests/test_db_tls.py): mysqlclient
     # takes ssl_mode="REQUIRED" | "VERIFY_CA" | "VERIFY_IDENTITY" (from ?ssl_mode= in the URL) and
     # ssl={"ca": ..., "cert": ..., "key": ...} (the files in DATABASE_SSL_CA, and for a client
     # certificate DATABASE_SSL_CERT with DATABASE_SSL_KEY).
-    _tls_modes = ("REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
-    if "ssl" in _options:
+    tls_modes = ("REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
+    if "ssl" in options:
         # ?ssl=true reaches mysqlclient as a string, which it ignores: no TLS, silently.
         raise ImproperlyConfigured(
-            f"DATABASE_URL: use ?ssl_mode= ({', '.join(_tls_modes)}), not ?ssl="
+            f"DATABASE_URL: use ?ssl_mode= ({', '.join(tls_modes)}), not ?ssl="
         )
-    _ssl = {key: env(f"DATABASE_SSL_{key.upper()}", default="") for key in ("ca", "cert", "key")}
-    _ssl = {key: path for key, path in _ssl.items() if path}
-    if ("cert" in _ssl) != ("key" in _ssl):
+    ssl = {key: env(f"DATABASE_SSL_{key.upper()}", default="") for key in ("ca", "cert", "key")}
+    ssl = {key: path for key, path in ssl.items() if path}
+    if ("cert" in ssl) != ("key" in ssl):
         raise ImproperlyConfigured("DATABASE_SSL_CERT and DATABASE_SSL_KEY go together")
-    if _ssl:
-        _options["ssl"] = _ssl
-    if "ca" in _ssl:
+    if ssl:
+        options["ssl"] = ssl
+    if "ca" in ssl:
         # A CA without ssl_mode: verify the server and never fall back to plain text (as the
         # mysql client does with --ssl-ca alone).
-        _options.setdefault("ssl_mode", "VERIFY_CA")
-    if "ssl_mode" in _options:
-        _options["ssl_mode"] = str(_options["ssl_mode"]).upper()
-        if _options["ssl_mode"] not in ("DISABLED", "PREFERRED", *_tls_modes):
+        options.setdefault("ssl_mode", "VERIFY_CA")
+    if "ssl_mode" in options:
+        options["ssl_mode"] = str(options["ssl_mode"]).upper()
+        if options["ssl_mode"] not in ("DISABLED", "PREFERRED", *tls_modes):
             raise ImproperlyConfigured(
-                f"DATABASE_URL: ssl_mode must be one of {', '.join(_tls_modes)}, "
-                f"not {_options['ssl_mode']!r}"
+                f"DATABASE_URL: ssl_mode must be one of {', '.join(tls_modes)}, "
+                f"not {options['ssl_mode']!r}"
             )
-    DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+
+
+# DATABASE_URL unset → the embedded SQLite file. Examples in .env.example:
+#   mysql://clinic:secret@127.0.0.1:3306/clinic?charset=utf8mb4
+#   postgres://clinic:secret@127.0.0.1:5432/clinic
+DATABASES = {
+    "default": _database(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
+}
+
+# Read replicas (docs/scaling.md): DATABASE_REPLICA_URLS, comma-separated, become the aliases
+# replica_1, replica_2, ...; clinic.db_router sends reads there and writes to the primary. No
+# replicas: the router answers nothing and every query goes to "default", as before.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    DATABASES[f"replica_{_number}"] = _database(environ.Env.db_url_config(_url), replica=True)
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["clinic.db_router.PrimaryReplicaRouter"]
+# Read-your-writes: after a request that changes something, that browser reads from the primary
+# for REPLICA_PIN_SECONDS. A replica is used only while its lag is at most REPLICA_MAX_LAG_SECONDS
+# (re-read every REPLICA_CHECK_SECONDS per process). The window must cover the worst lag a
+# replica may have while still in use (its limit plus the time until the next check), or a user
+# could read older data than they just wrote.
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=2)
+REPLICA_PIN_SECONDS = env.float("REPLICA_PIN_SECONDS", default=10)
+if DATABASE_REPLICAS and REPLICA_PIN_SECONDS < REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS:
+    raise ImproperlyConfigured(
+        "REPLICA_PIN_SECONDS must be at least REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS: "
+        "a shorter window lets a user read a replica that has not yet seen their own change."
+    )
+# Adds X-Clinic-Read-DB (the aliases that served the reads of a request) to every response, for
+# the replica lab's tests and for debugging; off in normal use.
+REPLICA_TRACE_HEADER = env.bool("REPLICA_TRACE_HEADER", default=False)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
