@@ -1,1 +1,40 @@
 # mk/replica.mk — included by the Makefile (uses its VENV, PY, MANAGE, BIN, STAMP_*, DB_DRIVER).
+#
+# The MariaDB replica lab (lab/replica-lab.sh, docs/scaling.md): a primary and a read-only replica
+# on this machine, with GTID replication, for the database router (clinic/db_router.py).
+#   make replica-lab        start it (as root; idempotent), migrate the primary, print its URLs
+#   make replica-lab-stop   stop it and delete its data
+#   make replica-ci         a lab of its own (other ports, other directory), the integration tests
+#                           clinic/tests/replica/ against it, then stop it whatever happened; the
+#                           exit status is the tests'
+
+REPLICA_LAB = lab/replica-lab.sh
+REPLICA_TESTS = clinic/tests/replica
+# replica-ci's own lab: a developer's lab on 3307/3308 keeps running, and is not wiped.
+REPLICA_CI_LAB_DIR ?= /tmp/clinic-replica-ci
+REPLICA_CI_PORTS ?= 3317 3318
+
+.PHONY: replica-lab replica-lab-stop replica-ci
+
+replica-lab: $(STAMP_DEV) $(STAMP_MYSQL)
+	@PYTHON=$(PY) ./$(REPLICA_LAB) start
+	@echo
+	@echo "Run the app against it (with your encryption keys, or the test settings' for a try):"
+	@echo "  export \$$(./$(REPLICA_LAB) urls | tr '\n' ' ')"
+	@echo "  DJANGO_SETTINGS_MODULE=clinic.settings.test $(MANAGE) runserver $(RUN_ADDR)"
+	@echo "Status: ./$(REPLICA_LAB) status    Lag: ./$(REPLICA_LAB) stop-sql-thread    Stop: make replica-lab-stop"
+
+replica-lab-stop:
+	@./$(REPLICA_LAB) stop
+
+# set -f: the URLs hold a '?', which an unquoted expansion would otherwise try as a file pattern.
+# REPLICA_CHECK_SECONDS=0: the router re-reads the replica's health on each request, so a test
+# sees the replica stop or lag at once instead of after the production interval.
+replica-ci: $(STAMP_DEV) $(STAMP_MYSQL)
+	@set -f; \
+	export LAB_DIR=$(REPLICA_CI_LAB_DIR) LAB_PRIMARY_PORT=$(word 1,$(REPLICA_CI_PORTS)) \
+		LAB_REPLICA_PORT=$(word 2,$(REPLICA_CI_PORTS)); \
+	trap './$(REPLICA_LAB) stop' EXIT; trap 'exit 130' INT TERM; \
+	urls=$$(PYTHON=$(PY) ./$(REPLICA_LAB) start) || exit 1; \
+	env $$urls CLINIC_REPLICA_LAB=1 REPLICA_CHECK_SECONDS=0 \
+		$(BIN)/pytest $(REPLICA_TESTS) --create-db $(PYTEST_ARGS)
