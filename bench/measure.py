@@ -8,12 +8,14 @@ says how much of a page is Python rather than database (R_sql)."""
 
 from __future__ import annotations
 
+import datetime
 import math
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -33,6 +35,7 @@ class Statement:
     sql: str
     params: object
     many: bool
+    in_atomic: bool = False  # False for a write: it committed on its own (autocommit)
 
     @property
     def first_word(self) -> str:
@@ -49,7 +52,14 @@ class Statement:
 
 @dataclass
 class RawTiming:
+    """p50_ms = replay_ms + commits × commit_ms: the replay is rolled back, so the durable
+    commits the page made (an fsync each on MariaDB and PostgreSQL) are added at the cost of a
+    real commit on this database, measured on the benchmark's own session row."""
+
     p50_ms: float
+    replay_ms: float = 0.0
+    commits: int = 0
+    commit_ms: float = 0.0
     slowest_sql: str = ""
     slowest_ms: float = 0.0
     errors: int = 0
@@ -104,14 +114,16 @@ def time_requests(request: Callable[[], object], after: Callable[[object], None]
     return timings
 
 
-def capture(request: Callable[[], object], after: Callable[[object], None] | None) -> tuple[object, int, list[Statement]]:
+def capture(request: Callable[[], object],
+            after: Callable[[object], None] | None) -> tuple[object, int, list[Statement], int]:
     """One request with its queries counted (CaptureQueriesContext) and recorded with their
     parameters (an execute wrapper: the captured text has the parameters already interpolated,
-    which is not what the page sent)."""
+    which is not what the page sent). Also returns how many durable commits the page made: the
+    COMMITs of its atomic blocks (logged by Django) and its writes in autocommit."""
     statements: list[Statement] = []
 
     def record(execute, sql, params, many, context):
-        statements.append(Statement(sql, params, many))
+        statements.append(Statement(sql, params, many, connection.in_atomic_block))
         return execute(sql, params, many, context)
 
     with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(record):
@@ -119,7 +131,29 @@ def capture(request: Callable[[], object], after: Callable[[object], None] | Non
     checked(response)
     if after is not None:
         after(response)
-    return response, len(queries), statements
+    commits = sum(1 for q in queries.captured_queries if q["sql"].strip().upper() == "COMMIT")
+    commits += sum(1 for s in statements if not s.is_read and not s.is_control and not s.in_atomic)
+    return response, len(queries), statements, commits
+
+
+def time_commit(*, session_key: str, iterations: int) -> float:
+    """p50 ms of a durable COMMIT here: a one-row change of the benchmark's own session row
+    (logout deletes it at the end), committed; only the COMMIT is timed."""
+    table = connection.ops.quote_name(Session._meta.db_table)
+    expire = Session.objects.get(session_key=session_key).expire_date
+    timings = []
+    connection.set_autocommit(False)
+    try:
+        with connection.cursor() as cursor:
+            for i in range(iterations):
+                cursor.execute(f"UPDATE {table} SET expire_date = %s WHERE session_key = %s",  # noqa: S608
+                               [expire - datetime.timedelta(seconds=i % 2), session_key])
+                started = time.perf_counter()
+                connection.commit()
+                timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        connection.set_autocommit(True)
+    return statistics.median(timings)
 
 
 def _timed(cursor, statement: Statement) -> float:
@@ -162,14 +196,17 @@ def _replay_once(statements: list[Statement], per_statement: list[list[float]]) 
     return total, errors
 
 
-def time_raw(statements: list[Statement], iterations: int) -> RawTiming:
-    """p50 of the page's SQL replayed `iterations` times, and its slowest statement (by p50)."""
+def time_raw(statements: list[Statement], iterations: int, *, commits: int, commit_ms: float) -> RawTiming:
+    """p50 of the page's SQL replayed `iterations` times plus its commits, and its slowest
+    statement (by p50)."""
     per_statement: list[list[float]] = [[] for _ in statements]
     totals, errors = [], 0
     for _ in range(iterations):
         total, errors = _replay_once(statements, per_statement)
         totals.append(total)
-    timing = RawTiming(p50_ms=statistics.median(totals) if totals else 0.0, errors=errors)
+    replay_ms = statistics.median(totals) if totals else 0.0
+    timing = RawTiming(p50_ms=replay_ms + commits * commit_ms, replay_ms=replay_ms, commits=commits,
+                       commit_ms=commit_ms, errors=errors)
     medians = [(statistics.median(times), index) for index, times in enumerate(per_statement) if times]
     by_index = {index: ms for ms, index in medians}
     timing.statements = [{"sql": statement.sql[:STATEMENT_PREVIEW], "ms": by_index.get(index)}

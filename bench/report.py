@@ -49,7 +49,8 @@ def machine_lines(run: dict) -> list[str]:
         f"{m['patients']:,} patients, {m['appointments']:,} appointments",
         f"run: {run['created']}, Python {m['python']}, Django {m['django']}, settings {m['settings']} "
         f"(DEBUG={m['debug']}); {run['options']['iterations']} timed requests after "
-        f"{run['options']['warmup']} warm-up, {run['options']['raw_iterations']} raw replays",
+        f"{run['options']['warmup']} warm-up, {run['options']['raw_iterations']} raw replays; "
+        f"a durable commit costs {run.get('commit_ms', 0):.2f} ms here (added to raw SQL per commit)",
         *(f"note: {note}" for note in run.get("notes", [])),
     ]
 
@@ -77,12 +78,13 @@ def table(run: dict) -> str:
     rows = []
     for r in results_of(run):
         if r["error"]:
-            rows.append([r["name"], "-", "-", "-", "-", "-", "-", f"ERROR {r['error']}"])
+            rows.append([r["name"], "-", "-", "-", "-", "-", "-", "-", f"ERROR {r['error']}"])
             continue
         raw = r["raw"] or {}
-        rows.append([r["name"], r["queries"], r["writes"], _ms(r["p50_ms"]), _ms(r["p95_ms"]),
+        rows.append([r["name"], r["queries"], r["writes"], raw.get("commits", "-"), _ms(r["p50_ms"]), _ms(r["p95_ms"]),
                      _ms(raw.get("p50_ms")), _ratio(r["r_sql"]), _mark(r["name"], r["p50_ms"], r["r_sql"])])
-    header = ["scenario", "queries", "writes", "p50 ms", "p95 ms", "raw SQL ms", "R_sql", "target (1M, MariaDB)"]
+    header = ["scenario", "queries", "writes", "commits", "p50 ms", "p95 ms", "raw SQL ms", "R_sql",
+              "target (1M, MariaDB)"]
     return "\n".join([*machine_lines(run), "", *_table(header, rows)])
 
 

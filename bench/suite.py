@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from bench.measure import PageError, Result, capture, percentile, time_raw, time_requests
+from bench.measure import PageError, Result, capture, percentile, time_commit, time_raw, time_requests
 from bench.scenarios import Scenario, build_scenarios
 from bench.targets import Targets, find_targets
 from patients.models import Patient
@@ -77,17 +77,18 @@ def _request_of(client: Client, scenario: Scenario):
     return lambda: client.get(scenario.path)
 
 
-def run_scenario(scenario: Scenario, client: Client, options: Options) -> Result:
+def run_scenario(scenario: Scenario, client: Client, options: Options, commit_ms: float) -> Result:
     """Warm-up, one captured request (queries and their SQL), K timed requests, K raw replays."""
     result = Result(scenario.name, scenario.method, scenario.path.split("?")[0])
     request = _request_of(client, scenario)
     try:
         time_requests(request, scenario.after, options.warmup)
-        response, result.queries, statements = capture(request, scenario.after)
+        response, result.queries, statements, commits = capture(request, scenario.after)
         result.status = response.status_code
         result.writes = sum(1 for s in statements if not s.is_read and not s.is_control)
         timings = time_requests(request, scenario.after, options.iterations)
-        result.raw = time_raw(statements, options.raw_iterations or options.iterations)
+        result.raw = time_raw(statements, options.raw_iterations or options.iterations,
+                              commits=commits, commit_ms=commit_ms)
     except (PageError, AssertionError) as error:
         result.error = str(error)
         return result
@@ -110,12 +111,10 @@ def describe_targets(targets: Targets) -> dict:
 def run_suite(options: Options) -> dict:
     targets = find_targets(name_prefix=options.name_prefix)
     scenarios = [s for s in build_scenarios(targets) if not options.only or s.name in options.only]
-    clients: dict[str, Client] = {}
-    results = []
-    for scenario in scenarios:
-        if scenario.user not in clients:
-            clients[scenario.user] = _client_for(getattr(targets, scenario.user))
-        results.append(run_scenario(scenario, clients[scenario.user], options))
+    clients = {user: _client_for(getattr(targets, user)) for user in ("receptionist", "doctor_user", "admin")}
+    commit_ms = time_commit(session_key=clients["receptionist"].session.session_key,
+                            iterations=options.raw_iterations or options.iterations)
+    results = [run_scenario(scenario, clients[scenario.user], options, commit_ms) for scenario in scenarios]
     for client in clients.values():
         client.logout()  # deletes the session rows force_login made
     return {
@@ -126,5 +125,6 @@ def run_suite(options: Options) -> dict:
                     "raw_iterations": options.raw_iterations or options.iterations},
         "targets": describe_targets(targets),
         "notes": targets.notes,
+        "commit_ms": commit_ms,
         "results": results,
     }
