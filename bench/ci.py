@@ -31,6 +31,8 @@ def _seed_arguments(patients: int) -> list[str]:
         arguments.append("--flush")
     if "--anchor-visits" in offered:
         arguments += ["--anchor-visits", str(CI_ANCHOR_VISITS)]
+    if "--workers" in offered:
+        arguments += ["--workers", "1"]  # worker processes cost more than they save at this size
     return arguments
 
 
