@@ -1,1 +1,68 @@
 # mk/load.mk — included by the Makefile (uses its VENV, PY, MANAGE, BIN, STAMP_*, DB_DRIVER).
+#
+# make load   a clinic's day under load (bench/locustfile.py; docs/performance.md, "Load test"):
+#             gunicorn serves the app with the production settings against DATABASE_URL, locust
+#             plays LOAD_USERS staff (receptionists and doctors, 35:15) for LOAD_MINUTES, then
+#             prints p50/p95/p99 per page and overall and the errors, stops gunicorn, and fails
+#             when a request failed or the overall p95 is above LOAD_P95_MS.
+#
+#   DATABASE_URL='mysql://root@127.0.0.1:3306/clinic_bench_1m?charset=utf8mb4' \
+#       LOAD_PASSWORD=... make load
+#   make load LOAD_MINUTES=0.5 LOAD_USERS=10            (a short try)
+#
+# The database must already hold staff accounts (seed_demo's bench_* users, or the sample data's
+# with LOAD_RECEPTIONISTS=resepsionis LOAD_DOCTORS=dokter,dokter2,... LOAD_PASSWORD=klinik-demo-2026)
+# and the encryption keys it was written with must be in the environment or .env.
+
+STAMP_LOAD = $(VENV)/.installed-load
+LOAD_USERS ?= 50
+LOAD_MINUTES ?= 5
+LOAD_SPAWN_RATE ?= 2
+LOAD_P95_MS ?= 100
+LOAD_PORT ?= 8765
+LOAD_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
+LOAD_RECEPTIONISTS ?= bench_receptionist
+LOAD_DOCTORS ?= bench_doctor
+LOAD_DIR ?= /tmp/clinic-load-$(LOAD_PORT)
+export LOAD_RECEPTIONISTS LOAD_DOCTORS LOAD_P95_MS
+
+.PHONY: load install-load
+
+$(STAMP_LOAD): requirements-load.txt requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-load.txt
+	@touch $@
+
+install-load: $(STAMP_LOAD)
+
+# The production settings, unchanged, with a throwaway SECRET_KEY; HTTPS is the reverse proxy's
+# part, which the load client plays (X-Forwarded-Proto, see bench/locustfile.py). gunicorn is
+# stopped whatever happens (trap), and its log is kept in $(LOAD_DIR)/gunicorn.log.
+load: $(STAMP_LOAD) $(DB_DRIVER)
+	@[ -n "$$DATABASE_URL" ] || { echo "error: set DATABASE_URL to the database to load (docs/performance.md)" >&2; exit 1; }
+	@[ -n "$$LOAD_PASSWORD" ] || { echo "error: set LOAD_PASSWORD to the staff accounts' password" >&2; exit 1; }
+	@mkdir -p $(LOAD_DIR)
+	@set -e; \
+	export DJANGO_SETTINGS_MODULE=clinic.settings.production ALLOWED_HOSTS=127.0.0.1 \
+		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
+	$(MANAGE) collectstatic --no-input -v 0; \
+	$(BIN)/gunicorn clinic.wsgi:application --bind 127.0.0.1:$(LOAD_PORT) --workers $(LOAD_WORKERS) \
+		--no-control-socket > $(LOAD_DIR)/gunicorn.log 2>&1 & \
+	server=$$!; \
+	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null || true' EXIT; \
+	for i in $$(seq 1 60); do \
+		curl -fsS -o /dev/null -H 'X-Forwarded-Proto: https' http://127.0.0.1:$(LOAD_PORT)/healthz 2>/dev/null && break; \
+		if [ $$i -eq 60 ] || ! kill -0 $$server 2>/dev/null; then \
+			echo "error: gunicorn did not start; its log ($(LOAD_DIR)/gunicorn.log):" >&2; \
+			tail -n 30 $(LOAD_DIR)/gunicorn.log >&2; exit 1; fi; \
+		sleep 1; done; \
+	for i in $$(seq 1 $$(( $(LOAD_WORKERS) * 3 ))); do \
+		curl -fsS -o /dev/null -H 'X-Forwarded-Proto: https' http://127.0.0.1:$(LOAD_PORT)/accounts/login/; done; \
+	echo "gunicorn: $(LOAD_WORKERS) workers on 127.0.0.1:$(LOAD_PORT); locust: $(LOAD_USERS) users for $(LOAD_MINUTES) min"; \
+	status=0; \
+	$(BIN)/locust -f bench/locustfile.py --headless --host http://127.0.0.1:$(LOAD_PORT) \
+		--users $(LOAD_USERS) --spawn-rate $(LOAD_SPAWN_RATE) \
+		--run-time $$($(PY) -c 'import sys; print(max(1, round(float(sys.argv[1]) * 60)))' $(LOAD_MINUTES))s \
+		--only-summary --csv $(LOAD_DIR)/locust --loglevel WARNING || status=$$?; \
+	if grep -q "Traceback\|Internal Server Error" $(LOAD_DIR)/gunicorn.log; then \
+		echo "note: server errors logged in $(LOAD_DIR)/gunicorn.log"; fi; \
+	exit $$status

@@ -1,0 +1,494 @@
+"""A clinic's day under load (issue 6; `make load`, docs/performance.md "Load test").
+
+Simulated staff use the real pages the way people do: each logs in once through the login form
+(CSRF token, the real password hasher), then works with a few seconds of thought between clicks.
+
+- Receptionists search patients by name prefix, NIK and phone, open a patient, watch today's
+  board, book an appointment into a free slot of a doctor's day, check patients in, open a bill
+  and record a payment.
+- Doctors open their queue and their day, open a visit (the patient's history), start a
+  consultation, write the medical record and complete the visit (which issues the bill the
+  receptionists then collect).
+
+Only the staff pages are used, never a shortcut into the database, so the figures are what a
+browser would see. A business refusal is a normal answer, not an error: "this slot is taken"
+(the booking form comes back with its message, 200), "already checked in", "already paid". A
+5xx, an unexpected 4xx or being sent back to the login page counts as a failure.
+
+The app is meant to sit behind an HTTPS reverse proxy (README.md, "Production"), and the load
+test runs it with the production settings unchanged. The client therefore plays the proxy's part:
+every request carries `X-Forwarded-Proto: https` (trusted through SECURE_PROXY_SSL_HEADER, so
+no HTTPS redirect) and the browser's `Origin`, and the client returns the Secure cookies over the
+plain-HTTP loopback connection as a browser does over TLS.
+
+Settings (environment): LOAD_RECEPTIONISTS / LOAD_DOCTORS, the users to log in as, comma-separated
+(several simulated users share one account when there are fewer accounts than users);
+LOAD_PASSWORD; LOAD_THINK_MIN / LOAD_THINK_MAX (seconds); LOAD_P95_MS, the limit above which the
+run fails.
+"""
+
+import html
+import itertools
+import os
+import random
+import re
+from collections import Counter
+from datetime import date, timedelta
+from html.parser import HTMLParser
+import http.cookiejar
+from urllib.parse import urlencode, urlsplit
+
+from locust import HttpUser, between, events, task
+from locust.exception import StopUser
+
+RECEPTIONISTS = [u for u in os.environ.get("LOAD_RECEPTIONISTS", "bench_receptionist").split(",") if u]
+DOCTORS = [u for u in os.environ.get("LOAD_DOCTORS", "bench_doctor").split(",") if u]
+PASSWORD = os.environ.get("LOAD_PASSWORD", "")
+THINK_MIN = float(os.environ.get("LOAD_THINK_MIN", "2"))
+THINK_MAX = float(os.environ.get("LOAD_THINK_MAX", "6"))
+P95_LIMIT_MS = float(os.environ.get("LOAD_P95_MS", "100"))
+
+# The beginnings of names people type at the front desk (common Indonesian given names).
+NAME_PREFIXES = ["Sit", "Dew", "Bud", "Agu", "Nur", "Put", "Rin", "Sri", "Wah", "Ek", "And", "Ind",
+                 "Yul", "Ahm", "Muh", "Fitr", "Rat", "Har", "Sus", "Yun", "Ari", "Dian", "Ras", "Tri"]
+
+NIK_RE = re.compile(r"\b\d{16}\b")
+PHONE_RE = re.compile(r"(?:\+62|62|0)8[\d \-]{7,14}\d")
+# The page a lost session ends on; reaching it outside the login itself is a failure.
+LOGIN_PATH = "/accounts/login/"
+
+# The Secure session and CSRF cookies go back over the loopback's plain HTTP, as a browser sends
+# them over TLS (the client plays the reverse proxy, see above). requests builds a fresh cookie jar
+# with the default policy for every request, so the policy is changed for this process as a whole.
+http.cookiejar.DefaultCookiePolicy.return_ok_secure = lambda self, cookie, request: True
+
+# What the simulated staff got done, printed at the end (the rows a run leaves in the database).
+OUTCOMES = Counter()
+
+
+class Forms(HTMLParser):
+    """The forms and links of a page, as a browser would submit and follow them.
+
+    Each form is {"id", "action", "method", "fields": [(name, value)], "choices": {name: [values]}}:
+    `fields` is what the browser would send as the page stands (checked boxes, selected options),
+    `choices` every value a checkbox, radio or select offers. Inputs outside a form that name it
+    (`form="appointment-form"`) join it."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.forms, self.links = [], []
+        self._form = self._select = self._textarea = None
+        self._elsewhere = []  # (form id, input attributes) of inputs placed outside their form
+        self.feed(text)
+        self.close()
+        for form_id, attrs in self._elsewhere:
+            form = next((f for f in self.forms if f["id"] == form_id), None)
+            if form is not None:
+                self._add_input(form, attrs)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        elif tag == "form":
+            self._form = {"id": attrs.get("id"), "action": attrs.get("action") or "",
+                          "method": (attrs.get("method") or "get").lower(), "fields": [], "choices": {}}
+            self.forms.append(self._form)
+        elif tag == "input":
+            self._input(attrs)
+        elif tag == "select":
+            self._select = {"form": self._owner(attrs), "name": attrs.get("name"), "chosen": None, "first": None}
+        elif tag == "option" and self._select is not None:
+            self._option(attrs)
+        elif tag == "textarea":
+            self._textarea = {"form": self._owner(attrs), "name": attrs.get("name"), "text": ""}
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea["text"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select" and self._select is not None:
+            select, self._select = self._select, None
+            value = select["chosen"] if select["chosen"] is not None else select["first"]
+            if select["form"] is not None and select["name"] and value is not None:
+                select["form"]["fields"].append((select["name"], value))
+        elif tag == "textarea" and self._textarea is not None:
+            area, self._textarea = self._textarea, None
+            if area["form"] is not None and area["name"]:
+                area["form"]["fields"].append((area["name"], area["text"].lstrip("\n")))
+
+    def _owner(self, attrs):
+        """The form a select or textarea belongs to: the one around it."""
+        return self._form
+
+    def _input(self, attrs):
+        if attrs.get("form"):  # the form may come later in the page: attach at the end
+            self._elsewhere.append((attrs["form"], attrs))
+        elif self._form is not None:
+            self._add_input(self._form, attrs)
+
+    def _add_input(self, form, attrs):
+        name = attrs.get("name")
+        if not name:
+            return
+        kind = (attrs.get("type") or "text").lower()
+        value = attrs.get("value", "on" if kind in ("checkbox", "radio") else "")
+        if kind in ("checkbox", "radio"):
+            form["choices"].setdefault(name, []).append(value)
+            if "checked" in attrs:
+                form["fields"].append((name, value))
+        elif kind not in ("submit", "button", "reset", "image", "file"):
+            form["fields"].append((name, value))
+
+    def _option(self, attrs):
+        select = self._select
+        value = attrs.get("value", "")
+        if select["form"] is not None and select["name"]:
+            select["form"]["choices"].setdefault(select["name"], []).append(value)
+        if select["first"] is None:
+            select["first"] = value
+        if "selected" in attrs:
+            select["chosen"] = value
+
+    def form_posting_to(self, pattern: str) -> dict | None:
+        return next((f for f in self.forms if f["method"] == "post" and re.search(pattern, f["action"])), None)
+
+    def form_with(self, field: str) -> dict | None:
+        """The POST form that has this field (a page also has the logout form, for one)."""
+        return next((f for f in self.forms if f["method"] == "post"
+                     and any(name == field for name, _value in f["fields"])), None)
+
+    def links_matching(self, pattern: str) -> list[str]:
+        return sorted({link for link in self.links if re.fullmatch(pattern, urlsplit(link).path)})
+
+
+def with_values(form: dict, **values) -> list[tuple[str, str]]:
+    """The form's fields with some replaced (a list value gives the field several times)."""
+    fields = [(name, value) for name, value in form["fields"] if name not in values]
+    for name, value in values.items():
+        for one in value if isinstance(value, list) else [value]:
+            fields.append((name, str(one)))
+    return fields
+
+
+def ids_in(links: list[str], pattern: str) -> list[int]:
+    """The numbers in links like /patients/12/ (pattern with one group)."""
+    return [int(m.group(1)) for link in links if (m := re.fullmatch(pattern, urlsplit(link).path))]
+
+
+class StaffUser(HttpUser):
+    """One member of staff: logs in once, then works. Subclasses give the accounts and tasks."""
+
+    abstract = True
+    accounts: list[str] = []
+    wait_time = between(THINK_MIN, THINK_MAX)
+    _counters: dict = {}
+
+    def on_start(self):
+        origin = self.host.rstrip("/").replace("http://", "https://", 1)
+        self.client.headers.update({"X-Forwarded-Proto": "https", "Origin": origin,
+                                    "User-Agent": "clinic-load-test (locust)"})
+        self.username = self._next_account()
+        self.login()
+
+    @classmethod
+    def _next_account(cls) -> str:
+        """Accounts in turn, so simulated users spread over the accounts there are."""
+        cycle = StaffUser._counters.setdefault(cls.__name__, itertools.cycle(cls.accounts))
+        return next(cycle)
+
+    def login(self):
+        page = self.client.get(LOGIN_PATH, name="login form")
+        form = Forms(page.text).form_with("username") if page.ok else None
+        if form is None:
+            raise StopUser()
+        fields = with_values(form, username=self.username, password=PASSWORD)
+        with self.client.post(LOGIN_PATH, data=fields, name="login", catch_response=True) as response:
+            if response.status_code != 200 or urlsplit(response.url).path == LOGIN_PATH:
+                response.failure(f"login of {self.username} failed ({response.status_code}); "
+                                 "check LOAD_PASSWORD and the accounts")
+                raise StopUser()
+            response.success()
+
+    def page(self, url: str, name: str, expect: str | None = None, **kwargs):
+        """GET a page; a failure unless it answers 200 on a staff page (matching `expect`)."""
+        with self.client.get(url, name=name, catch_response=True, **kwargs) as response:
+            return self._judge(response, expect)
+
+    def submit(self, url: str, fields, name: str, expect: str | None = None):
+        """POST a form and follow its redirect, as a browser does."""
+        with self.client.post(url, data=fields, name=name, catch_response=True) as response:
+            return self._judge(response, expect)
+
+    def _judge(self, response, expect: str | None):
+        path = urlsplit(response.url or "").path
+        if response.status_code != 200:
+            response.failure(f"HTTP {response.status_code} at {path}")
+            return None
+        if path == LOGIN_PATH:
+            response.failure("sent back to the login page")
+            return None
+        if expect is not None and not re.fullmatch(expect, path):
+            response.failure(f"ended on {path}, expected {expect}")
+            return None
+        response.success()
+        return response
+
+    def csrf_post(self, page_text: str, action_pattern: str, name: str, expect: str | None = None, **values):
+        form = Forms(page_text).form_posting_to(action_pattern)
+        if form is None:
+            return None
+        return self.submit(form["action"], with_values(form, **values), name, expect)
+
+
+class Receptionist(StaffUser):
+    weight = int(os.environ.get("LOAD_RECEPTIONIST_WEIGHT", "35"))
+    accounts = RECEPTIONISTS
+
+    def on_start(self):
+        self.patients, self.niks, self.phones, self.bills = [], [], [], []
+        self.doctor_ids = []
+        super().on_start()
+
+    # --- the patient register ---------------------------------------------------------------
+
+    @task(5)
+    def search_by_name(self):
+        prefix = random.choice(NAME_PREFIXES)
+        response = self.page(f"/patients/?{urlencode({'q': prefix})}", "patients: search by name")
+        if response is not None:
+            found = ids_in(Forms(response.text).links, r"/patients/(\d+)/")
+            self.patients = (found + self.patients)[:50]
+
+    @task(4)
+    def open_patient(self):
+        if not self.patients:
+            return self.search_by_name()
+        response = self.page(f"/patients/{random.choice(self.patients)}/", "patients: detail")
+        if response is not None:
+            self.niks = (NIK_RE.findall(response.text)[:1] + self.niks)[:20]
+            self.phones = ([re.sub(r"[ \-]", "", p) for p in PHONE_RE.findall(response.text)[:1]]
+                           + self.phones)[:20]
+
+    @task(2)
+    def search_by_nik(self):
+        if self.niks:
+            self.page(f"/patients/?{urlencode({'q': random.choice(self.niks)})}", "patients: search by NIK")
+
+    @task(1)
+    def search_by_phone(self):
+        if self.phones:
+            self.page(f"/patients/?{urlencode({'q': random.choice(self.phones)})}", "patients: search by phone")
+
+    # --- the day ----------------------------------------------------------------------------
+
+    @task(4)
+    def board(self):
+        self.page("/appointments/", "appointments: today's board")
+
+    @task(3)
+    def check_in(self):
+        response = self.page("/appointments/", "appointments: today's board")
+        if response is None:
+            return
+        forms = [f for f in Forms(response.text).forms if re.search(r"/appointments/\d+/check-in/$", f["action"])]
+        if not forms:
+            return
+        form = random.choice(forms)
+        done = self.submit(form["action"], form["fields"], "appointments: check in", r"/appointments/")
+        if done is not None:
+            OUTCOMES["check-ins"] += 1
+
+    @task(3)
+    def book(self):
+        """The doctor's day, a free slot, then the booking form for a known patient."""
+        if not self.patients:
+            return self.search_by_name()
+        query = {"date": (date.today() + timedelta(days=random.randint(0, 6))).isoformat()}
+        if self.doctor_ids:
+            query["doctor"] = random.choice(self.doctor_ids)
+        day = self.page(f"/appointments/day/?{urlencode(query)}", "appointments: doctor's day")
+        if day is None:
+            return
+        forms = Forms(day.text)
+        picker = next((f for f in forms.forms if "doctor" in f["choices"]), None)
+        if picker:
+            self.doctor_ids = [v for v in picker["choices"]["doctor"] if v]
+        slots = [link for link in forms.links if urlsplit(link).path == "/appointments/book/"
+                 and "start=" in link]
+        if not slots:
+            return
+        url = f"{html.unescape(random.choice(slots))}&patient={random.choice(self.patients)}"
+        page = self.page(url, "appointments: booking form")
+        if page is None:
+            return
+        form = Forms(page.text).form_posting_to(r"/appointments/book/$")
+        services = (form or {}).get("choices", {}).get("services")
+        if not form or not services:
+            return
+        fields = with_values(form, services=random.sample(services, k=min(len(services), random.choice([1, 1, 2]))),
+                             reason="Kontrol (uji beban)")
+        with self.client.post(form["action"], data=fields, name="appointments: book", catch_response=True) as done:
+            self._booked(done)
+
+    def _booked(self, response):
+        path = urlsplit(response.url or "").path
+        if response.status_code == 200 and re.fullmatch(r"/appointments/\d+/", path):
+            OUTCOMES["bookings"] += 1
+            response.success()
+        elif response.status_code == 200 and path == "/appointments/book/":
+            # The form came back with its message: someone took the slot first (or it just passed).
+            OUTCOMES["booking refused (slot taken or passed)"] += 1
+            response.success()
+        else:
+            self._judge(response, r"/appointments/\d+/")
+
+    # --- bills ------------------------------------------------------------------------------
+
+    @task(2)
+    def unpaid_bills(self):
+        response = self.page("/billing/", "billing: unpaid bills")
+        if response is not None:
+            self.bills = ids_in(Forms(response.text).links, r"/billing/(\d+)/")[:50]
+
+    @task(2)
+    def view_bill(self):
+        if not self.bills:
+            return self.unpaid_bills()
+        self.page(f"/billing/{random.choice(self.bills)}/", "billing: bill")
+
+    @task(2)
+    def pay(self):
+        """A payment on an open bill: the whole balance, or half of it in cash (partial)."""
+        if not self.bills:
+            return self.unpaid_bills()
+        bill = random.choice(self.bills)
+        page = self.page(f"/billing/{bill}/pay/", "billing: payment form", r"/billing/\d+/(pay/)?")
+        if page is None or urlsplit(page.url).path != f"/billing/{bill}/pay/":
+            self.bills.remove(bill)  # paid in the meantime: the page sent us to the bill
+            return
+        form = Forms(page.text).form_with("amount")
+        if form is None:
+            return
+        balance = dict(form["fields"]).get("amount", "")
+        values = {"method": random.choice(["Cash", "Cash", "Transfer", "CreditCard"])}
+        if random.random() < 0.3 and balance.isdigit() and int(balance) >= 2:
+            values = {"method": "Cash", "amount": str(int(balance) // 2)}
+        with self.client.post(f"/billing/{bill}/pay/", data=with_values(form, **values),
+                              name="billing: record payment", catch_response=True) as response:
+            path = urlsplit(response.url or "").path
+            if response.status_code == 200 and path == f"/billing/{bill}/":
+                OUTCOMES["payments"] += 1
+                response.success()
+            elif response.status_code == 200 and path == f"/billing/{bill}/pay/":
+                OUTCOMES["payment refused (paid meanwhile)"] += 1
+                response.success()
+            else:
+                self._judge(response, None)
+
+
+class Doctor(StaffUser):
+    weight = int(os.environ.get("LOAD_DOCTOR_WEIGHT", "15"))
+    accounts = DOCTORS
+
+    def on_start(self):
+        self.visits = []
+        super().on_start()
+
+    @task(4)
+    def queue(self):
+        response = self.page("/records/queue/", "records: my queue")
+        if response is not None:
+            self.visits = ids_in(Forms(response.text).links, r"/records/visits/(\d+)/")
+            return response
+
+    @task(1)
+    def my_day(self):
+        self.page("/appointments/day/", "appointments: doctor's day (own)")
+
+    @task(3)
+    def open_visit(self):
+        if not self.visits:
+            return self.queue()
+        self.page(f"/records/visits/{random.choice(self.visits)}/", "records: visit and history")
+
+    @task(2)
+    def consult(self):
+        """Start a checked-in patient's consultation, write the record, complete the visit."""
+        queue = self.queue()
+        if queue is None:
+            return
+        starts = [f for f in Forms(queue.text).forms if re.search(r"/records/visits/\d+/start/$", f["action"])]
+        if not starts:
+            return
+        start = random.choice(starts)
+        visit_url = start["action"].rsplit("start/", 1)[0]
+        visit = self.submit(start["action"], start["fields"], "records: start consultation", re.escape(visit_url))
+        if visit is None:
+            return
+        form_page = self.page(f"{visit_url}record/", "records: medical record form", f"{re.escape(visit_url)}(record/)?")
+        if form_page is None or not urlsplit(form_page.url).path.endswith("/record/"):
+            OUTCOMES["consultation taken by a colleague"] += 1
+            return
+        self.write_record(form_page.text, visit_url)
+
+    def write_record(self, page_text: str, visit_url: str):
+        form = Forms(page_text).form_with("complaint")
+        if form is None:
+            return
+        record = {
+            "complaint": "Demam dan batuk sejak tiga hari", "allergies": "Tidak ada",
+            "systolic_bp": random.randint(105, 140), "diastolic_bp": random.randint(65, 90),
+            "heart_rate": random.randint(60, 100), "respiratory_rate": random.randint(14, 22),
+            "temperature_c": "37,8", "oxygen_saturation": random.randint(95, 99),
+            "weight_kg": random.randint(45, 90), "height_cm": random.randint(150, 180),
+            "diagnosis": "Infeksi saluran pernapasan atas akut", "icd10_code": "J06.9",
+            "treatment": "Istirahat, banyak minum", "prescription": "Parasetamol 500 mg 3x1",
+        }
+        saved = self.submit(f"{visit_url}record/", with_values(form, **record), "records: save medical record",
+                            re.escape(visit_url) + "(record/)?")
+        if saved is None:
+            return
+        if urlsplit(saved.url).path.endswith("/record/"):
+            OUTCOMES["record refused by validation"] += 1
+            return
+        done = self.csrf_post(saved.text, r"/complete/$", "records: complete visit", r"/records/(queue|visits/\d+)/")
+        if done is not None:
+            OUTCOMES["visits completed"] += 1
+
+
+# --- the summary and the verdict ------------------------------------------------------------
+
+
+def _ms(entry, fraction: float) -> int:
+    return int(entry.get_response_time_percentile(fraction) or 0)
+
+
+@events.quitting.add_listener
+def summarise(environment, **_kwargs):
+    """p50/p95/p99 per page and overall, the errors, what the staff did; the exit code."""
+    stats = environment.stats
+    total = stats.total
+    print("\n=== Load test summary ===")
+    print(f"{'page':44} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
+    for entry in sorted(stats.entries.values(), key=lambda e: e.name):
+        print(f"{entry.name[:44]:44} {entry.num_requests:8d} {entry.num_failures:6d} "
+              f"{_ms(entry, .5):7d} {_ms(entry, .95):7d} {_ms(entry, .99):7d}")
+    print(f"{'ALL':44} {total.num_requests:8d} {total.num_failures:6d} "
+          f"{_ms(total, .5):7d} {_ms(total, .95):7d} {_ms(total, .99):7d}")
+    print(f"throughput: {total.total_rps:.1f} requests/s")
+    for error in stats.errors.values():
+        print(f"error: {error.occurrences} x {error.method} {error.name}: {error.error}")
+    print("done by the simulated staff: " + (", ".join(f"{k} {v}" for k, v in sorted(OUTCOMES.items())) or "nothing"))
+    verdict = []
+    if total.num_failures:
+        verdict.append(f"{total.num_failures} failed requests")
+    if total.num_requests and _ms(total, .95) > P95_LIMIT_MS:
+        verdict.append(f"overall p95 {_ms(total, .95)} ms > LOAD_P95_MS={P95_LIMIT_MS:g}")
+    if not total.num_requests:
+        verdict.append("no requests were made")
+    print("RESULT: " + ("FAIL — " + "; ".join(verdict) if verdict else "PASS"))
+    environment.process_exit_code = 1 if verdict else 0
