@@ -152,7 +152,7 @@ def _mysql_lag(cursor) -> tuple[bool, float | None, str]:
     columns = [column[0] for column in cursor.description or ()]
     rows = [dict(zip(columns, row)) for row in cursor.fetchall()]
     if not rows:
-        return False, None, "not replicating (SHOW REPLICA STATUS is empty)"
+        return _galera_state(cursor)
     lags = []
     for row in rows:  # one row per source (MariaDB multi-source)
         io = row.get("Slave_IO_Running", row.get("Replica_IO_Running"))
@@ -166,6 +166,18 @@ def _mysql_lag(cursor) -> tuple[bool, float | None, str]:
             return False, None, "lag unknown (Seconds_Behind_Master is NULL)"
         lags.append(float(lag))
     return True, max(lags), "replicating"
+
+
+def _galera_state(cursor) -> tuple[bool, float | None, str]:
+    """A Galera node (docs/scaling.md, "Galera") is usable while it is Synced; its apply queue is
+    not measured in seconds, so it reports no lag."""
+    cursor.execute("SHOW GLOBAL STATUS LIKE 'wsrep_local_state_comment'")
+    row = cursor.fetchone()
+    if row is None:
+        return False, None, "not replicating (SHOW REPLICA STATUS is empty)"
+    if row[1] != "Synced":
+        return False, None, f"Galera node not synced ({row[1]})"
+    return True, None, "Galera node, synced"
 
 
 def _postgresql_lag(cursor) -> tuple[bool, float | None, str]:

@@ -243,17 +243,22 @@ def test_it_uses_the_replica_again_once_it_has_caught_up(live_replica, monkeypat
 
 
 class FakeCursor:
-    """What SHOW REPLICA STATUS returns, for _mysql_lag."""
+    """What SHOW REPLICA STATUS returns (and, when that is empty, Galera's state), for _mysql_lag."""
 
-    def __init__(self, rows):
+    def __init__(self, rows, galera_state=None):
         self.rows = rows
+        self.galera_state = galera_state
         self.description = [(name,) for name in (rows[0] if rows else {})]
 
     def execute(self, sql):
-        pass
+        self.sql = sql
 
     def fetchall(self):
         return [tuple(row.values()) for row in self.rows]
+
+    def fetchone(self):
+        assert "wsrep_local_state_comment" in self.sql
+        return None if self.galera_state is None else ("wsrep_local_state_comment", self.galera_state)
 
 
 def status(io="Yes", sql="Yes", lag=0):
@@ -273,6 +278,14 @@ def status(io="Yes", sql="Yes", lag=0):
 )
 def test_it_reads_the_lag_from_show_replica_status(rows, expected):
     assert db_router._mysql_lag(FakeCursor(rows)) == expected
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [("Synced", (True, None, "Galera node, synced")), ("Donor/Desynced", (False, None, "Galera node not synced (Donor/Desynced)"))],
+)
+def test_it_uses_a_galera_node_only_while_it_is_synced(state, expected):
+    assert db_router._mysql_lag(FakeCursor([], galera_state=state)) == expected
 
 
 def test_it_finds_a_server_that_does_not_replicate_unusable(replica_settings, db):
