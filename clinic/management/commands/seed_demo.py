@@ -106,3 +106,6 @@ class Command(BaseCommand):
                           f"password from --password")
         if result.summaries:
             self.stdout.write("Summary tables rebuilt (clinic.summaries.rebuild_all).")
+        if result.summaries_error:
+            self.stderr.write(f"The summary tables were NOT rebuilt: {result.summaries_error}. "
+                              f"Fix that and run `manage.py rebuild_summaries`.")

@@ -1,0 +1,204 @@
+"""`manage.py seed_demo`: a small clinic on whatever database the suite runs on, checked for the
+invariants the app relies on. transaction=True: on MariaDB the rows arrive through a connection
+of the command's own (LOAD DATA LOCAL INFILE), which the test's transaction would not see."""
+
+import datetime as dt
+import io
+import re
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from accounts.models import User
+from billing.models import Billing, Insurance, Payment
+from clinic.crypto import blind_index
+from clinic.seed import generate
+from clinic.seed.plan import ANCHOR_NAME, BIG_BILL_REASON
+from patients.models import Doctor, Patient
+from patients.services import patient_register
+from records.models import LabResult, MedicalRecord
+from scheduling.models import Appointment, AppointmentService, Service
+from scheduling.services import appointment_book
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TODAY = dt.date(2026, 11, 25)  # a Wednesday
+PASSWORD = "seed-test-password"
+MODELS = {"services": Service, "doctors": Doctor, "patients": Patient, "insurance": Insurance,
+          "appointments": Appointment, "appointment_services": AppointmentService,
+          "medical_records": MedicalRecord, "lab_results": LabResult, "billing": Billing, "payments": Payment}
+
+
+def seed(*extra, patients=30, workers=1) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", "--patients", str(patients), "--today", TODAY.isoformat(), "--password", PASSWORD,
+                 "--anchor-visits", "40", "--workers", str(workers), *extra, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded():
+    return seed()
+
+
+def printed_counts(output: str) -> dict[str, int]:
+    return {m[1]: int(m[2].replace(",", "")) for m in re.finditer(r"^\s+(\w+)\s+([\d,]+)$", output, re.M)}
+
+
+def test_it_prints_row_counts_that_are_the_tables_counts(seeded):
+    counts = printed_counts(seeded)
+    for table, model in MODELS.items():
+        assert counts[table] == model.objects.count(), table
+    assert counts["total"] == sum(v for k, v in counts.items() if k != "total")
+    assert counts["patients"] == 30
+    assert counts["appointments"] >= 5 * 30  # about five per patient; a small clinic has more
+    assert re.search(r"rows in [\d.]+ s: [\d,]+ rows/s", seeded)
+
+
+def test_every_nik_decrypts_matches_its_blind_index_and_is_unique(seeded):
+    patients = list(Patient.objects.all())
+    niks = [p.nik for p in patients if p.nik]
+    assert len(niks) == len(set(niks)) >= 20
+    for patient in patients:
+        assert patient.nik_hash == blind_index("nik", patient.nik)
+        assert patient.phone_hash == blind_index("phone", patient.phone)
+        assert patient.email_hash == blind_index("email", patient.email)
+        patient.full_clean(exclude=["medical_record_number"], validate_unique=False)  # NIK, +62 phones, email
+        if patient.nik:
+            born = patient.date_of_birth
+            day = born.day + (40 if patient.gender == "F" else 0)
+            assert patient.nik[6:12] == f"{day:02d}{born:%m%y}"
+
+
+def test_bill_totals_are_their_lines_and_amount_paid_is_the_payments(seeded):
+    lines = defaultdict(Decimal)
+    for line in AppointmentService.objects.all():
+        lines[line.appointment_id] += line.quantity * line.unit_price
+    paid = dict(Payment.objects.values_list("billing").annotate(total=Sum("amount")))
+    bills = list(Billing.objects.all())
+    assert {b.status for b in bills} >= {"paid", "unpaid"}
+    for bill in bills:
+        assert bill.total_amount == lines[bill.appointment_id]
+        assert bill.amount_paid == paid.get(bill.pk, 0) <= bill.total_amount
+        if bill.status != Billing.Status.VOID:
+            assert bill.status == Billing.status_for(total=bill.total_amount, paid=bill.amount_paid)
+    for line in AppointmentService.objects.select_related("service"):
+        assert line.unit_price == line.service.price
+    assert set(Payment.objects.values_list("method", flat=True)) <= {"Cash", "CreditCard", "Insurance", "Transfer"}
+    assert not Payment.objects.filter(method="Insurance", insurance__isnull=True).exists()
+
+
+def test_completed_appointments_and_only_they_have_one_record_and_one_bill(seeded):
+    completed = set(Appointment.objects.filter(status="completed").values_list("pk", flat=True))
+    assert completed
+    assert set(MedicalRecord.objects.values_list("appointment_id", flat=True)) == completed
+    assert set(Billing.objects.values_list("appointment_id", flat=True)) == completed
+    for record in MedicalRecord.objects.select_related("appointment"):
+        assert (record.patient_id, record.doctor_id) == (record.appointment.patient_id, record.appointment.doctor_id)
+
+
+def test_no_two_active_appointments_of_a_doctor_overlap(seeded):
+    last_end = {}
+    for appointment in Appointment.objects.filter(slot_active=True).order_by("doctor_id", "appointment_date"):
+        previous = last_end.get(appointment.doctor_id)
+        assert previous is None or appointment.appointment_date >= previous, appointment.pk
+        last_end[appointment.doctor_id] = appointment.end_time
+    assert not Appointment.objects.filter(status__in=["cancelled", "no_show"], slot_active__isnull=False).exists()
+
+
+def test_lab_flags_follow_the_reference_range(seeded):
+    results = list(LabResult.objects.all())
+    assert results and any(r.is_abnormal for r in results) and not all(r.is_abnormal for r in results)
+    for result in results:
+        assert result.is_abnormal == result.compute_abnormal(), result.pk
+
+
+def test_the_bench_anchors_are_there(seeded):
+    anchor = Patient.objects.get(full_name=ANCHOR_NAME)
+    visits = Appointment.objects.filter(patient=anchor)
+    assert visits.count() == visits.filter(status="completed").count() == 40
+    assert MedicalRecord.objects.filter(patient=anchor).count() == 40
+    assert Billing.objects.filter(patient=anchor).count() == 40
+    big = Appointment.objects.get(reason=BIG_BILL_REASON)
+    assert big.status == "completed" and big.lines.count() == 50 and Service.objects.count() >= 50
+    assert big.bill.total_amount == sum(line.unit_price for line in big.lines.all())
+    assert anchor.medical_record_number in seeded and big.bill.number in seeded
+
+
+def test_bench_users_log_in_and_bench_doctor_has_patients_today(seeded):
+    for username, role in (("bench_admin", "admin"), ("bench_receptionist", "receptionist"),
+                           ("bench_doctor", "doctor")):
+        user = authenticate(username=username, password=PASSWORD)
+        assert user is not None and user.role == role
+    doctor = Doctor.objects.get(user__username="bench_doctor")
+    today = Appointment.objects.filter(doctor=doctor, appointment_date__date=TODAY)
+    assert today.count() >= 10
+    assert today.filter(status="scheduled").exists() and today.filter(status="completed").exists()
+    assert User.objects.filter(role="doctor", doctor_profile__isnull=False).count() == Doctor.objects.count()
+
+
+def test_the_apps_own_services_still_work_after_seeding(seeded):
+    receptionist = User.objects.get(username="bench_receptionist")
+    patient = patient_register(data={"full_name": "Pasien Baru Setelah Seed", "date_of_birth": dt.date(1990, 1, 2),
+                                     "gender": "F", "nik": "3273014201900001", "phone": "081299990000"},
+                               by=receptionist)
+    assert patient.medical_record_number == "RM-0000031"
+    doctor = Doctor.objects.get(user__username="bench_doctor")
+    day = timezone.localdate() + dt.timedelta(days=30)
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time(20, 30)))
+    appointment = appointment_book(patient=patient, doctor=doctor, start=start,
+                                   services=[Service.objects.get(code="KONS-UMUM")], booked_by=receptionist)
+    assert appointment.pk > Appointment.objects.exclude(pk=appointment.pk).order_by("-pk").first().pk
+    assert appointment.lines.get().pk > 0
+
+
+def test_it_refuses_a_database_with_clinic_data_unless_flush():
+    seed()
+    with pytest.raises(CommandError, match="--flush"):
+        seed()
+    output = seed("--flush", patients=12)
+    assert "Emptied first" in output and Patient.objects.count() == 12
+    assert User.objects.filter(username="bench_admin").count() == 1
+
+
+def test_the_same_seed_gives_the_same_clinic_with_any_number_of_workers():
+    def snapshot():
+        return (list(Patient.objects.order_by("pk").values_list("full_name", "nik_hash", "date_of_birth")),
+                list(Appointment.objects.order_by("pk").values_list("pk", "patient_id", "doctor_id",
+                                                                    "appointment_date", "status")),
+                list(Billing.objects.order_by("pk").values_list("number", "total_amount", "amount_paid", "status")))
+
+    seed(workers=1)
+    first = snapshot()
+    seed("--flush", workers=2)
+    assert snapshot() == first
+
+
+def test_blind_index_shortcut_agrees_with_the_apps(seeded):
+    generate.CONTEXT or generate.setup(_plan_stub(), "/tmp", "")
+    for kind, value in (("nik", "3273010101900001"), ("phone", "+6281234567890"), ("email", "a.b@example.com")):
+        assert generate.blind_index(kind, value) == blind_index(kind, value)
+
+
+def _plan_stub():
+    from clinic.seed.run import build_plan
+
+    return build_plan(n_patients=10, seed=1, today=TODAY, anchor_visits=0)
+
+
+def test_appointments_per_doctor_day_stay_in_range_as_the_clinic_grows():
+    from clinic.seed.run import build_plan
+
+    for n in (30, 20_000):
+        plan = build_plan(n_patients=n, seed=1, today=TODAY, anchor_visits=1000)
+        past = [c for ordinal, row in zip(plan.days, plan.counts) if ordinal <= plan.today_ordinal for c in row if c]
+        assert min(past) >= 1 and max(past) <= 30
+        assert sum(map(sum, plan.counts)) >= 5 * n
+        assert sum(plan.anchors.values()) == 1000
+    assert Appointment.objects.count() == 0
