@@ -51,13 +51,15 @@ def run_ci(*, sizes: list[int], stdout) -> bool:
     """True when every page answered at both sizes with the same number of queries."""
     old_name = connection.settings_dict["NAME"]
     started = time.perf_counter()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    stdout.write(f"throwaway database {connection.settings_dict['NAME']} migrated in "
-                 f"{time.perf_counter() - started:.1f} s")
     try:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        stdout.write(f"throwaway database {connection.settings_dict['NAME']} migrated in "
+                     f"{time.perf_counter() - started:.1f} s")
         runs = [_run_size(patients, stdout) for patients in sizes]
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        # Also after a failed migration: create_test_db has switched NAME to the test database.
+        if connection.settings_dict["NAME"] != old_name:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
     problems = []
     for small, big in zip(runs, runs[1:]):
         text, found = report.compare(small, big)
