@@ -11,6 +11,9 @@
 #   lab/replica-lab.sh start-replica     start it again; it catches up by itself
 #   lab/replica-lab.sh stop-sql-thread   the replica still receives but no longer applies: lag
 #   lab/replica-lab.sh start-sql-thread
+#   lab/replica-lab.sh delay [SECS]      delayed replication: each transaction applied SECS (30)
+#                                        late, so Seconds_Behind_Master climbs after a write
+#   lab/replica-lab.sh no-delay
 #   lab/replica-lab.sh wait-sync [SECS]  wait until the replica has applied everything the primary
 #                                        has written (its GTID position); exit 1 after SECS (30)
 #
@@ -201,6 +204,11 @@ START SLAVE;
 SQL
 }
 
+set_delay() { # MASTER_DELAY needs the replication threads stopped
+    [[ $1 =~ ^[0-9]+$ ]] || die "delay: a number of seconds, not '$1'"
+    sql replica -e "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = $1; START SLAVE"
+}
+
 wait_sync() { # wait until the replica has applied the primary's GTID position
     local timeout=${1:-30} position result
     position=$(value primary 'SELECT @@gtid_binlog_pos')
@@ -309,9 +317,11 @@ stop-replica) need_lab && stop_node replica && say "replica stopped" ;;
 start-replica) need_lab && start_node replica && say "replica started" ;;
 stop-sql-thread) need_lab && sql replica -e 'STOP SLAVE SQL_THREAD' && say "replica SQL thread stopped" ;;
 start-sql-thread) need_lab && sql replica -e 'START SLAVE SQL_THREAD' && say "replica SQL thread started" ;;
+delay) need_lab && set_delay "${2:-30}" && say "replica delayed by ${2:-30} s" ;;
+no-delay) need_lab && set_delay 0 && say "replica no longer delayed" ;;
 wait-sync) need_lab && wait_sync "${2:-30}" ;;
 *)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

@@ -87,9 +87,8 @@ class Lab:
         result = subprocess.run(["bash", str(LAB_SCRIPT), command], capture_output=True, text=True,
                                 timeout=120, env=os.environ.copy())
         assert result.returncode == 0, f"replica-lab.sh {command}: {result.stdout}{result.stderr}"
-        # Django's own connection to the replica may have died with it: the next query opens a
-        # new one (what a new request does in production, CONN_MAX_AGE=0).
-        connections[self.alias].close()
+        # Django's own connection to the replica is left as it is: when the server went away under
+        # it, noticing is the router's job (as with a kept connection, CONN_MAX_AGE > 0).
 
     # --- side connections ------------------------------------------------------------------
 
