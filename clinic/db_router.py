@@ -108,8 +108,13 @@ class Health:
     lag: float | None
     reason: str
     checked_at: float  # time.monotonic()
+    unreachable: bool = False
 
 
+# A replica that does not answer (refused, timed out, gone during a page) is tried again after
+# REPLICA_RETRY_SECONDS, not REPLICA_CHECK_SECONDS: a server that hangs instead of refusing costs
+# the request that tries it the connect timeout.
+UNREACHABLE = "unreachable or refused"
 _health: dict[str, Health] = {}
 _health_lock = threading.Lock()
 
@@ -124,7 +129,7 @@ def replica_health(alias: str) -> tuple[bool, float | None, str]:
             ok, lag, reason = _measure(connection.vendor, cursor)
     except DatabaseError as error:
         _close_quietly(connection)
-        return False, None, f"unreachable or refused: {error}"
+        return False, None, f"{UNREACHABLE}: {error}"
     limit = settings.REPLICA_MAX_LAG_SECONDS
     if ok and lag is not None and lag > limit:
         return False, lag, f"lag {lag:.1f} s is over the limit of {limit:g} s"
@@ -211,9 +216,9 @@ def _close_quietly(connection) -> None:
         pass
 
 
-def _record(alias: str, ok: bool, lag: float | None, reason: str) -> Health:
+def _record(alias: str, ok: bool, lag: float | None, reason: str, *, unreachable: bool = False) -> Health:
     """Stores a measurement; a warning when a replica goes down or comes back (not per request)."""
-    health = Health(ok=ok, lag=lag, reason=reason, checked_at=time.monotonic())
+    health = Health(ok=ok, lag=lag, reason=reason, checked_at=time.monotonic(), unreachable=unreachable)
     with _health_lock:
         before = _health.get(alias)
         _health[alias] = health
@@ -227,16 +232,20 @@ def _record(alias: str, ok: bool, lag: float | None, reason: str) -> Health:
 
 
 def cached_health(alias: str) -> Health:
-    """The last measurement if younger than REPLICA_CHECK_SECONDS, else a new one."""
+    """The last measurement if younger than REPLICA_CHECK_SECONDS (REPLICA_RETRY_SECONDS for a
+    replica that did not answer), else a new one."""
     health = _health.get(alias)
-    if health is not None and time.monotonic() - health.checked_at < settings.REPLICA_CHECK_SECONDS:
-        return health
-    return _record(alias, *replica_health(alias))
+    if health is not None:
+        max_age = settings.REPLICA_RETRY_SECONDS if health.unreachable else settings.REPLICA_CHECK_SECONDS
+        if time.monotonic() - health.checked_at < max_age:
+            return health
+    ok, lag, reason = replica_health(alias)
+    return _record(alias, ok, lag, reason, unreachable=reason.startswith(UNREACHABLE))
 
 
 def mark_down(alias: str, reason: str) -> None:
-    """Stops using a replica until its next check (REPLICA_CHECK_SECONDS)."""
-    _record(alias, False, None, reason)
+    """Stops using a replica that failed to answer, until REPLICA_RETRY_SECONDS have passed."""
+    _record(alias, False, None, f"{UNREACHABLE}: {reason}", unreachable=True)
 
 
 def reset_health_cache() -> None:

@@ -98,6 +98,10 @@ def _database(config: dict, *, replica: bool = False) -> dict:
         # A dead replica must not stall a page: give up connecting quickly, then read from the
         # primary (clinic/db_router.py).
         options.setdefault("connect_timeout", env.int("REPLICA_CONNECT_TIMEOUT", default=2))
+    if replica and config["ENGINE"] == "django.db.backends.mysql":
+        # A replica that hangs (not refusing, just silent) must not hold a page for ever: the read
+        # fails after this many seconds and the page is served from the primary.
+        options.setdefault("read_timeout", env.int("REPLICA_READ_TIMEOUT", default=30))
     if config["ENGINE"] == "django.db.backends.mysql":
         _mysql_options(options)
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
@@ -163,6 +167,9 @@ DATABASE_ROUTERS = ["clinic.db_router.PrimaryReplicaRouter"]
 REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5)
 REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=2)
 REPLICA_PIN_SECONDS = env.float("REPLICA_PIN_SECONDS", default=10)
+# A replica that did not answer at all is tried again after this long (each try of a server that
+# hangs costs one request the connect timeout).
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=15)
 if DATABASE_REPLICAS and REPLICA_PIN_SECONDS < REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS:
     raise ImproperlyConfigured(
         "REPLICA_PIN_SECONDS must be at least REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS: "

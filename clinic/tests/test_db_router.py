@@ -47,6 +47,7 @@ def replica_settings(settings):
     settings.REPLICA_TRACE_HEADER = True
     settings.REPLICA_MAX_LAG_SECONDS = 5
     settings.REPLICA_CHECK_SECONDS = 60  # one measurement per test unless a test clears it
+    settings.REPLICA_RETRY_SECONDS = 60
     db_router.reset_health_cache()
     yield settings
     db_router.reset_health_cache()
@@ -111,8 +112,8 @@ print(json.dumps({"replicas": s.DATABASE_REPLICAS, "dbs": s.DATABASES, "routers"
     assert replica["CONN_MAX_AGE"] == primary["CONN_MAX_AGE"] == 60
     for option in ("charset", "init_command", "ssl", "ssl_mode"):
         assert replica["OPTIONS"][option] == primary["OPTIONS"][option], option
-    assert replica["OPTIONS"]["connect_timeout"] == 2
-    assert "connect_timeout" not in primary["OPTIONS"]
+    assert (replica["OPTIONS"]["connect_timeout"], replica["OPTIONS"]["read_timeout"]) == (2, 30)
+    assert "connect_timeout" not in primary["OPTIONS"] and "read_timeout" not in primary["OPTIONS"]
     assert replica["TEST"]["MIRROR"] == "default"
     assert replica["TEST"]["CHARSET"] == "utf8mb4"
 
@@ -237,6 +238,25 @@ def test_it_uses_the_replica_again_once_it_has_caught_up(live_replica, monkeypat
         "Database replica replica_1 is not used: stub: lagging",
         "Database replica replica_1 is back in use (stub: replicating)",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("measured", "measurements"),
+    [
+        ((False, None, "replication SQL thread is not running (No)"), 3),  # answers: asked each time
+        ((False, None, "unreachable or refused: timed out"), 1),  # silent: left alone for a while
+    ],
+)
+def test_it_asks_a_lagging_replica_again_at_once_but_leaves_a_silent_one_alone(
+        live_replica, monkeypatch, settings, measured, measurements):
+    settings.REPLICA_CHECK_SECONDS = 0
+    calls = []
+    monkeypatch.setattr(db_router, "replica_health", lambda alias: calls.append(alias) or measured)
+    for _request in range(3):
+        with use_replicas():
+            assert Patient.objects.all().db == DEFAULT_DB_ALIAS
+    assert len(calls) == measurements
 
 
 # --- health -----------------------------------------------------------------------------------------
