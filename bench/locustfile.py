@@ -208,8 +208,9 @@ class StaffUser(HttpUser):
         fields = with_values(form, username=self.username, password=PASSWORD)
         with self.client.post(LOGIN_PATH, data=fields, name="login", catch_response=True) as response:
             if response.status_code != 200 or urlsplit(response.url).path == LOGIN_PATH:
-                response.failure(f"login of {self.username} failed ({response.status_code}); "
-                                 "check LOAD_PASSWORD and the accounts")
+                message = re.search(r'alert-danger[^>]*>([^<]*)<', response.text or "")
+                response.failure(f"login of {self.username} failed ({response.status_code}"
+                                 f"{': ' + message.group(1).strip() if message else ''})")
                 raise StopUser()
             response.success()
 
@@ -443,11 +444,13 @@ class Doctor(StaffUser):
             "complaint": "Demam dan batuk sejak tiga hari", "allergies": "Tidak ada",
             "systolic_bp": random.randint(105, 140), "diastolic_bp": random.randint(65, 90),
             "heart_rate": random.randint(60, 100), "respiratory_rate": random.randint(14, 22),
-            "temperature_c": "37,8", "oxygen_saturation": random.randint(95, 99),
+            "temperature_c": "37.8", "oxygen_saturation": random.randint(95, 99),
             "weight_kg": random.randint(45, 90), "height_cm": random.randint(150, 180),
             "diagnosis": "Infeksi saluran pernapasan atas akut", "icd10_code": "J06.9",
             "treatment": "Istirahat, banyak minum", "prescription": "Parasetamol 500 mg 3x1",
         }
+        if any(name == "reason" for name, _value in form["fields"]):  # a correction says why
+            record["reason"] = "Koreksi tanda vital"
         saved = self.submit(f"{visit_url}record/", with_values(form, **record), "records: save medical record",
                             re.escape(visit_url) + "(record/)?")
         if saved is None:

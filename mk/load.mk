@@ -6,13 +6,14 @@
 #             prints p50/p95/p99 per page and overall and the errors, stops gunicorn, and fails
 #             when a request failed or the overall p95 is above LOAD_P95_MS.
 #
-#   DATABASE_URL='mysql://root@127.0.0.1:3306/clinic_bench_1m?charset=utf8mb4' \
-#       LOAD_PASSWORD=... make load
+#   DATABASE_URL='mysql://root@127.0.0.1:3306/clinic_bench_1m?charset=utf8mb4' LOAD_KEYS=test make load
 #   make load LOAD_MINUTES=0.5 LOAD_USERS=10            (a short try)
 #
-# The database must already hold staff accounts (seed_demo's bench_* users, or the sample data's
-# with LOAD_RECEPTIONISTS=resepsionis LOAD_DOCTORS=dokter,dokter2,... LOAD_PASSWORD=klinik-demo-2026)
-# and the encryption keys it was written with must be in the environment or .env.
+# The database must hold the staff accounts (default: seed_demo's bench_* users and its default
+# password; the sample data's: LOAD_RECEPTIONISTS=resepsionis LOAD_DOCTORS=dokter,dokter2
+# LOAD_PASSWORD=klinik-demo-2026), and the app needs the encryption keys the data was written
+# with, in the environment or .env; LOAD_KEYS=test uses the test settings' fixed keys, which
+# seed_demo's databases are encrypted with.
 
 STAMP_LOAD = $(VENV)/.installed-load
 LOAD_USERS ?= 50
@@ -22,9 +23,14 @@ LOAD_P95_MS ?= 100
 LOAD_PORT ?= 8765
 LOAD_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 LOAD_RECEPTIONISTS ?= bench_receptionist
-LOAD_DOCTORS ?= bench_doctor
+LOAD_DOCTORS ?= bench_doctor,bench_dokter_00002,bench_dokter_00003,bench_dokter_00004,bench_dokter_00005
+LOAD_PASSWORD ?= bench-demo-2026
+LOAD_KEYS ?=
 LOAD_DIR ?= /tmp/clinic-load-$(LOAD_PORT)
-export LOAD_RECEPTIONISTS LOAD_DOCTORS LOAD_P95_MS
+export LOAD_RECEPTIONISTS LOAD_DOCTORS LOAD_PASSWORD LOAD_P95_MS
+
+# The test settings' fixed keys, for seed_demo's databases only (never a real clinic's data).
+LOAD_TEST_KEYS = $(PY) -c 'from clinic.settings.test import TEST_FIELD_ENCRYPTION_KEYS as f, TEST_BLIND_INDEX_KEY as b; print(f"export FIELD_ENCRYPTION_KEYS={f} BLIND_INDEX_KEY={b}")'
 
 .PHONY: load install-load
 
@@ -34,16 +40,19 @@ $(STAMP_LOAD): requirements-load.txt requirements.txt | $(PY)
 
 install-load: $(STAMP_LOAD)
 
-# The production settings, unchanged, with a throwaway SECRET_KEY; HTTPS is the reverse proxy's
-# part, which the load client plays (X-Forwarded-Proto, see bench/locustfile.py). gunicorn is
-# stopped whatever happens (trap), and its log is kept in $(LOAD_DIR)/gunicorn.log.
+# The production settings, unchanged, with a throwaway SECRET_KEY. HTTPS is the reverse proxy's
+# part, which the load client plays (X-Forwarded-Proto, see bench/locustfile.py). The first
+# requests of each worker compile templates: a few untimed logins pages warm them up. gunicorn is
+# stopped whatever happens (trap); its log stays in $(LOAD_DIR)/gunicorn.log, locust's CSV
+# files beside it.
 load: $(STAMP_LOAD) $(DB_DRIVER)
 	@[ -n "$$DATABASE_URL" ] || { echo "error: set DATABASE_URL to the database to load (docs/performance.md)" >&2; exit 1; }
-	@[ -n "$$LOAD_PASSWORD" ] || { echo "error: set LOAD_PASSWORD to the staff accounts' password" >&2; exit 1; }
 	@mkdir -p $(LOAD_DIR)
 	@set -e; \
+	if [ "$(LOAD_KEYS)" = test ]; then eval "$$($(LOAD_TEST_KEYS))"; fi; \
 	export DJANGO_SETTINGS_MODULE=clinic.settings.production ALLOWED_HOSTS=127.0.0.1 \
 		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
+	$(PY) -m bench.load_accounts; \
 	$(MANAGE) collectstatic --no-input -v 0; \
 	$(BIN)/gunicorn clinic.wsgi:application --bind 127.0.0.1:$(LOAD_PORT) --workers $(LOAD_WORKERS) \
 		--no-control-socket > $(LOAD_DIR)/gunicorn.log 2>&1 & \
@@ -57,12 +66,13 @@ load: $(STAMP_LOAD) $(DB_DRIVER)
 		sleep 1; done; \
 	for i in $$(seq 1 $$(( $(LOAD_WORKERS) * 3 ))); do \
 		curl -fsS -o /dev/null -H 'X-Forwarded-Proto: https' http://127.0.0.1:$(LOAD_PORT)/accounts/login/; done; \
-	echo "gunicorn: $(LOAD_WORKERS) workers on 127.0.0.1:$(LOAD_PORT); locust: $(LOAD_USERS) users for $(LOAD_MINUTES) min"; \
+	echo "gunicorn: $(LOAD_WORKERS) workers on 127.0.0.1:$(LOAD_PORT); locust: $(LOAD_USERS) users for $(LOAD_MINUTES) min; load average: $$(cut -d' ' -f1-3 /proc/loadavg)"; \
 	status=0; \
 	$(BIN)/locust -f bench/locustfile.py --headless --host http://127.0.0.1:$(LOAD_PORT) \
 		--users $(LOAD_USERS) --spawn-rate $(LOAD_SPAWN_RATE) \
 		--run-time $$($(PY) -c 'import sys; print(max(1, round(float(sys.argv[1]) * 60)))' $(LOAD_MINUTES))s \
 		--only-summary --csv $(LOAD_DIR)/locust --loglevel WARNING || status=$$?; \
-	if grep -q "Traceback\|Internal Server Error" $(LOAD_DIR)/gunicorn.log; then \
-		echo "note: server errors logged in $(LOAD_DIR)/gunicorn.log"; fi; \
+	echo "load average at the end: $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+	if grep -q "Traceback" $(LOAD_DIR)/gunicorn.log; then \
+		echo "note: server errors in $(LOAD_DIR)/gunicorn.log"; status=1; fi; \
 	exit $$status
