@@ -12,6 +12,7 @@ SQLite: executemany of the same rows (unescaped), in one transaction per file.
 from __future__ import annotations
 
 import os
+import re
 
 from django.apps import apps
 from django.core.management.color import no_style
@@ -97,7 +98,13 @@ class Loader:
 
 
 class MySQLLoader(Loader):
+    """The secondary indexes of the bulk tables are dropped before the load and built again
+    after it: InnoDB then sorts each index once instead of inserting millions of random keys
+    (NIK hashes, patient ids) into B-trees that outgrow the buffer pool (on a default 128 MB pool
+    the 1M-patient load crawled at ~3,000 patients/s). The tables are empty at that point."""
+
     vendor = "mysql"
+    KEY_LINE = re.compile(r"^\s*((?:UNIQUE )?KEY `[^`]+` \(.*\))(?: USING BTREE)?,?$")
 
     def start(self) -> None:
         import MySQLdb
@@ -111,6 +118,20 @@ class MySQLLoader(Loader):
             cursor.execute("SET SESSION sql_log_bin = 0")  # needs a privilege; only spares the binary log
         except MySQLdb.OperationalError:
             pass
+        self.dropped: dict[str, list[str]] = {}
+        for table in COLUMNS:
+            cursor.execute(f"SHOW CREATE TABLE `{table}`")
+            keys = [m[1] for line in cursor.fetchone()[1].splitlines() if (m := self.KEY_LINE.match(line))]
+            if keys:
+                names = [key.split("`")[1] for key in keys]
+                cursor.execute(f"ALTER TABLE `{table}` " + ", ".join(f"DROP INDEX `{n}`" for n in names))
+                self.dropped[table] = keys
+
+    def rebuild_indexes(self) -> None:
+        cursor = self.raw.cursor()
+        for table, keys in self.dropped.items():
+            cursor.execute(f"ALTER TABLE `{table}` " + ", ".join(f"ADD {key}" for key in keys))
+        self.dropped = {}
 
     def load(self, table: str, path: str) -> None:
         columns = ", ".join(f"`{c}`" for c in COLUMNS[table])
@@ -125,7 +146,10 @@ class MySQLLoader(Loader):
         self.raw.commit()
 
     def finish(self) -> None:
-        self.raw.close()
+        try:
+            self.rebuild_indexes()
+        finally:
+            self.raw.close()
 
     def flush(self) -> list[str]:
         tables = [m._meta.db_table for m in flush_models()]
