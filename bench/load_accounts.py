@@ -31,7 +31,7 @@ def check_account(user, *, role: str, password: str) -> str | None:
     if user is None or not user.is_active:
         return "no such active account"
     if user.role != role:
-        return f"has the role {user.role!r}, not {role!r}"
+        return f"has the role {user.role}, not {role}"
     if role == "doctor" and getattr(user, "doctor_profile", None) is None:
         return "is a doctor without a doctor's profile"
     try:
