@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--raw-iterations", type=int, help="raw SQL replays per page (default: --iterations)")
         parser.add_argument("--only", action="append", default=[], metavar="SCENARIO",
                             help="run only this scenario (repeatable), e.g. --only board")
-        parser.add_argument("--name-prefix", help="the name prefix searched (default: 3 letters of a patient's name)")
+        parser.add_argument("--name-prefix", help="the name prefix searched (default: Kar, a common one)")
         parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON")
         parser.add_argument("--findings", type=Path, metavar="PATH",
                             help="append a line per page that misses its target to this file")
