@@ -1,10 +1,10 @@
 """Reads from replicas, writes to the primary, and every user reads their own writes
-(docs/scaling.md, "Read replicas").
+(docs/scaling.md, "Read replicas and the router").
 
 Settings (clinic/settings/base.py): DATABASE_REPLICAS (aliases replica_1, ... from
 DATABASE_REPLICA_URLS), REPLICA_PIN_SECONDS, REPLICA_MAX_LAG_SECONDS, REPLICA_CHECK_SECONDS,
-REPLICA_TRACE_HEADER. With no replica every method answers None and Django does what it always
-did.
+REPLICA_RETRY_SECONDS, REPLICA_TRACE_HEADER. With no replica every method answers None and
+Django does what it always did.
 
 Where reads go:
 - Outside a request (management commands, the shell): the primary, unless the code asks for
@@ -18,15 +18,15 @@ Where reads go:
 - Inside a transaction on the primary (every service, every select_for_update): the primary.
 - Sessions: always the primary. The row written at login may not have reached a replica when the
   next page asks for it, and a missing session would sign the user out.
-- Otherwise one healthy replica per request (chosen at random, kept for the whole request so the
-  page reads one consistent snapshot); none healthy → the primary.
+- Otherwise one healthy replica per request (chosen at random, kept for the whole request so a
+  page never mixes two replicas that stand at different positions); none healthy → the primary.
 
 Read-your-writes is a cookie, not the session: N app servers share nothing, and the session
 itself is read from the database. The cookie holds "primary until <unix time>"; a forged one only
-makes its own reads go to the primary. Unsafe requests set it; so does a GET that writes anything
-but the audit log or the session (the audit log is written on every read of patient data and
-would otherwise pin every doctor for ever; the session is written once a minute by the idle
-timer and is read from the primary anyway).
+makes its own reads go to the primary. Unsafe requests set it; so does a GET that writes (or
+locks with select_for_update) anything but the audit log or the session. The audit log is
+written on every read of patient data and would otherwise pin every doctor for ever; the session
+is written once a minute by the idle timer and is read from the primary anyway.
 
 Health: a replica is used while it answers and its lag is at most REPLICA_MAX_LAG_SECONDS,
 measured at most every REPLICA_CHECK_SECONDS per process. The first read of a request also makes

@@ -302,7 +302,10 @@ def test_it_reads_the_lag_from_show_replica_status(rows, expected):
 
 @pytest.mark.parametrize(
     ("state", "expected"),
-    [("Synced", (True, None, "Galera node, synced")), ("Donor/Desynced", (False, None, "Galera node not synced (Donor/Desynced)"))],
+    [
+        ("Synced", (True, None, "Galera node, synced")),
+        ("Donor/Desynced", (False, None, "Galera node not synced (Donor/Desynced)")),
+    ],
 )
 def test_it_uses_a_galera_node_only_while_it_is_synced(state, expected):
     assert db_router._mysql_lag(FakeCursor([], galera_state=state)) == expected
