@@ -364,6 +364,8 @@ class ReadYourWritesMiddleware:
         ):
             return None
         failed = state.replica
+        if _still_answers(connections[failed]):
+            return None  # the error came from elsewhere (the primary, a bug): a rerun would not help
         mark_down(failed, f"failed during {request.method} {request.path}: {exception}")
         _close_quietly(connections[failed])
         state.pinned = True
@@ -374,6 +376,13 @@ class ReadYourWritesMiddleware:
             # process_exception returns from a failed render.
             response = response.render()
         return response
+
+
+def _still_answers(connection) -> bool:
+    try:
+        return connection.connection is not None and connection.is_usable()
+    except DatabaseError:
+        return False
 
 
 def _pinned_by_cookie(request) -> bool:

@@ -9,6 +9,7 @@ transaction (transaction=True): inside one, every read goes to the primary by de
 
 import json
 import logging
+from unittest import mock
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -396,6 +397,8 @@ def test_it_reruns_a_page_on_the_primary_when_the_replica_fails_during_it(live_r
     with (
         caplog.at_level(logging.WARNING, logger="clinic.db_router"),
         connections[REPLICA].execute_wrapper(replica_dies_at_the_patient),
+        # SQLite's is_usable() is always True; a server that has gone away fails its ping.
+        mock.patch.object(connections[REPLICA], "is_usable", return_value=False),
     ):
         response = client.get(reverse("patients:detail", args=[patient.pk]))
     assert response.status_code == 200
@@ -404,3 +407,23 @@ def test_it_reruns_a_page_on_the_primary_when_the_replica_fails_during_it(live_r
     assert db_router.cached_health(REPLICA).ok is False
     # The page was shown once; its read is in the audit log at least once (never missing).
     assert AuditLog.objects.filter(patient_id=patient.pk, action=AuditLog.Action.READ).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_does_not_rerun_a_page_whose_error_did_not_come_from_the_replica(live_replica, client, receptionist):
+    patient = PatientFactory()
+    client.force_login(receptionist)
+    client.raise_request_exception = False
+    views_run = []
+
+    def the_primary_fails(execute, sql, params, many, context):
+        if "audit_log" in sql and sql.lstrip().upper().startswith("INSERT"):
+            views_run.append(sql)
+            raise OperationalError("lock wait timeout (simulated, on the primary)")
+        return execute(sql, params, many, context)
+
+    with connections[DEFAULT_DB_ALIAS].execute_wrapper(the_primary_fails):
+        response = client.get(reverse("patients:detail", args=[patient.pk]))
+    assert response.status_code == 500
+    assert len(views_run) == 1  # not run a second time
+    assert db_router.cached_health(REPLICA).ok  # and the replica is not blamed
