@@ -69,6 +69,8 @@ http.cookiejar.DefaultCookiePolicy.return_ok_secure = lambda self, cookie, reque
 
 # What the simulated staff got done, printed at the end (the rows a run leaves in the database).
 OUTCOMES = Counter()
+REFUSALS = {"bookings": "booking refused (slot taken or passed)", "payments": "payment refused (paid meanwhile)",
+            "visits completed": "record refused by validation"}
 
 
 class StaffUser(HttpUser):
@@ -234,7 +236,7 @@ class Receptionist(StaffUser):
             response.success()
         elif response.status_code == 200 and path == "/appointments/book/":
             # The form came back with its message: someone took the slot first (or it just passed).
-            OUTCOMES["booking refused (slot taken or passed)"] += 1
+            OUTCOMES[REFUSALS["bookings"]] += 1
             response.success()
         else:
             self._judge(response, r"/appointments/\d+/")
@@ -277,7 +279,7 @@ class Receptionist(StaffUser):
                 OUTCOMES["payments"] += 1
                 response.success()
             elif response.status_code == 200 and path == f"/billing/{bill}/pay/":
-                OUTCOMES["payment refused (paid meanwhile)"] += 1
+                OUTCOMES[REFUSALS["payments"]] += 1
                 response.success()
             else:
                 self._judge(response, None)
@@ -348,7 +350,7 @@ class Doctor(StaffUser):
         if saved is None:
             return
         if urlsplit(saved.url).path.endswith("/record/"):
-            OUTCOMES["record refused by validation"] += 1
+            OUTCOMES[REFUSALS["visits completed"]] += 1
             return
         done = self.csrf_post(saved.text, r"/complete/$", "records: complete visit", r"/records/(queue|visits/\d+)/")
         if done is not None:
@@ -385,5 +387,9 @@ def summarise(environment, **_kwargs):
         verdict.append(f"overall p95 {_ms(total, .95)} ms > LOAD_P95_MS={P95_LIMIT_MS:g}")
     if not total.num_requests:
         verdict.append("no requests were made")
+    # A refusal is a business answer, but a form that is refused every time is a broken scenario.
+    for done, refused in REFUSALS.items():
+        if OUTCOMES[refused] and not OUTCOMES[done]:
+            verdict.append(f"no {done}: all {OUTCOMES[refused]} tries were refused")
     print("RESULT: " + ("FAIL — " + "; ".join(verdict) if verdict else "PASS"))
     environment.process_exit_code = 1 if verdict else 0
