@@ -137,7 +137,10 @@ def test_bench_users_log_in_and_bench_doctor_has_patients_today(seeded):
         user = authenticate(username=username, password=PASSWORD)
         assert user is not None and user.role == role
     doctor = Doctor.objects.get(user__username="bench_doctor")
-    today = Appointment.objects.filter(doctor=doctor, appointment_date__date=TODAY)
+    # A range, not __date: MariaDB without time zone tables cannot convert to Asia/Jakarta.
+    midnight = timezone.make_aware(dt.datetime.combine(TODAY, dt.time()))
+    today = Appointment.objects.filter(doctor=doctor, appointment_date__gte=midnight,
+                                       appointment_date__lt=midnight + dt.timedelta(days=1))
     assert today.count() >= 10
     assert today.filter(status="scheduled").exists() and today.filter(status="completed").exists()
     assert User.objects.filter(role="doctor", doctor_profile__isnull=False).count() == Doctor.objects.count()
