@@ -92,6 +92,9 @@ def compare(small: dict, big: dict) -> tuple[str, list[str]]:
     """The table of R_N = p50(big) / p50(small) per scenario, and the problems: a scenario that
     failed, or whose query count differs between the sizes (a query per row somewhere)."""
     problems = []
+    if small["machine"]["vendor"] != big["machine"]["vendor"]:
+        problems.append(f"the runs are on different databases ({small['machine']['vendor']}, "
+                        f"{big['machine']['vendor']}): R_N compares sizes on one database")
     by_name = {r["name"]: r for r in results_of(small)}
     rows = []
     for r in results_of(big):
@@ -127,6 +130,25 @@ def findings(run: dict) -> list[str]:
             f"- {run['created']} {r['name']} | {m['vendor']} {m['database']} ({m['patients']:,} patients) | "
             f"p50 {_ms(r['p50_ms'])} ms, p95 {_ms(r['p95_ms'])} ms, {r['queries']} queries, "
             f"raw SQL {_ms(raw.get('p50_ms'))} ms, R_sql {_ratio(r['r_sql'])} | {mark} | "
+            f"slowest SQL {_ms(raw.get('slowest_ms'))} ms: {sql}"
+        )
+    return lines
+
+
+def growth_findings(small: dict, big: dict) -> list[str]:
+    """One line per page whose p50 grew more than MAX_GROWTH from the small to the big run."""
+    by_name = {r["name"]: r for r in results_of(small)}
+    m, lines = big["machine"], []
+    for r in results_of(big):
+        s = by_name.get(r["name"])
+        if s is None or r["error"] or s["error"] or not s["p50_ms"] or r["p50_ms"] / s["p50_ms"] <= MAX_GROWTH:
+            continue
+        raw = r["raw"] or {}
+        sql = " ".join((raw.get("slowest_sql") or "").split())[:SQL_PREVIEW]
+        lines.append(
+            f"- {big['created']} {r['name']} | {m['vendor']} {small['machine']['patients']:,} -> "
+            f"{m['patients']:,} patients | R_N {r['p50_ms'] / s['p50_ms']:.2f} (p50 {_ms(s['p50_ms'])} -> "
+            f"{_ms(r['p50_ms'])} ms), {r['queries']} queries, raw SQL {_ms(raw.get('p50_ms'))} ms | "
             f"slowest SQL {_ms(raw.get('slowest_ms'))} ms: {sql}"
         )
     return lines

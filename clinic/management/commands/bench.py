@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--name-prefix", help="the name prefix searched (default: Kar, a common one)")
         parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON")
         parser.add_argument("--findings", type=Path, metavar="PATH",
-                            help="append a line per page that misses its target to this file")
+                            help="append a line per page that misses its target (with --compare: R_N) to this file")
         parser.add_argument("--compare", nargs=2, type=Path, metavar=("SMALL.json", "BIG.json"),
                             help="print R_N = p50 big / p50 small per page from two JSON files; runs nothing")
         parser.add_argument("--ci", action="store_true",
@@ -39,7 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["compare"]:
-            return self._compare(*options["compare"])
+            return self._compare(*options["compare"], findings=options["findings"])
         if settings.DEBUG:
             raise CommandError("DEBUG is on: the timings would include Django's query log. "
                                "Use DJANGO_SETTINGS_MODULE=clinic.settings.bench (make bench does).")
@@ -60,16 +60,21 @@ class Command(BaseCommand):
             report.write_json(run, options["json"])
             self.stdout.write(f"\nResults written to {options['json']}")
         if options["findings"]:
-            lines = report.findings(run)
-            with options["findings"].open("a") as findings:
-                findings.writelines(line + "\n" for line in lines)
-            self.stdout.write(f"{len(lines)} finding(s) appended to {options['findings']}")
+            self._append(options["findings"], report.findings(run))
         if any(r.error for r in run["results"]):
             raise CommandError("a page failed (see ERROR above)")
         return None
 
-    def _compare(self, small: Path, big: Path):
-        text, problems = report.compare(report.read_json(small), report.read_json(big))
+    def _append(self, path: Path, lines: list[str]) -> None:
+        with path.open("a") as findings:
+            findings.writelines(line + "\n" for line in lines)
+        self.stdout.write(f"{len(lines)} finding(s) appended to {path}")
+
+    def _compare(self, small: Path, big: Path, findings: Path | None):
+        small_run, big_run = report.read_json(small), report.read_json(big)
+        text, problems = report.compare(small_run, big_run)
         self.stdout.write(text)
+        if findings:
+            self._append(findings, report.growth_findings(small_run, big_run))
         if problems:
             sys.exit(1)
