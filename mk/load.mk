@@ -32,6 +32,9 @@ export LOAD_RECEPTIONISTS LOAD_DOCTORS LOAD_PASSWORD LOAD_P95_MS
 # The test settings' fixed keys, for seed_demo's databases only (never a real clinic's data).
 LOAD_TEST_KEYS = $(PY) -c 'from clinic.settings.test import TEST_FIELD_ENCRYPTION_KEYS as f, TEST_BLIND_INDEX_KEY as b; print(f"export FIELD_ENCRYPTION_KEYS={f} BLIND_INDEX_KEY={b}")'
 
+# GET a page of the app as the reverse proxy would pass it on (no curl needed).
+LOAD_GET = $(PY) -c 'import sys, urllib.request as r; r.urlopen(r.Request(sys.argv[1], headers={"X-Forwarded-Proto": "https"}), timeout=30)'
+
 .PHONY: load install-load
 
 $(STAMP_LOAD): requirements-load.txt requirements.txt | $(PY)
@@ -42,7 +45,7 @@ install-load: $(STAMP_LOAD)
 
 # The production settings, unchanged, with a throwaway SECRET_KEY. HTTPS is the reverse proxy's
 # part, which the load client plays (X-Forwarded-Proto, see bench/locustfile.py). The first
-# requests of each worker compile templates: a few untimed logins pages warm them up. gunicorn is
+# requests of each worker compile templates: a few untimed requests for the login page warm them up. gunicorn is
 # stopped whatever happens (trap); its log stays in $(LOAD_DIR)/gunicorn.log, locust's CSV
 # files beside it.
 load: $(STAMP_LOAD) $(DB_DRIVER)
@@ -59,13 +62,13 @@ load: $(STAMP_LOAD) $(DB_DRIVER)
 	server=$$!; \
 	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null || true' EXIT; \
 	for i in $$(seq 1 60); do \
-		curl -fsS -o /dev/null -H 'X-Forwarded-Proto: https' http://127.0.0.1:$(LOAD_PORT)/healthz 2>/dev/null && break; \
+		$(LOAD_GET) http://127.0.0.1:$(LOAD_PORT)/healthz 2>/dev/null && break; \
 		if [ $$i -eq 60 ] || ! kill -0 $$server 2>/dev/null; then \
 			echo "error: gunicorn did not start; its log ($(LOAD_DIR)/gunicorn.log):" >&2; \
 			tail -n 30 $(LOAD_DIR)/gunicorn.log >&2; exit 1; fi; \
 		sleep 1; done; \
 	for i in $$(seq 1 $$(( $(LOAD_WORKERS) * 3 ))); do \
-		curl -fsS -o /dev/null -H 'X-Forwarded-Proto: https' http://127.0.0.1:$(LOAD_PORT)/accounts/login/; done; \
+		$(LOAD_GET) http://127.0.0.1:$(LOAD_PORT)/accounts/login/; done; \
 	echo "gunicorn: $(LOAD_WORKERS) workers on 127.0.0.1:$(LOAD_PORT); locust: $(LOAD_USERS) users for $(LOAD_MINUTES) min; load average: $$(cut -d' ' -f1-3 /proc/loadavg)"; \
 	status=0; \
 	$(BIN)/locust -f bench/locustfile.py --headless --host http://127.0.0.1:$(LOAD_PORT) \
