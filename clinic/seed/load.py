@@ -170,8 +170,16 @@ class MySQLLoader(Loader):
 
 
 class PostgreSQLLoader(Loader):
+    """As on MariaDB, the bulk tables' secondary indexes and unique constraints are dropped for
+    the load and built once after it (CREATE INDEX sorts; maintenance_work_mem gives it room)."""
+
     vendor = "postgresql"
     timestamp_suffix = "+00"
+    UNIQUES = ("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+               "WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname")
+    INDEXES = ("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+               "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
+               "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) ORDER BY i.relname")
 
     def start(self) -> None:
         self.connection.ensure_connection()
@@ -181,6 +189,24 @@ class PostgreSQLLoader(Loader):
                     cursor.execute("SET session_replication_role = replica")
             except Exception:  # not a superuser: foreign keys are checked at each commit instead
                 pass
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+        self.dropped: list[str] = []  # the statements that rebuild what was dropped
+        with transaction.atomic(using=self.alias), self.connection.cursor() as cursor:
+            for table in COLUMNS:
+                cursor.execute(self.UNIQUES, [f'"{table}"'])
+                for name, definition in cursor.fetchall():
+                    cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+                    self.dropped.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+                cursor.execute(self.INDEXES, [f'"{table}"'])
+                for name, definition in cursor.fetchall():
+                    cursor.execute(f'DROP INDEX "{name}"')
+                    self.dropped.append(definition)
+
+    def rebuild_indexes(self) -> None:
+        with self.connection.cursor() as cursor:
+            for statement in self.dropped:
+                cursor.execute(statement)
+        self.dropped = []
 
     def load(self, table: str, path: str) -> None:
         columns = ", ".join(f'"{c}"' for c in COLUMNS[table])
@@ -190,8 +216,13 @@ class PostgreSQLLoader(Loader):
                     copy.write(block)
 
     def finish(self) -> None:
-        with self.connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = DEFAULT")
+        try:
+            with transaction.atomic(using=self.alias):
+                self.rebuild_indexes()
+        finally:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+                cursor.execute("RESET maintenance_work_mem")
 
     def flush(self) -> list[str]:
         tables = [m._meta.db_table for m in flush_models()]
