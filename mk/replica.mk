@@ -28,14 +28,15 @@ replica-lab-stop:
 	@./$(REPLICA_LAB) stop
 
 # set -f: the URLs hold a '?', which an unquoted expansion would otherwise try as a file pattern.
-# REPLICA_CHECK_SECONDS=0: the router re-reads the replica's health on each request, so a test
-# sees the replica stop or lag at once instead of after the production interval;
-# REPLICA_TRACE_HEADER=1: each response names the aliases that served its reads.
+# REPLICA_CHECK_SECONDS=0 REPLICA_RETRY_SECONDS=0: the router re-reads the replica's health (and
+# retries one that did not answer) on each request, so a test sees the replica stop, lag or come
+# back at once instead of after the production intervals; REPLICA_TRACE_HEADER=1: each response
+# names the aliases that served its reads (X-Clinic-Read-DB).
 replica-ci: $(STAMP_DEV) $(STAMP_MYSQL)
 	@set -f; \
 	export LAB_DIR=$(REPLICA_CI_LAB_DIR) LAB_PRIMARY_PORT=$(word 1,$(REPLICA_CI_PORTS)) \
 		LAB_REPLICA_PORT=$(word 2,$(REPLICA_CI_PORTS)); \
 	trap './$(REPLICA_LAB) stop' EXIT; trap 'exit 130' INT TERM; \
 	urls=$$(PYTHON=$(PY) ./$(REPLICA_LAB) start) || exit 1; \
-	env $$urls CLINIC_REPLICA_LAB=1 REPLICA_CHECK_SECONDS=0 REPLICA_TRACE_HEADER=1 \
+	env $$urls CLINIC_REPLICA_LAB=1 REPLICA_CHECK_SECONDS=0 REPLICA_RETRY_SECONDS=0 REPLICA_TRACE_HEADER=1 \
 		$(BIN)/pytest $(REPLICA_TESTS) --create-db $(PYTEST_ARGS)
