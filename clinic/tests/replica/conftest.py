@@ -5,7 +5,12 @@ How to run: `make replica-ci` (as root) starts a lab of its own, runs this folde
 URLs in the environment and stops the lab whatever happened. By hand:
 
     export $(lab/replica-lab.sh start | tr '\\n' ' ')
-    CLINIC_REPLICA_LAB=1 REPLICA_CHECK_SECONDS=0 .venv/bin/pytest clinic/tests/replica --create-db
+    CLINIC_REPLICA_LAB=1 REPLICA_CHECK_SECONDS=0 REPLICA_RETRY_SECONDS=0 REPLICA_TRACE_HEADER=1 \\
+        .venv/bin/pytest clinic/tests/replica --create-db
+
+(the three REPLICA_ settings: health re-read on every request, so that a test sees the replica
+stop, lag or come back at once; X-Clinic-Read-DB on every response, naming the aliases that
+served its reads.)
 
 Without CLINIC_REPLICA_LAB=1, a mysql:// DATABASE_URL and DATABASE_REPLICA_URLS (so also in the
 ordinary `make test` runs) every test here is skipped, with the reason. The URLs must be in the
