@@ -22,3 +22,17 @@ bench-compare: $(STAMP_BASE)
 
 bench-ci: $(STAMP_BASE) $(DB_DRIVER)
 	$(BENCH_SETTINGS) $(MANAGE) bench --ci $(BENCH_ARGS)
+
+# --- synthetic data of any size (manage.py seed_demo, clinic/seed/) ------------------------------
+# Into the database DATABASE_URL names; refuses one with clinic data unless SEED_ARGS has --flush.
+#   make seed-demo PATIENTS=10000
+#   make seed-demo PATIENTS=1000000 SEED_ARGS="--flush --password bench-demo-2026"
+# Staff users bench_admin, bench_receptionist, bench_doctor; password bench-demo-2026 unless
+# --password. Uses the encryption keys of the environment (the test settings' keys by default here).
+PATIENTS ?= 10000
+SEED_ARGS ?=
+SEED_SETTINGS ?= DJANGO_SETTINGS_MODULE=clinic.settings.test
+.PHONY: seed-demo
+
+seed-demo: $(STAMP_DEV) $(DB_DRIVER)
+	$(SEED_SETTINGS) $(MANAGE) seed_demo --patients $(PATIENTS) $(SEED_ARGS)

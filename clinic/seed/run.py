@@ -48,6 +48,7 @@ class Result:
     bench_doctor: str = ""
     summaries: bool = False
     summaries_error: str = ""
+    phases: dict[str, float] = field(default_factory=dict)  # seconds of each step, in order
 
     @property
     def total(self) -> int:
@@ -139,8 +140,10 @@ def _run_chunk(task):
     return function(index, first, last)
 
 
-def generate_and_load(plan: planning.Plan, loader: load.Loader, workers: int, out_dir: str, log) -> Counter:
+def generate_and_load(plan: planning.Plan, loader: load.Loader, workers: int, out_dir: str, log,
+                      phases: dict[str, float]) -> Counter:
     rows = Counter()
+    started = time.perf_counter()
     tasks = chunks(plan)
     generate.setup(plan, out_dir, loader.timestamp_suffix)
 
@@ -176,7 +179,10 @@ def generate_and_load(plan: planning.Plan, loader: load.Loader, workers: int, ou
                 log(done, len(tasks), rows)
         return rows
     finally:
+        clock = time.perf_counter()
+        phases["generate and load rows"] = clock - started
         loader.finish()
+        phases["build indexes"] = time.perf_counter() - clock
 
 
 def seed(*, alias: str = "default", n_patients: int, seed: int, today: dt.date, password: str,
@@ -192,13 +198,19 @@ def seed(*, alias: str = "default", n_patients: int, seed: int, today: dt.date, 
     with transaction.atomic(using=alias):
         plan.receptionist_id = create_staff(alias, plan.doctors, password)
         result.rows.update(write_reference_rows(alias, plan))
+    clock = time.perf_counter()
+    result.phases["plan, users, doctors, services"] = clock - started
     out_dir = tempfile.mkdtemp(prefix="seed_demo_")
     try:
-        result.rows.update(generate_and_load(plan, loader, workers or os.cpu_count() or 1, out_dir, log))
+        result.rows.update(generate_and_load(plan, loader, workers or os.cpu_count() or 1, out_dir, log,
+                                             result.phases))
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
+    clock = time.perf_counter()
     loader.reset_sequences()
     loader.analyze()
+    result.phases["sequences, ANALYZE"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     if importlib.util.find_spec("clinic.summaries") is not None:
         from clinic import summaries
 
@@ -207,6 +219,7 @@ def seed(*, alias: str = "default", n_patients: int, seed: int, today: dt.date, 
             result.summaries = True
         except DatabaseError as error:  # the rows are loaded; the dashboard's tables can be rebuilt later
             result.summaries_error = str(error)
+        result.phases["summary tables"] = time.perf_counter() - clock
     result.seconds = time.perf_counter() - started
     _describe_anchors(result, plan, alias)
     return result

@@ -99,6 +99,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {table:<{width}}  {count:>12,}")
         self.stdout.write(f"  {'total':<{width}}  {result.total:>12,}")
         self.stdout.write(f"{result.total:,} rows in {result.seconds:.1f} s: {result.rows_per_second:,.0f} rows/s")
+        self.stdout.write("  " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in result.phases.items()))
         self.stdout.write(f"Anchor patient: {result.anchor_mrn} 'Pasien Benchmark Seribu' with "
                           f"{result.anchor_visits} completed visits")
         self.stdout.write(f"Bill with 50 lines: {result.big_bill_number} ('benchmark: 50 services')")
