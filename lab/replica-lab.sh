@@ -45,40 +45,12 @@ REPL_USER=clinic_repl
 PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
 SETTINGS=${DJANGO_SETTINGS_MODULE:-clinic.settings.test}
 LAB_MIGRATE=${LAB_MIGRATE:-1}
-MARIADBD=/usr/sbin/mariadbd
-START_TIMEOUT=60 # seconds for a server to answer on its socket
-STOP_TIMEOUT=60  # seconds for a server to shut down after SIGTERM, before SIGKILL
 READY=$LAB_DIR/ready # written when `start` has finished once: the lab is set up
+LAB_NAME=replica-lab
+# shellcheck source=lab/lib.sh
+. "$ROOT/lab/lib.sh"
 
-say() { printf 'replica-lab: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
-
-node_dir() { echo "$LAB_DIR/$1"; }
 node_port() { if [ "$1" = primary ]; then echo "$PRIMARY_PORT"; else echo "$REPLICA_PORT"; fi; }
-sql() { # sql NODE [mariadb options...] — root through the node's socket; SQL on stdin or -e
-    local node=$1
-    shift
-    mariadb --no-defaults --protocol=SOCKET -S "$(node_dir "$node")/mysqld.sock" -u root \
-        --connect-timeout=5 "$@"
-}
-value() { sql "$1" -N -B -e "$2"; } # one value, no headers
-
-node_pid() { # the server's pid if it runs, else nothing
-    local pidfile
-    pidfile="$(node_dir "$1")/mysqld.pid"
-    [ -s "$pidfile" ] || return 0
-    local pid
-    pid=$(cat "$pidfile")
-    if kill -0 "$pid" 2>/dev/null && grep -q mariadbd "/proc/$pid/comm" 2>/dev/null; then
-        echo "$pid"
-    fi
-}
-node_up() { [ -n "$(node_pid "$1")" ] && sql "$1" -e 'SELECT 1' >/dev/null 2>&1; }
-
-load_credentials() {
-    # shellcheck source=/dev/null
-    . "$LAB_DIR/credentials"
-}
 
 url() { # url NODE
     load_credentials
@@ -90,8 +62,6 @@ print_urls() {
     echo "DATABASE_URL=$(url primary)"
     echo "DATABASE_REPLICA_URLS=$(url replica)"
 }
-
-log_tail() { tail -n 20 "$(node_dir "$1")/error.log" 2>/dev/null >&2 || true; }
 
 write_config() { # write_config NODE SERVER_ID
     local node=$1 server_id=$2 dir
@@ -128,56 +98,6 @@ read_only = 1
 EOF
         fi
     } >"$dir/my.cnf"
-}
-
-init_node() { # a fresh data directory (no binary log yet: it starts with the server)
-    local node=$1 dir
-    dir=$(node_dir "$node")
-    install -d -o mysql -g mysql -m 0750 "$dir" "$dir/tmp"
-    # Its own tmpdir: two bootstraps at once in /tmp have been seen to trip over each other's
-    # temporary tables.
-    mariadb-install-db --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --user=mysql \
-        --auth-root-authentication-method=socket --skip-test-db >"$dir/install.log" 2>&1 ||
-        { cat "$dir/install.log" >&2; die "mariadb-install-db failed for the $node"; }
-}
-
-start_node() {
-    local node=$1 dir
-    dir=$(node_dir "$node")
-    if node_up "$node"; then return 0; fi
-    [ -z "$(node_pid "$node")" ] || die "the $node runs (pid $(node_pid "$node")) but does not answer"
-    # setsid: the server outlives this script and the make or test run that started it.
-    setsid "$MARIADBD" --defaults-file="$dir/my.cnf" --user=mysql </dev/null >/dev/null 2>&1 &
-    local deadline=$((SECONDS + START_TIMEOUT))
-    until sql "$node" -e 'SELECT 1' >/dev/null 2>&1; do
-        if [ $SECONDS -ge $deadline ]; then
-            log_tail "$node"
-            die "the $node did not answer within $START_TIMEOUT s (port $(node_port "$node") taken?)"
-        fi
-        sleep 0.2
-    done
-}
-
-stop_node() { # SIGTERM is a clean shutdown; SIGKILL only if it hangs
-    local node=$1 pid
-    pid=$(node_pid "$node")
-    [ -n "$pid" ] || return 0
-    kill -TERM "$pid"
-    local deadline=$((SECONDS + STOP_TIMEOUT))
-    while kill -0 "$pid" 2>/dev/null; do
-        if [ $SECONDS -ge $deadline ]; then
-            say "the $node did not stop within $STOP_TIMEOUT s: SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-        sleep 0.2
-    done
-}
-
-load_time_zones() {
-    # Django converts datetimes to Asia/Jakarta inside MariaDB (__date lookups): that needs the
-    # time zone tables, empty in a new server. Loaded on each server, outside the binary log, so
-    # the replica does not have to replay them.
-    { echo "SET SESSION sql_log_bin = 0;"; cat "$LAB_DIR/tz.sql"; } | sql "$1" mysql
 }
 
 create_accounts() { # on the primary, with binary logging: the replica gets them too
@@ -220,14 +140,6 @@ wait_sync() { # wait until the replica has applied the primary's GTID position
     fi
 }
 
-migrate() {
-    [ "$LAB_MIGRATE" = 1 ] || { say "LAB_MIGRATE=$LAB_MIGRATE: not migrating"; return 0; }
-    [ -x "$PYTHON" ] || die "no $PYTHON: run 'make install-dev install-mysql' first (or LAB_MIGRATE=0)"
-    say "manage.py migrate on the primary ($SETTINGS)"
-    (cd "$ROOT" && env -u DATABASE_REPLICA_URLS DATABASE_URL="$(url primary)" \
-        DJANGO_SETTINGS_MODULE="$SETTINGS" "$PYTHON" manage.py migrate --no-input -v 0)
-}
-
 cmd_start() {
     [ "$(id -u)" = 0 ] || die "run as root (the servers run as the mysql user)"
     [ -x "$MARIADBD" ] || die "no $MARIADBD: apt-get install mariadb-server"
@@ -244,14 +156,8 @@ cmd_start() {
     fi
     local t0=$SECONDS
     install -d -m 0755 "$LAB_DIR"
-    (
-        umask 077
-        # Letters and digits only: django-environ reads a value starting with $ as a reference.
-        printf 'APP_PASSWORD=%s\nREPL_PASSWORD=%s\n' \
-            "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" \
-            "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" >"$LAB_DIR/credentials"
-    )
-    mysql_tzinfo_to_sql /usr/share/zoneinfo >"$LAB_DIR/tz.sql" 2>/dev/null
+    make_credentials APP_PASSWORD REPL_PASSWORD
+    prepare_time_zones
     write_config_and_init() { init_node "$1" && write_config "$1" "$2"; }
     write_config_and_init primary 1 &
     local init_primary=$!
@@ -273,7 +179,7 @@ cmd_start() {
     start_replication
     wait_sync 30 || die "replication does not run"
     say "replication runs ($((SECONDS - t0)) s)"
-    migrate
+    migrate "$(url primary)"
     wait_sync 60 || die "the replica did not apply the migrations"
     touch "$READY"
     say "ready in $((SECONDS - t0)) s"
