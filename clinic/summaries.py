@@ -18,7 +18,7 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import Count, DecimalField, F, Q, Sum
+from django.db.models import Count, DateTimeField, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
 from zoneinfo import ZoneInfo
@@ -220,29 +220,55 @@ def connect() -> None:
 # --- Rebuild ------------------------------------------------------------------------------------
 
 
-def _day_of(field: str) -> TruncDate:
-    return TruncDate(field, tzinfo=CLINIC_TZ)
+def _fixed_offset(low: datetime.datetime | None, high: datetime.datetime | None) -> datetime.timedelta | None:
+    """The clinic zone's UTC offset if it is the same on every day from low to high, else None."""
+    if low is None or high is None:
+        return datetime.timedelta(0)
+    offsets, day = set(), low
+    while day <= high + datetime.timedelta(days=1) and len(offsets) < 2:
+        offsets.add(day.astimezone(CLINIC_TZ).utcoffset())
+        day += datetime.timedelta(days=1)
+    return offsets.pop() if len(offsets) == 1 else None
 
 
-def _rebuild_rows(registry) -> dict[str, Iterable]:
+def _day_of(field: str, *, source: tuple) -> TruncDate:
+    """The Jakarta day of `field`, computed by the database.
+
+    Asia/Jakarta has kept one offset (+07:00) since 1964: over such a range the day is the UTC
+    date of the moment plus the offset, which needs no time zone tables in MariaDB (without them
+    CONVERT_TZ gives NULL). A zone whose offset changes inside the data's range uses TruncDate
+    with the zone, which does need them. `source`: (queryset, column) holding the moments, for
+    a `field` that reaches them through a join."""
+    queryset, column = source
+    bounds = queryset.aggregate(low=Min(column), high=Max(column))
+    offset = _fixed_offset(bounds["low"], bounds["high"])
+    if offset is None:
+        return TruncDate(field, tzinfo=CLINIC_TZ)
+    shifted = ExpressionWrapper(F(field) + offset, output_field=DateTimeField())
+    return TruncDate(shifted, tzinfo=datetime.UTC)
+
+
+def _rebuild_rows(registry, using: str) -> dict[str, Iterable]:
     """{summary label: rows of its new content}, each aggregated by the database."""
-    payment = registry.get_model("billing", "Payment")
-    billing = registry.get_model("billing", "Billing")
-    line = registry.get_model("scheduling", "AppointmentService")
-    patient = registry.get_model("patients", "Patient")
+    payments = registry.get_model("billing", "Payment")._base_manager.using(using)
+    bills = registry.get_model("billing", "Billing")._base_manager.using(using)
+    lines = registry.get_model("scheduling", "AppointmentService")._base_manager.using(using)
+    patients = registry.get_model("patients", "Patient")._base_manager.using(using)
+    billed_lines = lines.filter(appointment__bill__isnull=False).exclude(appointment__bill__status=VOID)
     return {
-        "RevenueDaily": payment._base_manager.annotate(day=_day_of("paid_at")).values("day", "method")
+        "RevenueDaily": payments.annotate(day=_day_of("paid_at", source=(payments, "paid_at")))
+        .values("day", "method")
         .annotate(amount=Sum("amount"), payments=Count("id")).order_by(),
-        "BilledServiceDaily": line._base_manager.filter(appointment__bill__isnull=False)
-        .exclude(appointment__bill__status=VOID).annotate(day=_day_of("appointment__bill__issued_at"))
-        .values("day", "service_id")
+        "BilledServiceDaily": billed_lines
+        .annotate(day=_day_of("appointment__bill__issued_at", source=(bills, "issued_at"))).values("day", "service_id")
         .annotate(amount=Sum(F("quantity") * F("unit_price"), output_field=LINE_AMOUNT),
                   quantity=Sum("quantity"), lines=Count("id")).order_by(),
-        "OutstandingDaily": billing._base_manager.filter(status__in=OPEN_STATUSES)
-        .annotate(day=_day_of("issued_at")).values("day")
+        "OutstandingDaily": bills.filter(status__in=OPEN_STATUSES)
+        .annotate(day=_day_of("issued_at", source=(bills, "issued_at"))).values("day")
         .annotate(amount=Sum(F("total_amount") - F("amount_paid"), output_field=LINE_AMOUNT),
                   bills=Count("id")).order_by(),
-        "RegistrationDaily": patient._base_manager.annotate(day=_day_of("created_at")).values("day")
+        "RegistrationDaily": patients.annotate(day=_day_of("created_at", source=(patients, "created_at")))
+        .values("day")
         .annotate(registered=Count("id"), active=Count("id", filter=Q(is_active=True))).order_by(),
     }
 
@@ -254,8 +280,8 @@ def rebuild_all(*, registry=None, using: str = DEFAULT_DB_ALIAS) -> None:
     migration that creates the tables. `registry`: a migration's historical apps."""
     registry = registry or django_apps
     with transaction.atomic(using=using):
-        for name, rows in _rebuild_rows(registry).items():
+        for name, rows in _rebuild_rows(registry, using).items():
             model = registry.get_model("clinic", name)
             model._base_manager.using(using).all().delete()
             model._base_manager.using(using).bulk_create(
-                (model(**row) for row in rows.using(using).iterator(chunk_size=2000)), batch_size=1000)
+                (model(**row) for row in rows.iterator(chunk_size=2000)), batch_size=1000)

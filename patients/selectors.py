@@ -5,7 +5,10 @@ import re
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Collate, Upper
+from django.db.models.lookups import StartsWith
 
 from billing.models import Billing, Insurance
 from clinic.crypto import blind_index, phone_normalise
@@ -14,12 +17,38 @@ from scheduling.models import Appointment
 
 SEARCH_MAX_LENGTH = 150  # the longest full name; a longer query cannot match anything
 SEARCH_LIMIT = 50
+PAGE_LIST_LIMIT = 50  # appointments and bills on the patient page: the latest ones
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _RM = re.compile(r"rm[-\s]?0*([0-9]{1,9})", re.IGNORECASE)
 _DIGITS = re.compile(r"[0-9]+")
 _DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y")
+
+
+def _upper_c(field: str) -> Collate:
+    return Collate(Upper(field), "C")
+
+
+def prefix_condition(field: str, query: str) -> Q:
+    """`field` starts with `query`, whatever the case, in a form the database's index serves.
+
+    MariaDB: `__istartswith` (LIKE under the case-insensitive collation) reads the column's
+    index; `__startswith` would not (PITFALLS.md). PostgreSQL: UPPER(field) COLLATE "C" LIKE
+    UPPER(query) || '%' reads the index on that very expression (patients migration 0004),
+    whose order also serves NAME_ORDER, so a search stops after its 50 rows whether the prefix
+    matches five patients or fifty thousand (the plain name index made PostgreSQL filter the
+    whole index: 1.15 s for "Siti" among 300,000 names, 0.2 ms with this one)."""
+    if connection.vendor == "postgresql":
+        return Q(StartsWith(_upper_c(field), Upper(Value(query))))
+    return Q(**{f"{field}__istartswith": query})
+
+
+def name_order() -> tuple:
+    """The order of search results: by name, in the order of the index the search reads."""
+    if connection.vendor == "postgresql":
+        return (_upper_c("full_name").asc(), "id")
+    return ("full_name", "id")
 
 
 def _date_of(text: str) -> datetime.date | None:
@@ -57,9 +86,7 @@ def _search_conditions(query: str) -> list[Q]:
         conditions.append(Q(medical_record_number=f"RM-{int(query):07d}"))
     conditions.extend(patient_identifier_conditions(query))
     if any(ch.isalpha() for ch in query) and not match and not _EMAIL.fullmatch(query):
-        # istartswith, not startswith: MariaDB uses the name index only for the
-        # case-insensitive LIKE (PITFALLS.md).
-        conditions.append(Q(full_name__istartswith=query))
+        conditions.append(prefix_condition("full_name", query))
     return conditions
 
 
@@ -77,7 +104,7 @@ def patient_search(*, query: str, include_inactive: bool = False, limit: int = S
     patients = Patient.objects.filter(reduce(or_, conditions))
     if not include_inactive:
         patients = patients.filter(is_active=True)
-    return list(patients.order_by("full_name", "id")[:limit])
+    return list(patients.order_by(*name_order())[:limit])
 
 
 def patient_possible_duplicates(*, nik: str | None, full_name: str, date_of_birth: datetime.date | None,
@@ -98,6 +125,13 @@ def patient_possible_duplicates(*, nik: str | None, full_name: str, date_of_birt
 
 def patient_insurances(*, patient: Patient) -> QuerySet[Insurance]:
     return Insurance.objects.filter(patient=patient).order_by("-is_active", "-valid_from", "-id")
+
+
+def latest_of(queryset: QuerySet, limit: int = PAGE_LIST_LIMIT) -> tuple[list, bool]:
+    """(the first `limit` rows, whether there are more): one query of limit + 1 rows, so a
+    patient with a thousand visits costs what a patient with fifty does."""
+    rows = list(queryset[:limit + 1])
+    return rows[:limit], len(rows) > limit
 
 
 def patient_appointments(*, patient: Patient) -> QuerySet[Appointment]:

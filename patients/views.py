@@ -11,7 +11,7 @@ from accounts.audit import audit_read, audit_reads
 from patients.access import get_insurance_for, get_patient_for
 from patients.forms import InsuranceForm, PatientForm, PatientSearchForm
 from patients.selectors import (
-    SEARCH_LIMIT, patient_appointments, patient_bills, patient_insurances, patient_search,
+    PAGE_LIST_LIMIT, SEARCH_LIMIT, latest_of, patient_appointments, patient_bills, patient_insurances, patient_search,
 )
 from patients.services import (
     DuplicatePatient, insurance_add as insurance_add_service, insurance_update, patient_register, patient_update,
@@ -111,13 +111,15 @@ def detail(request, pk):
     patient = get_patient_for(request, pk)
     audit_read(request, patient=patient, what="patient detail")
     front_desk = request.user.role in FRONT_DESK
+    appointments, more_appointments = latest_of(patient_appointments(patient=patient))
+    # Bills are the front desk's business (DESIGN.md roles); doctors do not see them.
+    bills, more_bills = latest_of(patient_bills(patient=patient)) if front_desk else (None, False)
     return render(request, "patients/detail.html", {
         "patient": patient,
         "front_desk": front_desk,
         "insurances": list(patient_insurances(patient=patient)),
-        "appointments": list(patient_appointments(patient=patient)),
-        # Bills are the front desk's business (DESIGN.md roles); doctors do not see them.
-        "bills": list(patient_bills(patient=patient)) if front_desk else None,
+        "appointments": appointments, "more_appointments": more_appointments,
+        "bills": bills, "more_bills": more_bills, "list_limit": PAGE_LIST_LIMIT,
     })
 
 

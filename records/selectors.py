@@ -77,16 +77,20 @@ def medical_record_of(*, appointment: Appointment) -> MedicalRecord | None:
     return _with_labs(MedicalRecord.objects.filter(appointment=appointment)).first()
 
 
-def patient_history(*, patient: Patient, before: Appointment) -> list[MedicalRecord]:
-    """The patient's records of visits before `before`, newest first, with their doctor,
-    appointment and lab results (two queries, whatever the number of visits)."""
+HISTORY_LIMIT = 20  # earlier visits shown on the visit page
+
+
+def patient_history(*, patient: Patient, before: Appointment, limit: int = HISTORY_LIMIT) -> list[MedicalRecord]:
+    """The patient's records of the `limit` latest visits before `before` (one more when there
+    are more, for the page to say so), newest first, with their doctor, appointment and lab
+    results: two queries whose size does not grow with a patient's thousandth visit."""
     return list(
         _with_labs(
             MedicalRecord.objects.filter(patient=patient, appointment__appointment_date__lt=before.appointment_date)
             .exclude(appointment=before)
             .select_related("doctor", "appointment")
             .annotate(version_count=Count("versions"))
-            .order_by("-appointment__appointment_date", "-id")
+            .order_by("-appointment__appointment_date", "-id")[:limit + 1]
         )
     )
 
@@ -98,6 +102,7 @@ class Visit:
     lines: list[AppointmentService]
     record: MedicalRecord | None
     history: list[MedicalRecord]
+    history_more: bool
     allergies: list[str] = field(default_factory=list)
     versions: list[MedicalRecordVersion] = field(default_factory=list)
     lab_versions: list[LabResultVersion] = field(default_factory=list)
@@ -140,13 +145,15 @@ def visit_detail(*, appointment: Appointment) -> Visit:
     lines = list(AppointmentService.objects.filter(appointment=appointment).select_related("service"))
     patient = appointment.patient
     record = medical_record_of(appointment=appointment)
+    history = patient_history(patient=patient, before=appointment)
     versions, lab_versions = record_versions(record=record) if record else ([], [])
     return Visit(
         appointment=appointment,
         patient_age=age_on(patient.date_of_birth, timezone.localtime(appointment.appointment_date).date()),
         lines=lines,
         record=record,
-        history=patient_history(patient=patient, before=appointment),
+        history=history[:HISTORY_LIMIT],
+        history_more=len(history) > HISTORY_LIMIT,
         allergies=known_allergies(patient=patient),
         versions=versions,
         lab_versions=lab_versions,

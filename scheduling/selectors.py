@@ -1,4 +1,5 @@
 import datetime
+import re
 from functools import reduce
 from operator import or_
 
@@ -6,15 +7,24 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from patients.models import Doctor, Patient, WorkingHours
-from patients.selectors import patient_identifier_conditions
+from patients.selectors import name_order, patient_identifier_conditions, prefix_condition
 from scheduling.models import Appointment, AppointmentService, Service
+
+
+# Appointments lie within one working day (working_hours_cover); a day is a safe upper bound.
+MAX_APPOINTMENT_LENGTH = datetime.timedelta(days=1)
 
 
 def appointment_overlapping(*, doctor: Doctor, start: datetime.datetime, end: datetime.datetime,
                             exclude_pk: int | None = None) -> QuerySet[Appointment]:
-    """Appointments of the doctor that hold a slot and overlap [start, end)."""
+    """Appointments of the doctor that hold a slot and overlap [start, end).
+
+    The lower bound on the start is implied by end_time > start (no appointment is longer than
+    MAX_APPOINTMENT_LENGTH) and keeps the read on a short stretch of the (doctor, start) index
+    instead of every earlier appointment of the doctor's career."""
     qs = Appointment.objects.filter(
-        doctor=doctor, slot_active=True, appointment_date__lt=end, end_time__gt=start
+        doctor=doctor, slot_active=True, appointment_date__lt=end, end_time__gt=start,
+        appointment_date__gt=start - MAX_APPOINTMENT_LENGTH,
     )
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
@@ -60,19 +70,31 @@ def service_active_list() -> QuerySet[Service]:
     return Service.objects.filter(is_active=True).order_by("name", "id")
 
 
+_RM_PREFIX = re.compile(r"rm[-0-9]*", re.IGNORECASE)
+
+
 def patient_lookup(*, query: str, limit: int = 10) -> list[Patient]:
     """Active patients whose name or No. RM starts with `query`, or whose whole NIK, phone
     number or email it is (one query). NIK, phone and email are encrypted: they match through
     their blind indexes, so only in full.
 
-    `__istartswith` keeps MariaDB on the index (PITFALLS.md). A NUL byte is dropped: PostgreSQL
+    prefix_condition keeps both MariaDB and PostgreSQL on an index (PITFALLS.md). A NUL byte is dropped: PostgreSQL
     refuses it in a query (?q=%00 was a 500)."""
     query = query.replace("\x00", "").strip()
     if len(query) < 2:
         return []
-    condition = reduce(or_, [Q(full_name__istartswith=query), Q(medical_record_number__istartswith=query),
-                             *patient_identifier_conditions(" ".join(query.split()))])
-    return list(Patient.objects.filter(condition, is_active=True).order_by("full_name", "id")[:limit])
+    # Only the conditions the query can meet, each on its own index: a name has a letter, a
+    # No. RM starts with "RM" and has only digits and a dash after it. OR-ing a name prefix
+    # with a No. RM prefix made both databases walk the whole name index for a rare prefix.
+    conditions = patient_identifier_conditions(" ".join(query.split()))
+    if any(ch.isalpha() for ch in query):
+        conditions.append(prefix_condition("full_name", query))
+    if _RM_PREFIX.fullmatch(query):
+        conditions.append(prefix_condition("medical_record_number", query))
+    if not conditions:
+        return []
+    condition = reduce(or_, conditions)
+    return list(Patient.objects.filter(condition, is_active=True).order_by(*name_order())[:limit])
 
 
 def appointment_detail_queryset() -> QuerySet[Appointment]:

@@ -138,8 +138,19 @@ def _today(patients: list[Patient], doctors: list[Doctor], offset: int, limit: i
         for i, p in enumerate(patients[:limit])], batch_size=BATCH)
 
 
+def _audit_history(count: int) -> None:
+    """Sealed audit rows, as a clinic that has run for a while has (the audit log is a big table
+    too: the pages append to it and seal what they appended)."""
+    from accounts.audit import audit_seal
+    from accounts.models import AuditLog
+
+    AuditLog.objects.bulk_create([AuditLog(action=AuditLog.Action.READ, actor_username="hot", what="history")
+                                  for _ in range(count)], batch_size=BATCH)
+    audit_seal()
+
+
 def build_clinic(*, patients: int, visits: int = 2, frequent_visits: int = 5, today: int = 30,
-                 clinic: Clinic | None = None) -> Clinic:
+                 audit_rows: int = 0, clinic: Clinic | None = None) -> Clinic:
     """Adds `patients` patients with `visits` past visits each, `frequent_visits` more visits
     of the frequent patient, `today` appointments today, then rebuilds the summaries. Called
     again with the returned Clinic, it grows the same clinic."""
@@ -154,6 +165,7 @@ def build_clinic(*, patients: int, visits: int = 2, frequent_visits: int = 5, to
               + _frequent_visits(frequent, doctors[0], range(frequent_so_far + 1, frequent_so_far + frequent_visits + 1)),
               services)
     _today(new, doctors, serial, max(0, min(today, 90 * len(doctors) - serial)))
+    _audit_history(audit_rows)
     rebuild_all()
     if clinic is not None:
         clinic.serial += patients
@@ -184,6 +196,7 @@ def hot_pages(clinic: Clinic, *, booking_minute: int = 0) -> list[Page]:
         Page("search by name", "receptionist", reverse("patients:search"), params={"q": "Siti"}),
         Page("search by NIK", "receptionist", reverse("patients:search"), params={"q": frequent.nik}),
         Page("search by phone", "receptionist", reverse("patients:search"), params={"q": frequent.phone}),
+        Page("booking's patient lookup", "receptionist", reverse("scheduling:patient_lookup"), params={"q": "Siti"}),
         Page("patient page", "receptionist", reverse("patients:detail", args=[frequent.pk])),
         Page("doctor's day", "receptionist", reverse("scheduling:day"), params={"doctor": clinic.doctors[0].pk}),
         Page("board", "receptionist", reverse("scheduling:board")),
