@@ -145,7 +145,8 @@ def _write(chunk: str, tables: dict[str, list[str]]) -> list[tuple[str, str, int
 
 def _mobile(r1: float, r2: float) -> str:
     digits = 7 + int(r2 * 3)
-    return f"+62{vocab.MOBILE_PREFIXES[int(r1 * len(vocab.MOBILE_PREFIXES))]}{int(r2 * 10 ** 9) % 10 ** digits:0{digits}d}"
+    prefix = vocab.MOBILE_PREFIXES[int(r1 * len(vocab.MOBILE_PREFIXES))]
+    return f"+62{prefix}{int(r2 * 10 ** 9) % 10 ** digits:0{digits}d}"
 
 
 def _private_policy(pid: int) -> tuple[str, str]:
@@ -177,7 +178,8 @@ def patient_chunk(index: int, first: int, last: int) -> list[tuple[str, str, int
         if pid == ANCHOR_PATIENT_ID:
             full_name = ANCHOR_NAME
         elif r() < 0.3:
-            full_name = f"{firsts[int(r() * len(firsts))]} {firsts[int(r() * len(firsts))]} {lasts[int(r() * len(lasts))]}"
+            given, middle = firsts[int(r() * len(firsts))], firsts[int(r() * len(firsts))]
+            full_name = f"{given} {middle} {lasts[int(r() * len(lasts))]}"
         else:
             full_name = f"{firsts[int(r() * len(firsts))]} {lasts[int(r() * len(lasts))]}"
         code, district, city, villages = vocab.REGIONS[plan.region[pid]]

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
