@@ -147,9 +147,13 @@ def generate_and_load(plan: planning.Plan, loader: load.Loader, workers: int, ou
     tasks = chunks(plan)
     generate.setup(plan, out_dir, loader.timestamp_suffix)
 
+    loading = [0.0]  # seconds the database spent reading files, the rest is waiting for workers
+
     def load_files(files):
         for table, path, count in files:
+            clock = time.perf_counter()
             loader.load(table, path)
+            loading[0] += time.perf_counter() - clock
             load.remove(path)
             rows[table] += count
 
@@ -181,6 +185,7 @@ def generate_and_load(plan: planning.Plan, loader: load.Loader, workers: int, ou
     finally:
         clock = time.perf_counter()
         phases["generate and load rows"] = clock - started
+        phases[f"(of which {loader.vendor} loading files)"] = loading[0]
         loader.finish()
         phases["build indexes"] = time.perf_counter() - clock
 
