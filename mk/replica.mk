@@ -7,6 +7,7 @@
 #   make replica-ci         a lab of its own (other ports, other directory), the integration tests
 #                           clinic/tests/replica/ against it, then stop it whatever happened; the
 #                           exit status is the tests'
+#   make galera-lab / galera-lab-stop   the three-node Galera cluster (below)
 
 REPLICA_LAB = lab/replica-lab.sh
 REPLICA_TESTS = clinic/tests/replica
@@ -40,3 +41,19 @@ replica-ci: $(STAMP_DEV) $(STAMP_MYSQL)
 	urls=$$(PYTHON=$(PY) ./$(REPLICA_LAB) start) || exit 1; \
 	env $$urls CLINIC_REPLICA_LAB=1 REPLICA_CHECK_SECONDS=0 REPLICA_RETRY_SECONDS=0 REPLICA_TRACE_HEADER=1 \
 		$(BIN)/pytest $(REPLICA_TESTS) --create-db $(PYTEST_ARGS)
+
+# The Galera lab (lab/galera-lab.sh): three nodes of one multi-primary cluster, 127.0.0.1:3311-3313,
+# from Debian's galera-4 (apt-get install galera-4 rsync). `make galera-lab` starts it (as root;
+# idempotent), migrates through node 1, prints a URL per node and runs its smoke test: a write on
+# node 1 is read on node 3 and the other way round, three synced members.
+GALERA_LAB = lab/galera-lab.sh
+
+.PHONY: galera-lab galera-lab-stop
+
+galera-lab: $(STAMP_DEV) $(STAMP_MYSQL)
+	@PYTHON=$(PY) ./$(GALERA_LAB) start
+	@./$(GALERA_LAB) smoke
+	@echo "Status: ./$(GALERA_LAB) status    Stop: make galera-lab-stop"
+
+galera-lab-stop:
+	@./$(GALERA_LAB) stop
