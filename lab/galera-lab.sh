@@ -167,10 +167,8 @@ status() {
     local node
     for node in "${NODES[@]}"; do
         if node_up "$node"; then
-            echo "$node: up, $HOST:$(node_port "$node"), $(value "$node" "SELECT CONCAT('cluster size ', \
-(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_CLUSTER_SIZE'), \
-', ', (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE_COMMENT'), \
-', last committed ', (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_LAST_COMMITTED'))")"
+            echo "$node: up, $HOST:$(node_port "$node"), $(value "$node" "SHOW STATUS WHERE Variable_name IN \
+                ('wsrep_cluster_size', 'wsrep_local_state_comment', 'wsrep_last_committed')" | tr '\t\n' '= ')"
         else
             echo "$node: down"
         fi
@@ -185,20 +183,21 @@ smoke() { # what makes it a multi-primary cluster, checked with the application'
         mariadb --no-defaults -h "$HOST" -P "$(node_port "$1")" -u "$APP_USER" -p"$APP_PASSWORD" \
             --connect-timeout=5 -N -B "$DATABASE" -e "$2"
     }
-    app node1 "CREATE TABLE IF NOT EXISTS galera_smoke (id INT AUTO_INCREMENT PRIMARY KEY, token CHAR(16) NOT NULL, written_on VARCHAR(8) NOT NULL)"
+    app node1 "CREATE TABLE IF NOT EXISTS galera_smoke (id INT AUTO_INCREMENT PRIMARY KEY,
+        token CHAR(16) NOT NULL, written_on VARCHAR(8) NOT NULL)"
     app node1 "INSERT INTO galera_smoke (token, written_on) VALUES ('$token', 'node1')"
     # Galera applies asynchronously after certification: wsrep_sync_wait makes the read wait for it.
-    [ "$(app node3 "SET SESSION wsrep_sync_wait = 1; SELECT written_on FROM galera_smoke WHERE token = '$token'")" = node1 ] ||
-        die "smoke: node 3 does not read what node 1 wrote"
+    local read="SET SESSION wsrep_sync_wait = 1; SELECT written_on FROM galera_smoke WHERE token = '$token'"
+    [ "$(app node3 "$read")" = node1 ] || die "smoke: node 3 does not read what node 1 wrote"
     app node3 "UPDATE galera_smoke SET written_on = 'node3' WHERE token = '$token'"
-    [ "$(app node1 "SET SESSION wsrep_sync_wait = 1; SELECT written_on FROM galera_smoke WHERE token = '$token'")" = node3 ] ||
-        die "smoke: node 1 does not read what node 3 wrote"
+    [ "$(app node1 "$read")" = node3 ] || die "smoke: node 1 does not read what node 3 wrote"
     app node2 "DROP TABLE galera_smoke"
     for node in "${NODES[@]}"; do
         size=$(value "$node" "SHOW STATUS LIKE 'wsrep_cluster_size'" | cut -f2)
         [ "$size" = 3 ] || die "smoke: $node sees a cluster of $size nodes, not 3"
     done
-    echo "galera smoke: a write on node1 was read on node3, a write on node3 on node1; cluster size 3 on every node"
+    echo "galera smoke: a write on node1 was read on node3, a write on node3 on node1;" \
+        "cluster size 3 on every node"
 }
 
 need_lab() { [ -f "$READY" ] || die "no lab in $LAB_DIR: run '$0 start' first"; }

@@ -200,14 +200,16 @@ status() {
     local node
     for node in primary replica; do
         if node_up "$node"; then
-            echo "$node: up, $HOST:$(node_port "$node"), pid $(node_pid "$node"), server_id $(value "$node" 'SELECT @@server_id'), read_only $(value "$node" 'SELECT @@read_only'), gtid_binlog_pos $(value "$node" 'SELECT @@gtid_binlog_pos')"
+            printf '%s: up, %s:%s, pid %s, server_id %s, read_only %s, gtid_binlog_pos %s\n' "$node" \
+                "$HOST" "$(node_port "$node")" "$(node_pid "$node")" \
+                $(value "$node" 'SELECT @@server_id, @@read_only, @@gtid_binlog_pos')
         else
             echo "$node: down"
         fi
     done
     if node_up replica; then
         sql replica -e 'SHOW SLAVE STATUS\G' |
-            grep -E '^ *(Slave_IO_Running|Slave_SQL_Running|Seconds_Behind_Master|Gtid_IO_Pos|Last_IO_Error|Last_SQL_Error|Using_Gtid):'
+            grep -E '^ *(Slave_(IO|SQL)_Running|Seconds_Behind_Master|SQL_Delay|Using_Gtid|Gtid_IO_Pos|Last_(IO|SQL)_Error):'
         echo "gtid_slave_pos: $(value replica 'SELECT @@gtid_slave_pos')"
     fi
 }

@@ -131,8 +131,9 @@ def test_no_write_reaches_the_replica(lab, clinic, front_desk, figures):
         pk = book(front_desk, clinic)
         response = front_desk.post(reverse("scheduling:check_in", args=[clinic.scheduled.pk]))
         assert response.status_code == 302
-        payment = front_desk.post(reverse("billing:pay", args=[clinic.bill.pk]), VALID_POSTS["billing:pay"](clinic))
-        assert payment.status_code == 302
+        response = front_desk.post(reverse("billing:pay", args=[clinic.bill.pk]),
+                                   VALID_POSTS["billing:pay"](clinic))
+        assert response.status_code == 302
         for name, args in (("scheduling:board", []), ("scheduling:detail", [pk]), ("billing:unpaid", []),
                            ("patients:detail", [clinic.patient.pk])):
             assert front_desk.get(reverse(name, args=args)).status_code == 200
@@ -144,7 +145,8 @@ def test_no_write_reaches_the_replica(lab, clinic, front_desk, figures):
     assert gtid_server_ids(lab.value(lab.alias, "SELECT @@gtid_binlog_state")) == {primary_id}
     # It refuses the application's account anyway (read_only; the account has no SUPER).
     with pytest.raises(OperationalError) as refused, connections[lab.alias].cursor() as cursor:
-        cursor.execute("UPDATE users SET first_name = 'x' WHERE id = %s", [front_desk.session["_auth_user_id"]])
+        cursor.execute("UPDATE users SET first_name = 'x' WHERE id = %s",
+                       [front_desk.session["_auth_user_id"]])
     assert refused.value.args[0] == 1290  # ER_OPTION_PREVENTS_STATEMENT: --read-only
 
     # And both hold the same rows, table by table.
