@@ -35,7 +35,11 @@ class BilledServiceDaily(models.Model):
     """Lines of the bills issued per Jakarta day (of issued_at), void bills left out, per service."""
 
     day = models.DateField(_("day"))
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service"))
+    # No index of its own: (service, day) below serves the foreign key and, unlike one on the
+    # service alone, lets MariaDB join from the price list straight into the range of days
+    # (it read all 58,000 rows of seven years per dashboard at 1M patients: 300 ms).
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service"),
+                                db_index=False)
     amount = models.DecimalField(_("amount (Rp)"), **MONEY)
     quantity = models.BigIntegerField(_("quantity"), default=0)
     lines = models.BigIntegerField(_("lines"), default=0)
@@ -45,6 +49,7 @@ class BilledServiceDaily(models.Model):
         verbose_name = _("daily billed per service")
         verbose_name_plural = _("daily billed per service")
         constraints = [models.UniqueConstraint(fields=["day", "service"], name="summary_billed_day_service")]
+        indexes = [models.Index(fields=["service", "day"], name="summary_billed_service_day")]
 
     def __str__(self):
         return f"{self.day} {self.service_id}"
