@@ -100,7 +100,10 @@ class Clinic:
         }, by=self.admin, confirmed_not_duplicate=True)
 
     def deactivate(self, n: int) -> None:
-        patient = Patient.objects.order_by("id")[n % Patient.objects.count()]
+        patients = list(Patient.objects.order_by("id"))
+        if not patients:  # a sequence may start with this step
+            return
+        patient = patients[n % len(patients)]
         patient_services.patient_update(patient=patient, data={"is_active": not patient.is_active}, by=self.admin)
 
     def bill(self, n: int) -> None:
