@@ -75,7 +75,8 @@ def _doctor_with_today(notes: list[str]) -> tuple[User, Doctor]:
     if doctor is not None:
         return user, doctor
     low = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
-    busiest = (Appointment.objects.filter(appointment_date__gte=low, appointment_date__lt=low + datetime.timedelta(days=1),
+    high = low + datetime.timedelta(days=1)
+    busiest = (Appointment.objects.filter(appointment_date__gte=low, appointment_date__lt=high,
                                           doctor__user__isnull=False, doctor__is_active=True)
                .values("doctor_id").annotate(n=Count("id")).order_by("-n").first())
     doctor = (Doctor.objects.filter(pk=busiest["doctor_id"]) if busiest else
