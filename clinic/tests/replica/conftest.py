@@ -46,6 +46,9 @@ from django.conf import settings
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
+from clinic.tests.security_fixtures import build_clinic
+from clinic.tests.test_role_matrix import build_world
+
 ROOT = Path(__file__).resolve().parents[3]
 LAB_SCRIPT = ROOT / "lab" / "replica-lab.sh"
 HERE = Path(__file__).resolve().parent
@@ -138,15 +141,6 @@ class Lab:
         return CaptureQueriesContext(connections["default"]), CaptureQueriesContext(connections[self.alias])
 
 
-def selects(captured) -> list[str]:
-    return [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
-
-
-def writes(captured) -> list[str]:
-    verbs = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-    return [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(verbs)]
-
-
 @pytest.fixture(scope="session")
 def lab(django_db_setup) -> Lab:
     alias = replica_alias()
@@ -167,3 +161,28 @@ def replica_db(transactional_db, lab):
     """A transactional test with both aliases; the replica has caught up when it starts."""
     lab.wait_sync()
     return lab
+
+
+@pytest.fixture
+def users(admin_user, doctor_user, receptionist, inactive_user) -> dict:
+    """One user per role of the role matrix (None: anonymous)."""
+    return {"anonymous": None, "inactive": inactive_user, "admin": admin_user, "doctor": doctor_user,
+            "receptionist": receptionist}
+
+
+@pytest.fixture
+def world(replica_db, admin_user, doctor_user, other_doctor_user, receptionist):
+    """The role matrix's world (an object for every URL), committed and on the replica too."""
+    world = build_world(admin_user=admin_user, doctor_user=doctor_user, other_doctor_user=other_doctor_user,
+                        receptionist=receptionist)
+    replica_db.wait_sync()
+    return world
+
+
+@pytest.fixture
+def clinic(replica_db, doctor_user, other_doctor_user, receptionist):
+    """The security tests' small clinic (a doctor with working hours, a patient, today's visits,
+    a bill), committed and on the replica too."""
+    world = build_clinic(doctor_user=doctor_user, other_doctor_user=other_doctor_user)
+    replica_db.wait_sync()
+    return world

@@ -17,12 +17,10 @@ from django.test import Client
 from django.urls import reverse
 
 from clinic.db_router import replica_health
-from clinic.tests.security_fixtures import VALID_POSTS, build_clinic
+from clinic.tests.security_fixtures import VALID_POSTS
 from scheduling.models import Appointment
 
-from .conftest import selects
-from .test_pages import walk
-from .test_routing import READ_DB, book
+from .browse import READ_DB, book, selects, walk
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
@@ -37,22 +35,6 @@ def broken(lab, stop: str, start: str):
     finally:
         lab.run(start)
         lab.wait_sync()
-
-
-@pytest.fixture
-def users(admin_user, doctor_user, receptionist, inactive_user) -> dict:
-    return {"anonymous": None, "inactive": inactive_user, "admin": admin_user, "doctor": doctor_user,
-            "receptionist": receptionist}
-
-
-@pytest.fixture
-def world(replica_db, admin_user, doctor_user, other_doctor_user, receptionist):
-    from clinic.tests.test_role_matrix import build_world
-
-    world = build_world(admin_user=admin_user, doctor_user=doctor_user, other_doctor_user=other_doctor_user,
-                        receptionist=receptionist)
-    replica_db.wait_sync()
-    return world
 
 
 def test_it_keeps_every_page_working_from_the_primary_when_the_replica_stops(lab, world, users, figures):
@@ -88,13 +70,6 @@ def test_it_keeps_every_page_working_from_the_primary_when_the_replica_stops(lab
         time.sleep(0.2)
     figures(f"replica back in use {time.monotonic() - started:.1f} s after it caught up "
             f"(REPLICA_RETRY_SECONDS={settings.REPLICA_RETRY_SECONDS:g})")
-
-
-@pytest.fixture
-def clinic(replica_db, doctor_user, other_doctor_user, receptionist):
-    world = build_clinic(doctor_user=doctor_user, other_doctor_user=other_doctor_user)
-    replica_db.wait_sync()
-    return world
 
 
 def on_replica(lab, table: str, pk: int) -> bool:

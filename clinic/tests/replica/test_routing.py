@@ -8,43 +8,23 @@
   servers hold the same rows (CHECKSUM TABLE of every table).
 """
 
-import re
-
 import pytest
 from django.conf import settings
 from django.db import OperationalError, connections
 from django.urls import reverse
 
 from clinic.db_router import PIN_COOKIE
-from clinic.tests.security_fixtures import VALID_POSTS, build_clinic
+from clinic.tests.security_fixtures import VALID_POSTS
 
-from .conftest import selects, writes
+from .browse import READ_DB, book, selects, writes
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
-
-READ_DB = "X-Clinic-Read-DB"  # the aliases that served a response's reads (REPLICA_TRACE_HEADER)
-
-
-@pytest.fixture
-def clinic(replica_db, doctor_user, other_doctor_user, receptionist):
-    world = build_clinic(doctor_user=doctor_user, other_doctor_user=other_doctor_user)
-    replica_db.wait_sync()
-    return world
 
 
 @pytest.fixture
 def front_desk(client, receptionist):
     client.force_login(receptionist)
     return client
-
-
-def book(client, world) -> int:
-    """The receptionist books through the booking page; the new appointment's id."""
-    response = client.post(reverse("scheduling:book"), VALID_POSTS["scheduling:book"](world))
-    assert response.status_code == 302, response.context["form"].errors if response.context else response
-    match = re.fullmatch(r"/appointments/(\d+)/", response["Location"])
-    assert match, response["Location"]
-    return int(match[1])
 
 
 def test_it_shows_a_booking_on_the_next_page_and_reads_it_from_the_primary(lab, clinic, front_desk):
