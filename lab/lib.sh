@@ -52,13 +52,20 @@ start_node() { # start_node NODE [mariadbd options...]; returns once it answers
     dir=$(node_dir "$node")
     if node_up "$node"; then return 0; fi
     [ -z "$(node_pid "$node")" ] || die "the $node runs (pid $(node_pid "$node")) but does not answer"
+    # Only what this start writes to the error log counts (a restart appends to it).
+    local log_start
+    log_start=$(($(stat -c %s "$dir/error.log" 2>/dev/null || echo 0) + 1))
     # setsid: the server outlives this script and the make or test run that started it.
     setsid "$MARIADBD" --defaults-file="$dir/my.cnf" --user=mysql "$@" </dev/null >/dev/null 2>&1 &
     local deadline=$((SECONDS + START_TIMEOUT))
     until sql "$node" -e 'SELECT 1' >/dev/null 2>&1; do
+        if tail -c "+$log_start" "$dir/error.log" 2>/dev/null | grep -q '\[ERROR\] Aborting'; then
+            tail -c "+$log_start" "$dir/error.log" | tail -n 20 >&2
+            die "the $node did not start (port $(node_port "$node") taken?)"
+        fi
         if [ $SECONDS -ge $deadline ]; then
             log_tail "$node"
-            die "the $node did not answer within $START_TIMEOUT s (port $(node_port "$node") taken?)"
+            die "the $node did not answer within $START_TIMEOUT s"
         fi
         sleep 0.2
     done
