@@ -77,6 +77,7 @@ class Result:
     writes: int | None = None
     p50_ms: float | None = None
     p95_ms: float | None = None
+    cpu_p50_ms: float | None = None  # the process's CPU time: Python's share, without waiting
     raw: RawTiming | None = None
     error: str = ""
     extra: dict = field(default_factory=dict)
@@ -101,17 +102,20 @@ def checked(response):
 
 
 def time_requests(request: Callable[[], object], after: Callable[[object], None] | None,
-                  iterations: int) -> list[float]:
-    """Milliseconds of each call of `request`; `after` (clean-up) runs untimed between calls."""
-    timings = []
+                  iterations: int) -> tuple[list[float], list[float]]:
+    """Milliseconds of each call of `request`, wall clock and this process's CPU time; `after`
+    (clean-up) runs untimed between calls. The CPU time is the page's Python work alone: on a
+    busy machine the wall clock also counts the time the process waited for a core."""
+    timings, cpu = [], []
     for _ in range(iterations):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = request()
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         checked(response)
         if after is not None:
             after(response)
-    return timings
+    return timings, cpu
 
 
 def capture(request: Callable[[], object],

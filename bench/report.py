@@ -78,12 +78,13 @@ def table(run: dict) -> str:
     rows = []
     for r in results_of(run):
         if r["error"]:
-            rows.append([r["name"], "-", "-", "-", "-", "-", "-", "-", f"ERROR {r['error']}"])
+            rows.append([r["name"], "-", "-", "-", "-", "-", "-", "-", "-", f"ERROR {r['error']}"])
             continue
         raw = r["raw"] or {}
         rows.append([r["name"], r["queries"], r["writes"], raw.get("commits", "-"), _ms(r["p50_ms"]), _ms(r["p95_ms"]),
+                     _ms(r.get("cpu_p50_ms")),
                      _ms(raw.get("p50_ms")), _ratio(r["r_sql"]), _mark(r["name"], r["p50_ms"], r["r_sql"])])
-    header = ["scenario", "queries", "writes", "commits", "p50 ms", "p95 ms", "raw SQL ms", "R_sql",
+    header = ["scenario", "queries", "writes", "commits", "p50 ms", "p95 ms", "CPU p50", "raw SQL ms", "R_sql",
               "target (1M, MariaDB)"]
     return "\n".join([*machine_lines(run), "", *_table(header, rows)])
 

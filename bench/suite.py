@@ -86,7 +86,7 @@ def run_scenario(scenario: Scenario, client: Client, options: Options, commit_ms
         response, result.queries, statements, commits = capture(request, scenario.after)
         result.status = response.status_code
         result.writes = sum(1 for s in statements if not s.is_read and not s.is_control)
-        timings = time_requests(request, scenario.after, options.iterations)
+        timings, cpu = time_requests(request, scenario.after, options.iterations)
         result.raw = time_raw(statements, options.raw_iterations or options.iterations,
                               commits=commits, commit_ms=commit_ms)
     except (PageError, AssertionError) as error:
@@ -96,6 +96,7 @@ def run_scenario(scenario: Scenario, client: Client, options: Options, commit_ms
         result.error = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0][:120]}"
         return result
     result.p50_ms, result.p95_ms = percentile(timings, 0.50), percentile(timings, 0.95)
+    result.cpu_p50_ms = percentile(cpu, 0.50)
     return result
 
 
