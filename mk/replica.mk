@@ -20,9 +20,8 @@ REPLICA_CI_PORTS ?= 3317 3318
 replica-lab: $(STAMP_DEV) $(STAMP_MYSQL)
 	@PYTHON=$(PY) ./$(REPLICA_LAB) start
 	@echo
-	@echo "Run the app against it (with your encryption keys, or the test settings' for a try):"
-	@echo "  export \$$(./$(REPLICA_LAB) urls | tr '\n' ' ')"
-	@echo "  DJANGO_SETTINGS_MODULE=clinic.settings.test $(MANAGE) runserver $(RUN_ADDR)"
+	@echo "Run the app against it (make run loads the sample data into the lab's primary):"
+	@printf '%s\n' "  export \$$(./$(REPLICA_LAB) urls | tr '\n' ' ') REPLICA_TRACE_HEADER=1" "  make run"
 	@echo "Status: ./$(REPLICA_LAB) status    Lag: ./$(REPLICA_LAB) stop-sql-thread    Stop: make replica-lab-stop"
 
 replica-lab-stop:
