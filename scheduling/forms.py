@@ -164,6 +164,8 @@ class BoardFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("All statuses")), *Appointment.Status.choices],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
+    # The page of doctors shown (BOARD_DOCTORS_PER_PAGE each) when no doctor is chosen.
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
 
 
 class DayFilterForm(forms.Form):

@@ -103,15 +103,32 @@ def appointment_detail_queryset() -> QuerySet[Appointment]:
     )
 
 
+BOARD_DOCTORS_PER_PAGE = 10
+
+
+def board_doctor_page(*, page: int) -> tuple[list[Doctor], bool]:
+    """One page of the active doctors by name, and whether another follows (one query).
+
+    The board shows a page of doctors at a time: a chain's hundred doctors hold some 2,000
+    appointments a day, which no one reads on one screen and which cost 0.7 s to show."""
+    offset = (page - 1) * BOARD_DOCTORS_PER_PAGE
+    doctors = list(doctor_active_list()[offset:offset + BOARD_DOCTORS_PER_PAGE + 1])
+    return doctors[:BOARD_DOCTORS_PER_PAGE], len(doctors) > BOARD_DOCTORS_PER_PAGE
+
+
 def board_appointments(*, day: datetime.date, doctor: Doctor | None = None, status: str | None = None,
+                       doctors: list[Doctor] | None = None,
                        now: datetime.datetime | None = None) -> list[Appointment]:
-    """The day's appointments, by doctor then time, each with `waiting_minutes` for the checked-in."""
+    """The day's appointments, by doctor then time, each with `waiting_minutes` for the checked-in;
+    of one doctor, or of the given doctors (read through the (doctor, start) index)."""
     start, end = day_bounds(day)
     qs = Appointment.objects.select_related("patient", "doctor").filter(
         appointment_date__gte=start, appointment_date__lt=end
     )
     if doctor is not None:
         qs = qs.filter(doctor=doctor)
+    elif doctors is not None:
+        qs = qs.filter(doctor__in=doctors)
     if status:
         qs = qs.filter(status=status)
     now = now or timezone.now()

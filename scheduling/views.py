@@ -289,6 +289,17 @@ def day(request):
     return render(request, "scheduling/day.html", context)
 
 
+def _board_pages(request, page: int, has_next: bool) -> dict:
+    """The links to the previous and next page of doctors, keeping the other filters."""
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(number)
+        return f"?{query.urlencode()}"
+
+    return {"number": page, "previous": link(page - 1) if page > 1 else None,
+            "next": link(page + 1) if has_next else None}
+
+
 @role_required(*FRONT_DESK)
 @require_GET
 def board(request):
@@ -298,11 +309,17 @@ def board(request):
     doctor = filters.cleaned_data.get("doctor")
     status = filters.cleaned_data.get("status") or None
     today = timezone.localdate()
+    doctors, pages = None, None
+    if doctor is None:
+        page = filters.cleaned_data.get("page") or 1
+        doctors, has_next = selectors.board_doctor_page(page=page)
+        pages = _board_pages(request, page, has_next)
     context = {
         "filters": filters,
         "today": today,
-        "appointments": selectors.board_appointments(day=today, doctor=doctor, status=status),
+        "appointments": selectors.board_appointments(day=today, doctor=doctor, status=status, doctors=doctors),
         "counts": selectors.board_status_counts(day=today, doctor=doctor),
+        "pages": pages,
         "next_url": request.get_full_path(),
         "refresh_url": request.get_full_path(),
     }

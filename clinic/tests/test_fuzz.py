@@ -268,7 +268,7 @@ PLAN: dict[str, Plan] = {
     "patients:edit": Plan(patient_pk, get=(), post=lambda w: {**patient_form(w), "is_active": "on"}),
     "patients:insurance_add": Plan(patient_pk, get=(), post=insurance_form),
     "patients:insurance_edit": Plan(lambda w: {"pk": w.insurance.pk}, get=(), post=insurance_form),
-    "scheduling:board": Plan(get=("doctor", "status")),
+    "scheduling:board": Plan(get=("doctor", "status", "page")),
     "scheduling:book": Plan(get=("patient", "doctor", "reason", "start", "date", "time", "services", "q"),
                             post=booking_form),
     "scheduling:walk_in": Plan(get=("patient", "doctor", "q"),

@@ -406,6 +406,21 @@ def test_it_filters_the_board_by_doctor_and_status(front_desk, doctor, other_doc
     assert response.context["appointments"] == [mine]
 
 
+def test_it_shows_the_board_a_page_of_doctors_at_a_time(front_desk):
+    """A chain's hundred doctors are not one screen (issue 6): ten doctors a page, by name."""
+    doctors = [DoctorFactory(full_name=f"dr. Papan {i:02d}") for i in range(12)]
+    for i, each in enumerate(doctors):
+        appointment(each, at(9) + datetime.timedelta(minutes=15 * i))
+    first = front_desk.get(reverse("scheduling:board"), {"status": "scheduled"})
+    assert {a.doctor for a in first.context["appointments"]} == set(doctors[:10])
+    assert first.context["pages"]["next"] == "?status=scheduled&page=2"
+    second = front_desk.get(reverse("scheduling:board") + first.context["pages"]["next"])
+    assert {a.doctor for a in second.context["appointments"]} == set(doctors[10:])
+    assert second.context["pages"]["next"] is None and second.context["pages"]["previous"]
+    assert sum(c["count"] for c in second.context["counts"]) == 12  # the day's counts stay whole
+    assert front_desk.get(reverse("scheduling:board"), {"page": "x"}).context["pages"]["number"] == 1
+
+
 def test_it_ignores_board_filters_off_the_allow_list(front_desk, doctor):
     appointment(doctor, at(11))
     response = front_desk.get(reverse("scheduling:board"), {"doctor": "1 OR 1=1", "status": "deleted"})
@@ -425,15 +440,15 @@ def test_it_runs_the_same_queries_for_1_or_50_appointments_on_the_board(front_de
     appointment(doctors[0], at(8))
     url = reverse("scheduling:board")
     front_desk.get(url)  # warm up: the session's first read
-    # session, user, the doctors of the filter, the status counts, the appointments (with
-    # patient and doctor joined)
-    with django_assert_num_queries(5):
+    # session, user, the doctors of the filter, the page of doctors, the status counts, the
+    # appointments (with patient and doctor joined)
+    with django_assert_num_queries(6):
         response = front_desk.get(url)
     assert len(response.context["appointments"]) == 1
     for n in range(1, 50):
         appointment(doctors[n % 5], at(8) + datetime.timedelta(minutes=15 * (n // 5)),
                     status=Appointment.Status.CHECKED_IN, queue_number=n, arrived_at=at(8))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = front_desk.get(url)
     assert len(response.context["appointments"]) == 50
 
