@@ -19,6 +19,9 @@ from patients.models import Patient
 from scheduling.models import Appointment
 
 
+CAPTURES = 3
+
+
 @dataclass
 class Options:
     iterations: int = 50
@@ -83,7 +86,10 @@ def run_scenario(scenario: Scenario, client: Client, options: Options, commit_ms
     request = _request_of(client, scenario)
     try:
         time_requests(request, scenario.after, options.warmup)
-        response, result.queries, statements, commits = capture(request, scenario.after)
+        # The fullest of a few captures: another process using the database (a load test) may
+        # have sealed this page's audit row first, which saves the page a few queries.
+        captures = [capture(request, scenario.after) for _ in range(CAPTURES)]
+        response, result.queries, statements, commits = max(captures, key=lambda c: c[1])
         result.status = response.status_code
         result.writes = sum(1 for s in statements if not s.is_read and not s.is_control)
         timings, cpu = time_requests(request, scenario.after, options.iterations)
