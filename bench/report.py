@@ -106,10 +106,13 @@ def compare(small: dict, big: dict) -> tuple[str, list[str]]:
         if s["queries"] != r["queries"]:
             problems.append(f"{r['name']}: {s['queries']} queries at the small size, {r['queries']} at the big one")
         growth = r["p50_ms"] / s["p50_ms"] if s["p50_ms"] else None
+        cpu_growth = r["cpu_p50_ms"] / s["cpu_p50_ms"] if s.get("cpu_p50_ms") and r.get("cpu_p50_ms") else None
         rows.append([r["name"], f"{s['queries']}/{r['queries']}", _ms(s["p50_ms"]), _ms(r["p50_ms"]),
-                     _ms(r["p95_ms"]), _ms((r["raw"] or {}).get("p50_ms")), _ratio(r["r_sql"]), _ratio(growth),
+                     _ms(r["p95_ms"]), _ms((r["raw"] or {}).get("p50_ms")), _ratio(r["r_sql"]),
+                     _ratio(cpu_growth), _ratio(growth),
                      "ok" if growth is not None and growth <= MAX_GROWTH else f"MISS R_N>{MAX_GROWTH:g}"])
-    header = ["scenario", "queries", "p50 small", "p50 big", "p95 big", "raw SQL big", "R_sql big", "R_N", "R_N target"]
+    header = ["scenario", "queries", "p50 small", "p50 big", "p95 big", "raw SQL big", "R_sql big", "CPU R_N",
+              "R_N", "R_N target"]
     sizes = (f"small: {small['machine']['patients']:,} patients ({small['machine']['database']}), "
              f"big: {big['machine']['patients']:,} patients ({big['machine']['database']}), "
              f"{big['machine']['vendor']} {big['machine']['server_version']}")
