@@ -156,3 +156,32 @@ def growth_findings(small: dict, big: dict) -> list[str]:
             f"slowest SQL {_ms(raw.get('slowest_ms'))} ms: {sql}"
         )
     return lines
+
+
+def markdown(small: dict, big: dict) -> str:
+    """The comparison as a Markdown table, for docs/performance.md."""
+    by_name = {r["name"]: r for r in results_of(small)}
+    lines = [
+        f"{big['machine']['vendor']} {big['machine']['server_version']}: {small['machine']['patients']:,} → "
+        f"{big['machine']['patients']:,} patients ({big['machine']['appointments']:,} appointments); runs "
+        f"{small['created']} (load average {small['machine']['load_average'][0]:.1f}) and {big['created']} "
+        f"(load average {big['machine']['load_average'][0]:.1f}), K={big['options']['iterations']}",
+        "",
+        "| page | queries | p50 small | p50 big | p95 big | CPU p50 big | raw SQL big | R_sql big | R_N | target |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results_of(big):
+        s = by_name.get(r["name"])
+        if s is None or r["error"] or s["error"]:
+            lines.append(f"| {r['name']} | error: {r['error'] or (s or {}).get('error')} |||||||||")
+            continue
+        growth = r["p50_ms"] / s["p50_ms"] if s["p50_ms"] else None
+        mark = _mark(r["name"], r["p50_ms"], r["r_sql"])
+        if growth is not None and growth > MAX_GROWTH:
+            mark = f"{mark}, R_N>{MAX_GROWTH:g}" if mark.startswith("MISS") else f"MISS R_N>{MAX_GROWTH:g}"
+        lines.append(
+            f"| {r['name']} | {s['queries']}/{r['queries']} | {_ms(s['p50_ms'])} | {_ms(r['p50_ms'])} | "
+            f"{_ms(r['p95_ms'])} | {_ms(r.get('cpu_p50_ms'))} | {_ms((r['raw'] or {}).get('p50_ms'))} | "
+            f"{_ratio(r['r_sql'])} | {_ratio(growth)} | {mark or '–'} |"
+        )
+    return "\n".join(lines)

@@ -32,6 +32,7 @@ class Command(BaseCommand):
                             help="append a line per page that misses its target (with --compare: R_N) to this file")
         parser.add_argument("--compare", nargs=2, type=Path, metavar=("SMALL.json", "BIG.json"),
                             help="print R_N = p50 big / p50 small per page from two JSON files; runs nothing")
+        parser.add_argument("--markdown", action="store_true", help="with --compare: print a Markdown table")
         parser.add_argument("--ci", action="store_true",
                             help="in a throwaway test database: seed two small sizes, run every page a few "
                                  "times, fail on an error or a query count that changes with the size")
@@ -39,7 +40,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["compare"]:
-            return self._compare(*options["compare"], findings=options["findings"])
+            return self._compare(*options["compare"], findings=options["findings"], markdown=options["markdown"])
         if settings.DEBUG:
             raise CommandError("DEBUG is on: the timings would include Django's query log. "
                                "Use DJANGO_SETTINGS_MODULE=clinic.settings.bench (make bench does).")
@@ -70,10 +71,10 @@ class Command(BaseCommand):
             findings.writelines(line + "\n" for line in lines)
         self.stdout.write(f"{len(lines)} finding(s) appended to {path}")
 
-    def _compare(self, small: Path, big: Path, findings: Path | None):
+    def _compare(self, small: Path, big: Path, findings: Path | None, markdown: bool):
         small_run, big_run = report.read_json(small), report.read_json(big)
         text, problems = report.compare(small_run, big_run)
-        self.stdout.write(text)
+        self.stdout.write(report.markdown(small_run, big_run) if markdown else text)
         if findings:
             self._append(findings, report.growth_findings(small_run, big_run))
         if problems:
