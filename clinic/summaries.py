@@ -14,6 +14,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.apps import apps as django_apps
 from django.conf import settings
@@ -21,7 +22,6 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Count, DateTimeField, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
-from zoneinfo import ZoneInfo
 
 CLINIC_TZ = ZoneInfo(settings.TIME_ZONE)
 OPEN_STATUSES = ("unpaid", "partially_paid")
