@@ -113,7 +113,9 @@ def _bump(label: str, key: tuple, counters: dict, using: str) -> None:
 
 
 def _apply(old: Contributions, new: Contributions, using: str) -> None:
-    for (label, key), counters in _difference(old, new).items():
+    """Writes the rows in one fixed order (by table, then key), so that two transactions
+    touching the same summary rows lock them in the same order and cannot deadlock."""
+    for (label, key), counters in sorted(_difference(old, new).items()):
         _bump(label, key, counters, using)
 
 
