@@ -18,7 +18,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from random import Random
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import get_hashers_by_algorithm, make_password
 from django.db import DatabaseError, transaction
 
 from accounts.models import User
@@ -78,7 +78,10 @@ def create_staff(alias: str, doctors: list[planning.Doctor], password: str) -> i
     """bench_admin, bench_receptionist, bench_doctor (doctor 0) and one user per other doctor,
     all with `password` (hashed once: a hash per user would cost seconds each with Argon2).
     Returns the receptionist's id, who books the appointments and receives the payments."""
-    password_hash = make_password(password)
+    # Argon2, the production settings' hasher, whatever settings seed: the accounts then log in
+    # under the production and development settings too (the test settings verify Argon2 as well).
+    hasher = "argon2" if "argon2" in get_hashers_by_algorithm() else "default"
+    password_hash = make_password(password, hasher=hasher)
     users = {username: _staff_user(alias, username, role, password_hash) for username, role in BENCH_USERS}
     doctors[0].user_id = users["bench_doctor"].pk
     for doctor in doctors[1:]:

@@ -106,7 +106,7 @@ def test_it_gives_every_role_a_login_and_links_doctor_accounts(sample_data):
         assert user.role == User.Role.DOCTOR
         assert user.doctor_profile is not None
     assert User.objects.get(username="dokter").doctor_profile == Doctor.objects.order_by("pk").first()
-    # Argon2, as in production (the test settings' MD5 hasher would not know these hashes).
+    # Argon2, as in production (not the test settings' MD5).
     argon2 = Argon2PasswordHasher()
     for user in User.objects.all():
         assert user.password.startswith("argon2$")
@@ -115,8 +115,8 @@ def test_it_gives_every_role_a_login_and_links_doctor_accounts(sample_data):
 
 @pytest.mark.django_db
 def test_it_lets_the_demo_admin_log_in(sample_data, client, settings):
-    # The fixtures hold Argon2 hashes (production's hasher); the test settings only know MD5,
-    # so Argon2 is switched back on for this login.
+    # The fixtures hold Argon2 hashes (production's hasher); the test settings hash with MD5
+    # first, so Argon2 is put first for this login, as in production.
     settings.PASSWORD_HASHERS = ARGON2_FIRST
     assert client.login(username="admin", password=DEMO_PASSWORD)
     assert client.login(username="resepsionis", password=DEMO_PASSWORD)

@@ -132,6 +132,11 @@ def test_the_bench_anchors_are_there(seeded):
 
 
 def test_bench_users_log_in_and_bench_doctor_has_patients_today(seeded):
+    # Argon2, production's hasher, so the accounts also log in under the production settings
+    # (make load); checked before a login here rehashes them with the test settings' MD5.
+    bench_users = User.objects.filter(username__startswith="bench_")
+    assert bench_users.count() >= 3
+    assert all(user.password.startswith("argon2$") for user in bench_users)
     for username, role in (("bench_admin", "admin"), ("bench_receptionist", "receptionist"),
                            ("bench_doctor", "doctor")):
         user = authenticate(username=username, password=PASSWORD)
