@@ -12,6 +12,7 @@ from billing import pdf, selectors, services
 from billing.access import get_bill_for
 from billing.forms import PaymentForm
 from billing.models import Billing
+from clinic.selectors import unpaid_summary
 
 PAGE_SIZE = 50
 
@@ -24,11 +25,18 @@ PAGE_SIZE = 50
 def unpaid_list(request):
     query = request.GET.get("q", "").strip()[:100]
     bills = selectors.bill_list_unpaid(query=query)
-    page = Paginator(bills, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(bills, PAGE_SIZE)
+    if query:
+        outstanding = selectors.bill_outstanding_total(bills=bills)
+    else:
+        # Unfiltered, the number and the balance of the open bills come from their summary
+        # (clinic/summaries.py), not from a COUNT and a SUM over every open bill (issue 6).
+        unpaid = unpaid_summary()
+        paginator.count, outstanding = unpaid["count"], unpaid["total"]
     context = {
-        "page": page,
+        "page": paginator.get_page(request.GET.get("page")),
         "query": query,
-        "outstanding": selectors.bill_outstanding_total(bills=bills),
+        "outstanding": outstanding,
     }
     if request.htmx:
         return render(request, "billing/partials/unpaid_table.html", context)
