@@ -22,6 +22,10 @@ from scheduling.models import Appointment
 CAPTURES = 3
 
 
+class UnknownScenario(ValueError):
+    """--only named a page the suite does not have."""
+
+
 @dataclass
 class Options:
     iterations: int = 50
@@ -118,7 +122,11 @@ def describe_targets(targets: Targets) -> dict:
 
 def run_suite(options: Options) -> dict:
     targets = find_targets(name_prefix=options.name_prefix)
-    scenarios = [s for s in build_scenarios(targets) if not options.only or s.name in options.only]
+    every = build_scenarios(targets)
+    unknown = set(options.only) - {s.name for s in every}
+    if unknown:
+        raise UnknownScenario(f"no scenario {', '.join(sorted(unknown))}; there are: {', '.join(s.name for s in every)}")
+    scenarios = [s for s in every if not options.only or s.name in options.only]
     clients = {user: _client_for(getattr(targets, user)) for user in ("receptionist", "doctor_user", "admin")}
     commit_ms = time_commit(session_key=clients["receptionist"].session.session_key,
                             iterations=options.raw_iterations or options.iterations)

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from bench import ci, report
-from bench.suite import Options, run_suite
+from bench.suite import Options, UnknownScenario, run_suite
 from bench.targets import TargetMissing
 
 
@@ -56,6 +56,8 @@ class Command(BaseCommand):
             run = run_suite(run_options)
         except TargetMissing as missing:
             raise CommandError(f"The database lacks what the benchmark needs: {missing}") from None
+        except UnknownScenario as unknown:
+            raise CommandError(str(unknown)) from None
         self.stdout.write(report.table(run))
         if options["json"]:
             report.write_json(run, options["json"])
