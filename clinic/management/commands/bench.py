@@ -33,12 +33,20 @@ class Command(BaseCommand):
         parser.add_argument("--compare", nargs=2, type=Path, metavar=("SMALL.json", "BIG.json"),
                             help="print R_N = p50 big / p50 small per page from two JSON files; runs nothing")
         parser.add_argument("--markdown", action="store_true", help="with --compare: print a Markdown table")
+        parser.add_argument("--best-of", nargs="+", type=Path, metavar="RUN.json",
+                            help="merge runs of one database into --json PATH, keeping per page the lowest p50")
         parser.add_argument("--ci", action="store_true",
                             help="in a throwaway test database: seed two small sizes, run every page a few "
                                  "times, fail on an error or a query count that changes with the size")
         parser.add_argument("--ci-sizes", default="100,300", help="patients at the two CI sizes (100,300)")
 
     def handle(self, *args, **options):
+        if options["best_of"]:
+            if not options["json"]:
+                raise CommandError("--best-of needs --json PATH to write the merged run to")
+            report.write_json(report.best_of([report.read_json(p) for p in options["best_of"]]), options["json"])
+            self.stdout.write(f"Merged {len(options['best_of'])} runs into {options['json']}")
+            return None
         if options["compare"]:
             return self._compare(*options["compare"], findings=options["findings"], markdown=options["markdown"])
         if settings.DEBUG:
