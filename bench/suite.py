@@ -85,7 +85,8 @@ def _request_of(client: Client, scenario: Scenario):
 
 
 def run_scenario(scenario: Scenario, client: Client, options: Options, commit_ms: float) -> Result:
-    """Warm-up, one captured request (queries and their SQL), K timed requests, K raw replays."""
+    """Warm-up requests, three captured ones (queries and their SQL), K timed ones, then K
+    replays of the captured SQL."""
     result = Result(scenario.name, scenario.method, scenario.path.split("?")[0])
     request = _request_of(client, scenario)
     try:
@@ -128,11 +129,13 @@ def run_suite(options: Options) -> dict:
         raise UnknownScenario(f"no scenario {', '.join(sorted(unknown))}; there are: {', '.join(s.name for s in every)}")
     scenarios = [s for s in every if not options.only or s.name in options.only]
     clients = {user: _client_for(getattr(targets, user)) for user in ("receptionist", "doctor_user", "admin")}
-    commit_ms = time_commit(session_key=clients["receptionist"].session.session_key,
-                            iterations=options.raw_iterations or options.iterations)
-    results = [run_scenario(scenario, clients[scenario.user], options, commit_ms) for scenario in scenarios]
-    for client in clients.values():
-        client.logout()  # deletes the session rows force_login made
+    try:
+        commit_ms = time_commit(session_key=clients["receptionist"].session.session_key,
+                                iterations=options.raw_iterations or options.iterations)
+        results = [run_scenario(scenario, clients[scenario.user], options, commit_ms) for scenario in scenarios]
+    finally:
+        for client in clients.values():
+            client.logout()  # deletes the session rows force_login made
     return {
         "version": 1,
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
