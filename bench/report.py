@@ -33,6 +33,7 @@ def results_of(run: dict) -> list[dict]:
 
 
 def write_json(run: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({**run, "results": results_of(run)}, indent=2, default=str) + "\n")
 
 
