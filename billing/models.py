@@ -93,7 +93,7 @@ class Billing(models.Model):
         ordering = ["-issued_at", "-id"]
         indexes = [
             models.Index(fields=["issued_at"], name="billing_issued_idx"),
-            models.Index(fields=["status", "issued_at"], name="billing_status_issued_idx"),
+            models.Index(fields=["status", "issued_at", "id"], name="billing_status_issued_idx"),
             models.Index(fields=["patient", "issued_at"], name="billing_patient_idx"),
         ]
         constraints = [

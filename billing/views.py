@@ -24,15 +24,17 @@ PAGE_SIZE = 50
 @require_GET
 def unpaid_list(request):
     query = request.GET.get("q", "").strip()[:100]
-    bills = selectors.bill_list_unpaid(query=query)
-    paginator = Paginator(bills, PAGE_SIZE)
     if query:
+        bills = selectors.bill_list_unpaid(query=query)
+        paginator = Paginator(bills, PAGE_SIZE)
         outstanding = selectors.bill_outstanding_total(bills=bills)
     else:
         # Unfiltered, the number and the balance of the open bills come from their summary
-        # (clinic/summaries.py), not from a COUNT and a SUM over every open bill (issue 6).
+        # (clinic/summaries.py), not from a COUNT and a SUM over every open bill, and the page
+        # is read through the index (selectors.OpenBills) (issue 6).
         unpaid = unpaid_summary()
-        paginator.count, outstanding = unpaid["count"], unpaid["total"]
+        paginator = Paginator(selectors.OpenBills(unpaid["count"]), PAGE_SIZE)
+        outstanding = unpaid["total"]
     context = {
         "page": paginator.get_page(request.GET.get("page")),
         "query": query,

@@ -153,11 +153,12 @@ class TestUnpaidList:
         url = reverse("billing:unpaid")
         staff_client.get(url)  # warm up: the first request may load content types, translations
         # 1 session, 2 user, 3 count and outstanding total (the open bills' summary),
-        # 4 the page of bills with patient and doctor joined.
-        with django_assert_num_queries(4):
+        # 4-5 the page's keys of each open status through the (status, issued_at) index,
+        # 6 the page's bills by primary key with patient and doctor joined.
+        with django_assert_num_queries(6):
             assert len(staff_client.get(url).context["page"].object_list) == 1
         BillingFactory.create_batch(49)
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(6):
             assert len(staff_client.get(url).context["page"].object_list) == 50
 
     def test_it_escapes_patient_names(self, staff_client):
