@@ -188,8 +188,8 @@ def test_the_same_seed_gives_the_same_clinic_with_any_number_of_workers():
     assert snapshot() == first
 
 
-def test_blind_index_shortcut_agrees_with_the_apps(seeded):
-    generate.CONTEXT or generate.setup(_plan_stub(), "/tmp", "")
+def test_blind_index_shortcut_agrees_with_the_apps(seeded, tmp_path):
+    generate.CONTEXT or generate.setup(_plan_stub(), str(tmp_path), "")
     for kind, value in (("nik", "3273010101900001"), ("phone", "+6281234567890"), ("email", "a.b@example.com")):
         assert generate.blind_index(kind, value) == blind_index(kind, value)
 
