@@ -7,11 +7,17 @@ models with its diff, and logins, failed logins, lockouts and denied requests.
 Writing and sealing are two steps, so that a busy clinic never waits on the chain:
 1. `audit_write` inserts the row in the caller's transaction, so the row exists exactly when
    the change it describes does (a rolled-back change leaves no row).
-2. Right after that transaction commits, `audit_seal` locks the single `audit_head` row and
-   gives every committed, unsealed row the next chain position (`seq`), the previous row's hash
-   and its own hash = sha256(prev_hash + canonical JSON of the row). The lock is held for a few
+2. Once that transaction commits, `audit_seal` locks the single `audit_head` row and gives
+   every committed, unsealed row the next chain position (`seq`), the previous row's hash and
+   its own hash = sha256(prev_hash + canonical JSON of the row). The lock is held for a few
    milliseconds only and never inside a business transaction, so it cannot deadlock with the
    row locks of the services (a doctor's row, a bill...).
+   With AUDIT_SEAL_IN_BACKGROUND (the default on MariaDB and PostgreSQL; SQLite and the test
+   settings seal inline) the commit only
+   wakes a sealer thread of this process, which seals everything pending in one batch on its own
+   connection: the page does not wait for the chain (sealing a search's 50 rows cost more than
+   the rest of the page). Rows a process wrote but did not seal before it stopped are sealed by
+   the next seal of any process or by `verify_audit_chain`.
 `python manage.py verify_audit_chain` seals what is pending, then recomputes every hash.
 
 Personal identifiers (NIK, phone numbers, email) never reach the log: a change to one of them
@@ -25,6 +31,8 @@ import hashlib
 import ipaddress
 import json
 import logging
+import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -266,14 +274,37 @@ def audit_seal(*, using: str | None = None, batch_size: int = 500) -> int:
                 row.seq, row.prev_hash = head.seq, head.hash
                 row.hash = head.hash = row_hash(row, row.prev_hash)
             if pending:
-                updated = AuditLog.objects.using(using).filter(seq__isnull=True).bulk_update(
-                    pending, ["seq", "prev_hash", "hash"])
-                if updated != len(pending):
+                if _write_seals(using, pending) != len(pending):
                     raise RuntimeError("Audit rows were sealed by someone else while the chain was locked.")
                 AuditHead.objects.using(using).filter(pk=1).update(seq=head.seq, hash=head.hash)
         total += len(pending)
         if len(pending) < batch_size:
             return total
+
+
+def _write_seals(using: str, rows: list[AuditLog]) -> int:
+    """One UPDATE that gives each row its seq, prev_hash and hash (CASE on the id), only where
+    the row is still unsealed. Written out by hand: QuerySet.bulk_update builds a Case/When
+    expression tree per row and value, which cost about 1 ms of Python per five rows."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    seq_type = AuditLog._meta.get_field("seq").cast_db_type(connection)
+    ids = [row.pk for row in rows]
+    whens = " ".join(["WHEN %s THEN %s"] * len(rows))
+    columns, params = [], []
+    for name in ("seq", "prev_hash", "hash"):
+        case = f"CASE {quote('id')} {whens} END"
+        if name == "seq":
+            case = f"CAST({case} AS {seq_type})"
+        columns.append(f"{quote(name)} = {case}")
+        for row in rows:
+            params += [row.pk, getattr(row, name)]
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = (f"UPDATE {quote(AuditLog._meta.db_table)} SET {', '.join(columns)} "  # nosec B608 — our own column names; values are parameters
+           f"WHERE {quote('id')} IN ({placeholders}) AND {quote('seq')} IS NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + ids)
+        return cursor.rowcount
 
 
 def _seal_committed() -> None:
@@ -283,6 +314,59 @@ def _seal_committed() -> None:
         logger.exception("Sealing the audit log failed; the rows stay pending.")
 
 
+class _Sealer:
+    """One daemon thread per process that seals whenever it is woken; many wakes while it works
+    become one more batch. It has its own database connection (Django's are per thread)."""
+
+    def __init__(self):
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self.idle = threading.Event()  # set while nothing is waiting to be sealed (for tests)
+        self.idle.set()
+
+    def wake(self) -> None:
+        with self._lock:
+            # A forked worker (gunicorn) inherits the object but not the thread.
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="audit-sealer", daemon=True)
+                self._thread.start()
+            self.idle.clear()
+            self._wake.set()
+
+    def _run(self) -> None:
+        from django.db import close_old_connections
+
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            close_old_connections()  # drops a connection that broke or outlived CONN_MAX_AGE
+            _seal_committed()
+            close_old_connections()
+            with self._lock:
+                if not self._wake.is_set():
+                    self.idle.set()
+
+
+_sealer = _Sealer()
+
+
+def wait_for_background_seal(timeout: float = 10.0) -> bool:
+    """Blocks until the sealer thread has nothing left to do (tests, management commands)."""
+    return _sealer.idle.wait(timeout)
+
+
+def _seal_now_or_in_background() -> None:
+    # SQLite has one writer at a time: a second connection sealing next to the request's would
+    # only queue behind it (or fail on a locked table), so SQLite always seals inline.
+    if getattr(settings, "AUDIT_SEAL_IN_BACKGROUND", False) and connections["default"].vendor != "sqlite":
+        _sealer.wake()
+    else:
+        _seal_committed()
+
+
 def _seal_after_commit(using: str = "default") -> None:
     """Seals once the current transaction commits (now, outside a transaction). One callback per
     transaction is enough: a callback of an enclosing savepoint survives whenever this row does."""
@@ -290,9 +374,9 @@ def _seal_after_commit(using: str = "default") -> None:
     if connection.in_atomic_block:
         current = set(connection.savepoint_ids)
         for savepoints, func, *_rest in connection.run_on_commit:
-            if func is _seal_committed and savepoints <= current:
+            if func is _seal_now_or_in_background and savepoints <= current:
                 return
-    transaction.on_commit(_seal_committed, using=using, robust=True)
+    transaction.on_commit(_seal_now_or_in_background, using=using, robust=True)
 
 
 @dataclass

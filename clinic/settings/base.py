@@ -305,3 +305,6 @@ if not generating_keys():
 # and how long a doctor's emergency access to a patient outside their care lasts.
 AUDIT_TRUSTED_PROXIES = env.int("AUDIT_TRUSTED_PROXIES", default=0)
 EMERGENCY_ACCESS_MINUTES = env.int("EMERGENCY_ACCESS_MINUTES", default=60)
+# Seal the audit hash chain in a thread of each process after the commit (True), or inside the
+# request right after it (False, the test settings: deterministic). accounts/audit.py explains.
+AUDIT_SEAL_IN_BACKGROUND = env.bool("AUDIT_SEAL_IN_BACKGROUND", default=True)
