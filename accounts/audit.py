@@ -300,7 +300,7 @@ def _write_seals(using: str, rows: list[AuditLog]) -> int:
         for row in rows:
             params += [row.pk, getattr(row, name)]
     placeholders = ", ".join(["%s"] * len(ids))
-    sql = (f"UPDATE {quote(AuditLog._meta.db_table)} SET {', '.join(columns)} "  # nosec B608 — our own column names; values are parameters
+    sql = (f"UPDATE {quote(AuditLog._meta.db_table)} SET {', '.join(columns)} "  # nosec B608: own column names, values are parameters
            f"WHERE {quote('id')} IN ({placeholders}) AND {quote('seq')} IS NULL")
     with connection.cursor() as cursor:
         cursor.execute(sql, params + ids)
