@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -221,20 +222,45 @@ def audit_read(request, *, patient, what: str, obj=None, action: str = Action.RE
     return audit_write(action=action, request=request, patient=patient, obj=obj, what=what)
 
 
-def audit_reads(request, *, patients: Iterable, what: str) -> list[AuditLog]:
-    """A list showed these patients (search results): one row per patient, in one insert."""
-    rows = [_new_row(action=Action.READ, request=request, patient=p, what=what) for p in patients]
-    if rows:
-        AuditLog.objects.bulk_create(rows, batch_size=100)
-        _seal_after_commit()
-    return rows
+def audit_reads(request, *, patients: Iterable, what: str) -> int:
+    """A list showed these patients (search results): one row per patient, in one INSERT.
+    Returns how many rows were written.
+
+    The rows differ only in the patient, so each column's database value is prepared once and
+    the INSERT is written here: QuerySet.bulk_create prepared every field of every row, which
+    cost a name search (50 rows) more than its own query."""
+    patient_ids = [patient.pk for patient in patients]
+    if not patient_ids:
+        return 0
+    using = router.db_for_write(AuditLog)
+    connection = connections[using]
+    shared = _new_row(action=Action.READ, request=request, what=what)
+    fields = [f for f in AuditLog._meta.concrete_fields if not f.primary_key]
+    values = {f.attname: f.get_db_prep_save(getattr(shared, f.attname), connection) for f in fields}
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (f"INSERT INTO {quote(AuditLog._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # nosec B608
+           f"VALUES {', '.join([row] * len(patient_ids))}")
+    params = []
+    for patient_id in patient_ids:
+        values["patient_id"] = patient_id
+        params.extend(values[f.attname] for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    _seal_after_commit(using)
+    return len(patient_ids)
 
 
 # --- the chain ------------------------------------------------------------------------------
 
 
 def canonical(row: AuditLog) -> str:
-    values = {name: getattr(row, name) for name in HASH_FIELDS}
+    return canonical_values({name: getattr(row, name) for name in HASH_FIELDS})
+
+
+def canonical_values(values: dict[str, Any]) -> str:
+    """The canonical JSON of a row given as {field: value} for HASH_FIELDS (as the ORM reads them)."""
+    values = {name: values[name] for name in HASH_FIELDS}
     created = values["created_at"]
     values["created_at"] = created.astimezone(datetime.UTC).isoformat(timespec="microseconds")
     values["changes"] = json_safe(values["changes"])
@@ -244,6 +270,10 @@ def canonical(row: AuditLog) -> str:
 
 def row_hash(row: AuditLog, prev_hash: str) -> str:
     return hashlib.sha256((prev_hash + canonical(row)).encode()).hexdigest()
+
+
+def _values_hash(values: dict[str, Any], prev_hash: str) -> str:
+    return hashlib.sha256((prev_hash + canonical_values(values)).encode()).hexdigest()
 
 
 def _lock_head(using: str) -> AuditHead:
@@ -268,11 +298,13 @@ def audit_seal(*, using: str | None = None, batch_size: int = 500) -> int:
     while True:
         with transaction.atomic(using=using):
             head = _lock_head(using)
-            pending = list(AuditLog.objects.using(using).filter(seq__isnull=True).order_by("id")[:batch_size])
+            # Plain values, not model instances: half the cost of a seal was building them.
+            pending = list(AuditLog.objects.using(using).filter(seq__isnull=True).order_by("id")
+                           .values(*(name for name in HASH_FIELDS if name != "seq"))[:batch_size])
             for row in pending:
                 head.seq += 1
-                row.seq, row.prev_hash = head.seq, head.hash
-                row.hash = head.hash = row_hash(row, row.prev_hash)
+                row["seq"], row["prev_hash"] = head.seq, head.hash
+                row["hash"] = head.hash = _values_hash(row, row["prev_hash"])
             if pending:
                 if _write_seals(using, pending) != len(pending):
                     raise RuntimeError("Audit rows were sealed by someone else while the chain was locked.")
@@ -282,14 +314,14 @@ def audit_seal(*, using: str | None = None, batch_size: int = 500) -> int:
             return total
 
 
-def _write_seals(using: str, rows: list[AuditLog]) -> int:
+def _write_seals(using: str, rows: list[dict]) -> int:
     """One UPDATE that gives each row its seq, prev_hash and hash (CASE on the id), only where
     the row is still unsealed. Written out by hand: QuerySet.bulk_update builds a Case/When
     expression tree per row and value, which cost about 1 ms of Python per five rows."""
     connection = connections[using]
     quote = connection.ops.quote_name
     seq_type = AuditLog._meta.get_field("seq").cast_db_type(connection)
-    ids = [row.pk for row in rows]
+    ids = [row["id"] for row in rows]
     whens = " ".join(["WHEN %s THEN %s"] * len(rows))
     columns, params = [], []
     for name in ("seq", "prev_hash", "hash"):
@@ -298,7 +330,7 @@ def _write_seals(using: str, rows: list[AuditLog]) -> int:
             case = f"CAST({case} AS {seq_type})"
         columns.append(f"{quote(name)} = {case}")
         for row in rows:
-            params += [row.pk, getattr(row, name)]
+            params += [row["id"], row[name]]
     placeholders = ", ".join(["%s"] * len(ids))
     sql = (f"UPDATE {quote(AuditLog._meta.db_table)} SET {', '.join(columns)} "  # nosec B608: own column names, values are parameters
            f"WHERE {quote('id')} IN ({placeholders}) AND {quote('seq')} IS NULL")
@@ -312,6 +344,9 @@ def _seal_committed() -> None:
         audit_seal()
     except Exception:  # the rows stay pending; the next commit or verify_audit_chain seals them
         logger.exception("Sealing the audit log failed; the rows stay pending.")
+
+
+SEAL_GATHER_SECONDS = 0.05
 
 
 class _Sealer:
@@ -341,6 +376,9 @@ class _Sealer:
 
         while True:
             self._wake.wait()
+            # Gather the rows of the requests of the next moment into the same seal: one lock,
+            # one read and one UPDATE for all of them.
+            time.sleep(SEAL_GATHER_SECONDS)
             self._wake.clear()
             close_old_connections()  # drops a connection that broke or outlived CONN_MAX_AGE
             _seal_committed()

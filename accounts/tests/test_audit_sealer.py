@@ -81,7 +81,7 @@ def test_sealing_refuses_rows_someone_else_sealed(db):
     patient = PatientFactory()
     audit.audit_seal()
     row = AuditLog.objects.filter(patient=patient).first()
-    row.seq, row.prev_hash, row.hash = 999, "x" * 64, "y" * 64
-    assert audit._write_seals("default", [row]) == 0  # only unsealed rows are ever written
+    forged = {"id": row.pk, "seq": 999, "prev_hash": "x" * 64, "hash": "y" * 64}
+    assert audit._write_seals("default", [forged]) == 0  # only unsealed rows are ever written
     row.refresh_from_db()
     assert row.seq != 999

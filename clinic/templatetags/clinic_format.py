@@ -1,6 +1,11 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -16,3 +21,54 @@ def rupiah(value) -> str:
         return ""
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp {abs(amount):,.0f}".replace(",", ".")
+
+
+@register.filter
+def clock(value) -> str:
+    """An aware datetime → "08.30" in the clinic's time zone; what `|time:"H.i"` gives, without
+    parsing the format string for every row of a long list."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value.hour:02d}.{value.minute:02d}"
+
+
+@register.filter
+def status_badge(appointment) -> str:
+    """The coloured status label of an appointment (the board, a doctor's day, lists)."""
+    return format_html('<span class="badge status-{}">{}</span>', appointment.status,
+                       appointment.get_status_display())
+
+
+# --- URLs of one object, for long lists ------------------------------------------------------------
+# {% url 'scheduling:detail' appointment.pk %} resolves the pattern again for every row (about
+# 25 µs each, a few milliseconds on the board); `{{ appointment.pk|pk_url:"scheduling:detail" }}`
+# reverses once per URL name with a stand-in id and puts each row's id in its place.
+_STAND_IN = 9_081_726_354
+_pk_urls: dict[tuple, str] = {}
+
+
+@receiver(setting_changed)
+def _forget_pk_urls(**kwargs) -> None:
+    _pk_urls.clear()
+
+
+@register.filter
+def pk_url(pk, name: str) -> str:
+    """The URL of the view `name` that takes one integer id, for the object with id `pk`."""
+    key = (name, get_urlconf(), get_script_prefix())
+    pattern = _pk_urls.get(key)
+    if pattern is None:
+        pattern = _pk_urls[key] = reverse(name, args=[_STAND_IN])
+    return pattern.replace(str(_STAND_IN), str(int(pk)), 1)
+
+
+@register.filter
+def local_minute(value) -> str:
+    """An aware datetime → "2026-03-07T08:30" in the clinic's time zone (a booking link's start)."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value:%Y-%m-%dT%H:%M}"
