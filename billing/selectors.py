@@ -78,7 +78,11 @@ def bill_with_details() -> QuerySet[Billing]:
     """Bills with everything the bill page and the receipt show, in a fixed number of queries:
     the bill with patient, doctor and insurance; its lines with their services; its payments
     with their policy and receiving user."""
-    return Billing.objects.select_related("patient", "appointment__doctor", "insurance").prefetch_related(
+    # The patient's encrypted columns and address are not shown: not decrypted either.
+    return Billing.objects.select_related("patient", "appointment__doctor", "insurance").defer(
+        "patient__nik", "patient__phone", "patient__email", "patient__emergency_contact_phone", "patient__address",
+        "patient__nik_hash", "patient__phone_hash", "patient__email_hash",
+    ).prefetch_related(
         Prefetch(
             "appointment__lines",
             queryset=AppointmentService.objects.select_related("service").order_by("id"),
