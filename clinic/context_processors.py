@@ -1,8 +1,9 @@
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import ADMIN, DOCTOR, RECEPTIONIST
+from clinic.urlcache import cached_reverse
 
 # (label, url name, roles that see it). The navigation shows only what the role may use.
 NAVIGATION = [
@@ -21,7 +22,7 @@ NAVIGATION = [
 
 def _url(name: str) -> str | None:
     try:
-        return reverse(name)
+        return cached_reverse(name)
     except NoReverseMatch:
         return None
 

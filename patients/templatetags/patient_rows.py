@@ -20,7 +20,8 @@ def patient_rows(patients) -> SafeString:
     genders = {value: escape(str(label)) for value, label in Patient.Gender.choices}
     out = []
     for patient in patients:
-        born = f"{patient.date_of_birth:%d-%m-%Y}" if patient.date_of_birth else ""
+        day = patient.date_of_birth
+        born = f"{day.day:02d}-{day.month:02d}-{day.year:04d}" if day else ""  # %Y does not pad year 199
         out.append(
             f'<tr><td class="text-nowrap">{escape(patient.medical_record_number)}</td>'
             f'<td><a href="{escape(pk_url(patient.pk, "patients:detail"))}">{escape(patient.full_name)}</a>'
