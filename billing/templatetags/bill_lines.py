@@ -1,6 +1,6 @@
 """The service lines of a bill, rendered in Python: a bill can hold dozens of lines, and through
 the template engine each cost ~60 µs. Every value is escaped with html.escape; the markup is what
-the template wrote (see scheduling/templatetags/board.py)."""
+the template wrote (see scheduling/templatetags/schedule_rows.py)."""
 
 from html import escape
 

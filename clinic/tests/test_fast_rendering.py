@@ -1,4 +1,4 @@
-"""The hot list pages' rows written in Python (scheduling/templatetags/board.py,
+"""The hot list pages' rows written in Python (scheduling/templatetags/schedule_rows.py,
 patients/templatetags/patient_rows.py) and the cheap filters and widget they use
 (clinic/templatetags/clinic_format.py, clinic/widgets.py) give what Django's own filters, tags,
 widgets and the templates they replaced gave, with every value escaped."""
@@ -306,7 +306,7 @@ def test_board_filter_status_field_writes_what_select_writes(data):
 
 # --- board_rows ------------------------------------------------------------------------------
 
-BOARD = "{% load board %}{% board_rows rows %}"
+BOARD = "{% load schedule_rows %}{% board_rows rows %}"
 CSRF = "Tok3nWith0ddChars"
 NEXT_URL = '/scheduling/?doctor=3&status=scheduled&x="<y>'
 
@@ -451,7 +451,7 @@ def test_board_rows_write_the_markup_the_template_wrote(language):
 
 # --- day_slots -------------------------------------------------------------------------------
 
-DAY = "{% load board %}{% day_slots slots %}"
+DAY = "{% load schedule_rows %}{% day_slots slots %}"
 
 
 @pytest.fixture

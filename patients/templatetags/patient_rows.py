@@ -1,6 +1,6 @@
 """The rows of the patient search results, rendered in Python: a name search lists 50 patients,
 and through the template engine each row cost ~60 µs. Every value is escaped with html.escape;
-the markup is what the template wrote (see scheduling/templatetags/board.py)."""
+the markup is what the template wrote (see scheduling/templatetags/schedule_rows.py)."""
 
 from html import escape
 
