@@ -352,7 +352,7 @@ def _seal_committed() -> None:
         logger.exception("Sealing the audit log failed; the rows stay pending.")
 
 
-SEAL_GATHER_SECONDS = 0.05
+SEAL_GATHER_SECONDS = 0.2
 SEAL_UPDATE_ROWS = 50
 
 
