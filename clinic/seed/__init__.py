@@ -6,7 +6,9 @@
     generate  the rows, one chunk (of patients or of days) at a time, as tab-separated text
     load      the text into the database: LOAD DATA (MariaDB), COPY (PostgreSQL), executemany (SQLite)
     run       the whole: staff users, the plan, chunks generated in worker processes while the
-              main process loads the previous ones, then sequences, ANALYZE and the counts
+              main process loads the previous ones (on MariaDB on two connections at once), the
+              indexes built again (on MariaDB two tables at a time, beside the summary tables'
+              rebuild), then sequences, ANALYZE and the counts
 
 Ids are explicit, so no row waits for the database to learn its parent's id: a medical record and
 a bill share their appointment's id, and an appointment's k-th service line is id*64+k (lab

@@ -1,8 +1,11 @@
 """Loading the generated text into the database, the fastest way each vendor offers.
 
-MariaDB/MySQL: LOAD DATA LOCAL INFILE on a connection of our own (mysqlclient's `local_infile`
+MariaDB/MySQL: LOAD DATA LOCAL INFILE on connections of our own (mysqlclient's `local_infile`
 must be asked for when connecting; Django's connection cannot be changed afterwards), with
-foreign key and unique checks off for the session: the generator guarantees both.
+foreign key and unique checks off for the session: the generator guarantees both. Two files load
+at once, each on its own thread's connection, and the dropped indexes are built again on the same
+two connections, so the server uses both cores; with the checks off the order of the files does
+not matter.
 PostgreSQL: COPY ... FROM STDIN through psycopg 3 (`cursor.copy`), on Django's connection;
 foreign keys (deferred in Django's schema) are not queued per row when the session may set
 `session_replication_role = replica` (a superuser), otherwise they are checked at each commit.
@@ -13,6 +16,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from collections.abc import Callable
 
 from django.apps import apps
 from django.core.management.color import no_style
@@ -66,6 +71,11 @@ def _unescape(field: str):
 class Loader:
     vendor = ""
     timestamp_suffix = ""
+    # Connections of our own building indexes (index_builds) at the same time; more than one
+    # only where `load` and the builds may run on any thread, each on that thread's connection.
+    threads = 1
+    # Of those, how many load files at the same time (only where files may commit in any order).
+    load_threads = 1
 
     def __init__(self, alias: str):
         self.alias = alias
@@ -76,6 +86,11 @@ class Loader:
 
     def load(self, table: str, path: str) -> None:
         raise NotImplementedError
+
+    def index_builds(self) -> list[tuple[str, Callable[[], None]]]:
+        """(table, build) for each table whose indexes were dropped, biggest first; each build
+        runs on the calling thread's connection. Empty where the indexes are rebuilt by finish()."""
+        return []
 
     def finish(self) -> None:
         pass
@@ -90,8 +105,12 @@ class Loader:
             for sql in statements:
                 cursor.execute(sql)
 
-    def analyze(self) -> None:
-        tables = [apps.get_model(label)._meta.db_table for label in CLINIC_MODELS]
+    def clinic_tables(self) -> list[str]:
+        return [apps.get_model(label)._meta.db_table for label in CLINIC_MODELS]
+
+    def analyze(self, tables: list[str] | None = None) -> None:
+        """Fresh statistics for the clinic's tables (those given, else all)."""
+        tables = self.clinic_tables() if tables is None else tables
         with self.connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"ANALYZE {self.connection.ops.quote_name(table)}")
@@ -106,18 +125,42 @@ class MySQLLoader(Loader):
     vendor = "mysql"
     KEY_LINE = re.compile(r"^\s*((?:UNIQUE )?KEY `[^`]+` \(.*\))(?: USING BTREE)?,?$")
 
-    def start(self) -> None:
+    # Two connections, each on its own thread (mysqlclient releases the GIL during a query): they
+    # load two files (of different tables) at once, then build the indexes two tables at a time.
+    # Measured at 1M patients (128 MB buffer pool, 2 cores): loading 194 s with two connections,
+    # 215 s with one; the builds and the summaries beside them 132 s, against 162 s one by one.
+    threads = 2
+    load_threads = 2
+
+    def _connect(self):
+        """A connection for LOAD DATA: local_infile, no foreign key or unique checks."""
         import MySQLdb
 
         params = self.connection.get_connection_params()
         params["local_infile"] = 1
-        self.raw = MySQLdb.connect(**params)
-        cursor = self.raw.cursor()
+        raw = MySQLdb.connect(**params)
+        with self._lock:
+            self._raws.append(raw)
+        cursor = raw.cursor()
         cursor.execute("SET SESSION foreign_key_checks = 0, unique_checks = 0")
         try:
             cursor.execute("SET SESSION sql_log_bin = 0")  # needs a privilege; only spares the binary log
         except MySQLdb.OperationalError:
             pass
+        return raw
+
+    def _raw(self):
+        """The calling thread's own connection (a MySQLdb connection is not shared between threads)."""
+        raw = getattr(self._local, "raw", None)
+        if raw is None:
+            raw = self._local.raw = self._connect()
+        return raw
+
+    def start(self) -> None:
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._raws: list = []
+        cursor = self._raw().cursor()
         self.dropped: dict[str, list[str]] = {}
         for table in COLUMNS:
             cursor.execute(f"SHOW CREATE TABLE `{table}`")
@@ -127,15 +170,30 @@ class MySQLLoader(Loader):
                 cursor.execute(f"ALTER TABLE `{table}` " + ", ".join(f"DROP INDEX `{n}`" for n in names))
                 self.dropped[table] = keys
 
+    def _build(self, table: str) -> None:
+        keys = self.dropped.pop(table)
+        self._raw().cursor().execute(f"ALTER TABLE `{table}` " + ", ".join(f"ADD {key}" for key in keys))
+
+    def index_builds(self) -> list[tuple[str, Callable[[], None]]]:
+        """One ALTER per table (InnoDB sorts all its indexes in one pass over the rows), the
+        biggest work first (rows times indexes) so two connections end at about the same time."""
+        if not self.dropped:
+            return []
+        cursor = self._raw().cursor()
+        cursor.execute("SELECT table_name, data_length FROM information_schema.tables "
+                       "WHERE table_schema = DATABASE()")
+        sizes = dict(cursor.fetchall())
+        tables = sorted(self.dropped, key=lambda t: -(sizes.get(t) or 0) * len(self.dropped[t]))
+        return [(table, lambda table=table: self._build(table)) for table in tables]
+
     def rebuild_indexes(self) -> None:
-        cursor = self.raw.cursor()
-        for table, keys in self.dropped.items():
-            cursor.execute(f"ALTER TABLE `{table}` " + ", ".join(f"ADD {key}" for key in keys))
-        self.dropped = {}
+        for _table, build in self.index_builds():
+            build()
 
     def load(self, table: str, path: str) -> None:
         columns = ", ".join(f"`{c}`" for c in COLUMNS[table])
-        cursor = self.raw.cursor()
+        raw = self._raw()
+        cursor = raw.cursor()
         cursor.execute(
             f"LOAD DATA LOCAL INFILE %s INTO TABLE `{table}` CHARACTER SET utf8mb4 "
             f"FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({columns})", [path])
@@ -143,13 +201,18 @@ class MySQLLoader(Loader):
         if warnings:
             problems = cursor.fetchall()[:5]
             raise RuntimeError(f"LOAD DATA into {table} from {path} gave warnings: {problems}")
-        self.raw.commit()
+        raw.commit()
 
     def finish(self) -> None:
+        """The indexes not built yet (all of them unless index_builds() ran), then the connections
+        closed. Again after that: nothing."""
         try:
             self.rebuild_indexes()
         finally:
-            self.raw.close()
+            with self._lock:
+                raws, self._raws, self._local = self._raws, [], threading.local()
+            for raw in raws:
+                raw.close()
 
     def flush(self) -> list[str]:
         tables = [m._meta.db_table for m in flush_models()]
@@ -162,10 +225,12 @@ class MySQLLoader(Loader):
                 cursor.execute("SET foreign_key_checks = 1")
         return tables
 
-    def analyze(self) -> None:
-        tables = ", ".join(f"`{apps.get_model(label)._meta.db_table}`" for label in CLINIC_MODELS)
+    def analyze(self, tables: list[str] | None = None) -> None:
+        tables = self.clinic_tables() if tables is None else tables
+        if not tables:
+            return
         with self.connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE TABLE {tables}")
+            cursor.execute("ANALYZE TABLE " + ", ".join(f"`{table}`" for table in tables))
             cursor.fetchall()
 
 
@@ -251,7 +316,7 @@ class SQLiteLoader(Loader):
                 cursor.execute(f'DELETE FROM "{model._meta.db_table}"')  # nosec B608: the models' own names
         return [m._meta.db_table for m in models]
 
-    def analyze(self) -> None:
+    def analyze(self, tables: list[str] | None = None) -> None:
         """Nothing: SQLite's ANALYZE leaves a sqlite_stat1 table that no migration owns (the
         migrations test then finds it after migrating to zero), and a SQLite clinic is small."""
 

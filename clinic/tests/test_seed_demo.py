@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import Billing, Insurance, Payment
 from clinic.crypto import blind_index
+from clinic.management.commands.seed_demo import DEFAULT_SEED
 from clinic.seed import generate
 from clinic.seed.plan import ANCHOR_NAME, BIG_BILL_REASON
 from patients.models import Doctor, Patient
@@ -194,10 +195,10 @@ def test_blind_index_shortcut_agrees_with_the_apps(seeded, tmp_path):
         assert generate.blind_index(kind, value) == blind_index(kind, value)
 
 
-def _plan_stub():
+def _plan_stub(patients=10):
     from clinic.seed.run import build_plan
 
-    return build_plan(n_patients=10, seed=1, today=TODAY, anchor_visits=0)
+    return build_plan(n_patients=patients, seed=1, today=TODAY, anchor_visits=0)
 
 
 def test_appointments_per_doctor_day_stay_in_range_as_the_clinic_grows():
@@ -210,3 +211,53 @@ def test_appointments_per_doctor_day_stay_in_range_as_the_clinic_grows():
         assert sum(map(sum, plan.counts)) >= 5 * n
         assert sum(plan.anchors.values()) == 1000
     assert Appointment.objects.count() == 0
+
+
+def test_a_failed_load_stops_the_seed_with_its_error_and_puts_the_indexes_back(monkeypatch, tmp_path):
+    """On MariaDB the files load on two connections at once: a load that fails in one of them
+    must end the seed with that error (not hang, not finish as if all were in), start no further
+    file, and leave the schema whole: the indexes dropped for the load are built again."""
+    import signal
+    import tempfile
+
+    from django.db import connection
+
+    from clinic.seed import load, run
+
+    def indexes():
+        with connection.cursor() as cursor:
+            return {table: sorted(name for name, c in connection.introspection.get_constraints(cursor, table).items()
+                                  if c["index"] or c["unique"])
+                    for table in generate.COLUMNS}
+
+    before = indexes()
+    loader_class = type(load.loader_for("default"))
+    real_load, started = loader_class.load, []
+
+    def load_or_fail(self, table, path):
+        started.append(table)
+        if table == "lab_results":
+            raise RuntimeError("the disk is on fire")
+        real_load(self, table, path)
+
+    monkeypatch.setattr(loader_class, "load", load_or_fail)
+    monkeypatch.setattr(run, "APPOINTMENTS_PER_CHUNK", 40)  # several day chunks, several files per table
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def hung(signum, frame):
+        raise TimeoutError("seed_demo hung after a failed load")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)
+    try:
+        with pytest.raises(RuntimeError, match="the disk is on fire"):
+            seed(patients=40, workers=2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    failed = started.index("lab_results")
+    assert len(started) - failed - 1 <= loader_class.load_threads - 1  # at most another connection's next file
+    plan = run.build_plan(n_patients=40, seed=DEFAULT_SEED, today=TODAY, anchor_visits=40)
+    assert started.count("appointments") < sum(task[0] is generate.day_chunk for task in run.chunks(plan))
+    assert indexes() == before
+    assert not list(tmp_path.iterdir())  # the chunks' files removed
