@@ -29,8 +29,16 @@ def cached_reverse(name: str) -> str:
 def pk_reverse(name: str, pk) -> str:
     """reverse(name, args=[pk]) for a URL that takes one integer id: reversed once with a
     stand-in id, then each id is put in its place."""
+    before, after = pk_url_parts(name)
+    return f"{before}{int(pk)}{after}"
+
+
+def pk_url_parts(name: str) -> tuple[str, str]:
+    """(before, after): the URL of the view `name` for id N is before + N + after. For a loop
+    that writes one URL per row: the lookup of the URL conf and prefix in force once, not per row."""
     key = (name, _STAND_IN, get_urlconf(), get_script_prefix())
-    pattern = _cache.get(key)
-    if pattern is None:
-        pattern = _cache[key] = reverse(name, args=[_STAND_IN])
-    return pattern.replace(str(_STAND_IN), str(int(pk)), 1)
+    parts = _cache.get(key)
+    if parts is None:
+        before, _, after = reverse(name, args=[_STAND_IN]).partition(str(_STAND_IN))
+        parts = _cache[key] = (before, after)
+    return parts

@@ -29,9 +29,26 @@ class ClinicDateField(forms.DateField):
         return value
 
 
+class DoctorOptions(forms.models.ModelChoiceIterator):
+    """The doctors' options from two columns of each row, not a model instance per doctor: a
+    chain's hundred doctors are listed on every board and booking page."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, name, specialization in self.queryset.values_list("pk", "full_name", "specialization"):
+            yield (pk, doctor_label(name, specialization))
+
+
+def doctor_label(name: str, specialization: str) -> str:
+    return f"{name} — {specialization}"
+
+
 class DoctorChoiceField(forms.ModelChoiceField):
+    iterator = DoctorOptions
+
     def label_from_instance(self, obj):
-        return f"{obj.full_name} — {obj.specialization}"
+        return doctor_label(obj.full_name, obj.specialization)
 
 
 class SlotStartMixin:

@@ -26,10 +26,15 @@ def rupiah(value) -> str:
 def clock(value) -> str:
     """An aware datetime → "08.30" in the clinic's time zone; what `|time:"H.i"` gives, without
     parsing the format string for every row of a long list."""
+    return clock_in(value, timezone.get_current_timezone())
+
+
+def clock_in(value, zone) -> str:
+    """`clock` in the time zone `zone` (a loop asks for the current zone once)."""
     if not value:
         return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
+    if value.utcoffset() is not None:
+        value = value.astimezone(zone)
     return f"{value.hour:02d}.{value.minute:02d}"
 
 
@@ -52,8 +57,12 @@ def pk_url(pk, name: str) -> str:
 @register.filter
 def local_minute(value) -> str:
     """An aware datetime → "2026-03-07T08:30" in the clinic's time zone (a booking link's start)."""
+    return local_minute_in(value, timezone.get_current_timezone())
+
+
+def local_minute_in(value, zone) -> str:
     if not value:
         return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
+    if value.utcoffset() is not None:
+        value = value.astimezone(zone)
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}"

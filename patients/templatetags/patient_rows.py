@@ -8,7 +8,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from clinic.templatetags.clinic_format import pk_url
+from clinic.urlcache import pk_url_parts
 from patients.models import Patient
 
 register = template.Library()
@@ -18,13 +18,14 @@ register = template.Library()
 def patient_rows(patients) -> SafeString:
     inactive = f' <span class="badge text-bg-secondary">{escape(gettext("Inactive"))}</span>'
     genders = {value: escape(str(label)) for value, label in Patient.Gender.choices}
+    before, after = (escape(part) for part in pk_url_parts("patients:detail"))
     out = []
     for patient in patients:
         day = patient.date_of_birth
         born = f"{day.day:02d}-{day.month:02d}-{day.year:04d}" if day else ""  # %Y does not pad year 199
         out.append(
             f'<tr><td class="text-nowrap">{escape(patient.medical_record_number)}</td>'
-            f'<td><a href="{escape(pk_url(patient.pk, "patients:detail"))}">{escape(patient.full_name)}</a>'
+            f'<td><a href="{before}{int(patient.pk)}{after}">{escape(patient.full_name)}</a>'
             f'{"" if patient.is_active else inactive}</td>'
             f'<td class="text-nowrap">{born}</td>'
             f'<td>{genders.get(patient.gender, escape(patient.gender or ""))}</td>'
