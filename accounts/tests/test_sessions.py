@@ -210,3 +210,28 @@ def test_it_does_not_carry_out_a_post_from_an_expired_session(client, receptioni
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.SCHEDULED
     assert appointment.arrived_at is None
+
+
+def test_a_doctors_profile_comes_with_the_user_in_one_query(client, doctor_user, django_assert_num_queries):
+    """accounts.backends.ClinicModelBackend: the request's user query brings the doctor's row."""
+    from django.contrib.auth import get_user
+    from django.test import RequestFactory
+
+    client.force_login(doctor_user)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    request.session.keys()  # the session's own query, before counting
+    with django_assert_num_queries(1):
+        user = get_user(request)
+        assert user.doctor_profile.user_id == doctor_user.pk
+
+
+def test_a_user_without_a_doctor_profile_still_signs_in(client, receptionist):
+    from django.contrib.auth import get_user
+    from django.test import RequestFactory
+
+    client.force_login(receptionist)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    user = get_user(request)
+    assert user.pk == receptionist.pk and getattr(user, "doctor_profile", None) is None

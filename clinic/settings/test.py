@@ -38,5 +38,5 @@ AUDIT_SEAL_IN_BACKGROUND = False
 # django-axes stays on (the lockout tests need it); client.login() has no request to give it.
 AUTHENTICATION_BACKENDS = [
     "accounts.tests.backends.TestClientAwareAxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.ClinicModelBackend",
 ]
