@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+from billing import selectors
 from billing.models import Billing
 
 RECEIPT_CSS = "billing/receipt.css"
@@ -15,7 +16,7 @@ def receipt_context(*, bill: Billing) -> dict:
     """What the receipt shows; `bill` comes from `selectors.bill_with_details()`."""
     return {
         "bill": bill,
-        "lines": list(bill.appointment.lines.all()),
+        "lines": selectors.bill_lines(bill=bill),
         "payments": list(bill.payments.all()),
         "CLINIC_NAME": settings.CLINIC_NAME,
         "CLINIC_ADDRESS": settings.CLINIC_ADDRESS,

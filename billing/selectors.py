@@ -1,6 +1,7 @@
 """Reads for the billing pages. Each list runs a fixed number of queries, whatever its length."""
 
 import heapq
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
@@ -76,22 +77,40 @@ def bill_outstanding_total(*, bills: QuerySet[Billing]) -> Decimal:
 
 def bill_with_details() -> QuerySet[Billing]:
     """Bills with everything the bill page and the receipt show, in a fixed number of queries:
-    the bill with patient, doctor and insurance; its lines with their services; its payments
-    with their policy and receiving user."""
+    the bill with patient, doctor and insurance; its payments with their policy and receiving
+    user. Its lines: `bill_lines`."""
     # The patient's encrypted columns and address are not shown: not decrypted either.
     return Billing.objects.select_related("patient", "appointment__doctor", "insurance").defer(
         "patient__nik", "patient__phone", "patient__email", "patient__emergency_contact_phone", "patient__address",
         "patient__nik_hash", "patient__phone_hash", "patient__email_hash",
     ).prefetch_related(
         Prefetch(
-            "appointment__lines",
-            queryset=AppointmentService.objects.select_related("service").order_by("id"),
-        ),
-        Prefetch(
             "payments",
             queryset=Payment.objects.select_related("insurance", "received_by").order_by("paid_at", "id"),
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BillLine:
+    """One service line of a bill as the bill page and the receipt show it."""
+
+    code: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+def bill_lines(*, bill: Billing) -> list[BillLine]:
+    """The bill's service lines in the order they were added (one query, plain values: a bill
+    of 50 lines built 100 model instances for five columns)."""
+    rows = (AppointmentService.objects.filter(appointment_id=bill.appointment_id).order_by("id")
+            .values_list("service__code", "service__name", "quantity", "unit_price"))
+    return [BillLine(*row) for row in rows]
 
 
 def insurance_list_for(*, patient: Patient) -> QuerySet[Insurance]:

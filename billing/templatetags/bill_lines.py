@@ -14,11 +14,11 @@ register = template.Library()
 
 @register.simple_tag
 def bill_lines(lines) -> SafeString:
+    """The <tr> of each billing.selectors.BillLine."""
     out = []
     for line in lines:
-        service = line.service
         out.append(
-            f'<tr>\n        <td>{escape(service.code)}</td>\n        <td>{escape(service.name)}</td>\n'
+            f'<tr>\n        <td>{escape(line.code)}</td>\n        <td>{escape(line.name)}</td>\n'
             f'        <td class="amount">{int(line.quantity)}</td>\n'
             f'        <td class="amount">{escape(rupiah(line.unit_price))}</td>\n'
             f'        <td class="amount">{escape(rupiah(line.line_total))}</td>\n      </tr>')
