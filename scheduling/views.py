@@ -323,8 +323,8 @@ def board(request):
         "pages": pages,
         "next_url": request.get_full_path(),
         "refresh_url": request.get_full_path(),
-        # One masked CSRF token for the page's ~270 row forms: {% csrf_token %} masks the secret
-        # afresh each time (32 random characters), which was a fifth of the board's time.
+        # One masked CSRF token for the page's row forms (up to three a row), written by
+        # scheduling/templatetags/schedule_rows.py; {% csrf_token %} masks the secret afresh each time.
         "csrf_value": get_token(request),
     }
     if request.htmx:

@@ -35,6 +35,15 @@ def _url_parts(name: str) -> tuple[str, str]:
     return escape(before), escape(after)
 
 
+@register.simple_tag
+def board_head() -> SafeString:
+    """The <thead> of each doctor's table on the board, translated once per page."""
+    labels = (gettext("Time"), gettext("Patient"), gettext("No. RM"), gettext("Status"), gettext("Queue"),
+              gettext("Arrived"), gettext("Waiting"))
+    cells = "".join(f"<th>{escape(label)}</th>" for label in labels)
+    return mark_safe(f'<thead><tr>{cells}<th class="d-print-none"></th></tr></thead>')  # nosec B308 B703: escaped
+
+
 @register.simple_tag(takes_context=True)
 def board_rows(context, rows) -> SafeString:
     """The <tr> of each BoardRow (scheduling.selectors.board_appointments) of one doctor."""
