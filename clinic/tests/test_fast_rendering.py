@@ -5,6 +5,7 @@ widgets and the templates they replaced gave, with every value escaped."""
 
 import datetime
 import zoneinfo
+from decimal import Decimal
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
@@ -733,3 +734,39 @@ def test_doctors_day_page_shows_the_slot_rows(client, doctor_user, frozen_clock)
     assert f'href="{reverse("scheduling:detail", args=[taken.pk])}"' in html
     assert "Siti Rahmawati (lanjutan)" in html
     assert reverse("scheduling:book") + "?" not in html  # a doctor books nothing on their own day
+
+
+# --- the dashboard's per-doctor and per-service tables (clinic/templatetags/dashboard_rows.py) ---
+
+OLD_DOCTOR_ROWS = (
+    "{% load i18n %}{% for row in rows %}<tr><td>{{ row.name }}</td><td class=\"text-end\">{{ row.count }}</td></tr>"
+    "{% empty %}<tr><td colspan=\"2\" class=\"text-body-secondary\">{% translate \"No appointments today.\" %}</td></tr>"
+    "{% endfor %}")
+OLD_SERVICE_ROWS = (
+    "{% load i18n clinic_format %}{% for row in rows %}<tr><td>{{ row.service__name }}</td>"
+    "<td class=\"text-end\">{{ row.quantity }}</td><td class=\"text-end\">{{ row.total|rupiah }}</td></tr>"
+    "{% empty %}<tr><td colspan=\"3\" class=\"text-body-secondary\">{% translate \"No bills in this range.\" %}</td></tr>"
+    "{% endfor %}")
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("rows", [[], [{"name": 'dr. <script>alert(1)</script> & "Sari"', "count": 1234},
+                                      {"name": "dr. Budi", "count": 0}]])
+def test_doctor_rows_write_what_the_template_wrote(language, rows):
+    with translation.override(language):
+        new = Template("{% load dashboard_rows %}{% doctor_rows rows %}").render(Context({"rows": rows}))
+        old = Template(OLD_DOCTOR_ROWS).render(Context({"rows": rows}))
+    assertHTMLEqual(new, old)
+    assert "<script>" not in new
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("rows", [[], [{"service__name": "Konsultasi <b>umum</b> & \"lab\"", "quantity": 1500,
+                                        "total": Decimal("1234567.89")},
+                                       {"service__name": "Cek gula", "quantity": 1, "total": Decimal("0")}]])
+def test_service_rows_write_what_the_template_wrote(language, rows):
+    with translation.override(language):
+        new = Template("{% load dashboard_rows %}{% service_rows rows %}").render(Context({"rows": rows}))
+        old = Template(OLD_SERVICE_ROWS).render(Context({"rows": rows}))
+    assertHTMLEqual(new, old)
+    assert "<b>" not in new
