@@ -25,6 +25,7 @@ from scheduling.forms import (
     DayFilterForm,
     RescheduleForm,
     WalkInForm,
+    doctor_label,
 )
 from scheduling.models import Appointment
 
@@ -310,10 +311,14 @@ def board(request):
     doctor = filters.cleaned_data.get("doctor")
     status = filters.cleaned_data.get("status") or None
     today = timezone.localdate()
+    # The active doctors once, for both the filter's options and the page of doctors shown.
+    active = selectors.doctor_active_rows()
+    filters.fields["doctor"].choices = [("", filters.fields["doctor"].empty_label),
+                                        *((pk, doctor_label(name, specialization)) for pk, name, specialization in active)]
     doctors, pages = None, None
     if doctor is None:
         page = filters.cleaned_data.get("page") or 1
-        doctors, has_next = selectors.board_doctor_page(page=page)
+        doctors, has_next = selectors.board_doctor_page(page=page, doctor_ids=[row[0] for row in active])
         pages = _board_pages(request, page, has_next)
     context = {
         "filters": filters,
