@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from billing.models import Billing, Insurance, Payment
 from patients.models import Patient
+from patients.selectors import unshown_patient_fields
 from scheduling.models import AppointmentService
 
 OPEN_STATUSES = (Billing.Status.UNPAID, Billing.Status.PARTIALLY_PAID)
@@ -81,8 +82,7 @@ def bill_with_details() -> QuerySet[Billing]:
     user. Its lines: `bill_lines`."""
     # The patient's encrypted columns and address are not shown: not decrypted either.
     return Billing.objects.select_related("patient", "appointment__doctor", "insurance").defer(
-        "patient__nik", "patient__phone", "patient__email", "patient__emergency_contact_phone", "patient__address",
-        "patient__nik_hash", "patient__phone_hash", "patient__email_hash",
+        *unshown_patient_fields("patient__"),
     ).prefetch_related(
         Prefetch(
             "payments",

@@ -90,7 +90,15 @@ def _search_conditions(query: str) -> list[Q]:
     return conditions
 
 
-SEARCH_UNSHOWN_FIELDS = ("nik", "email", "emergency_contact_phone", "address", "nik_hash", "phone_hash", "email_hash")
+# The patient's columns that lists and bills do not show: the encrypted identifiers (each
+# would be decrypted on load), their blind indexes and the address.
+UNSHOWN_COLUMNS = ("nik", "phone", "email", "emergency_contact_phone", "address", "nik_hash", "phone_hash", "email_hash")
+
+
+def unshown_patient_fields(prefix: str = "", *, shown: tuple[str, ...] = ()) -> list[str]:
+    """UNSHOWN_COLUMNS for QuerySet.defer(), e.g. prefix "patient__" through a relation;
+    `shown`: the ones this page does show."""
+    return [prefix + name for name in UNSHOWN_COLUMNS if name not in shown]
 
 
 def patient_search(*, query: str, include_inactive: bool = False, limit: int = SEARCH_LIMIT) -> list[Patient]:
@@ -106,7 +114,7 @@ def patient_search(*, query: str, include_inactive: bool = False, limit: int = S
         return []
     # The results show name, No. RM, date of birth, gender and phone: the other encrypted
     # columns are not read, so 50 rows do not decrypt 150 values nobody sees.
-    patients = Patient.objects.filter(reduce(or_, conditions)).defer(*SEARCH_UNSHOWN_FIELDS)
+    patients = Patient.objects.filter(reduce(or_, conditions)).defer(*unshown_patient_fields(shown=("phone",)))
     if not include_inactive:
         patients = patients.filter(is_active=True)
     return list(patients.order_by(*name_order())[:limit])

@@ -9,6 +9,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from patients.models import Doctor, Patient
+from patients.selectors import unshown_patient_fields
 from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
 from scheduling.models import Appointment, AppointmentService
 
@@ -41,8 +42,7 @@ def queue_for(*, doctor: Doctor, day: datetime.date | None = None) -> list[Appoi
         Appointment.objects.filter(doctor=doctor, appointment_date__gte=start, appointment_date__lt=end)
         .select_related("patient")
         # The queue shows name, No. RM and age: the patient's encrypted columns stay unread.
-        .defer("patient__nik", "patient__phone", "patient__email", "patient__emergency_contact_phone",
-               "patient__address", "patient__nik_hash", "patient__phone_hash", "patient__email_hash")
+        .defer(*unshown_patient_fields("patient__"))
         .order_by(F("queue_number").asc(nulls_last=True), "appointment_date", "id")
     )
     now = timezone.now()

@@ -105,10 +105,6 @@ def appointment_detail_queryset() -> QuerySet[Appointment]:
 
 
 BOARD_DOCTORS_PER_PAGE = 5
-# The patient's encrypted and long fields, which the board and a doctor's day do not show:
-# left unread, they cost no decryption per row.
-UNSHOWN_PATIENT_FIELDS = ("patient__nik", "patient__phone", "patient__email", "patient__emergency_contact_phone",
-                          "patient__address")
 
 
 def doctor_active_rows() -> list[tuple[int, str, str]]:
