@@ -98,6 +98,7 @@ def end_sessions_of_deactivated_user(sender, instance, created, update_fields=No
 
 def end_sessions_of(user) -> int:
     if settings.SESSION_ENGINE not in (
+        "accounts.sessions",
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
     ):

@@ -260,6 +260,8 @@ OTP_TOTP_ISSUER = CLINIC_NAME
 # Sessions: signed out after SESSION_IDLE_TIMEOUT_MINUTES without activity (the board's
 # 30-second refresh does not count) and SESSION_ABSOLUTE_HOURS after logging in, whatever
 # happens (accounts.middleware.SessionTimeoutMiddleware). The cookie lives no longer.
+# Django's database sessions, with the read of each request compiled once (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=15)
 SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600

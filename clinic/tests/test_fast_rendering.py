@@ -24,7 +24,7 @@ from patients.models import Patient
 from patients.tests.factories import DoctorFactory, PatientFactory, WorkingHoursFactory
 from scheduling.forms import BoardFilterForm
 from scheduling.models import Appointment
-from scheduling.selectors import BoardRow
+from scheduling.selectors import BoardRow, DayAppointment
 from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -460,6 +460,13 @@ def day_doctor():
     return DoctorFactory(full_name="dr. Ani")
 
 
+def day_row(appointment) -> DayAppointment:
+    """The appointment as scheduling.selectors.doctor_day hands it to day_slots."""
+    return DayAppointment(appointment.pk, appointment.appointment_date, appointment.end_time, appointment.status,
+                          appointment.slot_active, appointment.patient.full_name,
+                          appointment.patient.medical_record_number)
+
+
 @pytest.fixture
 def day_slots_of(day_doctor):
     """Slots 08.45–10.00: 09.00–09.30 taken by one appointment (two slots), the rest free."""
@@ -467,7 +474,7 @@ def day_slots_of(day_doctor):
                                appointment_date=at(9), end_time=at(9, 30))
     slots = []
     for start in (at(8, 45), at(9), at(9, 15), at(9, 30), at(9, 45)):
-        appointment = taken if at(9) <= start < at(9, 30) else None
+        appointment = day_row(taken) if at(9) <= start < at(9, 30) else None
         slots.append({"start": start, "end": start + datetime.timedelta(minutes=15),
                       "appointment": appointment, "first": appointment is not None and start == at(9)})
     return taken, slots
@@ -535,7 +542,8 @@ def test_day_slots_link_no_booking_on_a_doctors_own_day(day_doctor, day_slots_of
 
 def test_day_slots_escape_the_patients_name(day_doctor):
     patient = PatientFactory(full_name=XSS_NAME)
-    appointment = AppointmentFactory(doctor=day_doctor, patient=patient, appointment_date=at(9), end_time=at(9, 30))
+    appointment = day_row(AppointmentFactory(doctor=day_doctor, patient=patient, appointment_date=at(9),
+                                             end_time=at(9, 30)))
     slots = [{"start": at(9), "end": at(9, 15), "appointment": appointment, "first": True},
              {"start": at(9, 15), "end": at(9, 30), "appointment": appointment, "first": False}]
     html = render_day(slots, doctor=day_doctor, own=False, bookable_from=at(8))
@@ -576,11 +584,13 @@ def test_day_slots_write_the_markup_the_template_wrote(day_doctor, language, own
     patient = PatientFactory(full_name=XSS_NAME)
     appointment = AppointmentFactory(doctor=day_doctor, patient=patient, appointment_date=at(9), end_time=at(9, 30),
                                      status=Status.CHECKED_IN)
-    slots = [{"start": start, "end": start + datetime.timedelta(minutes=15),
-              "appointment": appointment if at(9) <= start < at(9, 30) else None, "first": start == at(9)}
-             for start in (at(8, 30), at(9), at(9, 15), at(9, 30), at(10, 15))]
-    context = {"slots": slots, "own": own, "doctor": day_doctor, "bookable_from": at(bookable_hour)}
-    new = render_day(slots, doctor=day_doctor, own=own, bookable_from=at(bookable_hour), language=language)
+    def slots_of(taken):
+        return [{"start": start, "end": start + datetime.timedelta(minutes=15),
+                 "appointment": taken if at(9) <= start < at(9, 30) else None, "first": start == at(9)}
+                for start in (at(8, 30), at(9), at(9, 15), at(9, 30), at(10, 15))]
+
+    context = {"slots": slots_of(appointment), "own": own, "doctor": day_doctor, "bookable_from": at(bookable_hour)}
+    new = render_day(slots_of(day_row(appointment)), doctor=day_doctor, own=own, bookable_from=at(bookable_hour), language=language)
     with translation.override(language):
         old = render(OLD_DAY_SLOTS, **context)
     assertHTMLEqual(new, old)

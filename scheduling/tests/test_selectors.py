@@ -57,10 +57,23 @@ def test_it_splits_the_working_hours_into_free_and_taken_slots(doctor):
     day = selectors.doctor_day(doctor=doctor, day=MONDAY)
     assert [s["start"] for s in day["slots"]] == [at(8), at(8, 15), at(8, 30), at(8, 45),
                                                   at(13), at(13, 15), at(13, 30), at(13, 45)]
-    assert [s["appointment"] for s in day["slots"]] == [None, long_one, long_one, None, None, None, None, None]
+    taken = [s["appointment"] and s["appointment"].pk for s in day["slots"]]
+    assert taken == [None, long_one.pk, long_one.pk, None, None, None, None, None]
     assert [s["first"] for s in day["slots"]][1:3] == [True, False]
-    assert day["outside"] == [outside]
-    assert day["released"] == [cancelled]
+    assert [a.pk for a in day["outside"]] == [outside.pk]
+    assert [a.pk for a in day["released"]] == [cancelled.pk]
+    assert day["released"][0].patient_name == cancelled.patient.full_name
+
+
+def test_a_slot_shows_the_earliest_of_overlapping_appointments(doctor):
+    """Two appointments holding overlapping time (an overbooking made in the admin): each slot
+    shows the earliest that overlaps it, and one that ended never returns on a later slot."""
+    long_one = booked(doctor, at(8), minutes=45)
+    short_one = booked(doctor, at(8, 15), minutes=15)
+    day = selectors.doctor_day(doctor=doctor, day=MONDAY)
+    taken = [s["appointment"] and s["appointment"].pk for s in day["slots"]]
+    assert taken == [long_one.pk, long_one.pk, long_one.pk, None, None, None, None, None]
+    assert [a.pk for a in day["outside"]] == [short_one.pk]
 
 
 def test_it_lists_the_free_starts_that_fit_a_duration(doctor):
