@@ -8,8 +8,8 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
+from clinic.prepared import PreparedValues
 from patients.models import Doctor, Patient
-from patients.selectors import unshown_patient_fields
 from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
 from scheduling.models import Appointment, AppointmentService
 
@@ -30,30 +30,46 @@ def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetim
     return start, timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
 
 
-def queue_for(*, doctor: Doctor, day: datetime.date | None = None) -> list[Appointment]:
-    """The doctor's appointments of the day (clinic time), by queue number then time.
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One appointment of a doctor's queue, as plain values (records.templatetags.queue_rows
+    writes them): a queue lists some 20–40 a day and is refreshed every 30 seconds."""
 
-    One query. Each appointment also carries `patient_age` and `waiting_minutes` (since arrival,
-    while checked in)."""
-    today = timezone.localdate()
-    day = day or today
+    pk: int
+    start: datetime.datetime
+    status: str
+    queue_number: int | None
+    reason: str
+    patient_name: str
+    patient_mrn: str
+    patient_age: int | None
+    waiting_minutes: int | None
+
+
+# The queue is every doctor's home page and refreshes itself: its query is compiled once.
+_QUEUE = PreparedValues(
+    lambda doctor_id, start, end: Appointment.objects.filter(
+        doctor_id=doctor_id, appointment_date__gte=start, appointment_date__lt=end,
+    ).order_by(F("queue_number").asc(nulls_last=True), "appointment_date", "id").values_list(
+        # Name, No. RM and age: the patient's encrypted columns stay unread.
+        "pk", "appointment_date", "status", "queue_number", "reason", "arrived_at",
+        "patient__full_name", "patient__medical_record_number", "patient__date_of_birth"),
+    doctor_id=int, start=datetime.datetime, end=datetime.datetime)
+
+
+def queue_for(*, doctor: Doctor, day: datetime.date | None = None) -> list[QueueRow]:
+    """The doctor's appointments of the day (clinic time), by queue number then time, each with
+    the patient's age that day and the minutes waited since arrival while checked in (one query)."""
+    day = day or timezone.localdate()
     start, end = _day_bounds(day)
-    appointments = list(
-        Appointment.objects.filter(doctor=doctor, appointment_date__gte=start, appointment_date__lt=end)
-        .select_related("patient")
-        # The queue shows name, No. RM and age: the patient's encrypted columns stay unread.
-        .defer(*unshown_patient_fields("patient__"))
-        .order_by(F("queue_number").asc(nulls_last=True), "appointment_date", "id")
-    )
     now = timezone.now()
-    for appointment in appointments:
-        appointment.patient_age = age_on(appointment.patient.date_of_birth, day)
-        appointment.waiting_minutes = (
-            max(0, int((now - appointment.arrived_at).total_seconds() // 60))
-            if appointment.status == Appointment.Status.CHECKED_IN and appointment.arrived_at
-            else None
-        )
-    return appointments
+    rows = []
+    for pk, when, status, number, reason, arrived, name, mrn, born in _QUEUE(doctor_id=doctor.pk, start=start, end=end):
+        waiting = None
+        if status == Appointment.Status.CHECKED_IN and arrived:
+            waiting = max(0, int((now - arrived).total_seconds() // 60))
+        rows.append(QueueRow(pk, when, status, number, reason, name, mrn, age_on(born, day), waiting))
+    return rows
 
 
 def _with_labs(records):
