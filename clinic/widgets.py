@@ -16,11 +16,14 @@ class QuickSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         if self.allow_multiple_selected:
             raise NotImplementedError("QuickSelect takes one value")
-        selected = (self.format_value(value) or [""])[0]
+        values = self.format_value(value)  # as forms.Select: [] selects nothing, [""] the empty option
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         options = []
+        has_selected = False
         for choice, label in self.choices:
             key = "" if choice is None else str(choice)
-            mark = " selected" if key == selected else ""
+            mark = ""
+            if not has_selected and key in values:  # only the first option of a repeated value
+                mark, has_selected = " selected", True
             options.append(f'<option value="{escape(key)}"{mark}>{escape(str(label))}</option>')
         return mark_safe(f"<select{flatatt(final_attrs)}>{''.join(options)}</select>")  # nosec B308 B703: escaped above

@@ -243,6 +243,23 @@ def test_quick_select_marks_the_chosen_option_and_no_other():
     assert "selected" not in quick.render("status", "not-a-choice")
 
 
+@pytest.mark.parametrize("value", [[], [""], ["a"], ("a", "1")], ids=repr)
+def test_quick_select_takes_a_list_value_as_select_does(value):
+    """An empty list selects nothing (not the empty option); of a list, the first match only."""
+    quick, plain = both_selects(SELECT_CHOICES)
+    html = quick.render("status", value)
+    assertHTMLEqual(html, plain.render("status", value))
+    assert html.count("selected") == (0 if value == [] else 1)
+
+
+def test_quick_select_marks_only_the_first_of_repeated_values_as_select_does():
+    choices = [("", "---------"), ("a", "Alpha"), ("a", "Alpha again"), ("b", "Beta")]
+    quick, plain = both_selects(choices)
+    html = quick.render("status", "a")
+    assertHTMLEqual(html, plain.render("status", "a"))
+    assert html.count("selected") == 1 and '<option value="a" selected>Alpha</option>' in html
+
+
 @pytest.mark.parametrize("language", ["en", "id"])
 @pytest.mark.parametrize("value", [None, "checked_in"])
 def test_quick_select_writes_lazy_translated_labels_as_select_does(language, value):
