@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import connections, router
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
@@ -111,10 +112,17 @@ def patient_history(*, patient: Patient, before: Appointment, limit: int = HISTO
     sort all of a 1,000-visit patient's records first (80 ms -> 20 ms at 10k patients)."""
     versions = (MedicalRecordVersion.objects.filter(record=OuterRef("pk")).order_by().values("record")
                 .annotate(n=Count("id")).values("n"))
+    same_patient = {"appointment__patient": patient}
+    # The record's own patient column says the same as its appointment's. MariaDB needs both to
+    # walk the index (without the record's, at 10k patients it joined the doctors through a
+    # join buffer and sorted: 8.9 ms against 0.55); PostgreSQL takes the two for independent
+    # filters, expects one row, and sorts all of a 1,000-visit patient's records (6.7 ms against
+    # 1.0 with the appointment's alone).
+    if connections[router.db_for_read(MedicalRecord)].vendor != "postgresql":
+        same_patient["patient"] = patient
     return list(
         _with_labs(
-            MedicalRecord.objects.filter(patient=patient, appointment__patient=patient,
-                                         appointment__appointment_date__lt=before.appointment_date)
+            MedicalRecord.objects.filter(**same_patient, appointment__appointment_date__lt=before.appointment_date)
             .exclude(appointment=before)
             .select_related("doctor", "appointment")
             .annotate(version_count=Coalesce(Subquery(versions, output_field=IntegerField()), 0))
