@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-
 from django.utils import timezone
 
 from billing.models import Payment
