@@ -17,7 +17,7 @@ from scheduling.models import Appointment
 
 SEARCH_MAX_LENGTH = 150  # the longest full name; a longer query cannot match anything
 SEARCH_LIMIT = 50
-PAGE_LIST_LIMIT = 50  # appointments and bills on the patient page: the latest ones
+PAGE_LIST_LIMIT = 50  # appointments and bills on the patient page: rows a page, newest first
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
@@ -140,10 +140,12 @@ def patient_insurances(*, patient: Patient) -> QuerySet[Insurance]:
     return Insurance.objects.filter(patient=patient).order_by("-is_active", "-valid_from", "-id")
 
 
-def latest_of(queryset: QuerySet, limit: int = PAGE_LIST_LIMIT) -> tuple[list, bool]:
-    """(the first `limit` rows, whether there are more): one query of limit + 1 rows, so a
-    patient with a thousand visits costs what a patient with fifty does."""
-    rows = list(queryset[:limit + 1])
+def page_of(queryset: QuerySet, *, page: int, limit: int = PAGE_LIST_LIMIT) -> tuple[list, bool]:
+    """(the rows of the 1-based `page`, `limit` a page; whether another page follows): one query
+    of limit + 1 rows from an OFFSET, so the tenth page of a patient with a thousand visits costs
+    one query, as the first does. A page beyond the last has no rows."""
+    offset = (page - 1) * limit
+    rows = list(queryset[offset:offset + limit + 1])
     return rows[:limit], len(rows) > limit
 
 

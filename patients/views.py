@@ -1,3 +1,4 @@
+import re
 from functools import partial
 
 from django.contrib import messages
@@ -11,7 +12,7 @@ from accounts.audit import audit_read, audit_reads
 from patients.access import get_insurance_for, get_patient_for
 from patients.forms import InsuranceForm, PatientForm, PatientSearchForm
 from patients.selectors import (
-    PAGE_LIST_LIMIT, SEARCH_LIMIT, latest_of, patient_appointments, patient_bills, patient_insurances, patient_search,
+    PAGE_LIST_LIMIT, SEARCH_LIMIT, page_of, patient_appointments, patient_bills, patient_insurances, patient_search,
 )
 from patients.services import (
     DuplicatePatient, insurance_add as insurance_add_service, insurance_update, patient_register, patient_update,
@@ -105,21 +106,53 @@ def edit(request, pk):
     })
 
 
+# A page number of the patient page's lists: ASCII digits, 1 to 10,000 (half a million rows at
+# 50 a page, more than any patient has). Anything else is read as page 1, never an error page
+# (and never an OFFSET too large for the database's integer).
+_PAGE_NUMBER = re.compile(r"[0-9]{1,5}")
+PAGE_NUMBER_MAX = 10_000
+
+
+def _list_page(request, queryset, parameter: str) -> tuple[list, bool, dict]:
+    """The page of `queryset` (newest first) that the query parameter asks for, whether an older
+    page follows, and the pager's links; each link keeps the page the other list is on."""
+    value = request.GET.get(parameter, "")
+    page = int(value) if _PAGE_NUMBER.fullmatch(value) else 1
+    if not 1 <= page <= PAGE_NUMBER_MAX:
+        page = 1
+    rows, has_older = page_of(queryset, page=page, limit=PAGE_LIST_LIMIT)
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[parameter] = str(number)
+        return f"?{query.urlencode()}"
+
+    return rows, has_older, {
+        "number": page,
+        "newer": link(page - 1) if page > 1 and rows else None,
+        "older": link(page + 1) if has_older else None,
+        # A page beyond the last shows no rows, only the way back to the first.
+        "newest": link(1) if page > 1 else None,
+    }
+
+
 @role_required(ADMIN, DOCTOR, RECEPTIONIST)
 @require_GET
 def detail(request, pk):
     patient = get_patient_for(request, pk)
     audit_read(request, patient=patient, what="patient detail")
     front_desk = request.user.role in FRONT_DESK
-    appointments, more_appointments = latest_of(patient_appointments(patient=patient))
+    appointments, more_appointments, appointment_pages = _list_page(
+        request, patient_appointments(patient=patient), "appointments_page")
     # Bills are the front desk's business (DESIGN.md roles); doctors do not see them.
-    bills, more_bills = latest_of(patient_bills(patient=patient)) if front_desk else (None, False)
+    bills, more_bills, bill_pages = (
+        _list_page(request, patient_bills(patient=patient), "bills_page") if front_desk else (None, False, None))
     return render(request, "patients/detail.html", {
         "patient": patient,
         "front_desk": front_desk,
         "insurances": list(patient_insurances(patient=patient)),
-        "appointments": appointments, "more_appointments": more_appointments,
-        "bills": bills, "more_bills": more_bills, "list_limit": PAGE_LIST_LIMIT,
+        "appointments": appointments, "more_appointments": more_appointments, "appointment_pages": appointment_pages,
+        "bills": bills, "more_bills": more_bills, "bill_pages": bill_pages,
     })
 
 
