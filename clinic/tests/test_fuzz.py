@@ -264,7 +264,7 @@ PLAN: dict[str, Plan] = {
                                       post=lambda w: {"reason": "Pasien tidak sadar di IGD, perlu riwayat alergi"}),
     "patients:search": Plan(get=("q", "inactive")),
     "patients:create": Plan(get=("name",), post=patient_form),
-    "patients:detail": Plan(patient_pk, get=()),
+    "patients:detail": Plan(patient_pk, get=("appointments_page", "bills_page")),
     "patients:edit": Plan(patient_pk, get=(), post=lambda w: {**patient_form(w), "is_active": "on"}),
     "patients:insurance_add": Plan(patient_pk, get=(), post=insurance_form),
     "patients:insurance_edit": Plan(lambda w: {"pk": w.insurance.pk}, get=(), post=insurance_form),
