@@ -87,3 +87,21 @@ class RegistrationDaily(models.Model):
 
     def __str__(self):
         return str(self.day)
+
+
+class AppointmentDaily(models.Model):
+    """Appointments per Jakarta day (of their start) and status: the board's counts for the
+    whole clinic read a day's six rows instead of counting its appointments (a chain's 1,800)."""
+
+    day = models.DateField(_("day"))
+    status = models.CharField(_("status"), max_length=20)
+    appointments = models.BigIntegerField(_("appointments"), default=0)
+
+    class Meta:
+        db_table = "summary_appointment_daily"
+        verbose_name = _("daily appointments")
+        verbose_name_plural = _("daily appointments")
+        constraints = [models.UniqueConstraint(fields=["day", "status"], name="summary_appointment_day_status")]
+
+    def __str__(self):
+        return f"{self.day} {self.status}"

@@ -2,7 +2,8 @@
 a few thousand rows instead of aggregating millions of payments and bills per request.
 
 The tables (clinic/models.py) are written in the same transaction as the row they summarise:
-receivers of post_save/post_delete on Payment, Billing, AppointmentService and Patient add the
+receivers of post_save/post_delete on Payment, Billing, Appointment, AppointmentService and
+Patient add the
 difference between the row's summarised values before and after the write. Receivers rather
 than calls in the services because every write path must keep them right - the services, the
 Django admin, `loaddata` of the sample data and the tests' factories - and they all save rows.
@@ -11,14 +12,14 @@ generator after a bulk load) calls `rebuild_all()`, which recomputes every table
 rows in SQL (`manage.py rebuild_summaries`)."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Count, DateTimeField, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
@@ -34,6 +35,7 @@ TRACKED = {
     "billing.Billing": ("appointment_id", "issued_at", "status", "total_amount", "amount_paid"),
     "scheduling.AppointmentService": ("appointment_id", "service_id", "quantity", "unit_price"),
     "patients.Patient": ("created_at", "is_active"),
+    "scheduling.Appointment": ("appointment_date", "status"),
 }
 
 # {(summary model label, ((key field, value), ...)): {counter field: amount}}
@@ -56,6 +58,11 @@ def _payment(state: dict) -> Contributions:
 def _patient(state: dict) -> Contributions:
     key = (("day", local_day(state["created_at"])),)
     return {("clinic.RegistrationDaily", key): {"registered": 1, "active": int(bool(state["is_active"]))}}
+
+
+def _appointment(state: dict) -> Contributions:
+    key = (("day", local_day(state["appointment_date"])), ("status", state["status"]))
+    return {("clinic.AppointmentDaily", key): {"appointments": 1}}
 
 
 def _bill_outstanding(state: dict) -> Contributions:
@@ -98,9 +105,39 @@ def _difference(old: Contributions, new: Contributions) -> Contributions:
 
 
 def _bump(label: str, key: tuple, counters: dict, using: str) -> None:
-    """Adds counters to the row of key: an UPDATE, or an INSERT for a new day. Two first writes
-    of the same day at once: the unique key refuses the second INSERT, which then updates."""
-    manager = django_apps.get_model(label)._default_manager.using(using)
+    """Adds counters to the row of key, creating it for a new key: one INSERT … ON CONFLICT /
+    ON DUPLICATE KEY UPDATE statement (so a write costs the same queries whether or not its day
+    has a row yet, and two first writes of a day at once cannot collide)."""
+    model = django_apps.get_model(label)
+    connection = connections[using]
+    vendor = connection.vendor
+    if vendor not in ("mysql", "postgresql", "sqlite"):
+        _bump_update_or_create(model, key, counters, using)
+        return
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name, _value in key] + [model._meta.get_field(n) for n in counters]
+    values = [field.get_db_prep_save(value, connection)
+              for field, value in zip(fields, [value for _name, value in key] + list(counters.values()), strict=True)]
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    added = [quote(model._meta.get_field(name).column) for name in counters]
+    if vendor == "mysql":
+        update = ", ".join(f"{column} = {column} + VALUES({column})" for column in added)
+        tail = f"ON DUPLICATE KEY UPDATE {update}"  # nosec B608: quoted names, no values
+    else:
+        conflict = ", ".join(quote(model._meta.get_field(name).column) for name, _value in key)
+        update = ", ".join(f"{column} = {table}.{column} + EXCLUDED.{column}" for column in added)
+        tail = f"ON CONFLICT ({conflict}) DO UPDATE SET {update}"  # nosec B608: quoted names, no values
+    with connection.cursor() as cursor:
+        # Table and column names come from the model and are quoted; every value is a parameter.
+        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {tail}", values)  # nosec B608: see above
+
+
+def _bump_update_or_create(model, key: tuple, counters: dict, using: str) -> None:
+    """_bump for a database without an upsert: an UPDATE, or an INSERT for a new key. Two first
+    writes of the same key at once: the unique key refuses the second INSERT, which then updates."""
+    manager = model._default_manager.using(using)
     lookup = dict(key)
     increments = {name: F(name) + value for name, value in counters.items()}
     if manager.filter(**lookup).update(**increments):
@@ -190,7 +227,8 @@ def _contributions(sender, old: dict, new: dict, using: str) -> tuple[Contributi
         old_lines, new_lines = _bill_lines_change(old, new, using)
         return ({**(_bill_outstanding(old) if old else {}), **old_lines},
                 {**(_bill_outstanding(new) if new else {}), **new_lines})
-    contribute = _payment if label == "billing.Payment" else _patient
+    contribute = {"billing.Payment": _payment, "patients.Patient": _patient,
+                  "scheduling.Appointment": _appointment}[label]
     return (contribute(old) if old else {}), (contribute(new) if new else {})
 
 
@@ -250,40 +288,51 @@ def _day_of(field: str, *, source: tuple) -> TruncDate:
     return TruncDate(shifted, tzinfo=datetime.UTC)
 
 
-def _rebuild_rows(registry, using: str) -> dict[str, Iterable]:
-    """{summary label: rows of its new content}, each aggregated by the database."""
+def _rebuild_rows(registry, using: str) -> dict[str, Callable[[], Iterable]]:
+    """{summary label: a function giving the rows of its new content}, each aggregated by the
+    database (functions: finding a table's range of days is a query of its own)."""
     payments = registry.get_model("billing", "Payment")._base_manager.using(using)
     bills = registry.get_model("billing", "Billing")._base_manager.using(using)
     lines = registry.get_model("scheduling", "AppointmentService")._base_manager.using(using)
     patients = registry.get_model("patients", "Patient")._base_manager.using(using)
+    appointments = registry.get_model("scheduling", "Appointment")._base_manager.using(using)
     billed_lines = lines.filter(appointment__bill__isnull=False).exclude(appointment__bill__status=VOID)
     return {
-        "RevenueDaily": payments.annotate(day=_day_of("paid_at", source=(payments, "paid_at")))
+        "RevenueDaily": lambda: payments.annotate(day=_day_of("paid_at", source=(payments, "paid_at")))
         .values("day", "method")
         .annotate(amount=Sum("amount"), payments=Count("id")).order_by(),
-        "BilledServiceDaily": billed_lines
+        "BilledServiceDaily": lambda: billed_lines
         .annotate(day=_day_of("appointment__bill__issued_at", source=(bills, "issued_at"))).values("day", "service_id")
         .annotate(amount=Sum(F("quantity") * F("unit_price"), output_field=LINE_AMOUNT),
                   quantity=Sum("quantity"), lines=Count("id")).order_by(),
-        "OutstandingDaily": bills.filter(status__in=OPEN_STATUSES)
+        "OutstandingDaily": lambda: bills.filter(status__in=OPEN_STATUSES)
         .annotate(day=_day_of("issued_at", source=(bills, "issued_at"))).values("day")
         .annotate(amount=Sum(F("total_amount") - F("amount_paid"), output_field=LINE_AMOUNT),
                   bills=Count("id")).order_by(),
-        "RegistrationDaily": patients.annotate(day=_day_of("created_at", source=(patients, "created_at")))
+        "RegistrationDaily": lambda: patients.annotate(day=_day_of("created_at", source=(patients, "created_at")))
         .values("day")
         .annotate(registered=Count("id"), active=Count("id", filter=Q(is_active=True))).order_by(),
+        "AppointmentDaily": lambda: appointments
+        .annotate(day=_day_of("appointment_date", source=(appointments, "appointment_date")))
+        .values("day", "status").annotate(appointments=Count("id")).order_by(),
     }
 
 
-def rebuild_all(*, registry=None, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Recomputes every summary table from the raw rows, in one transaction.
+def rebuild_all(*, registry=None, using: str = DEFAULT_DB_ALIAS, only: Iterable[str] | None = None) -> None:
+    """Recomputes every summary table (or the ones named in `only`) from the raw rows, in one
+    transaction.
 
     For after a bulk load (seed_demo) or any write that bypassed the receivers; also run by the
-    migration that creates the tables. `registry`: a migration's historical apps."""
+    migrations that create the tables. `registry`: a migration's historical apps."""
     registry = registry or django_apps
     with transaction.atomic(using=using):
         for name, rows in _rebuild_rows(registry, using).items():
-            model = registry.get_model("clinic", name)
+            if only is not None and name not in only:
+                continue
+            try:
+                model = registry.get_model("clinic", name)
+            except LookupError:  # an earlier migration's state: a later one adds and fills the table
+                continue
             model._base_manager.using(using).all().delete()
             model._base_manager.using(using).bulk_create(
-                (model(**row) for row in rows.iterator(chunk_size=2000)), batch_size=1000)
+                (model(**row) for row in rows().iterator(chunk_size=2000)), batch_size=1000)

@@ -1,20 +1,23 @@
 """The dashboard's summary tables (clinic/summaries.py) always equal the raw aggregates.
 
-A random sequence of registrations, deactivations, bills, payments and voids through the
-services, at moments on both sides of midnight in Jakarta (17.00 UTC), must leave every summary
+A random sequence of registrations, deactivations, bookings, check-ins, cancellations,
+reschedules, bills, payments and voids through the services, at moments on both sides of midnight in Jakarta (17.00 UTC), must leave every summary
 table equal to what `rebuild_all()` computes from the raw rows, and the dashboard's figures
 equal to the aggregates it used to run over payments, bills and patients."""
 
+import contextlib
 import datetime
 from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, DecimalField, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,10 +25,13 @@ from billing import services as billing_services
 from billing.models import Billing, Payment, PaymentMethod
 from billing.tests.factories import BillingFactory, PaymentFactory
 from clinic import selectors
-from clinic.models import BilledServiceDaily, OutstandingDaily, RegistrationDaily, RevenueDaily
+from clinic.models import AppointmentDaily, BilledServiceDaily, OutstandingDaily, RegistrationDaily, RevenueDaily
 from clinic.summaries import CLINIC_TZ, rebuild_all
 from patients import services as patient_services
 from patients.models import Patient
+from patients.tests.factories import DoctorFactory, WorkingHoursFactory
+from scheduling import selectors as scheduling_selectors
+from scheduling import services as scheduling_services
 from scheduling.models import Appointment, AppointmentService
 from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory, ServiceFactory
 
@@ -35,7 +41,7 @@ MIDNIGHT_WIB = datetime.datetime(2026, 3, 9, 17, 0, tzinfo=datetime.UTC)  # 00.0
 FIRST, LAST = datetime.date(2026, 3, 8), datetime.date(2026, 3, 12)
 SUMMARIES = {
     RevenueDaily: ("day", "method"), BilledServiceDaily: ("day", "service_id"),
-    OutstandingDaily: ("day",), RegistrationDaily: ("day",),
+    OutstandingDaily: ("day",), RegistrationDaily: ("day",), AppointmentDaily: ("day", "status"),
 }
 
 
@@ -72,6 +78,10 @@ def raw_figures(start: datetime.date, end: datetime.date) -> dict:
         "patients": Patient.objects.aggregate(active=Count("id", filter=Q(is_active=True)),
                                               new=Count("id", filter=Q(created_at__gte=low, created_at__lt=high))),
         "unpaid": {"total": unpaid["total"] or Decimal(0), "count": unpaid["count"]},
+        "appointments": {(row["day"], row["status"]): row["n"] for row in Appointment.objects
+                         .annotate(day=TruncDate("appointment_date", tzinfo=CLINIC_TZ))
+                         .filter(day__gte=start, day__lte=end).values("day", "status")
+                         .annotate(n=Count("id")).order_by()},
     }
 
 
@@ -85,6 +95,9 @@ def summary_figures(start: datetime.date, end: datetime.date) -> dict:
                      for row in selectors.billed_by_service(start=start, end=end)},
         "patients": selectors.patient_counts(start=start, end=end),
         "unpaid": selectors.unpaid_summary(),
+        "appointments": {(day, row["status"]): row["count"]
+                         for day in (start + datetime.timedelta(days=n) for n in range((end - start).days + 1))
+                         for row in scheduling_selectors.board_status_counts(day=day) if row["count"]},
     }
 
 
@@ -94,6 +107,12 @@ class Clinic:
     def __init__(self, admin):
         self.admin = admin
         self.services = [ServiceFactory(price=Decimal(price)) for price in ("150000", "75000.50", "0")]
+        # A doctor who works every day from midnight to 23.45, so that a booking can move a day.
+        self.doctor = DoctorFactory()
+        for weekday in range(7):
+            WorkingHoursFactory(doctor=self.doctor, weekday=weekday, start_time=datetime.time(0),
+                                end_time=datetime.time(23, 45))
+        self.booked = 0
 
     def register(self, n: int) -> None:
         patient_services.patient_register(data={
@@ -126,13 +145,40 @@ class Clinic:
             methods = [PaymentMethod.CASH, PaymentMethod.TRANSFER, PaymentMethod.CREDIT_CARD]
             billing_services.payment_record(bill=bill, amount=amount, method=methods[n % 3], received_by=self.admin)
 
+    def book(self, n: int) -> None:
+        self.booked += 1  # a start of its own: the minutes and seconds differ from every other booking's
+        start = timezone.now() + datetime.timedelta(minutes=15 * (n % 8 + self.booked), seconds=self.booked)
+        AppointmentFactory(doctor=self.doctor, appointment_date=start, end_time=start + datetime.timedelta(minutes=10))
+
+    def _appointment(self, n: int, *statuses) -> Appointment | None:
+        appointments = list(Appointment.objects.filter(status__in=statuses).order_by("id"))
+        return appointments[n % len(appointments)] if appointments else None
+
+    def check_in(self, n: int) -> None:
+        if appointment := self._appointment(n, Appointment.Status.SCHEDULED):
+            scheduling_services.appointment_check_in(appointment=appointment, by=self.admin)
+
+    def cancel(self, n: int) -> None:
+        if appointment := self._appointment(n, Appointment.Status.SCHEDULED, Appointment.Status.CHECKED_IN):
+            scheduling_services.appointment_cancel(appointment=appointment, by=self.admin)
+
+    def reschedule(self, n: int) -> None:
+        """A day later or earlier, by the same code path as the booking page's; a slot the
+        service refuses (working hours, a clash) leaves everything as it was."""
+        if appointment := self._appointment(n, Appointment.Status.SCHEDULED):
+            days = datetime.timedelta(days=1 if n % 2 else -1)
+            with contextlib.suppress(ValidationError):
+                scheduling_services.appointment_reschedule(appointment=appointment,
+                                                           start=appointment.appointment_date + days, by=self.admin)
+
     def void(self, n: int) -> None:
         bill = self._open_bill(n)
         if bill is not None and not bill.payments.exists():
             billing_services.bill_void(bill=bill, by=self.admin)
 
 
-STEPS = st.lists(st.tuples(st.sampled_from(["register", "deactivate", "bill", "pay", "void"]),
+STEPS = st.lists(st.tuples(st.sampled_from(["register", "deactivate", "bill", "pay", "void", "book", "check_in",
+                                            "cancel", "reschedule"]),
                            st.integers(0, 50), st.integers(-150, 150)), min_size=1, max_size=12)
 
 
@@ -202,6 +248,35 @@ def test_it_keeps_the_summaries_right_through_the_django_admin(client, admin_use
     assert response.status_code == 302, response.content[:2000]
     assert RevenueDaily.objects.get().amount == Decimal("120000")
     assert selectors.unpaid_summary() == {"total": Decimal("180000"), "count": 1}
+    kept = snapshot()
+    rebuild_all()
+    assert snapshot() == kept
+
+
+def test_the_days_appointment_counts_follow_each_change(admin_user):
+    """Booking, check-in, a move to another day, a cancellation and a delete, each seen at once
+    in the board's counts for the whole clinic (read from AppointmentDaily)."""
+    clinic = Clinic(admin_user)
+    ninth, tenth = datetime.date(2026, 3, 9), datetime.date(2026, 3, 10)
+    late = AppointmentFactory(doctor=clinic.doctor, appointment_date=MIDNIGHT_WIB - datetime.timedelta(minutes=30),
+                              end_time=MIDNIGHT_WIB - datetime.timedelta(minutes=15))  # 23.30 on the 9th
+    early = AppointmentFactory(doctor=clinic.doctor, appointment_date=MIDNIGHT_WIB + datetime.timedelta(hours=1),
+                               end_time=MIDNIGHT_WIB + datetime.timedelta(hours=1, minutes=15))  # 01.00 on the 10th
+
+    def counts(day):
+        return {row["status"]: row["count"] for row in scheduling_selectors.board_status_counts(day=day)
+                if row["count"]}
+
+    assert counts(ninth) == {"scheduled": 1} and counts(tenth) == {"scheduled": 1}
+    scheduling_services.appointment_check_in(appointment=early, by=admin_user)
+    assert counts(tenth) == {"checked_in": 1}
+    scheduling_services.appointment_reschedule(appointment=late, start=late.appointment_date + datetime.timedelta(days=1),
+                                               by=admin_user)
+    assert counts(ninth) == {} and counts(tenth) == {"scheduled": 1, "checked_in": 1}
+    scheduling_services.appointment_cancel(appointment=late, by=admin_user)
+    assert counts(tenth) == {"cancelled": 1, "checked_in": 1}
+    Appointment.objects.get(pk=early.pk).delete()
+    assert counts(tenth) == {"cancelled": 1}
     kept = snapshot()
     rebuild_all()
     assert snapshot() == kept
