@@ -90,10 +90,13 @@ class RegistrationDaily(models.Model):
 
 
 class AppointmentDaily(models.Model):
-    """Appointments per Jakarta day (of their start) and status: the board's counts for the
-    whole clinic read a day's six rows instead of counting its appointments (a chain's 1,800)."""
+    """Appointments per Jakarta day (of their start), doctor and status: a day's figures for the
+    whole clinic (the board's counts, the dashboard's table by doctor) read its few hundred rows
+    instead of counting its appointments (a chain's 1,800)."""
 
     day = models.DateField(_("day"))
+    doctor = models.ForeignKey("patients.Doctor", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("doctor"))
     status = models.CharField(_("status"), max_length=20)
     appointments = models.BigIntegerField(_("appointments"), default=0)
 
@@ -101,7 +104,9 @@ class AppointmentDaily(models.Model):
         db_table = "summary_appointment_daily"
         verbose_name = _("daily appointments")
         verbose_name_plural = _("daily appointments")
-        constraints = [models.UniqueConstraint(fields=["day", "status"], name="summary_appointment_day_status")]
+        # Also the index of a day's rows (its leading column); the doctor's own index serves the key.
+        constraints = [models.UniqueConstraint(fields=["day", "doctor", "status"],
+                                               name="summary_appointment_day_doctor_status")]
 
     def __str__(self):
-        return f"{self.day} {self.status}"
+        return f"{self.day} {self.doctor_id} {self.status}"

@@ -35,7 +35,7 @@ TRACKED = {
     "billing.Billing": ("appointment_id", "issued_at", "status", "total_amount", "amount_paid"),
     "scheduling.AppointmentService": ("appointment_id", "service_id", "quantity", "unit_price"),
     "patients.Patient": ("created_at", "is_active"),
-    "scheduling.Appointment": ("appointment_date", "status"),
+    "scheduling.Appointment": ("appointment_date", "doctor_id", "status"),
 }
 
 # {(summary model label, ((key field, value), ...)): {counter field: amount}}
@@ -61,7 +61,7 @@ def _patient(state: dict) -> Contributions:
 
 
 def _appointment(state: dict) -> Contributions:
-    key = (("day", local_day(state["appointment_date"])), ("status", state["status"]))
+    key = (("day", local_day(state["appointment_date"])), ("doctor_id", state["doctor_id"]), ("status", state["status"]))
     return {("clinic.AppointmentDaily", key): {"appointments": 1}}
 
 
@@ -314,7 +314,7 @@ def _rebuild_rows(registry, using: str) -> dict[str, Callable[[], Iterable]]:
         .annotate(registered=Count("id"), active=Count("id", filter=Q(is_active=True))).order_by(),
         "AppointmentDaily": lambda: appointments
         .annotate(day=_day_of("appointment_date", source=(appointments, "appointment_date")))
-        .values("day", "status").annotate(appointments=Count("id")).order_by(),
+        .values("day", "doctor_id", "status").annotate(appointments=Count("id")).order_by(),
     }
 
 

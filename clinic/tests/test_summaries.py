@@ -41,7 +41,7 @@ MIDNIGHT_WIB = datetime.datetime(2026, 3, 9, 17, 0, tzinfo=datetime.UTC)  # 00.0
 FIRST, LAST = datetime.date(2026, 3, 8), datetime.date(2026, 3, 12)
 SUMMARIES = {
     RevenueDaily: ("day", "method"), BilledServiceDaily: ("day", "service_id"),
-    OutstandingDaily: ("day",), RegistrationDaily: ("day",), AppointmentDaily: ("day", "status"),
+    OutstandingDaily: ("day",), RegistrationDaily: ("day",), AppointmentDaily: ("day", "doctor_id", "status"),
 }
 
 
