@@ -334,5 +334,25 @@ def rebuild_all(*, registry=None, using: str = DEFAULT_DB_ALIAS, only: Iterable[
             except LookupError:  # an earlier migration's state: a later one adds and fills the table
                 continue
             model._base_manager.using(using).all().delete()
-            model._base_manager.using(using).bulk_create(
-                (model(**row) for row in rows().iterator(chunk_size=2000)), batch_size=1000)
+            _insert_select(model, rows(), using)
+
+
+def _insert_select(model, rows, using: str) -> None:
+    """INSERT INTO the summary table SELECT its rows: the database aggregates and writes in one
+    statement (a chain's 700,000 daily counts by doctor took 50 s through bulk_create)."""
+    compiler = rows.query.get_compiler(using=using)
+    sql, params = compiler.as_sql()
+    names = [alias or getattr(getattr(expression, "target", None), "attname", None)
+             for expression, _sql, alias in compiler.select]
+    try:
+        columns = [model._meta.get_field(name).column for name in names]
+    except Exception:  # noqa: BLE001: a column it cannot name: row by row instead
+        model._base_manager.using(using).bulk_create(
+            (model(**row) for row in rows.iterator(chunk_size=2000)), batch_size=1000)
+        return
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        # The names are the model's, quoted; the SELECT and its parameters are the ORM's.
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) {sql}",  # nosec B608
+                       params)
