@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -44,6 +45,8 @@ def bill(appointments) -> list:
 
 
 def open_page(client, patient, **params):
+    """The patient page in English (Indonesian is the default), whose pager words the tests read."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client.get(reverse("patients:detail", args=[patient.pk]), params)
 
 
@@ -194,3 +197,10 @@ def test_it_writes_one_audit_row_per_page_view(client, receptionist, three_a_pag
         assert AuditLog.objects.count() == before + 1, params
         row = AuditLog.objects.latest("id")
         assert (row.patient_id, row.what, row.action) == (patient.pk, "patient detail", AuditLog.Action.READ)
+
+
+def test_the_pager_speaks_indonesian_by_default(client, receptionist, three_a_page, patient):
+    book(patient, DoctorFactory(), 7)
+    client.force_login(receptionist)
+    html = client.get(reverse("patients:detail", args=[patient.pk]), {"appointments_page": "2"}).content.decode()
+    assert ">Lebih baru</a>" in html and ">Lebih lama</a>" in html and "Halaman 2" in html
