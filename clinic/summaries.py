@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count, DateTimeField, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
@@ -110,10 +110,6 @@ def _bump(label: str, key: tuple, counters: dict, using: str) -> None:
     has a row yet, and two first writes of a day at once cannot collide)."""
     model = django_apps.get_model(label)
     connection = connections[using]
-    vendor = connection.vendor
-    if vendor not in ("mysql", "postgresql", "sqlite"):
-        _bump_update_or_create(model, key, counters, using)
-        return
     quote = connection.ops.quote_name
     fields = [model._meta.get_field(name) for name, _value in key] + [model._meta.get_field(n) for n in counters]
     values = [field.get_db_prep_save(value, connection)
@@ -122,7 +118,7 @@ def _bump(label: str, key: tuple, counters: dict, using: str) -> None:
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     added = [quote(model._meta.get_field(name).column) for name in counters]
-    if vendor == "mysql":
+    if connection.vendor == "mysql":
         update = ", ".join(f"{column} = {column} + VALUES({column})" for column in added)
         tail = f"ON DUPLICATE KEY UPDATE {update}"  # nosec B608: quoted names, no values
     else:
@@ -132,21 +128,6 @@ def _bump(label: str, key: tuple, counters: dict, using: str) -> None:
     with connection.cursor() as cursor:
         # Table and column names come from the model and are quoted; every value is a parameter.
         cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {tail}", values)  # nosec B608: see above
-
-
-def _bump_update_or_create(model, key: tuple, counters: dict, using: str) -> None:
-    """_bump for a database without an upsert: an UPDATE, or an INSERT for a new key. Two first
-    writes of the same key at once: the unique key refuses the second INSERT, which then updates."""
-    manager = model._default_manager.using(using)
-    lookup = dict(key)
-    increments = {name: F(name) + value for name, value in counters.items()}
-    if manager.filter(**lookup).update(**increments):
-        return
-    try:
-        with transaction.atomic(using=using):
-            manager.create(**lookup, **counters)
-    except IntegrityError:
-        manager.filter(**lookup).update(**increments)
 
 
 def _apply(old: Contributions, new: Contributions, using: str) -> None:
@@ -342,14 +323,9 @@ def _insert_select(model, rows, using: str) -> None:
     statement (a chain's 700,000 daily counts by doctor took 50 s through bulk_create)."""
     compiler = rows.query.get_compiler(using=using)
     sql, params = compiler.as_sql()
-    names = [alias or getattr(getattr(expression, "target", None), "attname", None)
-             for expression, _sql, alias in compiler.select]
-    try:
-        columns = [model._meta.get_field(name).column for name in names]
-    except Exception:  # noqa: BLE001: a column it cannot name: row by row instead
-        model._base_manager.using(using).bulk_create(
-            (model(**row) for row in rows.iterator(chunk_size=2000)), batch_size=1000)
-        return
+    # Each selected column by its alias (annotations) or its field (grouped columns).
+    names = [alias or expression.target.attname for expression, _sql, alias in compiler.select]
+    columns = [model._meta.get_field(name).column for name in names]
     connection = connections[using]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:

@@ -13,6 +13,7 @@ from clinic.prepared import PreparedValues
 from patients.models import Doctor, Patient
 from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
 from scheduling.models import Appointment, AppointmentService
+from scheduling.selectors import day_bounds
 
 # What a doctor writes in the allergies box when the patient has none.
 NO_ALLERGY = {
@@ -24,11 +25,6 @@ def age_on(date_of_birth: datetime.date | None, day: datetime.date) -> int | Non
     if date_of_birth is None:
         return None
     return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
-
-
-def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    return start, timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +58,7 @@ def queue_for(*, doctor: Doctor, day: datetime.date | None = None) -> list[Queue
     """The doctor's appointments of the day (clinic time), by queue number then time, each with
     the patient's age that day and the minutes waited since arrival while checked in (one query)."""
     day = day or timezone.localdate()
-    start, end = _day_bounds(day)
+    start, end = day_bounds(day)
     now = timezone.now()
     rows = []
     for pk, when, status, number, reason, arrived, name, mrn, born in _QUEUE(doctor_id=doctor.pk, start=start, end=end):

@@ -141,10 +141,6 @@ class BoardRow:
     doctor_name: str
     doctor_specialization: str
 
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
 
 STATUS_LABELS = dict(Appointment.Status.choices)
 BOARD_COLUMNS = ("pk", "appointment_date", "status", "queue_number", "arrived_at", "patient__full_name",
@@ -202,11 +198,7 @@ def doctor_working_blocks(*, doctor: Doctor, day: datetime.date) -> list[tuple[d
     zone = timezone.get_current_timezone()
     return [(timezone.make_aware(datetime.datetime.combine(day, start_time), zone),
              timezone.make_aware(datetime.datetime.combine(day, end_time), zone))
-            for start_time, end_time in _WORKING_BLOCKS(doctor_id=_pk(doctor), weekday=day.weekday())]
-
-
-def _pk(doctor: Doctor | int) -> int:
-    return doctor if isinstance(doctor, int) else doctor.pk
+            for start_time, end_time in _WORKING_BLOCKS(doctor_id=doctor.pk, weekday=day.weekday())]
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,10 +214,6 @@ class DayAppointment:
     patient_name: str
     patient_mrn: str
 
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
     def get_status_display(self) -> str:  # as Appointment's, for the status_badge filter
         return STATUS_LABELS[self.status]
 
@@ -239,10 +227,10 @@ _DAY_APPOINTMENTS = PreparedValues(
     doctor_id=int, start=datetime.datetime, end=datetime.datetime)
 
 
-def doctor_day_appointments(*, doctor: Doctor | int, day: datetime.date) -> list[DayAppointment]:
+def doctor_day_appointments(*, doctor: Doctor, day: datetime.date) -> list[DayAppointment]:
     """The doctor's appointments on `day`, of every status, by start (one query)."""
     start, end = day_bounds(day)
-    return [DayAppointment(*row) for row in _DAY_APPOINTMENTS(doctor_id=_pk(doctor), start=start, end=end)]
+    return [DayAppointment(*row) for row in _DAY_APPOINTMENTS(doctor_id=doctor.pk, start=start, end=end)]
 
 
 def _first_overlapping(holding: list[DayAppointment], first: int, start: datetime.datetime,

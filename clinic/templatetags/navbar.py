@@ -11,19 +11,12 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
+from clinic.templatetags.clinic_format import csrf_input
 from clinic.urlcache import cached_reverse
 
 register = template.Library()
 
 ACTIVE, CURRENT = " active", ' aria-current="page"'
-
-
-def _csrf_input(context) -> str:
-    """What {% csrf_token %} writes: the masked token, or nothing without one."""
-    token = context.get("csrf_token")
-    if not token or token == "NOTPROVIDED":
-        return ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
 
 
 def _user_part(context, csrf: str) -> str:
@@ -56,7 +49,7 @@ def _user_part(context, csrf: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def navbar(context) -> SafeString:
-    csrf = _csrf_input(context)
+    csrf = csrf_input(context)
     user = context.get("user")
     request = context.get("request")
     current = get_language()

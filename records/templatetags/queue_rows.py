@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-from clinic.templatetags.clinic_format import clock_in
+from clinic.templatetags.clinic_format import clock_in, csrf_input
 from clinic.urlcache import pk_url_parts
 from scheduling.models import Appointment
 
@@ -23,10 +23,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def queue_rows(context, rows) -> SafeString:
     """The <tr> of each records.selectors.QueueRow."""
-    token = context.get("csrf_token")
-    csrf = ("" if not token or token == "NOTPROVIDED"
-            else f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">')
-    start_button = (f'{csrf}\n          <button type="submit" class="btn btn-sm btn-primary">'
+    start_button = (f'{csrf_input(context)}\n          <button type="submit" class="btn btn-sm btn-primary">'
                     f'{escape(gettext("Start consultation"))}</button>\n        </form>')
     open_visit = escape(gettext("Open visit"))
     labels = {value: escape(str(label)) for value, label in Appointment.Status.choices}
