@@ -96,8 +96,9 @@ def sample() -> dict:
     other = Doctor.objects.filter(is_active=True).exclude(pk=own.pk).order_by("pk").first()
     lab = LabResult.objects.filter(medical_record__doctor=own).order_by("pk").first()
     patient = lab.medical_record.patient
-    outside = Patient.objects.exclude(appointments__doctor=own).order_by("pk").first()
-    s = {"own": own.pk, "other": other.pk, "patient": patient.pk, "outside": outside.pk,
+    outside, outside2 = Patient.objects.exclude(appointments__doctor=own).order_by("pk")[:2]
+    s = {"own": own.pk, "other": other.pk, "patient": patient.pk, "outside": outside.pk, "outside2": outside2.pk,
+         "patients": list(Patient.objects.order_by("pk").values_list("pk", flat=True)[:55]),
          "visit": lab.medical_record.appointment_id, "lab": lab.pk,
          "name": patient.full_name.split()[-1], "rm": patient.medical_record_number,
          "nik": next(p.nik for p in Patient.objects.order_by("pk") if p.nik),  # encrypted: no filter
@@ -114,6 +115,32 @@ def sample() -> dict:
     return s
 
 
+def history(s: dict) -> None:
+    """Committed requests half an hour before the crawl, so that the audit pages have rows to show
+    (more than a page of them): the front desk opening patients, a doctor's visit and emergency
+    access (to outside2; `outside` stays unknown to the doctor), a failed login."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    def client(username):
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        return client
+
+    with time_machine.travel(FROZEN_NOW - datetime.timedelta(minutes=30), tick=False):
+        front_desk, doctor = client(ROLES["receptionist"]), client(ROLES["doctor"])
+        for pk in s["patients"]:
+            front_desk.get(reverse("patients:detail", kwargs={"pk": pk}))
+        front_desk.get(reverse("patients:search") + f"?q={s['name']}")
+        client(ROLES["admin"]).get(reverse("billing:receipt", kwargs={"pk": s["bill_paid"]}))
+        doctor.get(reverse("records:visit", kwargs={"pk": s["visit"]}))
+        doctor.post(reverse("patients:emergency_access", kwargs={"pk": s["outside2"]}),
+                    {"reason": "Pasien tidak sadar, perlu riwayat alergi dan obat."})
+        doctor.get(reverse("patients:detail", kwargs={"pk": s["outside2"]}))
+        Client().post(reverse("accounts:login"), {"username": ROLES["receptionist"], "password": "wrong"})
+
+
 def plan(s: dict) -> list[tuple]:
     """(URL name, kwargs, query, htmx, POST data or None, label) of every request to make."""
     today = FROZEN_NOW.date()
@@ -124,7 +151,7 @@ def plan(s: dict) -> list[tuple]:
         "accounts:login": ([{}], ["", "next=/patients/"]),
         "accounts:audit": ([{}], ["", "actor=admin", f"patient={s['rm']}", "action=read", "page=2",
                                   f"date_from={today:%d-%m-%Y}&date_to={today:%d-%m-%Y}", "date_from=bad"]),
-        "accounts:audit_patient": ([{"pk": s["patient"]}, {"pk": s["outside"]}],
+        "accounts:audit_patient": ([{"pk": s["patient"]}, {"pk": s["outside"]}, {"pk": s["outside2"]}],
                                    ["", f"date_from={today:%d-%m-%Y}", "date_to=x"]),
         "accounts:emergency_list": ([{}], ["", "page=2"]),
         "dashboard": ([{}], ["", "period=day", "period=month", "period=year", "period=week",
@@ -135,7 +162,7 @@ def plan(s: dict) -> list[tuple]:
         "patients:search": ([{}], ["", f"q={s['name']}", f"q={s['rm']}", f"q={s['nik']}", f"q={s['dob']}",
                                    "q=zzzz", f"q={s['name']}&inactive=on"]),
         "patients:create": ([{}], ["", "name=Budi"]),
-        "patients:detail": ([{"pk": s["patient"]}, {"pk": s["outside"]}, {"pk": 999999}],
+        "patients:detail": ([{"pk": s["patient"]}, {"pk": s["outside"]}, {"pk": s["outside2"]}, {"pk": 999999}],
                             ["", "appointments_page=2", "bills_page=2", "appointments_page=x"]),
         "patients:edit": ([{"pk": s["patient"]}, {"pk": s["outside"]}], [""]),
         "patients:emergency_access": ([{"pk": s["outside"]}, {"pk": s["patient"]}], [""]),
@@ -180,6 +207,7 @@ def plan(s: dict) -> list[tuple]:
         "billing:unpaid": ["", f"q={s['name']}"],
     }
     post = [  # (URL name, kwargs, data, label): forms sent with invalid data show their errors
+        ("set_language", {}, {"language": "en", "next": "/appointments/"}, "en"),
         ("accounts:login", {}, {"username": "admin", "password": "wrong"}, "wrong-password"),
         ("accounts:otp_verify", {}, {"token": "000000"}, "wrong-code"),
         ("patients:create", {}, {}, "empty"),
@@ -285,6 +313,7 @@ def crawl(outdir: Path) -> int:
     from django.urls import reverse
 
     s = sample()
+    history(s)
     requests, uncovered = all_requests(s)
     if uncovered:
         print("URL patterns with arguments the crawl does not fill:\n  " + "\n  ".join(uncovered), file=sys.stderr)
