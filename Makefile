@@ -54,6 +54,7 @@ help:
 	@echo "make reset-db   delete the SQLite file db.sqlite3 (the next 'make run' reloads the sample data)"
 	@echo "make seed-demo PATIENTS=N   a synthetic clinic of N patients in DATABASE_URL's database (seed_demo)"
 	@echo "make bench      the benchmark suite against DATABASE_URL (bench-compare: R_N; bench-ci: CI's small size)"
+	@echo "make crawl OUT=dir   every staff page as each role on the sample data (crawl-compare OLD=dir NEW=dir)"
 	@echo "make load       locust: 50 staff for 5 minutes against gunicorn (docs/performance.md)"
 	@echo "make replica-lab / replica-lab-stop / replica-ci   a MariaDB primary + replica lab (as root; docs/scaling.md)"
 	@echo "make galera-lab / galera-lab-stop                  a three-node Galera lab (as root)"

@@ -27,8 +27,8 @@ def diff(old: str, new: str, name: str = "") -> list[str]:
     old, new = normalise(old), normalise(new)
     if old == new:
         return []
-    split = lambda text: text.replace("><", ">\n<").splitlines()  # noqa: E731
-    return list(difflib.unified_diff(split(old), split(new), f"old/{name}", f"new/{name}", n=2, lineterm=""))
+    old_lines, new_lines = old.replace("><", ">\n<").splitlines(), new.replace("><", ">\n<").splitlines()
+    return list(difflib.unified_diff(old_lines, new_lines, f"old/{name}", f"new/{name}", n=2, lineterm=""))
 
 
 def pages(folder: Path) -> dict[str, Path]:

@@ -36,3 +36,17 @@ SEED_SETTINGS ?= DJANGO_SETTINGS_MODULE=clinic.settings.test
 
 seed-demo: $(STAMP_DEV) $(DB_DRIVER)
 	$(SEED_SETTINGS) $(MANAGE) seed_demo --patients $(PATIENTS) $(SEED_ARGS)
+
+# --- the page crawl: every staff page's HTML as each role (bench/crawl.py, docs/crawl.md) -----
+# Each crawl loads the sample data into its own temporary SQLite database under a frozen clock.
+#   make crawl OUT=/tmp/crawl-before                         crawl into a new, empty folder
+#   make crawl-compare OLD=/tmp/crawl-before NEW=/tmp/crawl-after   whitespace aside; fails on a difference
+.PHONY: crawl crawl-compare
+
+crawl: $(STAMP_DEV) compilemessages
+	@[ -n "$(OUT)" ] || { echo "usage: make crawl OUT=dir" >&2; exit 2; }
+	$(PY) bench/crawl.py $(OUT)
+
+crawl-compare: $(PY)
+	@[ -n "$(OLD)" ] && [ -n "$(NEW)" ] || { echo "usage: make crawl-compare OLD=dir NEW=dir" >&2; exit 2; }
+	$(PY) bench/crawl_compare.py $(OLD) $(NEW)
