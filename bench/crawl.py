@@ -62,7 +62,8 @@ def normalise(text: str) -> str:
 def setup(database: Path) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "clinic.settings.test"
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ.pop("DATABASE_REPLICA_URLS", None)
+    for variable in ("DATABASE_REPLICA_URLS", "CACHE_URL", "REDIS_URL"):  # local memory caches only
+        os.environ.pop(variable, None)
     os.environ["OTP_REQUIRED_FOR_ADMIN"] = "false"
     sys.path.insert(0, str(REPO))
     os.chdir(REPO)
@@ -306,6 +307,10 @@ def crawl(outdir: Path) -> int:
     from django.test import Client
     from django.urls import reverse
 
+    shared = [alias for alias, cache in settings.CACHES.items()
+              if not cache["BACKEND"].endswith(("LocMemCache", "DummyCache"))]
+    if shared:  # the crawl empties its caches before every request
+        raise SystemExit(f"error: the crawl runs on local-memory caches only, not {', '.join(shared)}")
     s = sample()
     history(s)
     requests, uncovered = all_requests(s)
