@@ -143,7 +143,7 @@ def drop_database(settings_dict: dict, vendor: str, name: str) -> None:
 
 
 @pytest.fixture
-def upgrade_database(tmp_path, django_db_blocker):
+def upgrade_database(tmp_path):
     """A new, empty database of the suite's engine, (its NAME, its DATABASE_URL); dropped after.
     The suite's test database is not touched."""
     default = connections["default"]
@@ -161,8 +161,10 @@ def upgrade_database(tmp_path, django_db_blocker):
 
 
 def run(tree: Path, url: str, *args: str) -> subprocess.CompletedProcess:
-    """Python in tree's code, on the database at url, as `manage.py` would run there."""
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "clinic.settings.test"}
+    """Python in tree's code, on the database at url, as `manage.py` would run there: the release
+    with its test settings, the current code with the suite's."""
+    settings_module = settings.SETTINGS_MODULE if tree == settings.BASE_DIR else "clinic.settings.test"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": settings_module}
     env.pop("DATABASE_REPLICA_URLS", None)
     result = subprocess.run([sys.executable, *args], cwd=tree, env=env, capture_output=True, text=True,
                             timeout=600)
@@ -205,11 +207,12 @@ def differences(before: dict, after: dict, *, tables: set[str] | None = None) ->
             problems.append(f"{table}: {old['count']} rows before, {new['count']} after")
         if table == "django_content_type":
             continue
+        missing = [key for key in old["rows"] if key not in new["rows"]]
+        if missing:
+            problems.append(f"{table}: {len(missing)} of {len(old['rows'])} sampled rows missing "
+                            f"(keys {', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''})")
         for key, row in old["rows"].items():
-            later = new["rows"].get(key)
-            if later is None:
-                problems.append(f"{table}: row {key} missing")
-                continue
+            later = new["rows"].get(key, row)
             changed = sorted(c for c in row if c in later and later[c] != row[c])
             if changed:
                 problems.append(f"{table}: row {key} changed in {', '.join(changed)}: "
@@ -266,18 +269,22 @@ def unapplied_in_current_code(tables: dict) -> list[str]:
     return sorted(f"{app}.{name}" for app, name in loader.graph.nodes if (app, name) not in applied_here)
 
 
-def irreversible_on_the_way_to(tables: dict, app: str, target: str | None) -> list[str]:
-    """The applied migrations that `migrate app target` would undo and that cannot be undone: the
-    same plan as Django's executor, from the first migration of app after target."""
+def backward_plan(tables: dict, app: str, target: str | None) -> list[tuple[str, str]]:
+    """The applied migrations that `migrate app target` would undo (target None: zero), as
+    Django's executor plans it: from app's first migration after target, everything after it."""
     loader = migrations_of_current_code()
     graph, applied_here = loader.graph, done(loader, tables)
     if target is None:
         starts = [node for node in graph.root_nodes() if node[0] == app]
     else:
         starts = [node for node in graph.node_map[(app, target)].children if node[0] == app]
-    undone = {node for start in starts for node in graph.backwards_plan(start) if node in applied_here}
-    return sorted(f"{a}.{n}" for a, n in undone
-                  if not all(operation.reversible for operation in graph.nodes[(a, n)].operations))
+    return sorted({node for start in starts for node in graph.backwards_plan(start) if node in applied_here})
+
+
+def irreversible(plan: list[tuple[str, str]]) -> list[str]:
+    nodes = migrations_of_current_code().graph.nodes
+    return [f"{app}.{name}" for app, name in plan
+            if not all(operation.reversible for operation in nodes[(app, name)].operations)]
 
 
 # --- the test ---------------------------------------------------------------------------
@@ -292,31 +299,32 @@ def test_it_migrates_a_database_of_the_release_to_the_current_head_keeping_its_d
     head = settings.BASE_DIR
     timings = {}
 
-    def timed(label, step):
+    def timed(label, step, *args, **kwargs):
         t = time.perf_counter()
-        result = step()
+        result = step(*args, **kwargs)
         timings[label] = timings.get(label, 0) + time.perf_counter() - t
         return result
 
-    timed("release set-up", lambda: run(release, url, str(SCRIPTS / "release_setup.py"), str(release),
-                                        str(tmp_path / "release.json")))
+    timed("release set-up", run, release, url, str(SCRIPTS / "release_setup.py"), str(release),
+          str(tmp_path / "release.json"))
     shown = json.loads((tmp_path / "release.json").read_text())
-    release_tables = timed("snapshots", lambda: snapshot(url, tmp_path / "release-tables.json"))
+    release_tables = timed("snapshots", snapshot, url, tmp_path / "release-tables.json")
     release_migrations = applied(release_tables)
     assert release_tables["patients"]["count"] > 0 and release_tables["audit_log"]["count"] > 0
 
-    timed("migrate", lambda: run(head, url, "manage.py", "migrate", "--no-input"))
-    upgraded = timed("snapshots", lambda: snapshot(url, tmp_path / "upgraded.json",
-                                                   keys_of=tmp_path / "release-tables.json"))
+    timed("migrate", run, head, url, "manage.py", "migrate", "--no-input")
+    upgraded = timed("snapshots", snapshot, url, tmp_path / "upgraded.json",
+                     keys_of=tmp_path / "release-tables.json")
     problems, notes = differences(release_tables, upgraded)
     assert problems == [], "the upgrade lost or changed data:\n" + "\n".join(problems)
-    assert stale_content_types(release_tables, upgraded) == []
+    stale = stale_content_types(release_tables, upgraded)
+    assert stale == [], "content types out of step with the models:\n" + "\n".join(stale)
     assert unapplied_in_current_code(upgraded) == []
     assert release_migrations <= applied(upgraded)
     added = sorted(applied(upgraded) - release_migrations)
 
-    timed("current pages", lambda: run(head, url, str(SCRIPTS / "head_probe.py"), str(head),
-                                       str(tmp_path / "release.json"), str(tmp_path / "probe.json")))
+    timed("current pages", run, head, url, str(SCRIPTS / "head_probe.py"), str(head),
+          str(tmp_path / "release.json"), str(tmp_path / "probe.json"))
     seen = json.loads((tmp_path / "probe.json").read_text())
     assert seen["errors"] == []
     assert {page: status for page, status in seen["pages"].items() if status != 200} == {}
@@ -327,31 +335,39 @@ def test_it_migrates_a_database_of_the_release_to_the_current_head_keeping_its_d
     assert seen["new_emergency_access_status"] == 302 and seen["emergency_accesses"] == 2
 
     # Back to the release where the added migrations allow it, then forward again.
-    before_down = timed("snapshots", lambda: snapshot(url, tmp_path / "before-down.json"))
+    before_down = timed("snapshots", snapshot, url, tmp_path / "before-down.json")
+    # As an operator rolls back: first the app whose migrations the others build on, so that one
+    # `migrate <app> <previous>` undoes them together.
     now, not_undone = before_down, {}
-    for app in sorted({app for app, _name in added}):
+    pending = {}
+    for app in {app for app, _name in added}:
         earlier = sorted(n for a, n in release_migrations if a == app)
-        target = earlier[-1] if earlier else None
-        if not {(a, n) for a, n in applied(now) if a == app} - release_migrations:
-            continue  # already undone along with a migration that depended on it
-        blocked = irreversible_on_the_way_to(now, app, target)
-        if blocked:
+        pending[app] = earlier[-1] if earlier else None
+    while pending:
+        plans = {app: backward_plan(now, app, target) for app, target in pending.items()}
+        plans = {app: plan for app, plan in plans.items() if plan}
+        if not plans:
+            break
+        app = max(sorted(plans), key=lambda a: len(plans[a]))
+        target = pending.pop(app)
+        if blocked := irreversible(plans[app]):
             not_undone[app] = blocked
             continue
-        timed("backwards", lambda: run(head, url, "manage.py", "migrate", app, target or "zero", "--no-input"))
-        now = timed("snapshots", lambda: snapshot(url, tmp_path / "down.json", keys_of=tmp_path / "before-down.json"))
+        timed("backwards", run, head, url, "manage.py", "migrate", app, target or "zero", "--no-input")
+        now = timed("snapshots", snapshot, url, tmp_path / "down.json", keys_of=tmp_path / "before-down.json")
     problems, _ = differences(before_down, now, tables=set(release_tables) - MAY_GROW)
     assert problems == [], "undoing the migrations lost or changed data:\n" + "\n".join(problems)
     if not not_undone:
         assert applied(now) == release_migrations
 
     if added:
-        timed("migrate again", lambda: run(head, url, "manage.py", "migrate", "--no-input"))
-        again = timed("snapshots", lambda: snapshot(url, tmp_path / "again.json",
-                                                    keys_of=tmp_path / "before-down.json"))
-        problems, _ = differences(before_down, again)
+        timed("migrate again", run, head, url, "manage.py", "migrate", "--no-input")
+        again = timed("snapshots", snapshot, url, tmp_path / "again.json", keys_of=tmp_path / "before-down.json")
+        # The added migrations' records were deleted and written anew: compared as applied below.
+        problems, _ = differences(before_down, again, tables=set(before_down) - {"django_migrations"})
         assert problems == [], "migrating again lost or changed data:\n" + "\n".join(problems)
-        assert stale_content_types(release_tables, again) == []
+        stale = stale_content_types(release_tables, again)
+        assert stale == [], "content types out of step with the models:\n" + "\n".join(stale)
         assert unapplied_in_current_code(again) == []
 
     vendor = shown["vendor"]
