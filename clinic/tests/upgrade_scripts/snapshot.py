@@ -68,10 +68,10 @@ def main() -> None:
             rows = [[plain(v) for v in row] for row in found]
             if key is None:
                 rows = sorted(rows, key=repr)
-                sampled = [[repr(row), dict(zip(columns, row))] for row in rows[:SAMPLE] + rows[-SAMPLE:]]
+                sampled = [[repr(row), dict(zip(columns, row, strict=True))] for row in rows[:SAMPLE] + rows[-SAMPLE:]]
             else:
                 position = columns.index(key)
-                sampled = [[row[position], dict(zip(columns, row))] for row in rows]
+                sampled = [[row[position], dict(zip(columns, row, strict=True))] for row in rows]
             tables[table] = {"columns": columns, "count": count, "key": key, "rows": sampled}
     OUT.write_text(json.dumps(tables))
 
