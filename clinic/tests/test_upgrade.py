@@ -250,8 +250,8 @@ def applied(tables: dict) -> set[tuple[str, str]]:
     return {(row["app"], row["name"]) for row in tables["django_migrations"]["rows"].values()}
 
 
-# The current code's migrations, read from disk: Django's recorder would query the registered
-# "default" connection, not the unregistered one to our database.
+# The current code's migrations, read from disk without a connection (the suite's own database is
+# not ours to query); which of them are applied comes from a snapshot's django_migrations.
 def migrations_of_current_code() -> MigrationLoader:
     return MigrationLoader(None, ignore_no_migrations=True)
 
