@@ -13,13 +13,14 @@ activity. A click on a button inside them is a POST, and counts.
 """
 
 import time
+from importlib import import_module
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout, user_logged_in
 from django.contrib.auth.views import redirect_to_login
-from django.contrib.sessions.models import Session
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
@@ -97,24 +98,21 @@ def end_sessions_of_deactivated_user(sender, instance, created, update_fields=No
 
 
 def end_sessions_of(user) -> int:
-    if settings.SESSION_ENGINE not in (
-        "accounts.sessions",
-        "django.contrib.sessions.backends.db",
-        "django.contrib.sessions.backends.cached_db",
-    ):
+    """Ends every session of `user` and returns how many there were. Each is deleted through the
+    session store, which removes the database row and, with cached_db, the cached copy every
+    process reads first. A store without database rows (cache, signed cookies) cannot be searched:
+    there the next request ends the session (SessionTimeoutMiddleware, role_required)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not issubclass(store, DatabaseSessionStore):
         return 0
     user_id = str(user.pk)
     ended = [
-        session.pk
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        session.session_key
+        for session in store.get_model_class().objects.filter(expire_date__gt=timezone.now()).iterator()
         if str(session.get_decoded().get(SESSION_KEY)) == user_id
     ]
-    Session.objects.filter(pk__in=ended).delete()
-    if settings.SESSION_ENGINE.endswith("cached_db"):
-        from django.contrib.sessions.backends.cached_db import SessionStore
-
-        for key in ended:
-            SessionStore(session_key=key).delete()
+    for session_key in ended:
+        store(session_key).delete()
     return len(ended)
 
 

@@ -9,7 +9,6 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
-from clinic.prepared import PreparedValues
 from patients.models import Doctor, Patient
 from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
 from scheduling.models import Appointment, AppointmentService
@@ -43,25 +42,20 @@ class QueueRow:
     waiting_minutes: int | None
 
 
-# The queue is every doctor's home page and refreshes itself: its query is compiled once.
-_QUEUE = PreparedValues(
-    lambda doctor_id, start, end: Appointment.objects.filter(
-        doctor_id=doctor_id, appointment_date__gte=start, appointment_date__lt=end,
-    ).order_by(F("queue_number").asc(nulls_last=True), "appointment_date", "id").values_list(
-        # Name, No. RM and age: the patient's encrypted columns stay unread.
-        "pk", "appointment_date", "status", "queue_number", "reason", "arrived_at",
-        "patient__full_name", "patient__medical_record_number", "patient__date_of_birth"),
-    doctor_id=int, start=datetime.datetime, end=datetime.datetime)
-
-
 def queue_for(*, doctor: Doctor, day: datetime.date | None = None) -> list[QueueRow]:
     """The doctor's appointments of the day (clinic time), by queue number then time, each with
     the patient's age that day and the minutes waited since arrival while checked in (one query)."""
     day = day or timezone.localdate()
     start, end = day_bounds(day)
     now = timezone.now()
+    appointments = Appointment.objects.filter(
+        doctor=doctor, appointment_date__gte=start, appointment_date__lt=end,
+    ).order_by(F("queue_number").asc(nulls_last=True), "appointment_date", "id").values_list(
+        # Name, No. RM and age: the patient's encrypted columns stay unread.
+        "pk", "appointment_date", "status", "queue_number", "reason", "arrived_at",
+        "patient__full_name", "patient__medical_record_number", "patient__date_of_birth")
     rows = []
-    for pk, when, status, number, reason, arrived, name, mrn, born in _QUEUE(doctor_id=doctor.pk, start=start, end=end):
+    for pk, when, status, number, reason, arrived, name, mrn, born in appointments:
         waiting = None
         if status == Appointment.Status.CHECKED_IN and arrived:
             waiting = max(0, int((now - arrived).total_seconds() // 60))

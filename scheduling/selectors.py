@@ -8,7 +8,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from clinic.models import AppointmentDaily
-from clinic.prepared import PreparedValues
 from patients.models import Doctor, Patient, WorkingHours
 from patients.selectors import name_order, patient_identifier_conditions, prefix_condition
 from scheduling.models import Appointment, AppointmentService, Service
@@ -185,20 +184,13 @@ def board_status_counts(*, day: datetime.date, doctor: Doctor | None = None) -> 
             for value, label in Appointment.Status.choices]
 
 
-# A doctor's day is read on every request of every doctor's own page: its two queries are
-# compiled once (clinic.prepared), which halves their cost.
-_WORKING_BLOCKS = PreparedValues(
-    lambda doctor_id, weekday: WorkingHours.objects.filter(doctor_id=doctor_id, weekday=weekday)
-    .order_by("start_time").values_list("start_time", "end_time"),
-    doctor_id=int, weekday=int)
-
-
 def doctor_working_blocks(*, doctor: Doctor, day: datetime.date) -> list[tuple[datetime.datetime, datetime.datetime]]:
     """The doctor's working blocks on `day` as aware (start, end) pairs, in order (one query)."""
     zone = timezone.get_current_timezone()
+    hours = WorkingHours.objects.filter(doctor=doctor, weekday=day.weekday()).order_by("start_time")
     return [(timezone.make_aware(datetime.datetime.combine(day, start_time), zone),
              timezone.make_aware(datetime.datetime.combine(day, end_time), zone))
-            for start_time, end_time in _WORKING_BLOCKS(doctor_id=doctor.pk, weekday=day.weekday())]
+            for start_time, end_time in hours.values_list("start_time", "end_time")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,19 +210,15 @@ class DayAppointment:
         return STATUS_LABELS[self.status]
 
 
-_DAY_APPOINTMENTS = PreparedValues(
-    lambda doctor_id, start, end: Appointment.objects.filter(
-        doctor_id=doctor_id, appointment_date__gte=start, appointment_date__lt=end,
-    ).order_by("appointment_date", "id").values_list(
-        "pk", "appointment_date", "end_time", "status", "slot_active", "patient__full_name",
-        "patient__medical_record_number"),
-    doctor_id=int, start=datetime.datetime, end=datetime.datetime)
-
-
 def doctor_day_appointments(*, doctor: Doctor, day: datetime.date) -> list[DayAppointment]:
     """The doctor's appointments on `day`, of every status, by start (one query)."""
     start, end = day_bounds(day)
-    return [DayAppointment(*row) for row in _DAY_APPOINTMENTS(doctor_id=doctor.pk, start=start, end=end)]
+    rows = Appointment.objects.filter(
+        doctor=doctor, appointment_date__gte=start, appointment_date__lt=end,
+    ).order_by("appointment_date", "id").values_list(
+        "pk", "appointment_date", "end_time", "status", "slot_active", "patient__full_name",
+        "patient__medical_record_number")
+    return [DayAppointment(*row) for row in rows]
 
 
 def _first_overlapping(holding: list[DayAppointment], first: int, start: datetime.datetime,

@@ -235,3 +235,27 @@ def test_a_user_without_a_doctor_profile_still_signs_in(client, receptionist):
     request.session = client.session
     user = get_user(request)
     assert user.pk == receptionist.pk and getattr(user, "doctor_profile", None) is None
+
+
+def test_a_request_reads_its_session_from_the_cache(client, receptionist, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    signed_in(client, receptionist)
+    client.get(reverse(BOARD))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse(BOARD)).status_code == 200
+    assert queries.captured_queries
+    assert not [query for query in queries.captured_queries if "django_session" in query["sql"]]
+
+
+def test_it_ends_the_cached_copy_of_every_session_too(client, receptionist):
+    from django.core.cache import caches
+
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    signed_in(client, receptionist)
+    store = client.session
+    assert store.cache_key in cache  # cached_db: the copy every request reads first
+    assert middleware.end_sessions_of(receptionist) == 1
+    assert store.cache_key not in cache
+    assert not Session.objects.filter(session_key=store.session_key).exists()

@@ -92,7 +92,10 @@ def _database(config: dict, *, replica: bool = False) -> dict:
     """One DATABASES entry from a parsed URL, with the options every connection needs: the same
     for the primary and its replicas (a replica must speak utf8mb4, strict, over the same TLS)."""
     config["ATOMIC_REQUESTS"] = False
+    # Connections close after each request here; production keeps them (production.py). A kept
+    # connection is checked before a request reuses it, so a restarted database costs no page.
     config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    config["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
     options = config.setdefault("OPTIONS", {})
     if replica and config["ENGINE"] in ("django.db.backends.mysql", "django.db.backends.postgresql"):
         # A dead replica must not stall a page: give up connecting quickly, then read from the
@@ -233,6 +236,31 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
 
+# Caches: CACHE_URL (or REDIS_URL), e.g. redis://127.0.0.1:6379/0, shared by every process of
+# every app server; unset, each process keeps its own in memory (make run, the tests). Production
+# needs the shared one: `check --deploy` warns otherwise (accounts/checks.py).
+_REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+
+
+def _cache(url: str) -> dict:
+    # Django's own Redis backend for redis:// and rediss:// (django-environ would pick
+    # django-redis whenever it happens to be installed).
+    backend = _REDIS_CACHE if url.startswith(("redis://", "rediss://")) else None
+    config = environ.Env.cache_url_config(url, backend=backend)
+    # django-environ spells ?key_prefix=, ?timeout= and ?version= in small letters for this
+    # backend; Django reads them in capitals.
+    for name in ("key_prefix", "timeout", "version"):
+        if name in config:
+            config[name.upper()] = config.pop(name)
+    return config
+
+
+_CACHE_URL = env("CACHE_URL", default="") or env("REDIS_URL", default="")
+CACHES = {
+    "default": _cache(_CACHE_URL) if _CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+
 # --- Logins, sessions, headers (README.md, "Security") --------------------------------------
 # Brute force (django-axes): lock the USERNAME after AXES_FAILURE_LIMIT failures, for
 # AXES_COOLOFF_MINUTES; never the address, which every computer of a clinic shares.
@@ -260,8 +288,9 @@ OTP_TOTP_ISSUER = CLINIC_NAME
 # Sessions: signed out after SESSION_IDLE_TIMEOUT_MINUTES without activity (the board's
 # 30-second refresh does not count) and SESSION_ABSOLUTE_HOURS after logging in, whatever
 # happens (accounts.middleware.SessionTimeoutMiddleware). The cookie lives no longer.
-# Django's database sessions, with the read of each request compiled once (accounts/sessions.py).
-SESSION_ENGINE = "accounts.sessions"
+# Sessions live in the database and are read through the cache (below): one cache lookup per
+# request. Ending a session deletes both copies (accounts.middleware.end_sessions_of).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=15)
 SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600

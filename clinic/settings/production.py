@@ -35,5 +35,10 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# Persistent connections: a new connection per request costs more than most pages' queries.
+# The health check (base.py, CONN_HEALTH_CHECKS) replaces a connection the database dropped.
+for _config in DATABASES.values():  # noqa: F405
+    _config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+
 # Admins give a TOTP code after their password (accounts.middleware.OTPRequiredMiddleware).
 OTP_REQUIRED_FOR_ADMIN = env.bool("OTP_REQUIRED_FOR_ADMIN", default=True)

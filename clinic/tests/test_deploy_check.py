@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from clinic.tests.test_settings import BASE_DIR, GOOD_KEY, PRODUCTION, run_python
+from clinic.tests.test_settings import BASE_DIR, GOOD_KEY, PRODUCTION, SHARED_CACHE, run_python
 
 HOST = "klinik.example.co.id"
 
@@ -32,7 +32,7 @@ def test_it_passes_the_deployment_checks_through_manage_py():
     result = run_python(
         "from django.core.management import execute_from_command_line\n"
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])\n",
-        DJANGO_SETTINGS_MODULE=PRODUCTION, SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS=HOST,
+        DJANGO_SETTINGS_MODULE=PRODUCTION, SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS=HOST, **SHARED_CACHE,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -44,6 +44,7 @@ def test_it_fails_the_deployment_checks_when_a_safeguard_is_switched_off():
         "from django.core.management import execute_from_command_line\n"
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])\n",
         DJANGO_SETTINGS_MODULE=PRODUCTION, SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS=HOST, SECURE_HSTS_SECONDS="0",
+        **SHARED_CACHE,
     )
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout

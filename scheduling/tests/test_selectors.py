@@ -100,3 +100,28 @@ def test_it_gives_the_checked_in_their_waiting_minutes(doctor):
     rows = selectors.board_appointments(day=MONDAY, now=at(8, 47))
     assert [(row.pk, row.waiting_minutes) for row in rows][0] == (waiting.pk, 42)
     assert rows[1].waiting_minutes is None
+
+
+def test_it_gives_a_doctors_working_blocks_of_the_day_in_order(doctor, django_assert_num_queries):
+    WorkingHoursFactory(doctor=doctor, weekday=0, start_time=datetime.time(10), end_time=datetime.time(11))
+    WorkingHoursFactory(doctor=doctor, weekday=1, start_time=datetime.time(7), end_time=datetime.time(8))
+    WorkingHoursFactory(doctor=DoctorFactory(), weekday=0, start_time=datetime.time(7), end_time=datetime.time(8))
+    with django_assert_num_queries(1):
+        blocks = selectors.doctor_working_blocks(doctor=doctor, day=MONDAY)
+    assert blocks == [(at(8), at(9)), (at(10), at(11)), (at(13), at(14))]  # aware, in clinic time
+
+
+def test_it_lists_a_doctors_appointments_of_the_day_as_plain_rows(doctor, django_assert_num_queries):
+    late = booked(doctor, at(23, 45), status=Appointment.Status.CHECKED_IN, patient=PatientFactory(full_name="Budi"))
+    early = booked(doctor, at(8), minutes=30, patient=PatientFactory(full_name="Ani"))
+    cancelled = booked(doctor, at(9), status=Appointment.Status.CANCELLED)
+    booked(doctor, at(8, day=MONDAY + datetime.timedelta(days=1)))  # the next day
+    booked(DoctorFactory(), at(10))  # another doctor
+    with django_assert_num_queries(1):
+        rows = selectors.doctor_day_appointments(doctor=doctor, day=MONDAY)
+    assert [row.pk for row in rows] == [early.pk, cancelled.pk, late.pk]
+    first = rows[0]
+    assert (first.start, first.end, first.status) == (at(8), at(8, 30), Appointment.Status.SCHEDULED)
+    assert (first.patient_name, first.patient_mrn) == ("Ani", early.patient.medical_record_number)
+    assert [row.slot_active for row in rows] == [True, None, True]  # NULL once the slot is released
+    assert rows[2].get_status_display() == late.get_status_display()
