@@ -27,6 +27,8 @@ LOAD_DOCTORS ?= bench_doctor,bench_dokter_00002,bench_dokter_00003,bench_dokter_
 LOAD_PASSWORD ?= bench-demo-2026
 LOAD_KEYS ?=
 LOAD_DIR ?= /tmp/clinic-load-$(LOAD_PORT)
+# The shared session cache production needs (Redis on this machine), under a key prefix of its own.
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/14?key_prefix=clinic-load
 export LOAD_RECEPTIONISTS LOAD_DOCTORS LOAD_PASSWORD LOAD_P95_MS
 
 # The test settings' fixed keys, for seed_demo's databases only (never a real clinic's data).
@@ -43,7 +45,8 @@ $(STAMP_LOAD): requirements-load.txt requirements.txt | $(PY)
 
 install-load: $(STAMP_LOAD)
 
-# The production settings, unchanged, with a throwaway SECRET_KEY. HTTPS is the reverse proxy's
+# The production settings, unchanged (connections kept 60 s, sessions cached in Redis: REDIS_URL,
+# else LOAD_REDIS_URL), with a throwaway SECRET_KEY. HTTPS is the reverse proxy's
 # part, which the load client plays (X-Forwarded-Proto, see bench/locustfile.py). The first
 # requests of each worker compile templates: a few untimed requests for the login page warm them up. gunicorn is
 # stopped whatever happens (trap); its log stays in $(LOAD_DIR)/gunicorn.log, locust's CSV
@@ -54,6 +57,7 @@ load: $(STAMP_LOAD) $(DB_DRIVER)
 	@set -e; \
 	if [ "$(LOAD_KEYS)" = test ]; then eval "$$($(LOAD_TEST_KEYS))"; fi; \
 	export DJANGO_SETTINGS_MODULE=clinic.settings.production ALLOWED_HOSTS=127.0.0.1 \
+		REDIS_URL="$${REDIS_URL:-$(LOAD_REDIS_URL)}" \
 		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
 	$(PY) -m bench.load_accounts; \
 	$(MANAGE) collectstatic --no-input -v 0; \

@@ -220,7 +220,7 @@ def test_a_doctors_profile_comes_with_the_user_in_one_query(client, doctor_user,
     client.force_login(doctor_user)
     request = RequestFactory().get("/")
     request.session = client.session
-    request.session.keys()  # the session's own query, before counting
+    request.session.keys()  # the session is loaded before counting
     with django_assert_num_queries(1):
         user = get_user(request)
         assert user.doctor_profile.user_id == doctor_user.pk
