@@ -288,7 +288,7 @@ OTP_TOTP_ISSUER = CLINIC_NAME
 # Sessions: signed out after SESSION_IDLE_TIMEOUT_MINUTES without activity (the board's
 # 30-second refresh does not count) and SESSION_ABSOLUTE_HOURS after logging in, whatever
 # happens (accounts.middleware.SessionTimeoutMiddleware). The cookie lives no longer.
-# Sessions live in the database and are read through the cache (below): one cache lookup per
+# Sessions live in the database and are read through the cache (CACHES): one cache lookup per
 # request. Ending a session deletes both copies (accounts.middleware.end_sessions_of).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=15)

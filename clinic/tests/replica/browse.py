@@ -8,8 +8,9 @@ from django.urls import reverse
 from clinic.tests.security_fixtures import VALID_POSTS
 from clinic.tests.test_role_matrix import EXPECTED, ROUTES, outcome, path_for
 
-# The aliases that served a response's reads, sorted and comma-separated ("default,replica_1": the
-# session from the primary, the rest from the replica); on with REPLICA_TRACE_HEADER.
+# The aliases that served a response's reads, sorted and comma-separated ("replica_1": every read
+# from the replica, the session from the cache; "default,replica_1": some from the primary too);
+# on with REPLICA_TRACE_HEADER.
 READ_DB = "X-Clinic-Read-DB"
 
 
