@@ -24,7 +24,7 @@ CI_ANCHOR_VISITS = 60
 
 def _seed_arguments(patients: int) -> list[str]:
     """seed_demo's arguments for a fresh small clinic, using the options it offers."""
-    parser = load_command_class("clinic", "seed_demo").create_parser("manage.py", "seed_demo")
+    parser = load_command_class("sampledata", "seed_demo").create_parser("manage.py", "seed_demo")
     offered = {option for action in parser._actions for option in action.option_strings}
     arguments = ["--patients", str(patients)]
     if "--flush" in offered:

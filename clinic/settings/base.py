@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "scheduling",
     "records",
     "billing",
+    "sampledata",
 ]
 
 MIDDLEWARE = [

@@ -18,9 +18,9 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import Billing, Insurance, Payment
 from clinic.crypto import blind_index
-from clinic.management.commands.seed_demo import DEFAULT_SEED
-from clinic.seed import generate
-from clinic.seed.plan import ANCHOR_NAME, BIG_BILL_REASON
+from sampledata.management.commands.seed_demo import DEFAULT_SEED
+from sampledata.seed import generate
+from sampledata.seed.plan import ANCHOR_NAME, BIG_BILL_REASON
 from patients.models import Doctor, Patient
 from patients.services import patient_register
 from records.models import LabResult, MedicalRecord
@@ -196,13 +196,13 @@ def test_blind_index_shortcut_agrees_with_the_apps(seeded, tmp_path):
 
 
 def _plan_stub(patients=10):
-    from clinic.seed.run import build_plan
+    from sampledata.seed.run import build_plan
 
     return build_plan(n_patients=patients, seed=1, today=TODAY, anchor_visits=0)
 
 
 def test_appointments_per_doctor_day_stay_in_range_as_the_clinic_grows():
-    from clinic.seed.run import build_plan
+    from sampledata.seed.run import build_plan
 
     for n in (30, 20_000):
         plan = build_plan(n_patients=n, seed=1, today=TODAY, anchor_visits=1000)
@@ -222,7 +222,7 @@ def test_a_failed_load_stops_the_seed_with_its_error_and_puts_the_indexes_back(m
 
     from django.db import connection
 
-    from clinic.seed import load, run
+    from sampledata.seed import load, run
 
     def indexes():
         with connection.cursor() as cursor:

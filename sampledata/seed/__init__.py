@@ -1,6 +1,8 @@
 """A synthetic clinic of any size for benchmarks and load tests: `manage.py seed_demo`.
 
-    vocab     the words (reused from generate_sample_data where it has them), prepared once
+The words and the rules of a clinic day are the sample data's (sampledata.vocab, sampledata.rules,
+drawn with their FastRandom); this package adds what a bulk load needs:
+
     plan      the shape of the clinic: doctors, the days, how many visits each doctor-day holds,
               each patient's sex, birth date and NIK serial; decided before any row is written
     generate  the rows, one chunk (of patients or of days) at a time, as tab-separated text

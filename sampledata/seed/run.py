@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
-import importlib.util
 import multiprocessing
 import os
 import queue
@@ -31,7 +30,9 @@ from accounts.models import User
 from patients.models import Doctor, Patient, WorkingHours
 from scheduling.models import Service
 
-from . import generate, load, plan as planning, vocab
+from sampledata.summaries import rebuild_summaries
+
+from . import generate, load, plan as planning
 
 PATIENTS_PER_CHUNK = 25_000
 APPOINTMENTS_PER_CHUNK = 60_000
@@ -80,10 +81,11 @@ def _staff_user(alias: str, username: str, role: str, password_hash: str, first_
     return user
 
 
-def create_staff(alias: str, doctors: list[planning.Doctor], password: str) -> int:
+def create_staff(alias: str, doctors: list[planning.Doctor], password: str) -> tuple[int, int]:
     """bench_admin, bench_receptionist, bench_doctor (doctor 0) and one user per other doctor,
     all with `password` (hashed once: a hash per user would cost seconds each with Argon2).
-    Returns the receptionist's id, who books the appointments and receives the payments."""
+    Returns the ids of the receptionist, who books most appointments and receives the payments,
+    and of the admin, who books a few."""
     # Argon2, the production settings' hasher, whatever settings seed: the accounts then log in
     # under the production and development settings too (the test settings verify Argon2 as well).
     hasher = "argon2" if "argon2" in get_hashers_by_algorithm() else "default"
@@ -92,7 +94,7 @@ def create_staff(alias: str, doctors: list[planning.Doctor], password: str) -> i
     doctors[0].user_id = users["bench_doctor"].pk
     for doctor in doctors[1:]:
         doctor.user_id = _staff_user(alias, f"bench_dokter_{doctor.id:05d}", User.Role.DOCTOR, password_hash).pk
-    return users["bench_receptionist"].pk
+    return users["bench_receptionist"].pk, users["bench_admin"].pk
 
 
 def write_reference_rows(alias: str, plan: planning.Plan) -> Counter:
@@ -104,9 +106,9 @@ def write_reference_rows(alias: str, plan: planning.Plan) -> Counter:
     rows["services"] = len(plan.services)
     doctors, hours = [], []
     for doctor in plan.doctors:
-        licence = vocab.LICENCE_KIND.get(doctor.kind, "SP")
+        licence = planning.LICENCE_KIND.get(doctor.kind, "SP")
         doctors.append(Doctor(
-            id=doctor.id, full_name=doctor.full_name, specialization=vocab.kinds()[doctor.kind].specialization,
+            id=doctor.id, full_name=doctor.full_name, specialization=planning.SPECIALIZATION[doctor.kind],
             license_number=f"SIP 503/{doctor.id:05d}/SIP-{licence}/DPMPTSP/{2015 + doctor.id % 11}",
             phone=f"+62812{doctor.id:08d}", email=f"dokter{doctor.id:05d}@klinik-bench.example",
             user_id=doctor.user_id))
@@ -123,8 +125,8 @@ def build_plan(*, n_patients: int, seed: int, today: dt.date, anchor_visits: int
     rng = Random(f"{seed}:doctors")
     doctors = planning.build_doctors(planning.doctors_for(n_patients), rng)
     plan = planning.Plan(n_patients=n_patients, seed=seed, today=today, anchor_visits=anchor_visits,
-                         receptionist_id=0, doctors=doctors, services=vocab.services())
-    planning.plan_patients(plan, vocab.kinds())
+                         receptionist_id=0, doctors=doctors, services=planning.services())
+    planning.plan_patients(plan)
     planning.plan_days(plan)
     return plan
 
@@ -294,7 +296,7 @@ def generate_and_load(plan: planning.Plan, loader: load.Loader, workers: int, ou
         phases[f"(of which {loader.vendor} loading files)"] = loading.busy
 
 
-# The tables clinic.summaries.rebuild_all reads: their indexes are built first, and the summaries
+# The tables the summaries' rebuild reads: their indexes are built first, and the summaries
 # rebuilt (on Django's connection) while the loader's connections build the other tables' indexes.
 # Without the indexes its join of bills, appointments and service lines runs for many minutes.
 SUMMARY_SOURCES = ("billing.Payment", "billing.Billing", "scheduling.AppointmentService",
@@ -303,12 +305,8 @@ SUMMARY_SOURCES = ("billing.Payment", "billing.Billing", "scheduling.Appointment
 
 def _rebuild_summaries(alias: str, result: Result, phase: str = "summary tables") -> None:
     clock = time.perf_counter()
-    if importlib.util.find_spec("clinic.summaries") is None:
-        return
-    from clinic import summaries
-
     try:
-        summaries.rebuild_all(using=alias)
+        rebuild_summaries(using=alias)
         result.summaries = True
     except DatabaseError as error:  # the rows are loaded; the dashboard's tables can be rebuilt later
         result.summaries_error = str(error)
@@ -357,7 +355,7 @@ def seed(*, alias: str = "default", n_patients: int, seed: int, today: dt.date, 
         result.flushed = loader.flush()
     plan = build_plan(n_patients=n_patients, seed=seed, today=today, anchor_visits=anchor_visits)
     with transaction.atomic(using=alias):
-        plan.receptionist_id = create_staff(alias, plan.doctors, password)
+        plan.receptionist_id, plan.admin_id = create_staff(alias, plan.doctors, password)
         result.rows.update(write_reference_rows(alias, plan))
     clock = time.perf_counter()
     result.phases["plan, users, doctors, services"] = clock - started

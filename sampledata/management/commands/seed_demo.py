@@ -1,4 +1,4 @@
-"""A synthetic clinic of any size, for benchmarks and load tests (the logic: clinic/seed/).
+"""A synthetic clinic of any size, for benchmarks and load tests (the logic: sampledata/seed/).
 
     python manage.py seed_demo --patients 10000
     python manage.py seed_demo --patients 1000000 --flush --password bench-demo-2026
@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
-from clinic.seed import run
+from sampledata.seed import run
 
 DEFAULT_SEED = 20261125
 DEFAULT_PASSWORD = "bench-demo-2026"
@@ -106,7 +106,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Staff: bench_admin, bench_receptionist, bench_doctor ({result.bench_doctor}); "
                           f"password from --password")
         if result.summaries:
-            self.stdout.write("Summary tables rebuilt (clinic.summaries.rebuild_all).")
+            self.stdout.write("Summary tables rebuilt.")
         if result.summaries_error:
             self.stderr.write(f"The summary tables were NOT rebuilt: {result.summaries_error}. "
                               f"Fix that and run `manage.py rebuild_summaries`.")

@@ -5,9 +5,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from billing.models import Payment
-from clinic.management.commands.generate_sample_data import DEFAULT_TODAY
+from sampledata.fixtures import DEFAULT_TODAY
 from clinic.models import BilledServiceDaily, OutstandingDaily, RegistrationDaily, RevenueDaily
-from clinic.summaries import rebuild_all
+from sampledata.summaries import rebuild_summaries
 from patients.models import Patient, WorkingHours
 from scheduling.models import Appointment
 from scheduling.selectors import appointment_overlapping, working_hours_cover
@@ -57,7 +57,7 @@ def test_it_moves_the_dashboards_summaries_with_the_rows():
     moved = {day + dt.timedelta(days=30) for day in payment_days}
     assert set(RevenueDaily.objects.values_list("day", flat=True)) == moved
     shifted = summary_rows()
-    rebuild_all()
+    rebuild_summaries()
     assert summary_rows() == shifted  # what a rebuild from the moved rows gives
     assert all(shifted.values())
 

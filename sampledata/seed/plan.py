@@ -15,10 +15,16 @@ from array import array
 from dataclasses import dataclass, field
 from random import Random
 
-from . import vocab
+from django.core.management.base import CommandError
 
-SLOT = 15  # minutes, as scheduling.services.appointment_duration
-NOW_MINUTE = 10 * 60 + 30  # the data pretends it is 10.30 on the anchor day, like the sample data
+from sampledata import rules, vocab
+
+try:
+    from faker.providers.address.id_ID import Provider as _FakerAddress
+    from faker.providers.person.id_ID import Provider as _FakerPerson
+except ImportError:  # Faker is a development requirement (requirements-dev.txt)
+    _FakerAddress = _FakerPerson = None
+
 FUTURE_DAYS = 14
 VISITS_PER_PATIENT = 5
 # Planned appointments that become rows: a doctor-day stops when its blocks are full, and a
@@ -34,6 +40,48 @@ ANCHOR_PATIENT_ID = 1
 # Sundays so that "today" always has a queue for the load test.
 BLOCKS = ((8 * 60, 14 * 60), (15 * 60, 21 * 60))
 SUNDAY = 6
+
+
+# The generated doctors' specialities, in a repeating pattern of 20 (roughly the sample data's
+# weights); doctor 0 is a GP, bench_doctor's.
+KIND_PATTERN = ("umum", "gigi", "anak", "umum", "pd", "og", "umum", "gigi", "kulit", "umum",
+                "anak", "pd", "umum", "gigi", "og", "umum", "anak", "pd", "gigi", "kulit")
+TITLES = {"umum": ("dr.", ""), "gigi": ("drg.", ""), "anak": ("dr.", ", Sp.A"), "pd": ("dr.", ", Sp.PD"),
+          "og": ("dr.", ", Sp.OG"), "kulit": ("dr.", ", Sp.DV")}
+LICENCE_KIND = {"umum": "DU", "gigi": "DG"}
+SPECIALIZATION = {doctor["kind"]: doctor["specialization"] for doctor in vocab.DOCTORS}
+
+
+def tsv(text: str) -> str:
+    """The text-format escape of MariaDB's LOAD DATA and PostgreSQL's COPY (they agree on it)."""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def names() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(male first, female first, male last, female last, streets): Faker's id_ID word lists as
+    plain tuples, escaped once (calling Faker per row would take hours at a million)."""
+    if _FakerPerson is None:
+        raise CommandError("seed_demo takes its Indonesian names from Faker: pip install -r requirements-dev.txt")
+    return (tuple(map(tsv, _FakerPerson.first_names_male)), tuple(map(tsv, _FakerPerson.first_names_female)),
+            tuple(map(tsv, _FakerPerson.last_names_male)), tuple(map(tsv, _FakerPerson.last_names_female)),
+            tuple(map(tsv, _FakerAddress.streets)))
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    id: int
+    code: str
+    name: str
+    price: int
+    minutes: int
+    active: bool
+
+
+def services() -> list[ServiceRow]:
+    """The sample data's price list and more of a clinic's (the benchmark's bill has 50 lines)."""
+    rows = list(vocab.SERVICES) + [(code, name, price, minutes, True) for code, name, price, minutes in vocab.EXTRA_SERVICES]
+    return [ServiceRow(pk, code, name, price, minutes, active)
+            for pk, (code, name, price, minutes, active) in enumerate(rows, start=1)]
 
 
 def doctors_for(n_patients: int) -> int:
@@ -58,7 +106,8 @@ class Plan:
     anchor_visits: int
     receptionist_id: int
     doctors: list[Doctor]
-    services: list[vocab.ServiceRow]
+    services: list[ServiceRow]
+    admin_id: int = 0
     # Patients, indexed by id (index 0 unused).
     sex: bytearray = field(default_factory=bytearray)  # 0 male, 1 female
     born: array = field(default_factory=lambda: array("i"))  # date ordinals
@@ -85,41 +134,29 @@ class Plan:
     def appointment_capacity(self) -> int:
         return self.first_id[-1] + sum(self.counts[-1]) if self.days else 1
 
-    def rng(self, *salt) -> Random:
+    def rng(self, *salt) -> rules.FastRandom:
         """A generator of its own for each chunk: the same seed gives the same rows however the
         chunks are spread over processes."""
-        return Random(f"{self.seed}:" + ":".join(map(str, salt)))
+        return rules.FastRandom(f"{self.seed}:" + ":".join(map(str, salt)))
 
 
 def build_doctors(n_doctors: int, rng: Random) -> list[Doctor]:
-    male, female, last_m, last_f, _streets = vocab.names()
+    male, female, last_m, last_f, _streets = names()
     doctors = []
     for index in range(n_doctors):
-        kind = vocab.KIND_PATTERN[index % len(vocab.KIND_PATTERN)]
+        kind = KIND_PATTERN[index % len(KIND_PATTERN)]
         if kind == "og" or rng.random() < 0.5:
             first, last = rng.choice(female), rng.choice(last_f)
         else:
             first, last = rng.choice(male), rng.choice(last_m)
-        title, suffix = vocab.TITLES[kind]
+        title, suffix = TITLES[kind]
         weekdays = frozenset(range(7)) if index == 0 else frozenset(range(6))
         doctors.append(Doctor(index=index, id=index + 1, kind=kind, full_name=f"{title} {first} {last}{suffix}",
                               weekdays=weekdays))
     return doctors
 
 
-def _age_group(rng: Random) -> tuple[int, int]:
-    """(age in years, sex) in the sample data's proportions: babies, children, young women, adults."""
-    r = rng.random()
-    if r < 0.07:
-        return int(rng.random() * 6), int(rng.random() * 2)
-    if r < 0.21:
-        return 6 + int(rng.random() * 12), int(rng.random() * 2)
-    if r < 0.47:
-        return 19 + int(rng.random() * 22), 1
-    return int(rng.triangular(18, 84, 45)), int(rng.random() * 2)
-
-
-def plan_patients(plan: Plan, kinds: dict[str, vocab.Kind]) -> None:
+def plan_patients(plan: Plan) -> None:
     rng = plan.rng("patients-plan")
     n, today = plan.n_patients, plan.today_ordinal
     plan.sex = bytearray(n + 1)
@@ -131,10 +168,11 @@ def plan_patients(plan: Plan, kinds: dict[str, vocab.Kind]) -> None:
     n_regions = len(vocab.REGIONS)
     for pid in range(1, n + 1):
         if pid == ANCHOR_PATIENT_ID:
-            age, sex = 46, 0
+            age, sex = 46, "M"
         else:
-            age, sex = _age_group(rng)
-        born = today - 365 * age - 20 - int(rng.random() * 330)
+            age, sex = rules.age_and_sex(rng, rules.AGE_GROUP(rng))
+        born = rules.birth_ordinal(rng, today, age)
+        sex = 1 if sex == "F" else 0
         plan.sex[pid], plan.born[pid] = sex, born
         region = int(rng.random() * n_regions)
         plan.region[pid] = region
@@ -147,13 +185,14 @@ def plan_patients(plan: Plan, kinds: dict[str, vocab.Kind]) -> None:
             plan.nik_serial[pid] = serial
         r = rng.random()
         plan.insured[pid] = (1 if r < 0.40 else 0) | (2 if 0.32 < r < 0.44 else 0)
-    for name, kind in kinds.items():
+    for name, who in vocab.DOCTOR_PATIENTS.items():
+        low, high, sex = who.get("min_age", 0), who.get("max_age", 200), who.get("sex")
         pool = array("i")
         for pid in range(1, n + 1):
             if pid == ANCHOR_PATIENT_ID:
                 continue  # the anchor has exactly its own visits
             years = (today - plan.born[pid]) // 365
-            if kind.min_age <= years <= kind.max_age and (kind.sex is None or "MF"[plan.sex[pid]] == kind.sex):
+            if low <= years <= high and (sex is None or "MF"[plan.sex[pid]] == sex):
                 pool.append(pid)
         if not pool:  # a tiny clinic: let every patient see every doctor
             pool = array("i", (pid for pid in range(1, n + 1) if pid != ANCHOR_PATIENT_ID))
