@@ -258,7 +258,7 @@ class DayWriter:
         block, minute = 0, BLOCKS[0][0]
         visits = []
         for j in range(count):
-            pid = ANCHOR_PATIENT_ID if j < anchors else self.patient(pool, ordinal)
+            pid = ANCHOR_PATIENT_ID if j < anchors else self.patient(pool, ordinal, doctor.kind)
             if pid is None:
                 continue
             years = (ordinal - plan.born[pid]) // 365
@@ -286,13 +286,14 @@ class DayWriter:
                 self.record(visit, doctor)
                 self.bill(visit)
 
-    def patient(self, pool, ordinal: int) -> int | None:
-        """A patient of the doctor's pool who was at least a month old that day (the pools are
-        by age today; a long history reaches back before the youngest were born)."""
+    def patient(self, pool, ordinal: int, kind: str) -> int | None:
+        """A patient of the doctor's pool who was old enough for the doctor that day (the pools are
+        by age today; a long history reaches back to when the youngest were babies or unborn)."""
         r, born = self.rng.random, self.plan.born
+        born_by = ordinal - max(30, 365 * vocab.DOCTOR_PATIENTS[kind].get("min_age", 0))
         for _attempt in range(20):
             pid = pool[int(r() * len(pool))]
-            if born[pid] <= ordinal - 30:
+            if born[pid] <= born_by:
                 return pid
         return None
 

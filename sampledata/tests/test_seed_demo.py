@@ -261,3 +261,16 @@ def test_a_failed_load_stops_the_seed_with_its_error_and_puts_the_indexes_back(m
     assert started.count("appointments") < sum(task[0] is generate.day_chunk for task in run.chunks(plan))
     assert indexes() == before
     assert not list(tmp_path.iterdir())  # the chunks' files removed
+
+
+def test_it_writes_the_first_days_of_a_history_longer_than_the_youngest_patients_lives(tmp_path):
+    """At 20,000 patients the history reaches back years: a doctor's patient that day must have
+    been old enough for that doctor then (a dentist's youngest case is for a four-year-old)."""
+    from sampledata.seed.run import build_plan
+
+    plan = build_plan(n_patients=20_000, seed=1, today=TODAY, anchor_visits=0)
+    assert plan.today_ordinal - plan.history_start > 3 * 365
+    generate.setup(plan, str(tmp_path), "")
+    files = generate.day_chunk(0, 0, 30)
+    written = {table: count for table, _path, count in files}
+    assert written["appointments"] > 0 and written["medical_records"] > 0
