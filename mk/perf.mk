@@ -23,7 +23,7 @@ bench-compare: $(STAMP_BASE)
 bench-ci: $(STAMP_BASE) $(DB_DRIVER)
 	$(BENCH_SETTINGS) $(MANAGE) bench --ci $(BENCH_ARGS)
 
-# --- synthetic data of any size (manage.py seed_demo, clinic/seed/) ------------------------------
+# --- synthetic data of any size (manage.py seed_demo, sampledata/seed/) --------------------------
 # Into the database DATABASE_URL names; refuses one with clinic data unless SEED_ARGS has --flush.
 #   make seed-demo PATIENTS=10000
 #   make seed-demo PATIENTS=1000000 SEED_ARGS="--flush --password bench-demo-2026"
