@@ -546,8 +546,8 @@ class SampleData:
         moved = seen[len(seen) // 2]
         last_visit = max(a["end"] for a in self.appointments if a["patient"] is moved)
         moved["fields"].update(is_active=False, updated_at=stamp(last_visit + dt.timedelta(days=2)))
-        self.rows["patients"].extend({"model": "patients.patient", "pk": p["pk"], "fields": dict(sorted(p["fields"].items()))}
-                                     for p in self.patients)
+        for patient in self.patients:
+            self.add("patients", "patients.patient", patient["pk"], patient["fields"])
 
     def sanity_checks(self):
         """Refuse to write a data set that lacks what the demo and the tests rely on."""

@@ -79,7 +79,7 @@ class ServiceRow:
 
 def services() -> list[ServiceRow]:
     """The sample data's price list and more of a clinic's (the benchmark's bill has 50 lines)."""
-    rows = list(vocab.SERVICES) + [(code, name, price, minutes, True) for code, name, price, minutes in vocab.EXTRA_SERVICES]
+    rows = vocab.SERVICES + [(code, name, price, minutes, True) for code, name, price, minutes in vocab.EXTRA_SERVICES]
     return [ServiceRow(pk, code, name, price, minutes, active)
             for pk, (code, name, price, minutes, active) in enumerate(rows, start=1)]
 

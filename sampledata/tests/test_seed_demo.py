@@ -120,6 +120,24 @@ def test_lab_flags_follow_the_reference_range(seeded):
         assert result.is_abnormal == result.compute_abnormal(), result.pk
 
 
+def test_it_numbers_the_queue_in_arrival_order_as_check_in_does(seeded):
+    # The sample data's rule (sampledata.rules.queue_numbers), not the order of the bookings.
+    days = defaultdict(list)
+    for appointment in Appointment.objects.exclude(arrived_at=None):
+        days[(appointment.doctor_id, timezone.localdate(appointment.appointment_date))].append(appointment)
+    assert days
+    for appointments in days.values():
+        appointments.sort(key=lambda a: (a.arrived_at, a.appointment_date))
+        assert [a.queue_number for a in appointments] == list(range(1, len(appointments) + 1))
+
+
+def test_it_prescribes_no_penicillin_to_a_patient_allergic_to_it(seeded):
+    allergic = MedicalRecord.objects.filter(allergies__in=["Amoksisilin", "Penisilin"])
+    assert allergic.exists()
+    for record in allergic:
+        assert "amoksisilin" not in record.prescription.lower()
+
+
 def test_the_bench_anchors_are_there(seeded):
     anchor = Patient.objects.get(full_name=ANCHOR_NAME)
     visits = Appointment.objects.filter(patient=anchor)
