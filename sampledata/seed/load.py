@@ -126,9 +126,8 @@ class MySQLLoader(Loader):
     KEY_LINE = re.compile(r"^\s*((?:UNIQUE )?KEY `[^`]+` \(.*\))(?: USING BTREE)?,?$")
 
     # Two connections, each on its own thread (mysqlclient releases the GIL during a query): they
-    # load two files (of different tables) at once, then build the indexes two tables at a time.
-    # Measured at 1M patients (128 MB buffer pool, 2 cores): loading 194 s with two connections,
-    # 215 s with one; the builds and the summaries beside them 132 s, against 162 s one by one.
+    # load two files (of different tables) at once, then build the indexes two tables at a time
+    # (docs/performance.md, "seed_demo's speed", has the figures).
     threads = 2
     load_threads = 2
 

@@ -28,7 +28,7 @@ except ImportError:  # Faker is a development requirement (requirements-dev.txt)
 FUTURE_DAYS = 14
 VISITS_PER_PATIENT = 5
 # Planned appointments that become rows: a doctor-day stops when its blocks are full, and a
-# patient drawn for a day before their birth is skipped (measured 0.81 at 1M patients).
+# patient drawn for a day when they were too young for the doctor is skipped.
 PLANNED_KEPT = 0.8
 MIN_PAST_DAYS = 2
 MAX_ANCHOR_PER_DAY = 8  # the anchor patient's visits in one doctor-day, at most

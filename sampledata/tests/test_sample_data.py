@@ -3,7 +3,7 @@ own services would have made it.
 
 `loaddata` writes raw rows — no save(), no services, no signals — so nothing but these checks
 stands between an inconsistent fixture and a demo that shows a bill whose total is not the sum of
-its lines (PITFALLS.md)."""
+its lines."""
 
 import datetime
 import re
@@ -60,7 +60,7 @@ def local(moment: datetime.datetime) -> datetime.datetime:
 
 @pytest.mark.django_db
 def test_it_keeps_the_ten_tables_under_their_fixed_names_and_fills_them(sample_data):
-    # The table names are part of the design (DESIGN.md): reports and other tools use them.
+    # The table names are part of the design: reports and other tools use them.
     tables = set(connection.introspection.table_names())
     expected = {
         "patients": Patient, "doctors": Doctor, "services": Service, "appointments": Appointment,
@@ -177,7 +177,7 @@ def test_it_numbers_the_queue_in_arrival_order_per_doctor_and_day(sample_data):
 
 @pytest.mark.django_db
 def test_it_gives_every_completed_visit_one_record_and_one_bill(sample_data):
-    # Completion creates both (DESIGN.md workflow 5); nothing else has them.
+    # Completing a visit creates both; nothing else has them.
     completed = Appointment.objects.filter(status=Appointment.Status.COMPLETED)
     assert MedicalRecord.objects.count() == completed.count() == Billing.objects.count()
     for appointment in completed.select_related("medical_record", "bill"):
