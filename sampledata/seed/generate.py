@@ -149,6 +149,12 @@ def esc(text: str) -> str:
     return tsv(text)
 
 
+@functools.cache
+def _prescription(case_key: str, allergy: str) -> str:
+    case = next(case for cases in vocab.CASES.values() for case in cases if case["key"] == case_key)
+    return tsv(rules.prescription(case, allergy))
+
+
 def _private_policy(pid: int) -> tuple[str, str]:
     """The insurer and card number of patient `pid`'s private policy: unique without a look-up,
     since 104729 is a prime that divides none of the number ranges."""
@@ -328,7 +334,7 @@ class DayWriter:
             str(aid), str(pid), str(doctor.id), str(aid), esc(complaint), esc(allergy), _int(v["systolic_bp"]),
             _int(v["diastolic_bp"]), str(v["heart_rate"]), str(v["respiratory_rate"]), f"{v['temperature_c']:.1f}",
             str(v["oxygen_saturation"]), f"{v['weight_kg']:.1f}", f"{v['height_cm']:.1f}", esc(case["diagnosis"]),
-            esc(case["icd"]), esc(case["treatment"]), esc(rules.prescription(case, allergy)), esc(note),
+            esc(case["icd"]), esc(case["treatment"]), _prescription(case["key"], allergy), esc(note),
             clock.stamp(0, created), clock.stamp(0, visit.end),
         )))
         leans, directions = case.get("labs", {}), case.get("lab_direction", {})
