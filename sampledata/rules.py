@@ -60,7 +60,7 @@ class Weighted:
         self.total = self.cumulative[-1] + 0.0
 
     def __call__(self, rng):
-        return self.at(rng.random())
+        return self.values[bisect(self.cumulative, rng.random() * self.total)]
 
     def at(self, fraction: float):
         return self.values[bisect(self.cumulative, fraction * self.total)]
