@@ -21,6 +21,7 @@ import random
 import re
 from bisect import bisect
 from itertools import accumulate
+from operator import itemgetter
 from typing import NamedTuple
 
 from billing.models import Billing
@@ -416,8 +417,10 @@ class Settled(NamedTuple):
 def settle(planned, *, total: int, issued: int, now: int, void: bool = False) -> Settled:
     """The planned payments made by `now` and the bill's status (Billing.status_for); a void bill
     has none."""
-    made = sorted(((issued + delay, amount, method, policy) for delay, amount, method, policy in planned
-                   if issued + delay <= now and amount > 0), key=lambda payment: payment[0])
+    made = [(issued + delay, amount, method, policy) for delay, amount, method, policy in planned
+            if issued + delay <= now and amount > 0]
+    if len(made) > 1:
+        made.sort(key=itemgetter(0))
     paid = sum(payment[1] for payment in made)
     return Settled(made, paid, "void" if void else str(Billing.status_for(total=total, paid=paid)))
 
@@ -427,10 +430,11 @@ def payment_reference(rng, method: str, *, paid_on: dt.date, issued_on: dt.date,
     if method == "CreditCard":
         return f"EDC {rng.choice(vocab.BANKS)} approval {rng.randint(0, 999_999):06d}"
     if method == "Transfer":
-        return f"Transfer {rng.choice(vocab.BANKS)} {paid_on:%d%m%y}-{rng.randint(0, 9999):04d}"
+        paid = f"{paid_on.day:02d}{paid_on.month:02d}{paid_on.year % 100:02d}"
+        return f"Transfer {rng.choice(vocab.BANKS)} {paid}-{rng.randint(0, 9999):04d}"
     if method == "Insurance" and policy_kind == "bpjs":
         # The number of BPJS's eligibility letter (SEP) for the visit.
-        return f"SEP 0114R001{issued_on:%m%y}V{rng.randint(0, 999_999):06d}"
+        return f"SEP 0114R001{issued_on.month:02d}{issued_on.year % 100:02d}V{rng.randint(0, 999_999):06d}"
     if method == "Insurance":
         return f"Klaim {provider} {rng.randint(0, 99_999_999):08d}"
     return ""

@@ -68,8 +68,13 @@ class Clock:
         return text
 
     def stamp(self, ordinal: int, minute: int) -> str:
-        day, minute = divmod(ordinal * 1440 + minute - UTC_OFFSET, 1440)
-        return self.date(day) + self.hhmm[minute]
+        return self.at(ordinal * DAY + minute)
+
+    def at(self, minute: int) -> str:
+        """The timestamp of a local minute (sampledata.rules' clock)."""
+        day, minute = divmod(minute - UTC_OFFSET, DAY)
+        text = self.dates.get(day)
+        return (text or self.date(day)) + self.hhmm[minute]
 
 
 @dataclass
@@ -306,11 +311,11 @@ class DayWriter:
     def appointment(self, visit: Visit, doctor, queue: int | None, reason: str) -> None:
         clock, times, aid = self.ctx.clock, visit.times, visit.id
         self.tables["appointments"].append("\t".join((
-            str(aid), str(visit.pid), str(doctor.id), clock.stamp(0, visit.start), clock.stamp(0, visit.end),
+            str(aid), str(visit.pid), str(doctor.id), clock.at(visit.start), clock.at(visit.end),
             visit.status, "1" if rules.slot_active(visit.status) else NULL, str(queue) if queue else NULL,
-            clock.stamp(0, times.arrived) if times.arrived is not None else NULL, esc(reason),
+            clock.at(times.arrived) if times.arrived is not None else NULL, esc(reason),
             esc(times.note or ""), str(self.plan.admin_id if times.by_admin else self.plan.receptionist_id),
-            clock.stamp(0, times.created), clock.stamp(0, times.updated),
+            clock.at(times.created), clock.at(times.updated),
         )))
         services = self.ctx.services
         out = self.tables["appointment_services"]
@@ -335,7 +340,7 @@ class DayWriter:
             _int(v["diastolic_bp"]), str(v["heart_rate"]), str(v["respiratory_rate"]), f"{v['temperature_c']:.1f}",
             str(v["oxygen_saturation"]), f"{v['weight_kg']:.1f}", f"{v['height_cm']:.1f}", esc(case["diagnosis"]),
             esc(case["icd"]), esc(case["treatment"]), _prescription(case["key"], allergy), esc(note),
-            clock.stamp(0, created), clock.stamp(0, visit.end),
+            clock.at(created), clock.at(visit.end),
         )))
         leans, directions = case.get("labs", {}), case.get("lab_direction", {})
         k = 0
@@ -350,8 +355,8 @@ class DayWriter:
                 self.tables["lab_results"].append("\t".join((
                     str(aid * LAB_IDS + k), str(aid), esc(name), f"{value:.3f}", esc(unit),
                     NULL if low is None else f"{low:.3f}", NULL if high is None else f"{high:.3f}",
-                    "1" if abnormal else "0", clock.stamp(0, sampled),
-                    clock.stamp(0, reported) if reported <= self.now else NULL,
+                    "1" if abnormal else "0", clock.at(sampled),
+                    clock.at(reported) if reported <= self.now else NULL,
                     str(doctor.user_id) if doctor.user_id else NULL,
                 )))
                 k += 1
@@ -370,7 +375,7 @@ class DayWriter:
         self.tables["billing"].append("\t".join((
             str(aid), f"INV-{day.year}{day.month:02d}-P{aid:07d}", str(pid), str(aid), f"{total}.00",
             f"{bill.paid}.00", bill.status, made[-1][2] if made else "", str(policy) if policy else NULL,
-            clock.stamp(0, visit.end), clock.stamp(0, made[-1][0] if made else visit.end),
+            clock.at(visit.end), clock.at(made[-1][0] if made else visit.end),
         )))
         out = self.tables["payments"]
         for k, (when, amount, method, policy) in enumerate(made):
@@ -380,7 +385,7 @@ class DayWriter:
                 provider=_private_policy(pid)[0] if policy and not policy % 2 else "")
             out.append("\t".join((
                 str(aid * PAYMENT_IDS + k), str(aid), f"{amount}.00", method, str(policy) if policy else NULL,
-                reference, clock.stamp(0, when), str(plan.receptionist_id),
+                reference, clock.at(when), str(plan.receptionist_id),
             )))
 
 
