@@ -10,6 +10,7 @@
 #                   DATABASE_URL=mysql://clinic:secret@127.0.0.1:3306/clinic?charset=utf8mb4 make test
 #                   DATABASE_URL=postgres://clinic:secret@127.0.0.1:5432/clinic make test
 #                 extra pytest options: make test PYTEST_ARGS="-k booking -x"
+#   make lint     ruff (lint and format check) and import-linter (the apps' layers, .importlinter)
 #   make help     list every target
 
 PYTHON ?= python3
@@ -36,7 +37,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help venv install install-dev install-mysql run migrate sampledata compilemessages \
-	test fixtures messages reset-db clean distclean test-e2e dev-keys
+	test lint format fixtures messages reset-db clean distclean test-e2e dev-keys
 
 # Translation commands read no patient data: they run with the test settings, which carry their
 # own encryption keys, so `make test` works without a .env.
@@ -46,6 +47,8 @@ help:
 	@echo "make run        install, write dev encryption keys to .env if missing, migrate, load sample data into a new db,"
 	@echo "                serve http://$(RUN_ADDR)"
 	@echo "make test       run the tests (DATABASE_URL picks the database; PYTEST_ARGS passes options)"
+	@echo "make lint       ruff check, ruff format --check and lint-imports (the apps' layers)"
+	@echo "make format     ruff format, then ruff check --fix"
 	@echo "make test-e2e   browser tests (e2e/) in Debian's Chromium: sudo apt-get install chromium"
 	@echo "make install    create $(VENV) and install requirements.txt (alias: make venv)"
 	@echo "make install-dev / install-mysql   add the test tools / the MariaDB driver"
@@ -157,6 +160,21 @@ run: dev-keys sampledata compilemessages
 test: $(STAMP_DEV) $(DB_DRIVER) compilemessages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# --- lint ------------------------------------------------------------------------------
+
+# ruff reads pyproject.toml, lint-imports reads .importlinter (the layers the apps import along).
+# All three run even when one fails, so one run shows every problem.
+lint: $(STAMP_DEV)
+	@status=0; \
+	for cmd in "ruff check ." "ruff format --check ." "lint-imports --no-logo"; do \
+		echo "$(BIN)/$$cmd"; $(BIN)/$$cmd || status=1; \
+	done; \
+	exit $$status
+
+format: $(STAMP_DEV)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
 # --- sample data and translations -------------------------------------------------------
 
 # Writes fixtures/*.json only; the database is not touched.
@@ -178,7 +196,7 @@ reset-db:
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
-	rm -rf .pytest_cache staticfiles test-results
+	rm -rf .pytest_cache .ruff_cache .import_linter_cache staticfiles test-results
 
 distclean: clean
 	rm -rf $(VENV)
