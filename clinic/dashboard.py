@@ -90,7 +90,7 @@ def dashboard(request):
     chart = {
         "label": _("Payments received (Rp)"),
         "labels": [row["label"] for row in rows],
-        # Plain numbers as text for JavaScript, never a localized "150.000" (PITFALLS).
+        # Plain numbers as text for JavaScript, never a localized "150.000".
         "values": [str(int(row["total"])) for row in rows],
     }
     appointments = selectors.appointments_today(day=today)

@@ -2,7 +2,7 @@
 
 Run them with `make test-e2e` (or `.venv/bin/pytest e2e`). They are not in `make test`
 (pytest.ini's testpaths), so a machine without Chromium still runs the suite. Never
-`playwright install`: the browser is Debian's (`apt-get install chromium`), see PITFALLS.md.
+`playwright install`: the browser is Debian's (`apt-get install chromium`).
 Screenshots of every step: test-results/e2e/<test>/<NN-step>.png.
 """
 
@@ -30,7 +30,7 @@ from scheduling.tests.factories import ServiceFactory  # noqa: E402
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    # No calls home, no updates, no sign-in: the machines have no internet (PITFALLS.md).
+    # No calls home, no updates, no sign-in: a clinic's intranet may have no internet.
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",

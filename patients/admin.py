@@ -19,7 +19,7 @@ class InsuranceInline(AdminRoleInline, admin.TabularInline):
 
 @admin.register(Patient)
 class PatientAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
-    allow_delete = False  # people are deactivated, never deleted (DESIGN.md); records are kept 25 years
+    allow_delete = False  # people are deactivated, never deleted; records are kept 25 years
     list_display = ["medical_record_number", "full_name", "date_of_birth", "gender", "phone", "is_active"]
     list_filter = ["is_active", "gender", "blood_type"]
     # NIK, phone and email are encrypted: a whole one is found through its blind index

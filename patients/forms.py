@@ -6,7 +6,7 @@ from patients.models import Patient
 from patients.selectors import SEARCH_MAX_LENGTH
 from patients.services import BPJS_PROVIDER, patient_normalise
 
-DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}  # PITFALLS: ISO for <input type="date">
+DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}  # ISO: <input type="date"> shows 07-03-2025 as blank
 
 
 class PatientSearchForm(forms.Form):

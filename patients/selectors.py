@@ -34,7 +34,7 @@ def prefix_condition(field: str, query: str) -> Q:
     """`field` starts with `query`, whatever the case, in a form the database's index serves.
 
     MariaDB: `__istartswith` (LIKE under the case-insensitive collation) reads the column's
-    index; `__startswith` would not (PITFALLS.md). PostgreSQL: UPPER(field) COLLATE "C" LIKE
+    index; `__startswith` would not (docs/database-notes.md). PostgreSQL: UPPER(field) COLLATE "C" LIKE
     UPPER(query) || '%' reads the index on that very expression (patients migration 0004),
     whose order also serves NAME_ORDER, so a search stops after its 50 rows whether the prefix
     matches five patients or fifty thousand (the plain name index made PostgreSQL filter the

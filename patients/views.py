@@ -144,7 +144,7 @@ def detail(request, pk):
     front_desk = request.user.role in FRONT_DESK
     appointments, more_appointments, appointment_pages = _list_page(
         request, patient_appointments(patient=patient), "appointments_page")
-    # Bills are the front desk's business (DESIGN.md roles); doctors do not see them.
+    # Bills are the front desk's business; doctors do not see them.
     bills, more_bills, bill_pages = (
         _list_page(request, patient_bills(patient=patient), "bills_page") if front_desk else (None, False, None))
     return render(request, "patients/detail.html", {

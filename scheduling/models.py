@@ -62,7 +62,7 @@ class Appointment(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     # True while the appointment holds its slot, NULL once cancelled or a no-show. A plain
     # unique constraint over (doctor, start, slot_active) then refuses a second booking of the
-    # same slot on every database; MariaDB ignores conditional unique constraints (PITFALLS.md).
+    # same slot on every database; MariaDB ignores conditional unique constraints.
     slot_active = models.BooleanField(default=True, null=True, editable=False)
     queue_number = models.PositiveSmallIntegerField(_("queue number"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)

@@ -80,7 +80,7 @@ def patient_lookup(*, query: str, limit: int = 10) -> list[Patient]:
     number or email it is (one query). NIK, phone and email are encrypted: they match through
     their blind indexes, so only in full.
 
-    prefix_condition keeps both MariaDB and PostgreSQL on an index (PITFALLS.md). A NUL byte is dropped: PostgreSQL
+    prefix_condition keeps both MariaDB and PostgreSQL on an index. A NUL byte is dropped: PostgreSQL
     refuses it in a query (?q=%00 was a 500)."""
     query = query.replace("\x00", "").strip()
     if len(query) < 2:

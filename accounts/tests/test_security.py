@@ -43,7 +43,7 @@ def signed_in(client, user):
 
 
 def test_it_hashes_passwords_with_argon2_in_every_real_environment():
-    # The test settings use MD5 for speed (PITFALLS.md); base and production use Argon2 first.
+    # The test settings use MD5 for speed; base and production use Argon2 first.
     assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 

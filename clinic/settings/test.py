@@ -26,7 +26,7 @@ DEBUG = False
 # accounts seed_demo writes with the production hasher.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
                     "django.contrib.auth.hashers.Argon2PasswordHasher"]
-# The manifest storage needs collectstatic first (PITFALLS.md).
+# whitenoise's manifest storage fails until collectstatic has run: plain storage in tests.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

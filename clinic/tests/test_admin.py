@@ -19,7 +19,7 @@ from scheduling.models import Appointment
 from scheduling.services import slot_taken_message
 from scheduling.tests.factories import AppointmentServiceFactory, ServiceFactory
 
-# Admins read medical records and lab results but never write them (DESIGN.md role table):
+# Admins read medical records and lab results but never write them:
 # their add pages refuse even the admin.
 READ_ONLY_FOR_ADMIN = {"records.medicalrecord", "records.labresult", "records.medicalrecordversion",
                        "records.labresultversion", "accounts.auditlog", "accounts.emergencyaccess"}

@@ -1,6 +1,6 @@
 """The migrations run both ways: an empty database → the latest migration → zero → the latest
 again, on whichever database the tests run (SQLite, MariaDB, PostgreSQL). MariaDB's schema
-changes are not transactional (PITFALLS.md), so a migration that fails halfway there leaves a
+changes are not transactional (docs/database-notes.md), so a migration that fails halfway there leaves a
 half state: better found here than on a clinic's server."""
 
 import time

@@ -298,7 +298,7 @@ ADMIN_SITE_EXPECTED = {
     "route:admin/(?P<url>.*)$": admin_site((404, 404)),  # the catch-all says nothing to outsiders
 }
 
-# What the Admin role may do with each model in the Django admin (DESIGN.md): medical records,
+# What the Admin role may do with each model in the Django admin: medical records,
 # lab results, their earlier versions and the audit trail are read only; people (patients,
 # doctors, staff), appointments, their services, bills and payments are never deleted.
 ADMIN_MODELS = {
@@ -428,7 +428,7 @@ def test_it_accepts_a_valid_post_from_the_right_role(client, users, world, key):
 @pytest.mark.django_db
 @pytest.mark.parametrize("label", ["patients.patient", "patients.doctor"])
 def test_it_never_deletes_a_person_through_the_admin(client, admin_user, label):
-    """People are deactivated, never deleted (DESIGN.md): not even a doctor or patient without a
+    """People are deactivated, never deleted: not even a doctor or patient without a
     single visit (before the fix the admin deleted such a doctor), nor through the changelist's
     bulk action."""
     from patients.tests.factories import DoctorFactory, PatientFactory

@@ -120,7 +120,7 @@ def test_it_refuses_production_without_allowed_hosts():
 
 
 def test_it_reads_a_secret_key_starting_with_dollar_as_a_reference_and_refuses_it():
-    # django-environ treats "$name" as "the value of $name" (PITFALLS.md): such a key must
+    # django-environ treats "$name" as "the value of $name": such a key must
     # not silently become empty; production refuses it.
     result = start_production(SECRET_KEY="$" + GOOD_KEY, ALLOWED_HOSTS="klinik.example.co.id")
     assert result.returncode != 0

@@ -1,7 +1,7 @@
 """Case-insensitive prefix search on PostgreSQL.
 
 Django writes `full_name__istartswith` as UPPER("full_name"::text) LIKE UPPER('abc%'); only an
-index on that expression with text_pattern_ops serves it (PITFALLS.md). MariaDB has no
+index on that expression with text_pattern_ops serves it (docs/database-notes.md). MariaDB has no
 expression indexes and already uses patients_full_name_idx (case-insensitive collation), so
 the index is created on PostgreSQL alone."""
 
