@@ -1,9 +1,10 @@
 """The Jinja2 environment of the clinic's pages (settings.TEMPLATES, the Jinja2 backend).
 
 Templates get Django's translations (`{{ _("…") }}`, `{% trans %}`, in the request's language),
-`url()`, `static()`, `url_parts()` for links written once per row, `querystring()`, and the
-filters of core.display. Autoescaping is on: values are escaped unless they are already safe
-markup (a form field, Django's `json_script`)."""
+`url()`, `static()`, `url_parts()` for links written once per row, `querystring()`, `now()`, and
+the filters of core.display. Autoescaping is on: values are escaped unless they are already safe
+markup (a form field, Django's `json_script`), and escaped as Django escapes them (`&quot;`,
+`&#x27;`), so a page reads the same whichever engine draws it."""
 
 from collections.abc import Iterable
 
@@ -11,20 +12,17 @@ import jinja2
 from django.template.defaultfilters import linebreaksbr
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import json_script
+from django.utils.html import conditional_escape, json_script
+from django.utils.timezone import now
 from django.utils.translation import gettext, ngettext
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from clinic.urlcache import pk_url_parts
 from core import display
 
 # Templates still written for Django's own engine: the Jinja2 loader leaves them to the
 # DjangoTemplates backend (settings.TEMPLATES). Emptied as their conversion to Jinja2 ends.
-DJANGO_ENGINE_TEMPLATES = (
-    "django/", "scheduling/", "records/",
-    "patients/", "billing/", "clinic/", "partials/pagination.html",
-    "accounts/audit_", "accounts/lockout.html", "accounts/otp_",
-)
+DJANGO_ENGINE_TEMPLATES = ("django/", "scheduling/", "records/")
 
 
 class _JinjaTemplatesLoader(jinja2.BaseLoader):
@@ -48,13 +46,13 @@ def url(name: str, *args, **kwargs) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
-def url_parts(name: str) -> tuple[Markup, Markup]:
+def url_parts(name: str) -> tuple[str, str]:
     """(before, after), escaped, of the URL of the view `name` that takes one integer id: the URL
     for id N is before ~ N ~ after. For loops that link every row: `{% set before, after =
     url_parts("patients:detail") %}` once, then `{{ before }}{{ patient.pk }}{{ after }}` per row,
     instead of resolving the URL pattern again for each row."""
     before, after = pk_url_parts(name)
-    return Markup(escape(before)), Markup(escape(after))
+    return conditional_escape(before), conditional_escape(after)
 
 
 def querystring(request, **changes) -> str:
@@ -73,11 +71,45 @@ def querystring(request, **changes) -> str:
     return f"?{params.urlencode()}"
 
 
+@jinja2.pass_eval_context
+def _escape(eval_ctx, value):
+    """Every {{ value }}: escaped by Django's rules (already safe markup passes unchanged)."""
+    return conditional_escape(value) if eval_ctx.autoescape else value
+
+
+def _variables(eval_ctx, variables: dict) -> dict:
+    if not eval_ctx.autoescape:
+        return variables
+    return {key: value if isinstance(value, int | float) else conditional_escape(value)
+            for key, value in variables.items()}
+
+
+# The i18n extension's "newstyle" gettext, with the placeholders' values escaped by Django's rules
+# as in {% blocktranslate %} (the extension would escape them with markupsafe's entities).
+@jinja2.pass_context
+def _gettext(__context, __string, **variables):
+    text = __context.call(gettext, __string)
+    if __context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % _variables(__context.eval_ctx, variables)
+
+
+@jinja2.pass_context
+def _ngettext(__context, __singular, __plural, __num, **variables):
+    variables.setdefault("num", __num)
+    text = __context.call(ngettext, __singular, __plural, __num)
+    if __context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % _variables(__context.eval_ctx, variables)
+
+
 def environment(**options) -> jinja2.Environment:
     options["loader"] = _JinjaTemplatesLoader(options["loader"])
+    options.setdefault("finalize", _escape)
     env = jinja2.Environment(**options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
-    env.globals.update(url=url, url_parts=url_parts, static=static, querystring=querystring)
+    env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
+    env.globals.update(url=url, url_parts=url_parts, static=static, querystring=querystring, now=now)
     env.filters.update(
         rupiah=display.rupiah,
         clock=display.clock,

@@ -64,8 +64,8 @@ def test_it_escapes_the_name_and_the_path():
     user = UserFactory(role=User.Role.RECEPTIONIST, first_name="<script>alert(1)</script>", last_name='&"')
     nav = navbar(page(user, '/patients/?q="><script>x</script>'))
     assert "<script>" not in nav
-    assert re.search(r"&lt;script&gt;alert\(1\)&lt;/script&gt; &amp;&(#34|quot);</a>", nav)
-    assert re.search(r'value="&(#34|quot);&gt;&lt;script&gt;x&lt;/script&gt;"', nav)
+    assert re.search(r"&lt;script&gt;alert\(1\)&lt;/script&gt; &amp;&quot;</a>", nav)
+    assert re.search(r'value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"', nav)
 
 
 def test_it_falls_back_to_the_username_without_a_name():
