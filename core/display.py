@@ -50,8 +50,13 @@ def date(value, format_string: str | None = None) -> str:
     with a format string or a named format of the project's format modules."""
     if value in (None, ""):
         return ""
+    value = _local(value)
+    if format_string == "d-m-Y" and isinstance(value, datetime.date):
+        # The clinic's date, in every list row: written directly, as Django's "d-m-Y" writes it,
+        # instead of parsing the format string again for each row.
+        return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"
     try:
-        return formats.date_format(_local(value), format_string)
+        return formats.date_format(value, format_string)
     except AttributeError:
         return ""
 

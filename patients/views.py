@@ -40,7 +40,8 @@ def search(request):
         audit_reads(request, patients=patients, what=f"search results ({len(patients)})")
     context = {
         "form": form, "query": query, "patients": patients, "limit": SEARCH_LIMIT,
-        "genders": dict(Patient.Gender.choices),
+        # The rows' gender labels, translated once for the page.
+        "genders": {value: str(label) for value, label in Patient.Gender.choices},
         "quick_search_q": query,
         # "Register a new patient" after a search for a name starts the form with that name.
         "register_name": query if any(ch.isalpha() for ch in query) else "",
