@@ -181,10 +181,19 @@ format: $(STAMP_DEV)
 fixtures: $(STAMP_DEV) $(DB_DRIVER) dev-keys
 	$(MANAGE) generate_sample_data
 
-messages: $(STAMP_BASE)
-	@command -v xgettext >/dev/null 2>&1 || \
+# The catalogue holds the Python strings (Django's makemessages) and the Jinja2 templates' strings
+# (Babel, mapping in babel.cfg: makemessages cannot read Jinja2): both extracted to templates
+# (.pot), joined, merged into locale/id/LC_MESSAGES/django.po and compiled.
+POT_DIR = locale/.pot
+messages: $(STAMP_DEV)
+	@command -v msgmerge >/dev/null 2>&1 || \
 		{ echo "error: GNU gettext is missing: sudo apt-get install gettext" >&2; exit 1; }
-	$(I18N_SETTINGS) $(MANAGE) makemessages -l id --ignore=$(VENV) --ignore=staticfiles --ignore=fixtures
+	mkdir -p $(POT_DIR)
+	$(BIN)/pybabel --quiet extract -F babel.cfg -o $(POT_DIR)/jinja2.pot .
+	$(I18N_SETTINGS) $(MANAGE) makemessages -l id --keep-pot --ignore=$(VENV) --ignore=staticfiles --ignore=fixtures
+	msgcat --use-first locale/django.pot $(POT_DIR)/jinja2.pot -o $(POT_DIR)/all.pot
+	msgmerge --quiet --update --backup=none locale/id/LC_MESSAGES/django.po $(POT_DIR)/all.pot
+	rm -rf $(POT_DIR) locale/django.pot
 	$(I18N_SETTINGS) $(MANAGE) compilemessages --ignore=$(VENV) --ignore=staticfiles
 
 # --- housekeeping -----------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Fixtures shared by every app's tests: one user per role, plus an outsider."""
 
 import pytest
+from django.template.backends.jinja2 import Template as Jinja2Template
+from django.test.signals import template_rendered
 
 from accounts.tests.factories import UserFactory
 from accounts.models import User
@@ -35,3 +37,21 @@ def other_doctor_user(db):
 @pytest.fixture
 def inactive_user(db):
     return UserFactory(username="nonaktif_t", role=User.Role.RECEPTIONIST, is_active=False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _jinja2_pages_report_their_context():
+    """The test client learns what a response rendered (response.context, assertTemplateUsed)
+    from the template_rendered signal, which only Django's own engine sends during tests; the
+    Jinja2 pages send it too, as Django's test set-up does for its own templates."""
+    render = Jinja2Template.render
+
+    def instrumented_render(self, context=None, request=None):
+        context = {} if context is None else context
+        html = render(self, context, request)
+        template_rendered.send(sender=self, template=self.template, context=context)
+        return html
+
+    Jinja2Template.render = instrumented_render
+    yield
+    Jinja2Template.render = render

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import ADMIN, DOCTOR, FRONT_DESK, RECEPTIONIST, role_required
 from accounts.audit import audit_read, audit_reads
 from patients.access import get_insurance_for, get_patient_for
+from patients.models import Patient
 from patients.forms import InsuranceForm, PatientForm, PatientSearchForm
 from patients.selectors import (
     PAGE_LIST_LIMIT, SEARCH_LIMIT, page_of, patient_appointments, patient_bills, patient_insurances, patient_search,
@@ -39,6 +40,8 @@ def search(request):
         audit_reads(request, patients=patients, what=f"search results ({len(patients)})")
     context = {
         "form": form, "query": query, "patients": patients, "limit": SEARCH_LIMIT,
+        # The rows' gender labels, translated once for the page.
+        "genders": {value: str(label) for value, label in Patient.Gender.choices},
         "quick_search_q": query,
         # "Register a new patient" after a search for a name starts the form with that name.
         "register_name": query if any(ch.isalpha() for ch in query) else "",

@@ -4,7 +4,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.widgets import QuickSelect
 from patients.models import Patient
 from scheduling.models import Appointment
 from scheduling.selectors import doctor_active_list, service_active_list, slot_floor
@@ -176,11 +175,11 @@ class BoardFilterForm(forms.Form):
 
     doctor = DoctorChoiceField(
         queryset=doctor_active_list(), required=False, label=_("Doctor"), empty_label=_("All doctors"),
-        widget=QuickSelect(attrs={"class": "form-select form-select-sm"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *Appointment.Status.choices],
-        widget=QuickSelect(attrs={"class": "form-select form-select-sm"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     # The page of doctors shown (BOARD_DOCTORS_PER_PAGE each) when no doctor is chosen.
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)

@@ -69,20 +69,34 @@ MIDDLEWARE = [
 ROOT_URLCONF = "clinic.urls"
 WSGI_APPLICATION = "clinic.wsgi.application"
 
+# The clinic's pages are Jinja2 templates (templates/, clinic/jinja2.py); Django's own engine
+# renders the admin and the form widgets (their templates ship with Django and the apps).
+_CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "django.template.context_processors.i18n",
+    "clinic.context_processors.navigation",
+]
 TEMPLATES = [
     {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "clinic.jinja2.environment",
+            "autoescape": True,
+            "extensions": ["jinja2.ext.i18n"],
+            "keep_trailing_newline": True,
+            "context_processors": _CONTEXT_PROCESSORS,
+        },
+    },
+    {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # templates/django/ and the pages not converted to Jinja2 yet (clinic.jinja2.DJANGO_ENGINE_TEMPLATES).
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "django.template.context_processors.i18n",
-                "clinic.context_processors.navigation",
-            ],
-        },
+        "OPTIONS": {"context_processors": _CONTEXT_PROCESSORS},
     },
 ]
 

@@ -1,4 +1,3 @@
-from decimal import Decimal, InvalidOperation
 from html import escape
 
 from django import template
@@ -6,21 +5,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from clinic.urlcache import pk_reverse
+from core.display import rupiah
 
 register = template.Library()
 
 
-@register.filter
-def rupiah(value) -> str:
-    """150000 → "Rp 150.000": whole rupiah with dots, in every language (Indonesian style)."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(value).quantize(Decimal("1"))
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {abs(amount):,.0f}".replace(",", ".")
+# Money is written by core.display.rupiah, the Jinja2 pages' filter too.
+register.filter("rupiah", rupiah)
 
 
 @register.filter

@@ -4,12 +4,16 @@ of period and dates, the roles, and a query count that does not grow with the da
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from billing.models import Billing, PaymentMethod
 from clinic import selectors
@@ -283,3 +287,40 @@ def test_todays_table_names_every_doctor_in_name_order_and_counts_only_the_activ
         ("dr. Alfa", 1), ("dr. Mantan", 1), ("dr. Zeta", 2)]
     assert today["by_doctor"][2]["statuses"] == {"completed": 1, "scheduled": 1}
     assert today["active_doctors"] == 3 and today["total"] == 4
+
+
+# --- the per-doctor and per-service tables of templates/clinic/dashboard.html ---------------
+
+def _dashboard_tables(rows_by_doctor, rows_by_service, language):
+    context = {"appointments": {"by_doctor": rows_by_doctor, "by_status": []}, "by_service": rows_by_service,
+               "patients": {"active": 0, "new": 0}, "unpaid": {"total": 0, "count": 0},
+               "today": datetime.date(2026, 12, 7), "start": datetime.date(2026, 12, 1),
+               "end": datetime.date(2026, 12, 7), "period": "day", "chart": {}}
+    request = RequestFactory().get("/dashboard/")
+    request.user = AnonymousUser()
+    with translation.override(language):
+        html = render_to_string("clinic/dashboard.html", context, request=request)
+    doctors = re.search(r'<table class="table table-sm" id="doctor-table">.*?</table>', html, re.S).group(0)
+    services = re.search(r'<table class="table table-sm" id="service-table">.*?</table>', html, re.S).group(0)
+    return doctors, services
+
+
+def test_the_tables_say_when_they_are_empty_in_the_language():
+    doctors, services = _dashboard_tables([], [], "id")
+    assert '<td colspan="2" class="text-body-secondary">Tidak ada janji temu hari ini.</td>' in doctors
+    assert '<td colspan="3" class="text-body-secondary">' in services
+    doctors, services = _dashboard_tables([], [], "en")
+    assert "No appointments today." in doctors and "No bills in this range." in services
+
+
+def test_the_tables_write_each_row_escaped():
+    doctors, services = _dashboard_tables(
+        [{"name": 'dr. <script>alert(1)</script> & "Sari"', "count": 1234}, {"name": "dr. Budi", "count": 0}],
+        [{"service__name": 'Konsultasi <b>umum</b> & "lab"', "quantity": 1500, "total": Decimal("1234567.89")}],
+        "id")
+    assert "<script>" not in doctors and "<b>" not in services
+    assert ('<tr><td>dr. &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Sari&quot;</td>'
+            '<td class="text-end">1234</td></tr>') in doctors
+    assert '<tr><td>dr. Budi</td><td class="text-end">0</td></tr>' in doctors
+    assert ('<tr><td>Konsultasi &lt;b&gt;umum&lt;/b&gt; &amp; &quot;lab&quot;</td><td class="text-end">1500</td>'
+            '<td class="text-end">Rp 1.234.568</td></tr>') in services

@@ -1,0 +1,76 @@
+"""How values are written on the clinic's pages: money, clock times, dates.
+
+Pure formatting functions (no app imported); the Jinja2 environment (clinic/jinja2.py) offers
+them to templates as filters."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils import formats, timezone
+from django.utils.text import capfirst as _capfirst
+
+
+def rupiah(value) -> str:
+    """150000 → "Rp 150.000": whole rupiah with dots, in every language (Indonesian style)."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value).quantize(Decimal("1"))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp {abs(amount):,.0f}".replace(",", ".")
+
+
+def _local(value):
+    """An aware datetime in the current (the clinic's) time zone; anything else unchanged."""
+    if isinstance(value, datetime.datetime) and value.utcoffset() is not None:
+        return timezone.localtime(value)
+    return value
+
+
+def clock(value) -> str:
+    """An aware datetime (or a time) → "08.30" in the clinic's time zone."""
+    if not value:
+        return ""
+    value = _local(value)
+    return f"{value.hour:02d}.{value.minute:02d}"
+
+
+def local_minute(value) -> str:
+    """An aware datetime → "2026-03-07T08:30" in the clinic's time zone (a booking link's start)."""
+    if not value:
+        return ""
+    value = _local(value)
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}"
+
+
+def date(value, format_string: str | None = None) -> str:
+    """Django's `date` filter: a date or datetime (aware ones in the clinic's time zone) written
+    with a format string or a named format of the project's format modules."""
+    if value in (None, ""):
+        return ""
+    value = _local(value)
+    if format_string == "d-m-Y" and isinstance(value, datetime.date):
+        # The clinic's date, in every list row: written directly, as Django's "d-m-Y" writes it,
+        # instead of parsing the format string again for each row.
+        return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"
+    try:
+        return formats.date_format(value, format_string)
+    except AttributeError:
+        return ""
+
+
+def time(value, format_string: str | None = None) -> str:
+    """Django's `time` filter, aware datetimes in the clinic's time zone."""
+    if value in (None, ""):
+        return ""
+    try:
+        return formats.time_format(_local(value), format_string)
+    except (AttributeError, TypeError):
+        return ""
+
+
+def capfirst(value) -> str:
+    """The first letter upper case, the rest unchanged (Django's `capfirst`)."""
+    return _capfirst(value) if value not in (None, "") else ""
