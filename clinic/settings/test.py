@@ -19,6 +19,7 @@ os.environ["FIELD_ENCRYPTION_KEYS"] = TEST_FIELD_ENCRYPTION_KEYS
 os.environ["BLIND_INDEX_KEY"] = TEST_BLIND_INDEX_KEY
 
 from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
 
 DEBUG = False
 # Argon2 is deliberately slow; tests log in hundreds of times.
@@ -40,3 +41,7 @@ AUTHENTICATION_BACKENDS = [
     "accounts.tests.backends.TestClientAwareAxesBackend",
     "accounts.backends.ClinicModelBackend",
 ]
+# Each test process keeps its cache in memory, whatever REDIS_URL says: CI exports it so that the
+# Redis tests find their server, and those start app processes of their own with CACHE_URL.
+if not env("CACHE_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

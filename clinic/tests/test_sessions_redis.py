@@ -57,7 +57,7 @@ def cluster(tmp_path_factory, database_url, redis_url):
     """Two app servers A and B and the environment of a command in a third process, all on the
     same database and the same Redis."""
     servers = app_process.Servers(tmp_path_factory.mktemp("servers"))
-    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    env = {"DATABASE_URL": database_url, "CACHE_URL": redis_url}
     yield servers.start(**env), servers.start(**env), env
     servers.stop_all()
 
