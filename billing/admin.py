@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import AuditReadAdminMixin
+from accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin
+from audit.services import AuditReadAdminMixin
 from billing import services
 from billing.models import Billing, Insurance, Payment
-from clinic.admin_site import AdminRoleInline, AdminRoleModelAdmin
 from scheduling.models import Appointment
 
 

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import FRONT_DESK, role_required
-from accounts.audit import Action, audit_read
+from accounts.policy import requires
+from audit.services import Action, audit_read
 from billing import pdf, selectors, services
 from billing.access import get_bill_for
 from billing.forms import PaymentForm
@@ -16,11 +16,11 @@ from clinic.selectors import unpaid_summary
 
 PAGE_SIZE = 50
 
-# role_required comes first so that anonymous visitors are sent to login on every URL,
+# requires() comes first so that anonymous visitors are sent to login on every URL,
 # even with the wrong HTTP method; signed-in staff then get 405 for it.
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.manage")
 @require_GET
 def unpaid_list(request):
     query = request.GET.get("q", "").strip()[:100]
@@ -45,7 +45,7 @@ def unpaid_list(request):
     return render(request, "billing/unpaid_list.html", context)
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.manage")
 @require_GET
 def bill_detail(request, pk: int):
     bill = get_bill_for(request, pk)
@@ -53,7 +53,7 @@ def bill_detail(request, pk: int):
     return render(request, "billing/bill_detail.html", pdf.receipt_context(bill=bill))
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.manage")
 @require_http_methods(["GET", "POST"])
 def bill_pay(request, pk: int):
     bill = get_bill_for(request, pk)
@@ -82,7 +82,7 @@ def bill_pay(request, pk: int):
     return render(request, "billing/pay.html", {"bill": bill, "form": form})
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.manage")
 @require_GET
 def receipt(request, pk: int):
     bill = get_bill_for(request, pk)
@@ -90,7 +90,7 @@ def receipt(request, pk: int):
     return render(request, "billing/receipt.html", pdf.receipt_context(bill=bill))
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.manage")
 @require_GET
 def receipt_pdf(request, pk: int):
     bill = get_bill_for(request, pk)
@@ -100,7 +100,7 @@ def receipt_pdf(request, pk: int):
     return response
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.manage")
 @require_POST
 def bill_void(request, pk: int):
     bill = get_bill_for(request, pk)

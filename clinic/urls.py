@@ -11,6 +11,8 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard.dashboard_export, name="dashboard_export"),
     path("accounts/", include("accounts.urls")),
+    # The audit screens: accounts/audit/… and patients/<pk>/emergency-access/.
+    path("", include("reports.audit_urls")),
     path("patients/", include("patients.urls")),
     path("appointments/", include("scheduling.urls")),
     path("records/", include("records.urls")),
@@ -19,5 +21,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Refusals go into the audit log (accounts.views_audit.permission_denied), then a translated page.
-handler403 = "accounts.views_audit.permission_denied"
+# Refusals go into the audit log (audit.views.permission_denied), then a translated page.
+handler403 = "audit.views.permission_denied"

@@ -4,9 +4,9 @@ from operator import or_
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import AuditReadAdminMixin
+from accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin
+from audit.services import AuditReadAdminMixin
 from billing.models import Insurance
-from clinic.admin_site import AdminRoleInline, AdminRoleModelAdmin
 from patients.models import Doctor, Patient, WorkingHours
 from patients.selectors import patient_identifier_conditions
 

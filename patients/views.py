@@ -7,9 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import ADMIN, DOCTOR, FRONT_DESK, RECEPTIONIST, role_required
-from accounts.audit import audit_read, audit_reads
-from patients.access import get_insurance_for, get_patient_for
+from accounts.policy import can, requires
+from audit.services import audit_read, audit_reads
+from billing.access import get_insurance_for
+from patients.access import get_patient_for
 from patients.forms import InsuranceForm, PatientForm, PatientSearchForm
 from patients.selectors import (
     PAGE_LIST_LIMIT, SEARCH_LIMIT, page_of, patient_appointments, patient_bills, patient_insurances, patient_search,
@@ -28,7 +29,7 @@ def _add_service_error(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-@role_required(*FRONT_DESK)
+@requires("patients.search")
 @require_GET
 def search(request):
     form = PatientSearchForm(request.GET)
@@ -64,7 +65,7 @@ def _save_patient(form, save):
         return None, [], False
 
 
-@role_required(*FRONT_DESK)
+@requires("patients.edit")
 def create(request):
     duplicates, nik_taken = [], False
     if request.method == "POST":
@@ -84,7 +85,7 @@ def create(request):
     })
 
 
-@role_required(*FRONT_DESK)
+@requires("patients.edit")
 def edit(request, pk):
     patient = get_patient_for(request, pk)
     heading = str(patient)  # the form changes its instance while it validates
@@ -136,17 +137,18 @@ def _list_page(request, queryset, parameter: str) -> tuple[list, bool, dict]:
     }
 
 
-@role_required(ADMIN, DOCTOR, RECEPTIONIST)
+@requires("patients.view")
 @require_GET
 def detail(request, pk):
     patient = get_patient_for(request, pk)
     audit_read(request, patient=patient, what="patient detail")
-    front_desk = request.user.role in FRONT_DESK
+    front_desk = can(request.user, "patients.edit")
     appointments, more_appointments, appointment_pages = _list_page(
         request, patient_appointments(patient=patient), "appointments_page")
     # Bills are the front desk's business (DESIGN.md roles); doctors do not see them.
     bills, more_bills, bill_pages = (
-        _list_page(request, patient_bills(patient=patient), "bills_page") if front_desk else (None, False, None))
+        _list_page(request, patient_bills(patient=patient), "bills_page") if can(request.user, "billing.manage")
+        else (None, False, None))
     return render(request, "patients/detail.html", {
         "patient": patient,
         "front_desk": front_desk,
@@ -156,7 +158,7 @@ def detail(request, pk):
     })
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.insurance")
 def insurance_add(request, pk):
     patient = get_patient_for(request, pk)
     if request.method == "POST":
@@ -174,7 +176,7 @@ def insurance_add(request, pk):
     return render(request, "patients/insurance_form.html", {"form": form, "patient": patient, "insurance": None})
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.insurance")
 def insurance_edit(request, pk):
     insurance = get_insurance_for(request, pk)
     patient = insurance.patient
