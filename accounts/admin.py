@@ -3,8 +3,8 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
 from accounts.admin_site import AdminRoleModelAdmin
+from accounts.models import User
 
 
 @admin.register(User)

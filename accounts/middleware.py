@@ -88,8 +88,9 @@ def start_session_clock(sender, request, user, **kwargs):
 
 @receiver(post_save, sender=User, dispatch_uid="accounts_end_sessions_of_deactivated_user")
 def end_sessions_of_deactivated_user(sender, instance, created, update_fields=None, **kwargs):
-    """Deactivating a user ends their sessions at once (role_required and SessionTimeoutMiddleware
-    also end a deactivated user's session on their next request, whatever the session store)."""
+    """Deactivating a user ends their sessions at once (accounts.policy.requires and
+    SessionTimeoutMiddleware also end a deactivated user's session on their next request, whatever
+    the session store)."""
     if created or instance.is_active:
         return
     if update_fields is not None and "is_active" not in update_fields:

@@ -18,9 +18,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from accounts.policy import ADMIN, requires
 from accounts.forms import LoginForm, TokenForm
 from accounts.middleware import HAS_OTP_DEVICE
+from accounts.policy import ADMIN, requires
 
 # The secret of an authenticator being set up, until its first code confirms it.
 SETUP_KEY = "clinic_otp_setup_key"

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditLog
+
 # Dates from 1900 to 2999 only: ?date_to=9999-12-31 (the day after it) was a 500.
 from core.forms import ClinicDateField
 

@@ -9,10 +9,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.policy import requires
 from audit.services import Action, audit_read
 from billing import pdf, selectors, services
-from billing.access import get_bill_for
-from billing.forms import PaymentForm
+from billing.access import get_bill_for, get_insurance_for
+from billing.forms import InsuranceForm, PaymentForm
 from billing.models import Billing
 from clinic.selectors import unpaid_summary
+from core.forms import add_service_error
+from patients.access import get_patient_for
 
 PAGE_SIZE = 50
 
@@ -111,3 +113,44 @@ def bill_void(request, pk: int):
     else:
         messages.success(request, _("Bill %(number)s has been voided.") % {"number": bill.number})
     return redirect("billing:detail", pk=bill.pk)
+
+
+# --- The patients' insurance policies (on the patient's pages) ----------------------------------
+
+
+@requires("billing.insurance")
+def insurance_add(request, pk):
+    patient = get_patient_for(request, pk)
+    if request.method == "POST":
+        form = InsuranceForm(request.POST)
+        if form.is_valid():
+            try:
+                services.insurance_add(patient=patient, data=form.cleaned_data, by=request.user)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("The insurance policy is added."))
+                return redirect("patients:detail", patient.pk)
+    else:
+        form = InsuranceForm()
+    return render(request, "patients/insurance_form.html", {"form": form, "patient": patient, "insurance": None})
+
+
+@requires("billing.insurance")
+def insurance_edit(request, pk):
+    insurance = get_insurance_for(request, pk)
+    patient = insurance.patient
+    if request.method == "POST":
+        form = InsuranceForm(request.POST, instance=insurance)
+        if form.is_valid():
+            try:
+                services.insurance_update(insurance=insurance, data=form.cleaned_data, by=request.user)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("The insurance policy is saved."))
+                return redirect("patients:detail", patient.pk)
+    else:
+        form = InsuranceForm(instance=insurance)
+        audit_read(request, patient=patient, obj=insurance, what="insurance form")
+    return render(request, "patients/insurance_form.html", {"form": form, "patient": patient, "insurance": insurance})

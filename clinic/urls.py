@@ -14,6 +14,7 @@ urlpatterns = [
     # The audit screens: accounts/audit/… and patients/<pk>/emergency-access/.
     path("", include("reports.audit_urls")),
     path("patients/", include("patients.urls")),
+    path("patients/", include("billing.insurance_urls")),
     path("appointments/", include("scheduling.urls")),
     path("records/", include("records.urls")),
     path("billing/", include("billing.urls")),

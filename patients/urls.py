@@ -9,6 +9,4 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
-    path("<int:pk>/insurance/new/", views.insurance_add, name="insurance_add"),
-    path("insurance/<int:pk>/edit/", views.insurance_edit, name="insurance_edit"),
 ]

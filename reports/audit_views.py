@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import cares_for, doctor_of, requires
-from audit import selectors as selectors_audit
+from audit import selectors
 from audit import services as audit
 from audit.emergency import emergency_access_duration, emergency_access_open
 from audit.forms import AuditSearchForm, EmergencyAccessForm, PeriodForm
@@ -24,13 +24,13 @@ PAGE_SIZE = 50
 def audit_search(request):
     form = AuditSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    rows = selectors_audit.audit_search(**{k: v for k, v in filters.items() if v})
+    rows = selectors.audit_search(**{k: v for k, v in filters.items() if v})
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "accounts/audit_search.html", {
         "form": form, "page": page, "query": query.urlencode(),
-        "rows": [(row, selectors_audit.changed_fields(row)) for row in page.object_list],
+        "rows": [(row, selectors.changed_fields(row)) for row in page.object_list],
     })
 
 
@@ -40,19 +40,19 @@ def audit_patient(request, pk):
     patient = get_object_or_404(Patient, pk=pk)
     form = PeriodForm(request.GET or None)
     period = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    rows = selectors_audit.patient_access_report(patient=patient, date_from=period.get("date_from"),
+    rows = selectors.patient_access_report(patient=patient, date_from=period.get("date_from"),
                                                  date_to=period.get("date_to"))
     audit.audit_read(request, patient=patient, what="access report")
     return render(request, "accounts/audit_patient.html", {
         "patient": patient, "form": form, "period": period,
-        "rows": [(row, selectors_audit.changed_fields(row)) for row in rows],
+        "rows": [(row, selectors.changed_fields(row)) for row in rows],
     })
 
 
 @requires("audit.view")
 @require_GET
 def emergency_list(request):
-    page = Paginator(selectors_audit.emergency_access_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.emergency_access_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounts/audit_emergency_list.html", {"page": page})
 
 

@@ -72,7 +72,7 @@ def seen(patient, doctor_user):
 PAGES = [
     ("receptionist", "patients:detail", "patient", None, A.READ, "patient detail"),
     ("receptionist", "patients:edit", "patient", None, A.READ, "patient edit form"),
-    ("receptionist", "patients:insurance_edit", "insurance", None, A.READ, "insurance form"),
+    ("receptionist", "insurance:edit", "insurance", None, A.READ, "insurance form"),
     ("doctor_user", "patients:detail", "patient", None, A.READ, "patient detail"),
     ("receptionist", "scheduling:detail", "visit", None, A.READ, "appointment detail"),
     ("doctor_user", "records:visit", "visit", None, A.READ, "visit and medical record"),

@@ -63,8 +63,8 @@ CASES = {
                       ("doctor_user", lambda w: {"pk": w.outsider.pk}, {403})],
     "audit:emergency_access": [("admin_user", lambda w: {"pk": w.outsider.pk}, {403}),
                                   ("receptionist", lambda w: {"pk": w.outsider.pk}, {403})],
-    "patients:insurance_add": [("doctor_user", lambda w: {"pk": w.patient.pk}, {403})],
-    "patients:insurance_edit": [("doctor_user", lambda w: {"pk": w.insurance.pk}, {403}),
+    "insurance:add": [("doctor_user", lambda w: {"pk": w.patient.pk}, {403})],
+    "insurance:edit": [("doctor_user", lambda w: {"pk": w.insurance.pk}, {403}),
                                 ("doctor_user", lambda w: {"pk": w.other_insurance.pk}, {403})],
     "scheduling:detail": [("doctor_user", lambda w: {"pk": w.other_scheduled.pk}, {404})],
     "scheduling:check_in": [("doctor_user", lambda w: {"pk": w.scheduled.pk}, {403}),
@@ -321,14 +321,14 @@ def test_it_registers_a_patient_with_a_new_medical_record_number(front_desk, wor
 
 
 def test_it_adds_insurance_to_the_patient_of_the_url(front_desk, world):
-    post(front_desk, "patients:insurance_add", {**VALID_POSTS["patients:insurance_add"](world),
+    post(front_desk, "insurance:add", {**VALID_POSTS["insurance:add"](world),
                                                 "patient": world.outsider.pk}, pk=world.patient.pk)
     added = Insurance.objects.get(policy_number="AS-0001")
     assert added.patient_id == world.patient.pk
 
 
 def test_it_keeps_an_insurance_policy_on_its_patient(front_desk, world):
-    post(front_desk, "patients:insurance_edit", {**VALID_POSTS["patients:insurance_edit"](world),
+    post(front_desk, "insurance:edit", {**VALID_POSTS["insurance:edit"](world),
                                                  "patient": world.outsider.pk}, pk=world.insurance.pk)
     assert Insurance.objects.get(pk=world.insurance.pk).patient_id == world.patient.pk
 

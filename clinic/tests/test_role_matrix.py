@@ -100,8 +100,8 @@ OBJECT_KWARGS = {
     "patients:edit": lambda w: {"pk": w.patient.pk},
     # A patient outside doctor_user's care: the page that asks for the emergency's reason.
     "audit:emergency_access": lambda w: {"pk": w.outsider.pk},
-    "patients:insurance_add": lambda w: {"pk": w.patient.pk},
-    "patients:insurance_edit": lambda w: {"pk": w.insurance.pk},
+    "insurance:add": lambda w: {"pk": w.patient.pk},
+    "insurance:edit": lambda w: {"pk": w.insurance.pk},
     "scheduling:detail": lambda w: {"pk": w.scheduled.pk},
     "scheduling:check_in": lambda w: {"pk": w.scheduled.pk},
     "scheduling:cancel": lambda w: {"pk": w.scheduled.pk},
@@ -248,8 +248,8 @@ STAFF_EXPECTED = {
     "patients:detail": EVERY_ROLE_PAGE,
     "patients:edit": FRONT_DESK_FORM,
     "audit:emergency_access": staff(admin=FORBIDDEN, doctor=FORM, receptionist=FORBIDDEN),
-    "patients:insurance_add": FRONT_DESK_FORM,
-    "patients:insurance_edit": FRONT_DESK_FORM,
+    "insurance:add": FRONT_DESK_FORM,
+    "insurance:edit": FRONT_DESK_FORM,
     # Appointments: the front desk books and moves; a doctor sees their own day and appointment.
     "scheduling:board": FRONT_DESK_PAGE,
     "scheduling:book": FRONT_DESK_FORM,
