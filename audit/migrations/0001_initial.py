@@ -3,16 +3,34 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+MOVED_MODELS = ("auditlog", "audithead", "emergencyaccess")
+
+
+def content_types_follow(from_app: str, to_app: str):
+    """The moved models keep their content types (the admin's history and the permissions hang on
+    them): the rows are renamed to the new app, not left behind for new ones."""
+
+    def rename(apps, schema_editor):
+        ContentType = apps.get_model("contenttypes", "ContentType")
+        types = ContentType.objects.using(schema_editor.connection.alias)
+        for model in MOVED_MODELS:
+            if not types.filter(app_label=to_app, model=model).exists():
+                types.filter(app_label=from_app, model=model).update(app_label=to_app)
+
+    return rename
+
 
 class Migration(migrations.Migration):
     """The audit log's tables (audit_log, audit_head, emergency_access) were created by accounts
-    0002; here the audit app takes them over in Django's state only: no SQL runs."""
+    0002; here the audit app takes them over in Django's state only (no schema change), and their
+    content types are renamed to the audit app."""
 
     initial = True
 
     dependencies = [
         ("accounts", "0003_audit_models_move_to_audit"),
         ("patients", "0002_patients_full_name_prefix_index_postgresql"),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -80,4 +98,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
+        migrations.RunPython(content_types_follow("accounts", "audit"), content_types_follow("audit", "accounts")),
     ]

@@ -1,5 +1,6 @@
 """The audit models moved from accounts to audit in Django's state only: their tables, rows and
-triggers stay as they were, so the two migrations of the move must not touch the database."""
+triggers stay as they were, so the two migrations of the move emit no SQL (the content types are
+renamed by a RunPython step)."""
 
 import io
 
