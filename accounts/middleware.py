@@ -102,7 +102,7 @@ def end_sessions_of(user) -> int:
     """Ends every session of `user` and returns how many there were. Each is deleted through the
     session store, which removes the database row and, with cached_db, the cached copy every
     process reads first. A store without database rows (cache, signed cookies) cannot be searched:
-    there the next request ends the session (SessionTimeoutMiddleware, role_required)."""
+    there the next request ends the session (SessionTimeoutMiddleware, accounts.policy.requires)."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
     if not issubclass(store, DatabaseSessionStore):
         return 0
