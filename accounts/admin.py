@@ -3,8 +3,8 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditLog, EmergencyAccess, User
-from clinic.admin_site import AdminRoleModelAdmin
+from accounts.admin_site import AdminRoleModelAdmin
+from accounts.models import User
 
 
 @admin.register(User)
@@ -36,36 +36,6 @@ class UserAdmin(AdminRoleModelAdmin, DjangoUserAdmin):
         for user in queryset:
             user.is_active = False
             user.save(update_fields=["is_active"])
-
-
-class ReadOnlyAdmin(AdminRoleModelAdmin):
-    """Admins may look, nobody may add, change or delete: the audit trail is append-only."""
-
-    allow_add = False
-    allow_change = False
-    allow_delete = False
-
-    def get_actions(self, request):
-        return {}
-
-
-@admin.register(AuditLog)
-class AuditLogAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "actor_username", "action", "patient", "what", "ip_address", "seq"]
-    list_filter = ["action"]
-    list_select_related = ["patient"]
-    search_fields = ["=actor_username", "patient__medical_record_number", "=object_id"]
-    date_hierarchy = "created_at"
-    list_per_page = 50
-    show_full_result_count = False
-
-
-@admin.register(EmergencyAccess)
-class EmergencyAccessAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "doctor", "patient", "expires_at", "ip_address"]
-    list_select_related = ["doctor", "patient"]
-    search_fields = ["doctor__username", "patient__medical_record_number"]
-    date_hierarchy = "created_at"
 
 
 # Access follows the user's role (User.role), not Django's groups: hide them to avoid two systems.

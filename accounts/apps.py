@@ -19,8 +19,3 @@ class AccountsConfig(AppConfig):
 
         if admin.site.is_registered(TOTPDevice):
             admin.site.unregister(TOTPDevice)
-
-        # The audit log: changes of the clinical and financial models, logins and lockouts.
-        from accounts import signals
-
-        signals.connect()

@@ -8,7 +8,7 @@ UserModel = get_user_model()
 
 class ClinicModelBackend(ModelBackend):
     """Django's ModelBackend, whose user of each request comes with the doctor's profile in the
-    same query: every page of a doctor asks for it (accounts.access.doctor_of)."""
+    same query: every page of a doctor asks for it (accounts.policy.doctor_of)."""
 
     def get_user(self, user_id):
         try:

@@ -88,8 +88,9 @@ def start_session_clock(sender, request, user, **kwargs):
 
 @receiver(post_save, sender=User, dispatch_uid="accounts_end_sessions_of_deactivated_user")
 def end_sessions_of_deactivated_user(sender, instance, created, update_fields=None, **kwargs):
-    """Deactivating a user ends their sessions at once (role_required and SessionTimeoutMiddleware
-    also end a deactivated user's session on their next request, whatever the session store)."""
+    """Deactivating a user ends their sessions at once (accounts.policy.requires and
+    SessionTimeoutMiddleware also end a deactivated user's session on their next request, whatever
+    the session store)."""
     if created or instance.is_active:
         return
     if update_fields is not None and "is_active" not in update_fields:
@@ -101,7 +102,7 @@ def end_sessions_of(user) -> int:
     """Ends every session of `user` and returns how many there were. Each is deleted through the
     session store, which removes the database row and, with cached_db, the cached copy every
     process reads first. A store without database rows (cache, signed cookies) cannot be searched:
-    there the next request ends the session (SessionTimeoutMiddleware, role_required)."""
+    there the next request ends the session (SessionTimeoutMiddleware, accounts.policy.requires)."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
     if not issubclass(store, DatabaseSessionStore):
         return 0

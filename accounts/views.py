@@ -18,13 +18,12 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from accounts.access import ADMIN, DOCTOR, RECEPTIONIST, role_required
 from accounts.forms import LoginForm, TokenForm
 from accounts.middleware import HAS_OTP_DEVICE
+from accounts.policy import ADMIN, requires
 
 # The secret of an authenticator being set up, until its first code confirms it.
 SETUP_KEY = "clinic_otp_setup_key"
-EVERYONE = (ADMIN, DOCTOR, RECEPTIONIST)
 
 
 class LoginView(auth_views.LoginView):
@@ -74,7 +73,7 @@ def _qr_svg_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode("ascii")
 
 
-@role_required(*EVERYONE)
+@requires("accounts.two_step")
 def otp_verify(request):
     """The second step of logging in: the code of the user's authenticator app."""
     user = request.user
@@ -100,7 +99,7 @@ def otp_verify(request):
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 
-@role_required(*EVERYONE)
+@requires("accounts.two_step")
 def otp_setup(request):
     """Set up an authenticator app (TOTP): scan the QR code or type the key, then confirm with
     the first code. Optional for everyone; required for Admins when OTP_REQUIRED_FOR_ADMIN is on."""
@@ -143,7 +142,7 @@ def otp_setup(request):
     })
 
 
-@role_required(*EVERYONE)
+@requires("accounts.two_step")
 @require_POST
 def otp_disable(request):
     """Turn the second step off again: only in a session that gave a code, and not for an Admin

@@ -136,7 +136,7 @@ def history(s: dict) -> None:
         front_desk.get(reverse("patients:search") + f"?q={s['name']}")
         client(ROLES["admin"]).get(reverse("billing:receipt", kwargs={"pk": s["bill_paid"]}))
         doctor.get(reverse("records:visit", kwargs={"pk": s["visit"]}))
-        doctor.post(reverse("patients:emergency_access", kwargs={"pk": s["outside2"]}),
+        doctor.post(reverse("audit:emergency_access", kwargs={"pk": s["outside2"]}),
                     {"reason": "Pasien tidak sadar, perlu riwayat alergi dan obat."})
         doctor.get(reverse("patients:detail", kwargs={"pk": s["outside2"]}))
         Client().post(reverse("accounts:login"), {"username": ROLES["receptionist"], "password": "wrong"})
@@ -152,11 +152,11 @@ def plan(s: dict) -> list[tuple]:
     # the queries go with the first kwargs.
     get = {
         "accounts:login": ([{}], ["", "next=/patients/"]),
-        "accounts:audit": ([{}], ["", "actor=admin", f"patient={s['rm']}", "action=read", "page=2",
+        "audit:search": ([{}], ["", "actor=admin", f"patient={s['rm']}", "action=read", "page=2",
                                   f"date_from={today:%d-%m-%Y}&date_to={today:%d-%m-%Y}", "date_from=bad"]),
-        "accounts:audit_patient": ([{"pk": s["patient"]}, {"pk": s["outside"]}, {"pk": s["outside2"]}],
-                                   ["", f"date_from={today:%d-%m-%Y}", "date_to=x"]),
-        "accounts:emergency_list": ([{}], ["", "page=2"]),
+        "audit:patient": ([{"pk": s["patient"]}, {"pk": s["outside"]}, {"pk": s["outside2"]}],
+                          ["", f"date_from={today:%d-%m-%Y}", "date_to=x"]),
+        "audit:emergency_list": ([{}], ["", "page=2"]),
         "dashboard": ([{}], ["", "period=day", "period=month", "period=year", "period=week",
                              f"start={today - datetime.timedelta(days=6)}&end={today}",
                              f"start={today}&end={today - datetime.timedelta(days=6)}", "start=bad",
@@ -168,9 +168,9 @@ def plan(s: dict) -> list[tuple]:
         "patients:detail": ([{"pk": s["patient"]}, {"pk": s["outside"]}, {"pk": s["outside2"]}, {"pk": 999999}],
                             ["", "appointments_page=2", "bills_page=2", "appointments_page=x"]),
         "patients:edit": ([{"pk": s["patient"]}, {"pk": s["outside"]}], [""]),
-        "patients:emergency_access": ([{"pk": s["outside"]}, {"pk": s["patient"]}], [""]),
-        "patients:insurance_add": ([{"pk": s["patient"]}], [""]),
-        "patients:insurance_edit": ([{"pk": s["insurance"]}], [""]),
+        "audit:emergency_access": ([{"pk": s["outside"]}, {"pk": s["patient"]}], [""]),
+        "insurance:add": ([{"pk": s["patient"]}], [""]),
+        "insurance:edit": ([{"pk": s["insurance"]}], [""]),
         "scheduling:board": ([{}], ["", f"doctor={s['own']}", f"doctor={s['other']}", "status=checked_in",
                                     "status=bogus", "page=2"], ["", f"doctor={s['own']}"]),
         "scheduling:book": ([{}], ["", f"patient={s['patient']}", f"q={s['name']}",
@@ -208,9 +208,9 @@ def plan(s: dict) -> list[tuple]:
         ("accounts:otp_verify", {}, {"token": "000000"}, "wrong-code"),
         ("patients:create", {}, {}, "empty"),
         ("patients:edit", {"pk": s["patient"]}, {}, "empty"),
-        ("patients:emergency_access", {"pk": s["outside"]}, {"reason": "short"}, "short-reason"),
-        ("patients:insurance_add", {"pk": s["patient"]}, {}, "empty"),
-        ("patients:insurance_edit", {"pk": s["insurance"]}, {}, "empty"),
+        ("audit:emergency_access", {"pk": s["outside"]}, {"reason": "short"}, "short-reason"),
+        ("insurance:add", {"pk": s["patient"]}, {}, "empty"),
+        ("insurance:edit", {"pk": s["insurance"]}, {}, "empty"),
         ("scheduling:book", {}, {}, "empty"),
         ("scheduling:book", {}, {"patient": s["patient"], "doctor": s["own"], "date": f"{tomorrow}",
                                  "time": "03:00"}, "outside-hours"),

@@ -4,10 +4,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import AuditReadAdminMixin
+from accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin
+from audit.services import AuditReadAdminMixin
 from billing import services
 from billing.models import Billing, Insurance, Payment
-from clinic.admin_site import AdminRoleInline, AdminRoleModelAdmin
+from patients.admin import PatientAdmin
 from scheduling.models import Appointment
 
 
@@ -155,3 +156,13 @@ class PaymentAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
         recorded = form.recorded
         obj.pk = recorded.pk
         obj.__dict__.update({k: v for k, v in recorded.__dict__.items() if not k.startswith("_")})
+
+
+class InsuranceInline(AdminRoleInline, admin.TabularInline):
+    model = Insurance
+    extra = 0
+    fields = ["kind", "provider_name", "policy_number", "valid_from", "valid_until", "is_active"]
+
+
+# A patient's insurance policies are kept on the patient's admin page.
+PatientAdmin.inlines = [*PatientAdmin.inlines, InsuranceInline]

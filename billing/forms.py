@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing import selectors
 from billing.models import Billing, Insurance, PaymentMethod
+from billing.services import BPJS_PROVIDER
 
 # Amounts as people type them in Indonesia: "150000", "150.000" (dots group thousands),
 # "150000,00" or "150.000,50" (a comma before at most two decimals), optionally after "Rp".
@@ -96,3 +97,42 @@ class PaymentForm(forms.Form):
                 css = self.fields[name].widget.attrs.get("class", "")
                 if "is-invalid" not in css.split():
                     self.fields[name].widget.attrs["class"] = f"{css} is-invalid".strip()
+
+
+DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}  # ISO, what <input type="date"> reads
+
+
+class InsuranceForm(forms.ModelForm):
+    provider_name = forms.CharField(
+        label=_("provider"), required=False, max_length=100,
+        help_text=_("Leave empty for BPJS Kesehatan."),
+    )
+
+    class Meta:
+        model = Insurance
+        fields = ["kind", "provider_name", "policy_number", "valid_from", "valid_until", "is_active"]
+        widgets = {
+            "valid_from": forms.DateInput(**DATE_INPUT),
+            "valid_until": forms.DateInput(**DATE_INPUT),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.initial.setdefault("kind", Insurance.Kind.BPJS)
+            self.initial.setdefault("provider_name", BPJS_PROVIDER)
+        for name, field in self.fields.items():
+            if name == "is_active":
+                field.widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs.setdefault("class", "form-select")
+            else:
+                field.widget.attrs.setdefault("class", "form-control")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Insurance.Kind.PRIVATE and not cleaned.get("provider_name"):
+            self.add_error("provider_name", _("Write the name of the insurance company."))
+        elif cleaned.get("kind") == Insurance.Kind.BPJS and not cleaned.get("provider_name"):
+            cleaned["provider_name"] = BPJS_PROVIDER
+        return cleaned

@@ -1,16 +1,22 @@
-"""Bills and payments change only through these functions."""
+"""Bills, payments and the patients' insurance policies change only through these functions."""
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.models import Billing, Insurance, Payment, PaymentMethod
+from patients.models import Patient
 from scheduling.models import Appointment, AppointmentService
+
+INSURANCE_FIELDS = ("kind", "provider_name", "policy_number", "valid_from", "valid_until", "is_active")
+BPJS_PROVIDER = "BPJS Kesehatan"
 
 
 def bill_total_for(*, appointment: Appointment) -> Decimal:
@@ -95,3 +101,50 @@ def bill_void(*, bill: Billing, by: User | None) -> Billing:
     bill.status = Billing.Status.VOID
     bill.save(update_fields=["status", "updated_at"])
     return bill
+
+
+def _insurance_apply(insurance: Insurance, data: Mapping[str, Any]) -> None:
+    for name in INSURANCE_FIELDS:
+        if name in data:
+            setattr(insurance, name, data[name])
+    insurance.provider_name = " ".join((insurance.provider_name or "").split())
+    insurance.policy_number = "".join((insurance.policy_number or "").split())
+    if insurance.kind == Insurance.Kind.BPJS and not insurance.provider_name:
+        insurance.provider_name = BPJS_PROVIDER
+
+
+def _insurance_save(insurance: Insurance) -> Insurance:
+    insurance.full_clean(validate_unique=False, validate_constraints=False)
+    duplicate = (
+        Insurance.objects.filter(provider_name__iexact=insurance.provider_name, policy_number=insurance.policy_number)
+        .exclude(pk=insurance.pk)
+        .select_related("patient")
+        .first()
+    )
+    policy_taken = ValidationError(
+        {"policy_number": _("This policy number of %(provider)s is already registered.")
+         % {"provider": insurance.provider_name}},
+        code="unique",
+    )
+    if duplicate is not None:
+        raise policy_taken
+    try:
+        with transaction.atomic():
+            insurance.save()
+    except IntegrityError:
+        raise policy_taken from None
+    return insurance
+
+
+@transaction.atomic
+def insurance_add(*, patient: Patient, data: Mapping[str, Any], by: User | None) -> Insurance:
+    insurance = Insurance(patient=patient)
+    _insurance_apply(insurance, data)
+    return _insurance_save(insurance)
+
+
+@transaction.atomic
+def insurance_update(*, insurance: Insurance, data: Mapping[str, Any], by: User | None) -> Insurance:
+    insurance = Insurance.objects.select_for_update().get(pk=insurance.pk)
+    _insurance_apply(insurance, data)
+    return _insurance_save(insurance)

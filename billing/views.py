@@ -6,21 +6,23 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import FRONT_DESK, role_required
-from accounts.audit import Action, audit_read
+from accounts.policy import requires
+from audit.services import Action, audit_read
 from billing import pdf, selectors, services
-from billing.access import get_bill_for
-from billing.forms import PaymentForm
+from billing.access import get_bill_for, get_insurance_for
+from billing.forms import InsuranceForm, PaymentForm
 from billing.models import Billing
 from clinic.selectors import unpaid_summary
+from core.forms import add_service_error
+from patients.access import get_patient_for
 
 PAGE_SIZE = 50
 
-# role_required comes first so that anonymous visitors are sent to login on every URL,
+# requires() comes first so that anonymous visitors are sent to login on every URL,
 # even with the wrong HTTP method; signed-in staff then get 405 for it.
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.manage")
 @require_GET
 def unpaid_list(request):
     query = request.GET.get("q", "").strip()[:100]
@@ -45,7 +47,7 @@ def unpaid_list(request):
     return render(request, "billing/unpaid_list.html", context)
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.manage")
 @require_GET
 def bill_detail(request, pk: int):
     bill = get_bill_for(request, pk)
@@ -53,7 +55,7 @@ def bill_detail(request, pk: int):
     return render(request, "billing/bill_detail.html", pdf.receipt_context(bill=bill))
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.manage")
 @require_http_methods(["GET", "POST"])
 def bill_pay(request, pk: int):
     bill = get_bill_for(request, pk)
@@ -82,7 +84,7 @@ def bill_pay(request, pk: int):
     return render(request, "billing/pay.html", {"bill": bill, "form": form})
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.manage")
 @require_GET
 def receipt(request, pk: int):
     bill = get_bill_for(request, pk)
@@ -90,7 +92,7 @@ def receipt(request, pk: int):
     return render(request, "billing/receipt.html", pdf.receipt_context(bill=bill))
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.manage")
 @require_GET
 def receipt_pdf(request, pk: int):
     bill = get_bill_for(request, pk)
@@ -100,7 +102,7 @@ def receipt_pdf(request, pk: int):
     return response
 
 
-@role_required(*FRONT_DESK)
+@requires("billing.manage")
 @require_POST
 def bill_void(request, pk: int):
     bill = get_bill_for(request, pk)
@@ -111,3 +113,44 @@ def bill_void(request, pk: int):
     else:
         messages.success(request, _("Bill %(number)s has been voided.") % {"number": bill.number})
     return redirect("billing:detail", pk=bill.pk)
+
+
+# --- The patients' insurance policies (on the patient's pages) ----------------------------------
+
+
+@requires("billing.insurance")
+def insurance_add(request, pk):
+    patient = get_patient_for(request, pk)
+    if request.method == "POST":
+        form = InsuranceForm(request.POST)
+        if form.is_valid():
+            try:
+                services.insurance_add(patient=patient, data=form.cleaned_data, by=request.user)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("The insurance policy is added."))
+                return redirect("patients:detail", patient.pk)
+    else:
+        form = InsuranceForm()
+    return render(request, "patients/insurance_form.html", {"form": form, "patient": patient, "insurance": None})
+
+
+@requires("billing.insurance")
+def insurance_edit(request, pk):
+    insurance = get_insurance_for(request, pk)
+    patient = insurance.patient
+    if request.method == "POST":
+        form = InsuranceForm(request.POST, instance=insurance)
+        if form.is_valid():
+            try:
+                services.insurance_update(insurance=insurance, data=form.cleaned_data, by=request.user)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("The insurance policy is saved."))
+                return redirect("patients:detail", patient.pk)
+    else:
+        form = InsuranceForm(instance=insurance)
+        audit_read(request, patient=patient, obj=insurance, what="insurance form")
+    return render(request, "patients/insurance_form.html", {"form": form, "patient": patient, "insurance": insurance})

@@ -15,4 +15,4 @@ class ClinicConfig(AppConfig):
 
 class ClinicAdminConfig(admin_apps.AdminConfig):
     default = False
-    default_site = "clinic.admin_site.ClinicAdminSite"
+    default_site = "accounts.admin_site.ClinicAdminSite"

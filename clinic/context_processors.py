@@ -2,21 +2,22 @@ from django.conf import settings
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import ADMIN, DOCTOR, RECEPTIONIST
+from accounts.policy import can
 from clinic.urlcache import cached_reverse
 
-# (label, url name, roles that see it). The navigation shows only what the role may use.
+# (label, url name, capability). The navigation shows only what the user's role may open
+# (accounts.policy).
 NAVIGATION = [
-    (_("Dashboard"), "dashboard", (ADMIN, DOCTOR)),
-    (_("Today"), "scheduling:board", (ADMIN, RECEPTIONIST)),
-    (_("Book"), "scheduling:book", (ADMIN, RECEPTIONIST)),
-    (_("Doctor's day"), "scheduling:day", (ADMIN, RECEPTIONIST)),
-    (_("Patients"), "patients:search", (ADMIN, RECEPTIONIST)),
-    (_("My queue"), "records:queue", (DOCTOR,)),
-    (_("My schedule"), "scheduling:day", (DOCTOR,)),
-    (_("Unpaid bills"), "billing:unpaid", (ADMIN, RECEPTIONIST)),
-    (_("Audit log"), "accounts:audit", (ADMIN,)),
-    (_("Administration"), "admin:index", (ADMIN,)),
+    (_("Dashboard"), "dashboard", "reports.dashboard"),
+    (_("Today"), "scheduling:board", "scheduling.board"),
+    (_("Book"), "scheduling:book", "scheduling.book"),
+    (_("Doctor's day"), "scheduling:day", "scheduling.all_doctors"),
+    (_("Patients"), "patients:search", "patients.search"),
+    (_("My queue"), "records:queue", "records.queue"),
+    (_("My schedule"), "scheduling:day", "scheduling.own_day"),
+    (_("Unpaid bills"), "billing:unpaid", "billing.manage"),
+    (_("Audit log"), "audit:search", "audit.view"),
+    (_("Administration"), "admin:index", "admin.site"),
 ]
 
 
@@ -34,8 +35,8 @@ def navigation(request):
         return context
     items = [
         {"label": label, "url": url, "active": request.path.startswith(url)}
-        for label, name, roles in NAVIGATION
-        if user.role in roles and (url := _url(name)) is not None
+        for label, name, capability in NAVIGATION
+        if can(user, capability) and (url := _url(name)) is not None
     ]
-    search_url = _url("patients:search") if user.role in (ADMIN, RECEPTIONIST) else None
+    search_url = _url("patients:search") if can(user, "patients.search") else None
     return {**context, "nav_items": items, "nav_search_url": search_url}

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import ADMIN, DOCTOR, doctor_of, role_required
+from accounts.policy import doctor_of, requires
 from clinic import selectors
 from clinic.csv_safe import safe_row
 
@@ -76,7 +76,7 @@ def period_label(period: str, day: datetime.date) -> str:
     return day.strftime("%d-%m-%Y")
 
 
-@role_required(ADMIN, DOCTOR)
+@requires("reports.dashboard")
 @require_GET
 def dashboard(request):
     today = timezone.localdate()
@@ -113,7 +113,7 @@ def _amount(value) -> str:
     return str(int(value)) if value == int(value) else f"{value:.2f}"
 
 
-@role_required(ADMIN)
+@requires("reports.export")
 @require_GET
 def dashboard_export(request):
     """The revenue table of the chosen period and range, then the payments by method and the

@@ -59,7 +59,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Read from the primary whatever the request (see the module's docstring).
 PRIMARY_ONLY_MODELS = frozenset({"sessions.session"})
 # Written during reads; such a write does not pin the browser to the primary.
-NON_PINNING_MODELS = frozenset({"sessions.session", "accounts.auditlog", "accounts.audithead"})
+NON_PINNING_MODELS = frozenset({"sessions.session", "audit.auditlog", "audit.audithead"})
 
 
 def replicas() -> list[str]:

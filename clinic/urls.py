@@ -11,7 +11,10 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard.dashboard_export, name="dashboard_export"),
     path("accounts/", include("accounts.urls")),
+    # The audit screens: accounts/audit/… and patients/<pk>/emergency-access/.
+    path("", include("reports.audit_urls")),
     path("patients/", include("patients.urls")),
+    path("patients/", include("billing.insurance_urls")),
     path("appointments/", include("scheduling.urls")),
     path("records/", include("records.urls")),
     path("billing/", include("billing.urls")),
@@ -19,5 +22,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Refusals go into the audit log (accounts.views_audit.permission_denied), then a translated page.
-handler403 = "accounts.views_audit.permission_denied"
+# Refusals go into the audit log (audit.views.permission_denied), then a translated page.
+handler403 = "audit.views.permission_denied"

@@ -4,17 +4,10 @@ from operator import or_
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import AuditReadAdminMixin
-from billing.models import Insurance
-from clinic.admin_site import AdminRoleInline, AdminRoleModelAdmin
+from accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin
+from audit.services import AuditReadAdminMixin
 from patients.models import Doctor, Patient, WorkingHours
 from patients.selectors import patient_identifier_conditions
-
-
-class InsuranceInline(AdminRoleInline, admin.TabularInline):
-    model = Insurance
-    extra = 0
-    fields = ["kind", "provider_name", "policy_number", "valid_from", "valid_until", "is_active"]
 
 
 @admin.register(Patient)
@@ -33,7 +26,7 @@ class PatientAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
         (_("Emergency contact"), {"fields": ("emergency_contact_name", "emergency_contact_phone")}),
         (None, {"fields": ("is_active", "created_at", "updated_at")}),
     )
-    inlines = [InsuranceInline]
+    inlines = []  # billing adds the insurance policies (billing/admin.py)
     actions = ["deactivate"]
     list_per_page = 50
 

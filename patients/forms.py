@@ -1,10 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Insurance
 from patients.models import Patient
 from patients.selectors import SEARCH_MAX_LENGTH
-from patients.services import BPJS_PROVIDER, patient_normalise
+from patients.services import patient_normalise
 
 DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}  # ISO: <input type="date"> shows 07-03-2025 as blank
 
@@ -83,39 +82,3 @@ class PatientForm(forms.ModelForm):
 
     def patient_data(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "confirmed_not_duplicate"}
-
-
-class InsuranceForm(forms.ModelForm):
-    provider_name = forms.CharField(
-        label=_("provider"), required=False, max_length=100,
-        help_text=_("Leave empty for BPJS Kesehatan."),
-    )
-
-    class Meta:
-        model = Insurance
-        fields = ["kind", "provider_name", "policy_number", "valid_from", "valid_until", "is_active"]
-        widgets = {
-            "valid_from": forms.DateInput(**DATE_INPUT),
-            "valid_until": forms.DateInput(**DATE_INPUT),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is None:
-            self.initial.setdefault("kind", Insurance.Kind.BPJS)
-            self.initial.setdefault("provider_name", BPJS_PROVIDER)
-        for name, field in self.fields.items():
-            if name == "is_active":
-                field.widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs.setdefault("class", "form-select")
-            else:
-                field.widget.attrs.setdefault("class", "form-control")
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("kind") == Insurance.Kind.PRIVATE and not cleaned.get("provider_name"):
-            self.add_error("provider_name", _("Write the name of the insurance company."))
-        elif cleaned.get("kind") == Insurance.Kind.BPJS and not cleaned.get("provider_name"):
-            cleaned["provider_name"] = BPJS_PROVIDER
-        return cleaned

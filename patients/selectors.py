@@ -10,10 +10,8 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Collate, Upper
 from django.db.models.lookups import StartsWith
 
-from billing.models import Billing, Insurance
 from clinic.crypto import blind_index, phone_normalise
 from patients.models import Patient
-from scheduling.models import Appointment
 
 SEARCH_MAX_LENGTH = 150  # the longest full name; a longer query cannot match anything
 SEARCH_LIMIT = 50
@@ -136,8 +134,12 @@ def patient_possible_duplicates(*, nik: str | None, full_name: str, date_of_birt
     return list(patients.order_by("full_name", "id")[:20])
 
 
-def patient_insurances(*, patient: Patient) -> QuerySet[Insurance]:
-    return Insurance.objects.filter(patient=patient).order_by("-is_active", "-valid_from", "-id")
+# The patient page's lists read the rows of the apps above through the patient's reverse
+# relations (billing.Insurance, scheduling.Appointment, billing.Billing): patients imports neither.
+
+
+def patient_insurances(*, patient: Patient) -> QuerySet:
+    return patient.insurances.order_by("-is_active", "-valid_from", "-id")
 
 
 def page_of(queryset: QuerySet, *, page: int, limit: int = PAGE_LIST_LIMIT) -> tuple[list, bool]:
@@ -149,14 +151,10 @@ def page_of(queryset: QuerySet, *, page: int, limit: int = PAGE_LIST_LIMIT) -> t
     return rows[:limit], len(rows) > limit
 
 
-def patient_appointments(*, patient: Patient) -> QuerySet[Appointment]:
+def patient_appointments(*, patient: Patient) -> QuerySet:
     """Newest first, with the doctor in the same query."""
-    return (
-        Appointment.objects.filter(patient=patient)
-        .select_related("doctor")
-        .order_by("-appointment_date", "-id")
-    )
+    return patient.appointments.select_related("doctor").order_by("-appointment_date", "-id")
 
 
-def patient_bills(*, patient: Patient) -> QuerySet[Billing]:
-    return Billing.objects.filter(patient=patient).order_by("-issued_at", "-id")
+def patient_bills(*, patient: Patient) -> QuerySet:
+    return patient.bills.order_by("-issued_at", "-id")

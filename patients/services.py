@@ -1,4 +1,4 @@
-"""Every change to patients and their insurance policies goes through these functions."""
+"""Every change to patients goes through these functions."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from billing.models import Insurance
 from clinic.crypto import blind_index, email_normalise, phone_normalise
 from patients.models import Patient
 from patients.selectors import patient_possible_duplicates
@@ -18,8 +17,6 @@ PATIENT_FIELDS = (
     "full_name", "nik", "date_of_birth", "gender", "phone", "email", "address", "blood_type",
     "emergency_contact_name", "emergency_contact_phone", "is_active",
 )
-INSURANCE_FIELDS = ("kind", "provider_name", "policy_number", "valid_from", "valid_until", "is_active")
-BPJS_PROVIDER = "BPJS Kesehatan"
 
 
 class DuplicatePatient(ValidationError):
@@ -129,50 +126,3 @@ def patient_update(*, patient: Patient, data: Mapping[str, Any], by: User | None
         _check_duplicates(patient=patient, confirmed_not_duplicate=confirmed_not_duplicate)
     _save(patient)
     return patient
-
-
-def _insurance_apply(insurance: Insurance, data: Mapping[str, Any]) -> None:
-    for name in INSURANCE_FIELDS:
-        if name in data:
-            setattr(insurance, name, data[name])
-    insurance.provider_name = " ".join((insurance.provider_name or "").split())
-    insurance.policy_number = "".join((insurance.policy_number or "").split())
-    if insurance.kind == Insurance.Kind.BPJS and not insurance.provider_name:
-        insurance.provider_name = BPJS_PROVIDER
-
-
-def _insurance_save(insurance: Insurance) -> Insurance:
-    insurance.full_clean(validate_unique=False, validate_constraints=False)
-    duplicate = (
-        Insurance.objects.filter(provider_name__iexact=insurance.provider_name, policy_number=insurance.policy_number)
-        .exclude(pk=insurance.pk)
-        .select_related("patient")
-        .first()
-    )
-    policy_taken = ValidationError(
-        {"policy_number": _("This policy number of %(provider)s is already registered.")
-         % {"provider": insurance.provider_name}},
-        code="unique",
-    )
-    if duplicate is not None:
-        raise policy_taken
-    try:
-        with transaction.atomic():
-            insurance.save()
-    except IntegrityError:
-        raise policy_taken from None
-    return insurance
-
-
-@transaction.atomic
-def insurance_add(*, patient: Patient, data: Mapping[str, Any], by: User | None) -> Insurance:
-    insurance = Insurance(patient=patient)
-    _insurance_apply(insurance, data)
-    return _insurance_save(insurance)
-
-
-@transaction.atomic
-def insurance_update(*, insurance: Insurance, data: Mapping[str, Any], by: User | None) -> Insurance:
-    insurance = Insurance.objects.select_for_update().get(pk=insurance.pk)
-    _insurance_apply(insurance, data)
-    return _insurance_save(insurance)

@@ -1,6 +1,5 @@
 from django.urls import path
 
-from accounts import views_audit
 from patients import views
 
 app_name = "patients"
@@ -10,7 +9,4 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
-    path("<int:pk>/emergency-access/", views_audit.emergency_access, name="emergency_access"),
-    path("<int:pk>/insurance/new/", views.insurance_add, name="insurance_add"),
-    path("insurance/<int:pk>/edit/", views.insurance_edit, name="insurance_edit"),
 ]

@@ -7,29 +7,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import ADMIN, DOCTOR, FRONT_DESK, RECEPTIONIST, role_required
-from accounts.audit import audit_read, audit_reads
-from patients.access import get_insurance_for, get_patient_for
+from accounts.policy import can, requires
+from audit.services import audit_read, audit_reads
+from core.forms import add_service_error
+from patients.access import get_patient_for
+from patients.forms import PatientForm, PatientSearchForm
 from patients.models import Patient
-from patients.forms import InsuranceForm, PatientForm, PatientSearchForm
 from patients.selectors import (
     PAGE_LIST_LIMIT, SEARCH_LIMIT, page_of, patient_appointments, patient_bills, patient_insurances, patient_search,
 )
-from patients.services import (
-    DuplicatePatient, insurance_add as insurance_add_service, insurance_update, patient_register, patient_update,
-)
+from patients.services import DuplicatePatient, patient_register, patient_update
 
 
-def _add_service_error(form, error: ValidationError) -> None:
-    """Puts a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-@role_required(*FRONT_DESK)
+@requires("patients.search")
 @require_GET
 def search(request):
     form = PatientSearchForm(request.GET)
@@ -60,14 +50,14 @@ def _save_patient(form, save):
                     confirmed_not_duplicate=form.cleaned_data["confirmed_not_duplicate"]), [], False
     except DuplicatePatient as warning:
         if warning.nik_taken:
-            _add_service_error(form, warning)
+            add_service_error(form, warning)
         return None, warning.duplicates, warning.nik_taken
     except ValidationError as error:
-        _add_service_error(form, error)
+        add_service_error(form, error)
         return None, [], False
 
 
-@role_required(*FRONT_DESK)
+@requires("patients.edit")
 def create(request):
     duplicates, nik_taken = [], False
     if request.method == "POST":
@@ -87,7 +77,7 @@ def create(request):
     })
 
 
-@role_required(*FRONT_DESK)
+@requires("patients.edit")
 def edit(request, pk):
     patient = get_patient_for(request, pk)
     heading = str(patient)  # the form changes its instance while it validates
@@ -139,17 +129,18 @@ def _list_page(request, queryset, parameter: str) -> tuple[list, bool, dict]:
     }
 
 
-@role_required(ADMIN, DOCTOR, RECEPTIONIST)
+@requires("patients.view")
 @require_GET
 def detail(request, pk):
     patient = get_patient_for(request, pk)
     audit_read(request, patient=patient, what="patient detail")
-    front_desk = request.user.role in FRONT_DESK
+    front_desk = can(request.user, "patients.edit")
     appointments, more_appointments, appointment_pages = _list_page(
         request, patient_appointments(patient=patient), "appointments_page")
     # Bills are the front desk's business; doctors do not see them.
     bills, more_bills, bill_pages = (
-        _list_page(request, patient_bills(patient=patient), "bills_page") if front_desk else (None, False, None))
+        _list_page(request, patient_bills(patient=patient), "bills_page") if can(request.user, "billing.manage")
+        else (None, False, None))
     return render(request, "patients/detail.html", {
         "patient": patient,
         "front_desk": front_desk,
@@ -157,41 +148,3 @@ def detail(request, pk):
         "appointments": appointments, "more_appointments": more_appointments, "appointment_pages": appointment_pages,
         "bills": bills, "more_bills": more_bills, "bill_pages": bill_pages,
     })
-
-
-@role_required(*FRONT_DESK)
-def insurance_add(request, pk):
-    patient = get_patient_for(request, pk)
-    if request.method == "POST":
-        form = InsuranceForm(request.POST)
-        if form.is_valid():
-            try:
-                insurance_add_service(patient=patient, data=form.cleaned_data, by=request.user)
-            except ValidationError as error:
-                _add_service_error(form, error)
-            else:
-                messages.success(request, _("The insurance policy is added."))
-                return redirect("patients:detail", patient.pk)
-    else:
-        form = InsuranceForm()
-    return render(request, "patients/insurance_form.html", {"form": form, "patient": patient, "insurance": None})
-
-
-@role_required(*FRONT_DESK)
-def insurance_edit(request, pk):
-    insurance = get_insurance_for(request, pk)
-    patient = insurance.patient
-    if request.method == "POST":
-        form = InsuranceForm(request.POST, instance=insurance)
-        if form.is_valid():
-            try:
-                insurance_update(insurance=insurance, data=form.cleaned_data, by=request.user)
-            except ValidationError as error:
-                _add_service_error(form, error)
-            else:
-                messages.success(request, _("The insurance policy is saved."))
-                return redirect("patients:detail", patient.pk)
-    else:
-        form = InsuranceForm(instance=insurance)
-        audit_read(request, patient=patient, obj=insurance, what="insurance form")
-    return render(request, "patients/insurance_form.html", {"form": form, "patient": patient, "insurance": insurance})

@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from accounts.admin import ReadOnlyAdmin
-from accounts.audit import AuditReadAdminMixin
-from clinic.admin_site import AdminRoleInline, AdminRoleModelAdmin
+from accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin, ReadOnlyAdmin
+from audit.services import AuditReadAdminMixin
 from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
 
 # The role table: admins read medical records and lab results but never write them; only the

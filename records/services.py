@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import json_safe
 from accounts.models import User
+from audit.services import json_safe
 from records.icd10 import icd10_is_valid, icd10_normalise
 from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
 from scheduling.models import Appointment

@@ -5,8 +5,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import ADMIN, DOCTOR, doctor_of, role_required
-from accounts.audit import audit_read
+from accounts.policy import doctor_of, may_write_visit, requires
+from audit.services import audit_read
 from records import selectors
 from records.access import get_visit_for
 from records.forms import LabResultForm, MedicalRecordForm
@@ -35,7 +35,7 @@ def _not_in_consultation(request, appointment):
     return redirect("records:visit", appointment.pk)
 
 
-@role_required(DOCTOR)
+@requires("records.queue")
 @require_GET
 def queue(request):
     """The doctor's home page: today's patients, in queue order. htmx refreshes the table."""
@@ -46,13 +46,12 @@ def queue(request):
     return render(request, "records/queue.html", context)
 
 
-@role_required(ADMIN, DOCTOR)
+@requires("records.view")
 @require_GET
 def visit(request, pk):
     appointment = get_visit_for(request, pk)
     audit_read(request, patient=appointment.patient, obj=appointment, what="visit and medical record")
-    # Only the visit's own doctor writes; a doctor reading through emergency access does not.
-    can_write = request.user.role == DOCTOR and appointment.doctor.user_id == request.user.pk
+    can_write = may_write_visit(request.user, appointment)
     return render(request, "records/visit.html", {
         "visit": selectors.visit_detail(appointment=appointment),
         "can_write": can_write,
@@ -60,7 +59,7 @@ def visit(request, pk):
     })
 
 
-@role_required(DOCTOR)
+@requires("records.write")
 @require_POST
 def start(request, pk):
     appointment = get_visit_for(request, pk, write=True)
@@ -73,7 +72,7 @@ def start(request, pk):
     return redirect("records:visit", appointment.pk)
 
 
-@role_required(DOCTOR)
+@requires("records.write")
 @require_http_methods(["GET", "POST"])
 def record(request, pk):
     appointment = get_visit_for(request, pk, write=True)
@@ -103,7 +102,7 @@ def record(request, pk):
     })
 
 
-@role_required(DOCTOR)
+@requires("records.write")
 @require_http_methods(["GET", "POST"])
 def lab_add(request, pk):
     appointment = get_visit_for(request, pk, write=True)
@@ -131,7 +130,7 @@ def lab_add(request, pk):
     })
 
 
-@role_required(DOCTOR)
+@requires("records.write")
 @require_http_methods(["GET", "POST"])
 def lab_edit(request, pk, lab_pk):
     """Corrects a lab result of the visit; the earlier value is kept as a version."""
@@ -161,7 +160,7 @@ def lab_edit(request, pk, lab_pk):
     })
 
 
-@role_required(DOCTOR)
+@requires("records.write")
 @require_POST
 def complete(request, pk):
     appointment = get_visit_for(request, pk, write=True)
@@ -180,7 +179,7 @@ def complete(request, pk):
     return redirect("records:queue")
 
 
-@role_required(ADMIN, DOCTOR)
+@requires("records.view")
 @require_GET
 def icd10(request):
     """ICD-10 search. htmx: the list of matches (`?q=`), or the code and diagnosis fields filled

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin_site import AdminRoleInline, AdminRoleModelAdmin
+from accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin
 from scheduling import services
 from scheduling.models import Appointment, AppointmentService, Service
 

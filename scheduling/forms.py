@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ClinicDateField
 from patients.models import Patient
 from scheduling.models import Appointment
 from scheduling.selectors import doctor_active_list, service_active_list, slot_floor
@@ -13,21 +14,6 @@ DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
 TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900, "class": "form-control"}, format="%H:%M")
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
 MAX_QUANTITY = 20
-# The dates the pages work with. Outside them a day's arithmetic and the time zone conversions
-# overflow (?date=9999-12-31 on the doctor's day was a 500), and MariaDB's DATETIME starts in 1000.
-FIRST_DATE, LAST_DATE = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
-
-
-class ClinicDateField(forms.DateField):
-    """A date between FIRST_DATE and LAST_DATE; any other is "Enter a valid date."."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value is not None and not FIRST_DATE <= value <= LAST_DATE:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return value
-
-
 class DoctorOptions(forms.models.ModelChoiceIterator):
     """The doctors' options from two columns of each row, not a model instance per doctor: a
     chain's hundred doctors are listed on every board and booking page."""

@@ -13,8 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import ADMIN, DOCTOR, FRONT_DESK, RECEPTIONIST, doctor_of, role_required
-from accounts.audit import audit_read, audit_reads
+from accounts.policy import can, doctor_of, requires
+from audit.services import audit_read, audit_reads
 from patients.models import Patient
 from scheduling import selectors, services
 from scheduling.access import get_appointment_for
@@ -102,7 +102,7 @@ def _redirect_back(request, appointment: Appointment) -> HttpResponseRedirect:
 # --- Booking ---------------------------------------------------------------------------------
 
 
-@role_required(*FRONT_DESK)
+@requires("scheduling.book")
 @require_http_methods(["GET", "POST"])
 def book(request):
     if request.method == "POST":
@@ -132,7 +132,7 @@ def book(request):
     return render(request, "scheduling/book.html", _patient_context(request, form, chosen))
 
 
-@role_required(*FRONT_DESK)
+@requires("scheduling.book")
 @require_http_methods(["GET", "POST"])
 def walk_in(request):
     if request.method == "POST":
@@ -164,7 +164,7 @@ def walk_in(request):
     return render(request, "scheduling/walk_in.html", _patient_context(request, form, chosen))
 
 
-@role_required(*FRONT_DESK)
+@requires("scheduling.book")
 @require_GET
 def patient_lookup(request):
     """The patient search of the booking and walk-in forms: a partial of radio buttons (htmx)."""
@@ -181,14 +181,14 @@ def patient_lookup(request):
 # --- One appointment -------------------------------------------------------------------------
 
 
-@role_required(ADMIN, RECEPTIONIST, DOCTOR)
+@requires("scheduling.view")
 @require_GET
 def detail(request, pk):
     appointment = get_appointment_for(request, pk)
     audit_read(request, patient=appointment.patient, obj=appointment, what="appointment detail")
     lines = list(appointment.lines.all())
     Status = Appointment.Status
-    front_desk = request.user.role in FRONT_DESK
+    front_desk = can(request.user, "scheduling.book")
     return render(request, "scheduling/detail.html", {
         "appointment": appointment,
         "lines": lines,
@@ -201,7 +201,7 @@ def detail(request, pk):
     })
 
 
-@role_required(*FRONT_DESK)
+@requires("scheduling.book")
 @require_http_methods(["GET", "POST"])
 def reschedule(request, pk):
     appointment = get_appointment_for(request, pk)
@@ -240,14 +240,14 @@ def _transition_view(request, pk, service, done_message: str, **kwargs):
     return _redirect_back(request, appointment)
 
 
-@role_required(*FRONT_DESK)
+@requires("scheduling.book")
 @require_POST
 def check_in(request, pk):
     return _transition_view(request, pk, services.appointment_check_in,
                             _("%(patient)s is checked in, queue number %(queue)s."))
 
 
-@role_required(*FRONT_DESK)
+@requires("scheduling.book")
 @require_POST
 def cancel(request, pk):
     form = CancelForm(request.POST)
@@ -256,7 +256,7 @@ def cancel(request, pk):
                             _("The appointment of %(patient)s is cancelled."), reason=reason)
 
 
-@role_required(*FRONT_DESK)
+@requires("scheduling.book")
 @require_POST
 def no_show(request, pk):
     return _transition_view(request, pk, services.appointment_mark_no_show,
@@ -266,14 +266,14 @@ def no_show(request, pk):
 # --- Days and the board ----------------------------------------------------------------------
 
 
-@role_required(ADMIN, RECEPTIONIST, DOCTOR)
+@requires("scheduling.day")
 @require_GET
 def day(request):
     """A doctor's day in 15-minute slots. A doctor sees only their own; ?doctor is ignored."""
     filters = DayFilterForm(request.GET)
     filters.is_valid()  # a bad value falls back to the default below, never an error page
     the_day = filters.cleaned_data.get("date") or timezone.localdate()
-    own = request.user.is_doctor
+    own = not can(request.user, "scheduling.all_doctors")
     doctors = []
     if own:
         doctor = doctor_of(request.user)
@@ -302,7 +302,7 @@ def _board_pages(request, page: int, has_next: bool) -> dict:
             "next": link(page + 1) if has_next else None}
 
 
-@role_required(*FRONT_DESK)
+@requires("scheduling.board")
 @require_GET
 def board(request):
     """Today's appointments by doctor; htmx polls the body every 30 seconds."""

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "csp",
     "clinic",
     "accounts",
+    "audit",
     "patients",
     "scheduling",
     "records",
@@ -52,7 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware_audit.AuditContextMiddleware",  # who and from where, for the audit log
+    "audit.middleware.AuditContextMiddleware",  # who and from where, for the audit log
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Cache-Control: no-store on every response to a signed-in user (patient data).
@@ -352,5 +353,5 @@ if not generating_keys():
 AUDIT_TRUSTED_PROXIES = env.int("AUDIT_TRUSTED_PROXIES", default=0)
 EMERGENCY_ACCESS_MINUTES = env.int("EMERGENCY_ACCESS_MINUTES", default=60)
 # Seal the audit hash chain in a thread of each process after the commit (True), or inside the
-# request right after it (False, the test settings: deterministic). accounts/audit.py explains.
+# request right after it (False, the test settings: deterministic). audit/services.py explains.
 AUDIT_SEAL_IN_BACKGROUND = env.bool("AUDIT_SEAL_IN_BACKGROUND", default=True)

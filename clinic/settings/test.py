@@ -34,7 +34,7 @@ STORAGES = {
 }
 LANGUAGE_CODE = "id"
 # Seal the audit chain inside the request, so a test sees its rows sealed when the request returns
-# (accounts/tests/test_audit_sealer.py tests the background sealer of the other settings).
+# (clinic/tests/test_audit_sealer.py tests the background sealer of the other settings).
 AUDIT_SEAL_IN_BACKGROUND = False
 # django-axes stays on (the lockout tests need it); client.login() has no request to give it.
 AUTHENTICATION_BACKENDS = [

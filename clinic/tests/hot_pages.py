@@ -143,8 +143,8 @@ def _today(patients: list[Patient], doctors: list[Doctor], offset: int, limit: i
 def _audit_history(count: int) -> None:
     """Sealed audit rows, as a clinic that has run for a while has (the audit log is a big table
     too: the pages append to it and seal what they appended)."""
-    from accounts.audit import audit_seal
-    from accounts.models import AuditLog
+    from audit.models import AuditLog
+    from audit.services import audit_seal
 
     AuditLog.objects.bulk_create([AuditLog(action=AuditLog.Action.READ, actor_username="hot", what="history")
                                   for _ in range(count)], batch_size=BATCH)

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from django.apps import apps
 from django.utils import timezone
 
-from accounts.models import EmergencyAccess
+from audit.models import EmergencyAccess
 from billing.services import bill_issue_for
 from billing.tests.factories import InsuranceFactory
 from patients.tests.factories import PatientFactory, WorkingHoursFactory
@@ -24,9 +24,9 @@ from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFac
 Status = Appointment.Status
 
 # The project's own apps plus the two-step login's devices: what a request must not change.
-PROJECT_APPS = {"accounts", "patients", "scheduling", "records", "billing", "otp_totp", "otp_static"}
+PROJECT_APPS = {"accounts", "audit", "patients", "scheduling", "records", "billing", "otp_totp", "otp_static"}
 # Appended to by design on refusals and reads (the audit log is append-only; its own tests check it).
-AUDIT_MODELS = {"accounts.auditlog", "accounts.audithead"}
+AUDIT_MODELS = {"audit.auditlog", "audit.audithead"}
 
 
 def today_at(hour: int, minute: int = 0, days: int = 0) -> datetime.datetime:
@@ -157,10 +157,10 @@ VALID_POSTS = {
     "patients:create": lambda w: {"full_name": "Siti Aminah", "date_of_birth": "1990-01-02", "gender": "F",
                                   "address": "Jl. Melati 1, Bandung", "confirmed_not_duplicate": "on"},
     "patients:edit": lambda w: patient_form(w.patient, address="Jl. Kenanga 2, Bandung"),
-    "patients:emergency_access": lambda w: {"reason": "Pasien tidak sadar di IGD, perlu riwayat alergi"},
-    "patients:insurance_add": lambda w: {"kind": "private", "provider_name": "Asuransi Sehat",
+    "audit:emergency_access": lambda w: {"reason": "Pasien tidak sadar di IGD, perlu riwayat alergi"},
+    "insurance:add": lambda w: {"kind": "private", "provider_name": "Asuransi Sehat",
                                          "policy_number": "AS-0001", "valid_from": _day(-1), "is_active": "on"},
-    "patients:insurance_edit": lambda w: {"kind": w.insurance.kind, "provider_name": w.insurance.provider_name,
+    "insurance:edit": lambda w: {"kind": w.insurance.kind, "provider_name": w.insurance.provider_name,
                                           "policy_number": w.insurance.policy_number, "valid_from": _day(-10),
                                           "is_active": "on"},
     "scheduling:book": lambda w: {"patient": w.patient.pk, "doctor": w.doctor.pk, "date": _day(6), "time": "10:00",

@@ -22,7 +22,7 @@ from scheduling.tests.factories import AppointmentServiceFactory, ServiceFactory
 # Admins read medical records and lab results but never write them:
 # their add pages refuse even the admin.
 READ_ONLY_FOR_ADMIN = {"records.medicalrecord", "records.labresult", "records.medicalrecordversion",
-                       "records.labresultversion", "accounts.auditlog", "accounts.emergencyaccess"}
+                       "records.labresultversion", "audit.auditlog", "audit.emergencyaccess"}
 
 
 @pytest.fixture
@@ -53,14 +53,14 @@ def one_of_each(db):
 
 def audit_objects(record, lab) -> dict:
     """The audit trail's read-only models (accounts and records, issue 4)."""
-    from accounts.models import AuditLog, EmergencyAccess
+    from audit.models import AuditLog, EmergencyAccess
     from records.models import LabResultVersion, MedicalRecordVersion
 
     now = timezone.now()
     doctor = UserFactory(username="dokter_darurat_t", role="doctor")
     return {
-        "accounts.auditlog": AuditLog.objects.order_by("id").first(),
-        "accounts.emergencyaccess": EmergencyAccess.objects.create(
+        "audit.auditlog": AuditLog.objects.order_by("id").first(),
+        "audit.emergencyaccess": EmergencyAccess.objects.create(
             doctor=doctor, patient=record.patient, reason="Pasien tidak sadar di IGD", created_at=now,
             expires_at=now + datetime.timedelta(hours=1)),
         "records.medicalrecordversion": MedicalRecordVersion.objects.create(
@@ -79,7 +79,7 @@ def test_it_registers_every_model_of_the_clinic():
         "accounts.user", "patients.patient", "patients.doctor", "patients.workinghours", "scheduling.service",
         "scheduling.appointment", "scheduling.appointmentservice", "records.medicalrecord", "records.labresult",
         "billing.insurance", "billing.billing", "billing.payment",
-        "accounts.auditlog", "accounts.emergencyaccess", "records.medicalrecordversion", "records.labresultversion",
+        "audit.auditlog", "audit.emergencyaccess", "records.medicalrecordversion", "records.labresultversion",
     ])
 
 

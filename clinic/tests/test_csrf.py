@@ -58,7 +58,7 @@ def world(doctor_user):
 
 def snapshot() -> str:
     models = [m for m in apps.get_models() if m._meta.app_label in
-              {"accounts", "patients", "scheduling", "records", "billing", "django_otp", "otp_totp"}]
+              {"accounts", "audit", "patients", "scheduling", "records", "billing", "django_otp", "otp_totp"}]
     return "".join(serializers.serialize("json", m._default_manager.order_by("pk")) for m in models)
 
 

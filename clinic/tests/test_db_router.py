@@ -18,7 +18,7 @@ from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import AuditLog
+from audit.models import AuditLog
 from clinic import db_router
 from clinic.db_router import PIN_COOKIE, TRACE_HEADER, PrimaryReplicaRouter, use_replicas
 from clinic.tests.test_settings import run_python

@@ -42,8 +42,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from accounts.middleware import HAS_OTP_DEVICE
-from accounts.forms_audit import AuditSearchForm
-from accounts.models import AuditLog, EmergencyAccess, User
+from accounts.models import User
+from audit.forms import AuditSearchForm
+from audit.models import AuditLog, EmergencyAccess
 from billing.models import Billing, Insurance, Payment
 from billing.tests.factories import BillingFactory, InsuranceFactory
 from clinic.tests import fuzz_strategies as fz
@@ -257,17 +258,17 @@ PLAN: dict[str, Plan] = {
     "accounts:otp_verify": Plan(get=("next",), post=otp_form, prepare=with_device),
     "accounts:otp_setup": Plan(get=("next",), post=otp_form, prepare=with_setup_key),
     "accounts:otp_disable": Plan(post=no_fields, prepare=lambda w, c, u: with_device(w, c, u, verified=True)),
-    "accounts:audit": Plan(get=("actor", "patient", "action", "date_from", "date_to", "page")),
-    "accounts:audit_patient": Plan(patient_pk, get=("date_from", "date_to")),
-    "accounts:emergency_list": Plan(get=("page",)),
-    "patients:emergency_access": Plan(lambda w: {"pk": w.stranger.pk}, get=(),
+    "audit:search": Plan(get=("actor", "patient", "action", "date_from", "date_to", "page")),
+    "audit:patient": Plan(patient_pk, get=("date_from", "date_to")),
+    "audit:emergency_list": Plan(get=("page",)),
+    "audit:emergency_access": Plan(lambda w: {"pk": w.stranger.pk}, get=(),
                                       post=lambda w: {"reason": "Pasien tidak sadar di IGD, perlu riwayat alergi"}),
     "patients:search": Plan(get=("q", "inactive")),
     "patients:create": Plan(get=("name",), post=patient_form),
     "patients:detail": Plan(patient_pk, get=("appointments_page", "bills_page")),
     "patients:edit": Plan(patient_pk, get=(), post=lambda w: {**patient_form(w), "is_active": "on"}),
-    "patients:insurance_add": Plan(patient_pk, get=(), post=insurance_form),
-    "patients:insurance_edit": Plan(lambda w: {"pk": w.insurance.pk}, get=(), post=insurance_form),
+    "insurance:add": Plan(patient_pk, get=(), post=insurance_form),
+    "insurance:edit": Plan(lambda w: {"pk": w.insurance.pk}, get=(), post=insurance_form),
     "scheduling:board": Plan(get=("doctor", "status", "page")),
     "scheduling:book": Plan(get=("patient", "doctor", "reason", "start", "date", "time", "services", "q"),
                             post=booking_form),
@@ -676,19 +677,19 @@ LISTS = {
     "patients:search": ({"q": "Siti"}, lambda c: _ids(c["patients"])),
     "records:queue": ({}, lambda c: _ids(c["appointments"])),
     "scheduling:patient_lookup": ({"q": "Siti"}, lambda c: _ids(c["patient_results"])),
-    "accounts:audit": ({}, lambda c: _ids(c["page"].object_list)),
+    "audit:search": ({}, lambda c: _ids(c["page"].object_list)),
 }
 # Filter parameters with an allow-list: values off it must be ignored...
 ALLOW_LISTED = {"scheduling:board": ("doctor", "status"), "scheduling:day": ("doctor", "date"),
-                "billing:unpaid": ("page",), "accounts:audit": ("action", "date_from", "date_to", "page")}
+                "billing:unpaid": ("page",), "audit:search": ("action", "date_from", "date_to", "page")}
 # ... and a value on it changes the list (else "ignored" would prove nothing).
 KNOWN_FILTERS = {
     "scheduling:board": lambda w: [{"status": S.CHECKED_IN}, {"doctor": w.other_doctor.pk}],
     "scheduling:day": lambda w: [{"doctor": w.doctor.pk}, {"date": w.next_week.isoformat()}],
-    "accounts:audit": lambda w: [{"action": AuditLog.Action.READ}, {"date_from": w.next_week.isoformat()}],
+    "audit:search": lambda w: [{"action": AuditLog.Action.READ}, {"date_from": w.next_week.isoformat()}],
 }
 # The forms whose validation is the allow-list of a date: a date they refuse is ignored.
-DATE_FILTER_FORMS = {"scheduling:day": DayFilterForm, "accounts:audit": AuditSearchForm}
+DATE_FILTER_FORMS = {"scheduling:day": DayFilterForm, "audit:search": AuditSearchForm}
 SORT_NAMES = ["sort", "order", "o", "ordering", "order_by", "desc", "dir"]
 
 

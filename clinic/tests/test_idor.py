@@ -16,7 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from accounts.models import AuditLog, EmergencyAccess, User
+from accounts.models import User
+from audit.models import AuditLog, EmergencyAccess
 from billing.models import Billing, Insurance, Payment
 from clinic.tests.security_fixtures import VALID_POSTS, build_clinic, open_emergency_access, snapshot
 from clinic.tests.test_role_matrix import EXPECTED, OBJECT_KWARGS  # the matrix's answers and objects
@@ -55,15 +56,15 @@ HOSTILE = {
 # "doctor" is doctor_user; objects called other_* belong to other_doctor_user and their patient,
 # who has never seen doctor_user.
 CASES = {
-    "accounts:audit_patient": [("doctor_user", lambda w: {"pk": w.patient.pk}, {403}),
+    "audit:patient": [("doctor_user", lambda w: {"pk": w.patient.pk}, {403}),
                                ("receptionist", lambda w: {"pk": w.patient.pk}, {403})],
     "patients:detail": [("doctor_user", lambda w: {"pk": w.outsider.pk}, {404})],
     "patients:edit": [("doctor_user", lambda w: {"pk": w.patient.pk}, {403}),
                       ("doctor_user", lambda w: {"pk": w.outsider.pk}, {403})],
-    "patients:emergency_access": [("admin_user", lambda w: {"pk": w.outsider.pk}, {403}),
+    "audit:emergency_access": [("admin_user", lambda w: {"pk": w.outsider.pk}, {403}),
                                   ("receptionist", lambda w: {"pk": w.outsider.pk}, {403})],
-    "patients:insurance_add": [("doctor_user", lambda w: {"pk": w.patient.pk}, {403})],
-    "patients:insurance_edit": [("doctor_user", lambda w: {"pk": w.insurance.pk}, {403}),
+    "insurance:add": [("doctor_user", lambda w: {"pk": w.patient.pk}, {403})],
+    "insurance:edit": [("doctor_user", lambda w: {"pk": w.insurance.pk}, {403}),
                                 ("doctor_user", lambda w: {"pk": w.other_insurance.pk}, {403})],
     "scheduling:detail": [("doctor_user", lambda w: {"pk": w.other_scheduled.pk}, {404})],
     "scheduling:check_in": [("doctor_user", lambda w: {"pk": w.scheduled.pk}, {403}),
@@ -320,14 +321,14 @@ def test_it_registers_a_patient_with_a_new_medical_record_number(front_desk, wor
 
 
 def test_it_adds_insurance_to_the_patient_of_the_url(front_desk, world):
-    post(front_desk, "patients:insurance_add", {**VALID_POSTS["patients:insurance_add"](world),
+    post(front_desk, "insurance:add", {**VALID_POSTS["insurance:add"](world),
                                                 "patient": world.outsider.pk}, pk=world.patient.pk)
     added = Insurance.objects.get(policy_number="AS-0001")
     assert added.patient_id == world.patient.pk
 
 
 def test_it_keeps_an_insurance_policy_on_its_patient(front_desk, world):
-    post(front_desk, "patients:insurance_edit", {**VALID_POSTS["patients:insurance_edit"](world),
+    post(front_desk, "insurance:edit", {**VALID_POSTS["insurance:edit"](world),
                                                  "patient": world.outsider.pk}, pk=world.insurance.pk)
     assert Insurance.objects.get(pk=world.insurance.pk).patient_id == world.patient.pk
 
@@ -336,7 +337,7 @@ def test_it_opens_emergency_access_for_the_signed_in_doctor_and_the_set_time(doc
                                                                              world):
     hostile = {"doctor": other_doctor_user.pk, "expires_at": "2099-01-01 00:00", "patient": world.patient.pk,
                "created_at": "2001-01-01 00:00"}
-    post(doctor, "patients:emergency_access", {**VALID_POSTS["patients:emergency_access"](world), **hostile},
+    post(doctor, "audit:emergency_access", {**VALID_POSTS["audit:emergency_access"](world), **hostile},
          pk=world.outsider.pk)
     (access,) = EmergencyAccess.objects.all()
     assert (access.doctor_id, access.patient_id) == (doctor_user.pk, world.outsider.pk)
@@ -348,7 +349,7 @@ def test_it_never_lets_a_staff_page_change_a_users_role(client, receptionist, do
     """No staff form takes role or is_superuser: posted to each of them they change nobody."""
     roles_before = list(User.objects.order_by("pk").values_list("role", "is_superuser", "is_staff"))
     for user, names in ((receptionist, ["patients:create", "patients:edit", "scheduling:book", "billing:pay"]),
-                        (doctor_user, ["records:record", "records:lab_add", "patients:emergency_access"])):
+                        (doctor_user, ["records:record", "records:lab_add", "audit:emergency_access"])):
         client.force_login(user)
         for name in names:
             kwargs = OBJECT_KWARGS[name](world) if name in OBJECT_KWARGS else {}

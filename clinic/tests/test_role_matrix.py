@@ -24,7 +24,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import AuditLog
+from audit.models import AuditLog
 from billing.services import payment_record
 from clinic.tests.security_fixtures import VALID_POSTS, build_clinic, open_emergency_access
 from records.models import LabResultVersion, MedicalRecordVersion
@@ -95,13 +95,13 @@ def build_world(*, admin_user, doctor_user, other_doctor_user, receptionist) -> 
 # The object each URL names, for every role alike (the doctor_user's own, which the admin and
 # the receptionist may open too where their role allows).
 OBJECT_KWARGS = {
-    "accounts:audit_patient": lambda w: {"pk": w.patient.pk},
+    "audit:patient": lambda w: {"pk": w.patient.pk},
     "patients:detail": lambda w: {"pk": w.patient.pk},
     "patients:edit": lambda w: {"pk": w.patient.pk},
     # A patient outside doctor_user's care: the page that asks for the emergency's reason.
-    "patients:emergency_access": lambda w: {"pk": w.outsider.pk},
-    "patients:insurance_add": lambda w: {"pk": w.patient.pk},
-    "patients:insurance_edit": lambda w: {"pk": w.insurance.pk},
+    "audit:emergency_access": lambda w: {"pk": w.outsider.pk},
+    "insurance:add": lambda w: {"pk": w.patient.pk},
+    "insurance:edit": lambda w: {"pk": w.insurance.pk},
     "scheduling:detail": lambda w: {"pk": w.scheduled.pk},
     "scheduling:check_in": lambda w: {"pk": w.scheduled.pk},
     "scheduling:cancel": lambda w: {"pk": w.scheduled.pk},
@@ -123,8 +123,8 @@ OBJECT_KWARGS = {
 # One object of every model of the Django admin.
 ADMIN_OBJECTS = {
     "accounts.user": lambda w: w.staff_user,
-    "accounts.auditlog": lambda w: w.audit_row,
-    "accounts.emergencyaccess": lambda w: w.emergency,
+    "audit.auditlog": lambda w: w.audit_row,
+    "audit.emergencyaccess": lambda w: w.emergency,
     "patients.patient": lambda w: w.patient,
     "patients.doctor": lambda w: w.doctor,
     "patients.workinghours": lambda w: w.working_hours,
@@ -238,18 +238,18 @@ STAFF_EXPECTED = {
     "accounts:otp_setup": staff(admin=FORM, doctor=FORM, receptionist=FORM),
     "accounts:otp_disable": staff(admin=ACTION, doctor=ACTION, receptionist=ACTION),
     # The audit log: Admin only.
-    "accounts:audit": ADMIN_PAGE,
-    "accounts:audit_patient": ADMIN_PAGE,
-    "accounts:emergency_list": ADMIN_PAGE,
+    "audit:search": ADMIN_PAGE,
+    "audit:patient": ADMIN_PAGE,
+    "audit:emergency_list": ADMIN_PAGE,
     # Patients: the front desk registers and edits; a doctor reads a patient in their care and
     # asks for emergency access to any other (a form with a reason).
     "patients:search": FRONT_DESK_PAGE,
     "patients:create": FRONT_DESK_FORM,
     "patients:detail": EVERY_ROLE_PAGE,
     "patients:edit": FRONT_DESK_FORM,
-    "patients:emergency_access": staff(admin=FORBIDDEN, doctor=FORM, receptionist=FORBIDDEN),
-    "patients:insurance_add": FRONT_DESK_FORM,
-    "patients:insurance_edit": FRONT_DESK_FORM,
+    "audit:emergency_access": staff(admin=FORBIDDEN, doctor=FORM, receptionist=FORBIDDEN),
+    "insurance:add": FRONT_DESK_FORM,
+    "insurance:edit": FRONT_DESK_FORM,
     # Appointments: the front desk books and moves; a doctor sees their own day and appointment.
     "scheduling:board": FRONT_DESK_PAGE,
     "scheduling:book": FRONT_DESK_FORM,
@@ -303,8 +303,8 @@ ADMIN_SITE_EXPECTED = {
 # doctors, staff), appointments, their services, bills and payments are never deleted.
 ADMIN_MODELS = {
     "accounts.user": {"add", "change"},
-    "accounts.auditlog": set(),
-    "accounts.emergencyaccess": set(),
+    "audit.auditlog": set(),
+    "audit.emergencyaccess": set(),
     "patients.patient": {"add", "change"},
     "patients.doctor": {"add", "change"},
     "patients.workinghours": {"add", "change", "delete"},

@@ -62,8 +62,8 @@ def allowed_roles(path: str) -> tuple:
 
 
 @pytest.mark.parametrize(("name", "path"), [u for u in STAFF_URLS if u[0] not in PUBLIC])
-def test_it_gates_every_staff_url_with_role_required(name, path):
-    assert allowed_roles(path), f"{name} is not wrapped in accounts.access.role_required"
+def test_it_gates_every_staff_url_with_the_policy(name, path):
+    assert allowed_roles(path), f"{name} is not wrapped in accounts.policy.requires"
 
 
 @pytest.mark.django_db

@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from accounts.models import AuditLog, EmergencyAccess
 from accounts.tests.factories import UserFactory
+from audit.models import AuditLog, EmergencyAccess
 from billing import pdf
 from billing import selectors as billing_selectors
 from billing.services import payment_record
@@ -159,12 +159,12 @@ STAFF_PAGES = [
      ("patient_name", "address", "emergency_contact_name", "insurance_provider", "policy_number", "reason",
       "doctor_name")),
     ("patient not in care", "third_doctor", lambda w: url("patients:detail", w.patient.pk), {}, ()),
-    ("emergency access form", "third_doctor", lambda w: url("patients:emergency_access", w.patient.pk), {}, ()),
+    ("emergency access form", "third_doctor", lambda w: url("audit:emergency_access", w.patient.pk), {}, ()),
     ("patient edit", "receptionist", lambda w: url("patients:edit", w.patient.pk), {},
      ("patient_name", "address", "emergency_contact_name", *NAVBAR)),
-    ("insurance add", "receptionist", lambda w: url("patients:insurance_add", w.patient.pk), {},
+    ("insurance add", "receptionist", lambda w: url("insurance:add", w.patient.pk), {},
      ("patient_name", *NAVBAR)),
-    ("insurance edit", "receptionist", lambda w: url("patients:insurance_edit", w.insurance.pk), {},
+    ("insurance edit", "receptionist", lambda w: url("insurance:edit", w.insurance.pk), {},
      ("patient_name", "insurance_provider", "policy_number", *NAVBAR)),
     ("booking", "receptionist", lambda w: url("scheduling:book", query=f"patient={w.patient.pk}"), {},
      ("patient_name", "service_name", "doctor_name", "specialization", *NAVBAR)),
@@ -213,13 +213,13 @@ STAFF_PAGES = [
      ("patient_name", "insurance_provider", "policy_number", *NAVBAR)),
     ("receipt", "receptionist", lambda w: url("billing:receipt", w.bill.pk), {},
      ("patient_name", "service_name", "payment_reference", "doctor_name", *NAVBAR)),
-    ("audit log", "admin_user", lambda w: url("accounts:audit"), {}, ("patient_name",)),
+    ("audit log", "admin_user", lambda w: url("audit:search"), {}, ("patient_name",)),
     ("dashboard", "admin_user", lambda w: url("dashboard"), {}, ("service_name", "doctor_name")),
     ("dashboard, a doctor's day", "doctor_user", lambda w: url("dashboard"), {}, ("doctor_name", *NAVBAR)),
     # The report lists who saw the patient: the receptionist and the doctors, by name.
-    ("patient access report", "admin_user", lambda w: url("accounts:audit_patient", w.patient.pk), {},
+    ("patient access report", "admin_user", lambda w: url("audit:patient", w.patient.pk), {},
      ("patient_name", *NAVBAR)),
-    ("emergency accesses", "admin_user", lambda w: url("accounts:emergency_list"), {},
+    ("emergency accesses", "admin_user", lambda w: url("audit:emergency_list"), {},
      ("patient_name", "emergency_reason")),
 ]
 
@@ -256,9 +256,9 @@ ADMIN_PAGES = {
     "billing.payment": (lambda w: w.bill.payments.first(), ("patient_name", *NAVBAR),
                         ("payment_reference", *NAVBAR)),
     "accounts.user": (lambda w: w.doctor.user, NAVBAR, NAVBAR),
-    "accounts.auditlog": (lambda w: AuditLog.objects.filter(patient=w.patient).order_by("id").first(),
+    "audit.auditlog": (lambda w: AuditLog.objects.filter(patient=w.patient).order_by("id").first(),
                           ("patient_name",), ("patient_name",)),
-    "accounts.emergencyaccess": (lambda w: EmergencyAccess.objects.get(patient=w.patient), ("patient_name",),
+    "audit.emergencyaccess": (lambda w: EmergencyAccess.objects.get(patient=w.patient), ("patient_name",),
                                  ("patient_name", "emergency_reason")),
 }
 
@@ -331,7 +331,7 @@ REFLECTED = [
     ("receptionist", "scheduling:day", "date={p}&doctor={p}", False),
     ("receptionist", "billing:unpaid", "q={p}", True),
     ("doctor_user", "records:icd10", "q={p}", True),
-    ("admin_user", "accounts:audit", "actor={p}&patient={p}", True),
+    ("admin_user", "audit:search", "actor={p}&patient={p}", True),
     ("admin_user", "dashboard", "period={p}&start={p}&end={p}", False),
     ("admin_user", "admin:patients_patient_changelist", "q={p}", True),
     (None, "accounts:login", "next={p}", False),

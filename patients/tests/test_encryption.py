@@ -25,7 +25,6 @@ from patients.models import Patient
 from patients.selectors import patient_possible_duplicates, patient_search
 from patients.services import DuplicatePatient, patient_register, patient_update
 from patients.tests.factories import PatientFactory
-from scheduling.selectors import patient_lookup
 
 pytestmark = pytest.mark.django_db
 
@@ -133,14 +132,6 @@ def test_it_loads_the_sample_data_encrypted_and_indexed():
 
 
 # --- search --------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("query", [NIK, "3273 0165 0987 0001", PHONE, "0812-9999-0001", "62 812 9999 0001",
-                                   EMAIL, "Rahasia.Pasien@Contoh.ID"])
-def test_it_finds_a_patient_by_a_whole_nik_phone_or_email(patient, query):
-    PatientFactory(full_name="Orang Lain")
-    assert patient_search(query=query) == [patient]
-    assert patient_lookup(query=query) == [patient]
 
 
 @pytest.mark.parametrize("query", [NIK[:-1], PHONE[:-2], "rahasia.pasien@", CONTACT, "+6281377770002"])

@@ -4,11 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from billing.models import Insurance
-from billing.tests.factories import InsuranceFactory
 from patients.models import Patient
 from patients.services import (
-    DuplicatePatient, insurance_add, insurance_update, patient_register, patient_update,
+    DuplicatePatient,
+    patient_register,
+    patient_update,
 )
 from patients.tests.factories import PatientFactory
 
@@ -105,44 +105,3 @@ def test_it_refuses_an_edit_to_a_nik_of_another_patient(receptionist):
         patient_update(patient=other, data={"nik": "3273010101900001"}, by=receptionist)
     other.refresh_from_db()
     assert other.nik == "3273010101900002"
-
-
-def test_it_adds_a_bpjs_policy_with_the_provider_filled_in(receptionist):
-    patient = PatientFactory()
-    insurance = insurance_add(patient=patient, by=receptionist, data={
-        "kind": Insurance.Kind.BPJS, "provider_name": "", "policy_number": " 0001 2345 67890 ",
-        "valid_from": datetime.date(2026, 1, 1), "valid_until": None, "is_active": True,
-    })
-    assert insurance.provider_name == "BPJS Kesehatan"
-    assert insurance.policy_number == "0001234567890"
-    assert insurance.patient == patient
-
-
-def test_it_refuses_a_policy_number_already_registered_with_the_provider(receptionist):
-    InsuranceFactory(provider_name="BPJS Kesehatan", policy_number="0001234567890")
-    with pytest.raises(ValidationError) as error:
-        insurance_add(patient=PatientFactory(), by=receptionist, data={
-            "kind": Insurance.Kind.BPJS, "provider_name": "bpjs kesehatan", "policy_number": "0001234567890",
-            "valid_from": datetime.date(2026, 1, 1), "is_active": True,
-        })
-    assert "policy_number" in error.value.message_dict
-    assert Insurance.objects.count() == 1
-
-
-def test_it_refuses_a_validity_that_ends_before_it_starts(receptionist):
-    insurance = InsuranceFactory()
-    with pytest.raises(ValidationError) as error:
-        insurance_update(insurance=insurance, by=receptionist, data={
-            "valid_from": datetime.date(2026, 6, 1), "valid_until": datetime.date(2026, 5, 1)})
-    assert "valid_until" in error.value.message_dict
-    insurance.refresh_from_db()
-    assert insurance.valid_from == datetime.date(2026, 1, 1)
-
-
-def test_it_asks_for_the_company_of_a_private_policy(receptionist):
-    with pytest.raises(ValidationError) as error:
-        insurance_add(patient=PatientFactory(), by=receptionist, data={
-            "kind": Insurance.Kind.PRIVATE, "provider_name": "", "policy_number": "X-1",
-            "valid_from": datetime.date(2026, 1, 1), "is_active": True,
-        })
-    assert "provider_name" in error.value.message_dict

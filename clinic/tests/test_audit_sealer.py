@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts import audit
-from accounts.models import AuditLog
+from audit import services as audit
+from audit.models import AuditLog
 from patients.tests.factories import PatientFactory
 
 A = AuditLog.Action

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
-from accounts.forms_audit import EMERGENCY_REASON_MIN
-from accounts.models import EmergencyAccess, User
-from patients.models import Patient
+from accounts.models import User
+from audit import services as audit
+from audit.forms import EMERGENCY_REASON_MIN
+from audit.models import EmergencyAccess
 
 
 def emergency_access_duration() -> datetime.timedelta:
@@ -20,7 +20,7 @@ def emergency_access_duration() -> datetime.timedelta:
 
 
 @transaction.atomic
-def emergency_access_open(*, doctor: User, patient: Patient, reason: str, request=None) -> EmergencyAccess:
+def emergency_access_open(*, doctor: User, patient, reason: str, request=None) -> EmergencyAccess:
     reason = (reason or "").strip()
     if not doctor.is_doctor or not doctor.is_active:
         raise ValidationError(_("Only a doctor can open an emergency access."))

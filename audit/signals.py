@@ -3,7 +3,7 @@ clinical and financial models (with what changed), logins, failed logins and loc
 
 Changes: each instance keeps a snapshot of its fields from when it was loaded (post_init); on
 post_save the difference is written as {field: [old, new]}; personal identifiers (NIK, phone,
-email) only as "•••" markers (accounts.audit.masked). Rows loaded by `loaddata` (raw) are not
+email) only as "•••" markers (audit.services.masked). Rows loaded by `loaddata` (raw) are not
 user actions and are not logged. A bulk QuerySet.update() bypasses these signals: the services
 do not use it for audited models."""
 
@@ -11,7 +11,7 @@ from django.apps import apps
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_delete, post_init, post_save
 
-from accounts import audit
+from audit import services as audit
 
 Action = audit.Action
 
@@ -52,13 +52,11 @@ def record_save(sender, instance, created, raw=False, **kwargs):
 
 
 def record_delete(sender, instance, **kwargs):
-    from patients.models import Patient
-
     current = _snapshot(instance)
     changes = {name: [audit.masked(name, value), None] for name, value in current.items()
                if name != "id" and value not in (None, "")}
     # A deleted patient can no longer be referred to; its number stays in object_id.
-    patient_id = None if isinstance(instance, Patient) else audit.patient_id_of(instance)
+    patient_id = None if sender._meta.label_lower == audit.PATIENT_MODEL else audit.patient_id_of(instance)
     audit.audit_write(action=Action.DELETE, obj=instance, patient_id=patient_id,
                       what=audit.OBJECT_NAMES[sender._meta.label_lower], changes=changes)
 

@@ -9,7 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import AuditLog, EmergencyAccess
+from audit.models import AuditLog, EmergencyAccess
 
 _RM = re.compile(r"(?:rm[-\s]?)?0*([0-9]{1,9})", re.IGNORECASE)
 # What a patient's access report lists: everything done with or seen of their data.

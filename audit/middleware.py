@@ -1,14 +1,14 @@
 """Gives the audit log its context: who is acting and from where, for the model signals of
-accounts.signals. Placed right after AuthenticationMiddleware.
+audit.signals. Placed right after AuthenticationMiddleware.
 
-It also turns patients.access.NotInCare (a doctor opening a patient who is not in their care)
+It also turns accounts.policy.NotInCare (a doctor opening a patient who is not in their care)
 into the "not in your care" page that offers emergency access, still with status 404."""
 
 from django.shortcuts import render
 
-from accounts import audit
-from accounts.forms_audit import EmergencyAccessForm
-from patients.access import NotInCare
+from accounts.policy import NotInCare
+from audit import services as audit
+from audit.forms import EmergencyAccessForm
 
 
 class AuditContextMiddleware:

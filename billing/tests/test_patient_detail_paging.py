@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditLog
+from audit.models import AuditLog
 from billing.tests.factories import BillingFactory
 from patients.selectors import page_of, patient_appointments
 from patients.tests.factories import DoctorFactory, PatientFactory

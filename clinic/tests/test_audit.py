@@ -16,9 +16,9 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import audit
-from accounts.models import AuditHead, AuditLog
 from accounts.tests.factories import PASSWORD, UserFactory
+from audit import services as audit
+from audit.models import AuditHead, AuditLog
 from billing import services as billing_services
 from billing.models import PaymentMethod
 from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory
@@ -72,7 +72,7 @@ def seen(patient, doctor_user):
 PAGES = [
     ("receptionist", "patients:detail", "patient", None, A.READ, "patient detail"),
     ("receptionist", "patients:edit", "patient", None, A.READ, "patient edit form"),
-    ("receptionist", "patients:insurance_edit", "insurance", None, A.READ, "insurance form"),
+    ("receptionist", "insurance:edit", "insurance", None, A.READ, "insurance form"),
     ("doctor_user", "patients:detail", "patient", None, A.READ, "patient detail"),
     ("receptionist", "scheduling:detail", "visit", None, A.READ, "appointment detail"),
     ("doctor_user", "records:visit", "visit", None, A.READ, "visit and medical record"),
@@ -342,18 +342,18 @@ def test_it_protects_a_patient_with_history_from_deletion(patient):
 def test_it_shows_the_log_read_only_in_the_admin(client, admin_user, patient):
     row = audit.audit_write(action=A.READ, patient=patient, what="patient detail")
     client.force_login(admin_user)
-    assert client.get(reverse("admin:accounts_auditlog_changelist")).status_code == 200
-    assert client.get(reverse("admin:accounts_auditlog_change", args=[row.pk])).status_code == 200
-    assert client.get(reverse("admin:accounts_auditlog_add")).status_code == 403
-    assert client.post(reverse("admin:accounts_auditlog_change", args=[row.pk]), {"what": "x"}).status_code == 403
-    assert client.post(reverse("admin:accounts_auditlog_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:audit_auditlog_changelist")).status_code == 200
+    assert client.get(reverse("admin:audit_auditlog_change", args=[row.pk])).status_code == 200
+    assert client.get(reverse("admin:audit_auditlog_add")).status_code == 403
+    assert client.post(reverse("admin:audit_auditlog_change", args=[row.pk]), {"what": "x"}).status_code == 403
+    assert client.post(reverse("admin:audit_auditlog_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     assert AuditLog.objects.get(pk=row.pk).what == "patient detail"
 
 
 @pytest.mark.parametrize("role", ["receptionist", "doctor_user"])
 def test_it_keeps_other_roles_out_of_the_log_in_the_admin(client, request, role):
     client.force_login(request.getfixturevalue(role))
-    response = client.get(reverse("admin:accounts_auditlog_changelist"))
+    response = client.get(reverse("admin:audit_auditlog_changelist"))
     assert response.status_code == 302  # to the admin's login, which refuses them
 
 
@@ -526,7 +526,7 @@ def test_it_searches_the_log_by_user_patient_action_and_date(admin_client, recep
     other = PatientFactory(full_name="Bambang Wijaya")
     audit.audit_write(action=A.READ, actor=receptionist, patient=patient, what="patient detail")
     audit.audit_write(action=A.UPDATE, actor=receptionist, patient=other, what="patient details")
-    url = reverse("accounts:audit")
+    url = reverse("audit:search")
 
     def found(**query):
         return [r.what for r, _fields in admin_client.get(url, query).context["rows"]]
@@ -539,18 +539,18 @@ def test_it_searches_the_log_by_user_patient_action_and_date(admin_client, recep
     assert len(found(date_from=today.isoformat(), date_to=today.isoformat())) == AuditLog.objects.count()
     assert found(date_to=(today - datetime.timedelta(days=1)).isoformat()) == []
     page = admin_client.get(url, {"patient": "bambang"}).content.decode()
-    assert "Bambang Wijaya" in page and reverse("accounts:audit_patient", args=[other.pk]) in page
+    assert "Bambang Wijaya" in page and reverse("audit:patient", args=[other.pk]) in page
 
 
 def test_it_survives_bad_search_input(admin_client):
-    response = admin_client.get(reverse("accounts:audit"), {"date_from": "kemarin", "action": "hack",
+    response = admin_client.get(reverse("audit:search"), {"date_from": "kemarin", "action": "hack",
                                                             "page": "x", "patient": "\x00"})
     assert response.status_code == 200
 
 
 def test_it_pages_the_log_with_the_same_number_of_queries_for_1_or_50_rows(admin_client, patient,
                                                                             django_assert_num_queries):
-    url = reverse("accounts:audit")
+    url = reverse("audit:search")
     audit.audit_write(action=A.READ, patient=patient, what="patient detail")
     # user (the session is a cache hit), count for the paginator, the page of rows with their patients
     existing = AuditLog.objects.count()
@@ -563,14 +563,14 @@ def test_it_pages_the_log_with_the_same_number_of_queries_for_1_or_50_rows(admin
         assert len(admin_client.get(url).context["rows"]) == 50
 
 
-@pytest.mark.parametrize("name", ["accounts:audit", "accounts:emergency_list"])
+@pytest.mark.parametrize("name", ["audit:search", "audit:emergency_list"])
 @pytest.mark.parametrize("role", ["receptionist", "doctor_user"])
 def test_it_shows_the_log_pages_to_admins_only(client, request, name, role):
     client.force_login(request.getfixturevalue(role))
     assert client.get(reverse(name)).status_code == 403
 
 
-@pytest.mark.parametrize("name", ["accounts:audit", "accounts:emergency_list"])
+@pytest.mark.parametrize("name", ["audit:search", "audit:emergency_list"])
 def test_it_sends_anonymous_visitors_of_the_log_to_login(client, name):
     response = client.get(reverse(name))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
@@ -582,7 +582,7 @@ def test_it_prints_a_patients_access_report(admin_client, receptionist, doctor_u
                       object_type="records.medicalrecord", changes={"diagnosis": ["a", "b"]})
     audit.audit_write(action=A.READ, actor=receptionist, patient=PatientFactory(), what="someone else")
     audit.audit_write(action=A.LOGIN, actor=receptionist, what="login")
-    response = admin_client.get(reverse("accounts:audit_patient", args=[patient.pk]), REMOTE_ADDR="10.9.9.9")
+    response = admin_client.get(reverse("audit:patient", args=[patient.pk]), REMOTE_ADDR="10.9.9.9")
     assert response.status_code == 200
     page = response.content.decode()
     assert "data-print" in page and patient.medical_record_number in page
@@ -596,17 +596,17 @@ def test_it_prints_a_patients_access_report(admin_client, receptionist, doctor_u
 
 
 def test_it_answers_404_for_the_report_of_an_unknown_patient(admin_client):
-    assert admin_client.get(reverse("accounts:audit_patient", args=[999999])).status_code == 404
+    assert admin_client.get(reverse("audit:patient", args=[999999])).status_code == 404
 
 
 def test_it_shows_the_audit_log_in_the_admins_navigation(admin_client):
-    assert reverse("accounts:audit") in admin_client.get(reverse("patients:search")).content.decode()
+    assert reverse("audit:search") in admin_client.get(reverse("patients:search")).content.decode()
 
 
 def test_it_refuses_to_post_to_the_log_pages(admin_client, patient):
-    assert admin_client.post(reverse("accounts:audit")).status_code == 405
-    assert admin_client.post(reverse("accounts:audit_patient", args=[patient.pk])).status_code == 405
-    assert admin_client.post(reverse("accounts:emergency_list")).status_code == 405
+    assert admin_client.post(reverse("audit:search")).status_code == 405
+    assert admin_client.post(reverse("audit:patient", args=[patient.pk])).status_code == 405
+    assert admin_client.post(reverse("audit:emergency_list")).status_code == 405
 
 
 def test_it_writes_login_rows_for_other_users_with_the_same_address_independently(client, db):

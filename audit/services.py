@@ -1,7 +1,7 @@
 """The audit log: the one place that writes it, seals it into a hash chain and verifies it.
 
 Views call `audit_read(request, patient=..., what="...")` when they show a patient's personal or
-clinical data; accounts.signals records every create/update/delete of the clinical and financial
+clinical data; audit.signals records every create/update/delete of the clinical and financial
 models with its diff, and logins, failed logins, lockouts and denied requests.
 
 Writing and sealing are two steps, so that a busy clinic never waits on the chain:
@@ -44,7 +44,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import AuditHead, AuditLog
+from audit.models import AuditHead, AuditLog
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,8 @@ MASK = "•••"
 # the log, only that it changed.
 SENSITIVE_NAME_PARTS = ("nik", "phone", "email", "password")
 USER_AGENT_MAX = 255
+# The patients' model, named by its label: the audit log sits below the patients app.
+PATIENT_MODEL = "patients.patient"
 # The audited models and how a row names them.
 OBJECT_NAMES = {
     "patients.patient": "patient details",
@@ -70,7 +72,7 @@ OBJECT_NAMES = {
 HASH_FIELDS = ("id", "seq", "created_at", "actor_id", "actor_username", "action", "patient_id", "object_type",
                "object_id", "what", "changes", "ip_address", "user_agent")
 
-# The request being served, set by accounts.middleware_audit.AuditContextMiddleware, so that
+# The request being served, set by audit.middleware.AuditContextMiddleware, so that
 # the model signals know who is acting and from where.
 _current_request: contextvars.ContextVar = contextvars.ContextVar("audit_request", default=None)
 
@@ -152,11 +154,9 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list]:
 
 def patient_id_of(obj) -> int | None:
     """The patient an object is about, without a query when the relation is already loaded."""
-    from patients.models import Patient
-
     if obj is None:
         return None
-    if isinstance(obj, Patient):
+    if obj._meta.label_lower == PATIENT_MODEL:
         return obj.pk
     if (patient_id := getattr(obj, "patient_id", None)) is not None:
         return patient_id

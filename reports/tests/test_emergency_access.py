@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditLog, EmergencyAccess
+from audit.models import AuditLog, EmergencyAccess
 from patients.tests.factories import PatientFactory
 from records.tests.factories import MedicalRecordFactory
 from scheduling.models import Appointment
@@ -47,7 +47,7 @@ def test_it_offers_emergency_access_instead_of_the_patient_page(doctor_client, s
     response = doctor_client.get(reverse("patients:detail", args=[stranger.pk]))
     assert response.status_code == 404  # still the IDOR answer, with a way out for emergencies
     page = response.content.decode()
-    assert f'action="{reverse("patients:emergency_access", args=[stranger.pk])}"' in page
+    assert f'action="{reverse("audit:emergency_access", args=[stranger.pk])}"' in page
     assert stranger.full_name not in page  # nothing of the patient before the glass is broken
     [row] = AuditLog.objects.filter(action=A.DENIED)
     assert row.patient == stranger and row.what == "patient detail (not in care)"
@@ -56,24 +56,24 @@ def test_it_offers_emergency_access_instead_of_the_patient_page(doctor_client, s
 def test_it_answers_a_plain_404_for_a_patient_who_does_not_exist(doctor_client):
     response = doctor_client.get(reverse("patients:detail", args=[999999]))
     assert response.status_code == 404
-    assert reverse("patients:emergency_access", args=[999999]) not in response.content.decode()
+    assert reverse("audit:emergency_access", args=[999999]) not in response.content.decode()
 
 
 def test_it_shows_the_reason_form(doctor_client, stranger):
-    response = doctor_client.get(reverse("patients:emergency_access", args=[stranger.pk]))
+    response = doctor_client.get(reverse("audit:emergency_access", args=[stranger.pk]))
     assert response.status_code == 200
     assert 'name="reason"' in response.content.decode()
 
 
 def test_it_shows_the_form_again_for_an_empty_post(doctor_client, stranger):
-    response = doctor_client.post(reverse("patients:emergency_access", args=[stranger.pk]))
+    response = doctor_client.post(reverse("audit:emergency_access", args=[stranger.pk]))
     assert response.status_code == 200
     assert response.context["form"].errors["reason"]
     assert not EmergencyAccess.objects.exists()
 
 
 def test_it_refuses_a_short_reason(doctor_client, stranger):
-    response = doctor_client.post(reverse("patients:emergency_access", args=[stranger.pk]), {"reason": "darurat"})
+    response = doctor_client.post(reverse("audit:emergency_access", args=[stranger.pk]), {"reason": "darurat"})
     assert response.status_code == 200
     assert response.context["form"].errors["reason"]
     assert not EmergencyAccess.objects.exists()
@@ -81,7 +81,7 @@ def test_it_refuses_a_short_reason(doctor_client, stranger):
 
 
 def test_it_opens_an_hour_of_read_access_with_a_reason(doctor_client, doctor_user, stranger):
-    response = doctor_client.post(reverse("patients:emergency_access", args=[stranger.pk]),
+    response = doctor_client.post(reverse("audit:emergency_access", args=[stranger.pk]),
                                   {"reason": REASON}, REMOTE_ADDR="10.2.3.4")
     assert response.status_code == 302 and response["Location"] == reverse("patients:detail", args=[stranger.pk])
     access = EmergencyAccess.objects.get()
@@ -145,7 +145,7 @@ def test_it_is_personal_to_the_doctor(client, doctor_user, other_doctor_user, st
 
 def test_it_sends_a_doctor_who_already_cares_for_the_patient_to_the_page(doctor_client, doctor_user):
     patient = AppointmentFactory(doctor=doctor_user.doctor_profile).patient
-    response = doctor_client.get(reverse("patients:emergency_access", args=[patient.pk]))
+    response = doctor_client.get(reverse("audit:emergency_access", args=[patient.pk]))
     assert response.status_code == 302
     assert not EmergencyAccess.objects.exists()
 
@@ -153,23 +153,23 @@ def test_it_sends_a_doctor_who_already_cares_for_the_patient_to_the_page(doctor_
 @pytest.mark.parametrize("role", ["admin_user", "receptionist"])
 def test_it_is_for_doctors_only(client, request, role, stranger):
     client.force_login(request.getfixturevalue(role))
-    assert client.post(reverse("patients:emergency_access", args=[stranger.pk]), {"reason": REASON}).status_code == 403
+    assert client.post(reverse("audit:emergency_access", args=[stranger.pk]), {"reason": REASON}).status_code == 403
     assert not EmergencyAccess.objects.exists()
 
 
 def test_it_sends_anonymous_visitors_to_login(client, stranger):
-    response = client.post(reverse("patients:emergency_access", args=[stranger.pk]), {"reason": REASON})
+    response = client.post(reverse("audit:emergency_access", args=[stranger.pk]), {"reason": REASON})
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
     assert not EmergencyAccess.objects.exists()
 
 
 def test_it_answers_404_for_an_unknown_patient(doctor_client):
-    response = doctor_client.post(reverse("patients:emergency_access", args=[999999]), {"reason": REASON})
+    response = doctor_client.post(reverse("audit:emergency_access", args=[999999]), {"reason": REASON})
     assert response.status_code == 404
 
 
 def test_it_ignores_extra_fields(doctor_client, doctor_user, stranger, other_doctor_user):
-    doctor_client.post(reverse("patients:emergency_access", args=[stranger.pk]),
+    doctor_client.post(reverse("audit:emergency_access", args=[stranger.pk]),
                        {"reason": REASON, "doctor": other_doctor_user.pk, "expires_at": "2099-01-01T00:00"})
     access = EmergencyAccess.objects.get()
     assert access.doctor == doctor_user and access.expires_at < timezone.now() + datetime.timedelta(hours=2)
@@ -178,7 +178,7 @@ def test_it_ignores_extra_fields(doctor_client, doctor_user, stranger, other_doc
 def test_it_lists_emergency_accesses_for_the_admins(client, admin_user, doctor_user, stranger):
     grant(doctor_user, stranger)
     client.force_login(admin_user)
-    response = client.get(reverse("accounts:emergency_list"))
+    response = client.get(reverse("audit:emergency_list"))
     assert response.status_code == 200
     page = response.content.decode()
     assert REASON in page and stranger.full_name in page and doctor_user.get_full_name() in page
@@ -188,7 +188,7 @@ def test_it_lists_emergency_accesses_with_the_same_number_of_queries_for_1_or_50
         client, admin_user, doctor_user, stranger, django_assert_num_queries):
     grant(doctor_user, stranger)
     client.force_login(admin_user)
-    url = reverse("accounts:emergency_list")
+    url = reverse("audit:emergency_list")
     # user (the session is a cache hit), count for the paginator, the page with doctors and patients
     with django_assert_num_queries(3):
         client.get(url)

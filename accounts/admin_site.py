@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.policy import can
+
 
 class ClinicAdminSite(admin.AdminSite):
     """The Django admin, for users with the Admin role only.
@@ -15,7 +17,7 @@ class ClinicAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         user = request.user
-        if not (user.is_active and getattr(user, "is_admin_role", False)):
+        if not can(user, "admin.site"):
             return False
         # With OTP_REQUIRED_FOR_ADMIN on, only after the TOTP code (django-otp's OTPMiddleware);
         # accounts.middleware.OTPRequiredMiddleware sends an unverified Admin to that page first.
@@ -34,7 +36,7 @@ class AdminRoleModelAdmin(admin.ModelAdmin):
     allow_delete = True
 
     def _is_admin(self, request) -> bool:
-        return request.user.is_active and getattr(request.user, "is_admin_role", False)
+        return can(request.user, "admin.site")
 
     def has_module_permission(self, request):
         return self._is_admin(request)
@@ -52,6 +54,17 @@ class AdminRoleModelAdmin(admin.ModelAdmin):
         return self.allow_delete and self._is_admin(request)
 
 
+class ReadOnlyAdmin(AdminRoleModelAdmin):
+    """Admins may look, nobody may add, change or delete: the audit trail is append-only."""
+
+    allow_add = False
+    allow_change = False
+    allow_delete = False
+
+    def get_actions(self, request):
+        return {}
+
+
 class AdminRoleInline:
     """The same role rule for inlines."""
 
@@ -60,7 +73,7 @@ class AdminRoleInline:
     allow_delete = False
 
     def _is_admin(self, request) -> bool:
-        return request.user.is_active and getattr(request.user, "is_admin_role", False)
+        return can(request.user, "admin.site")
 
     def has_view_permission(self, request, obj=None):
         return self._is_admin(request)

@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditLog
+from audit.models import AuditLog
+
 # Dates from 1900 to 2999 only: ?date_to=9999-12-31 (the day after it) was a 500.
-from scheduling.forms import ClinicDateField
+from core.forms import ClinicDateField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
 EMERGENCY_REASON_MIN = 10

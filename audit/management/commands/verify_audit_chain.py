@@ -9,8 +9,8 @@ head included, is only detectable against a copy of an earlier head."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import audit
-from accounts.models import AuditHead
+from audit import services as audit
+from audit.models import AuditHead
 
 
 class Command(BaseCommand):
