@@ -1,10 +1,11 @@
 """The Jinja2 environment of the clinic's pages (settings.TEMPLATES, the Jinja2 backend).
 
 Templates get Django's translations (`{{ _("…") }}`, `{% trans %}`, in the request's language),
-`url()`, `static()`, `url_parts()` for links written once per row, `querystring()`, `now()`, and
-the filters of core.display. Autoescaping is on: values are escaped unless they are already safe
-markup (a form field, Django's `json_script`), and escaped as Django escapes them (`&quot;`,
-`&#x27;`), so a page reads the same whichever engine draws it."""
+`url()`, `static()`, `url_parts()` for links written once per row, `querystring()`, `now()`,
+`current_timezone()` (for `clock(zone)` in long lists), and the filters of core.display.
+Autoescaping is on: values are escaped unless they are already safe markup (a form field,
+Django's `json_script`), and escaped as Django escapes them (`&quot;`, `&#x27;`), so a page
+reads the same whichever engine draws it."""
 
 import html
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import conditional_escape, json_script
-from django.utils.timezone import now
+from django.utils.timezone import get_current_timezone, now
 from django.utils.translation import gettext, ngettext
 from markupsafe import Markup
 
@@ -23,7 +24,7 @@ from core import display
 
 # Templates still written for Django's own engine: the Jinja2 loader leaves them to the
 # DjangoTemplates backend (settings.TEMPLATES). Emptied as their conversion to Jinja2 ends.
-DJANGO_ENGINE_TEMPLATES = ("django/", "scheduling/", "records/")
+DJANGO_ENGINE_TEMPLATES = ("django/",)
 
 
 class _JinjaTemplatesLoader(jinja2.BaseLoader):
@@ -114,13 +115,15 @@ def environment(**options) -> jinja2.Environment:
     env = jinja2.Environment(**options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
-    env.globals.update(url=url, url_parts=url_parts, static=static, querystring=querystring, now=now)
+    env.globals.update(url=url, url_parts=url_parts, static=static, querystring=querystring, now=now,
+                       current_timezone=get_current_timezone)
     env.filters.update(
         rupiah=display.rupiah,
         clock=display.clock,
         local_minute=display.local_minute,
         date=display.date,
         time=display.time,
+        measurement=display.measurement,
         capfirst=display.capfirst,
         linebreaksbr=linebreaksbr,
         json_script=json_script,

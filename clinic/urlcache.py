@@ -26,13 +26,6 @@ def cached_reverse(name: str) -> str:
     return url
 
 
-def pk_reverse(name: str, pk) -> str:
-    """reverse(name, args=[pk]) for a URL that takes one integer id: reversed once with a
-    stand-in id, then each id is put in its place."""
-    before, after = pk_url_parts(name)
-    return f"{before}{int(pk)}{after}"
-
-
 def pk_url_parts(name: str) -> tuple[str, str]:
     """(before, after): the URL of the view `name` for id N is before + N + after. For a loop
     that writes one URL per row: the lookup of the URL conf and prefix in force once, not per row."""

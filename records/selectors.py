@@ -28,8 +28,8 @@ def age_on(date_of_birth: datetime.date | None, day: datetime.date) -> int | Non
 
 @dataclass(frozen=True, slots=True)
 class QueueRow:
-    """One appointment of a doctor's queue, as plain values (records.templatetags.queue_rows
-    writes them): a queue lists some 20–40 a day and is refreshed every 30 seconds."""
+    """One appointment of a doctor's queue, as plain values (templates/records/partials/
+    queue_table.html writes them): a queue lists some 20–40 a day and is refreshed every 30 seconds."""
 
     pk: int
     start: datetime.datetime

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -40,7 +41,8 @@ def _not_in_consultation(request, appointment):
 def queue(request):
     """The doctor's home page: today's patients, in queue order. htmx refreshes the table."""
     doctor = doctor_of(request.user)
-    context = {"doctor": doctor, "appointments": selectors.queue_for(doctor=doctor)}
+    context = {"doctor": doctor, "appointments": selectors.queue_for(doctor=doctor), "today": timezone.localdate(),
+               "Status": Appointment.Status}
     if request.htmx:
         return render(request, "records/partials/queue_table.html", context)
     return render(request, "records/queue.html", context)

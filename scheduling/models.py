@@ -40,6 +40,12 @@ class Appointment(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         NO_SHOW = "no_show", _("No-show")
 
+        @classmethod
+        def labels_by_value(cls) -> dict[str, str]:
+            """{value: label} translated into the active language now: for a page that shows a
+            status on every row, so that each label is looked up once (the templates' `{% set %}`)."""
+            return {value: str(label) for value, label in cls.choices}
+
     # Which status may follow which: the same rules on every path (pages, admin, commands).
     TRANSITIONS = {
         Status.SCHEDULED: {Status.CHECKED_IN, Status.CANCELLED, Status.NO_SHOW},

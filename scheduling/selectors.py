@@ -141,7 +141,6 @@ class BoardRow:
     doctor_specialization: str
 
 
-STATUS_LABELS = dict(Appointment.Status.choices)
 BOARD_COLUMNS = ("pk", "appointment_date", "status", "queue_number", "arrived_at", "patient__full_name",
                  "patient__medical_record_number", "doctor_id", "doctor__full_name", "doctor__specialization")
 
@@ -205,9 +204,6 @@ class DayAppointment:
     slot_active: bool | None
     patient_name: str
     patient_mrn: str
-
-    def get_status_display(self) -> str:  # as Appointment's, for the status_badge filter
-        return STATUS_LABELS[self.status]
 
 
 def doctor_day_appointments(*, doctor: Doctor, day: datetime.date) -> list[DayAppointment]:

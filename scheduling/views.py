@@ -2,11 +2,12 @@
 service from scheduling.services, and redirect; the rules live in the services."""
 
 import datetime
+from itertools import groupby
+from operator import attrgetter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -285,6 +286,7 @@ def day(request):
         "filters": filters, "doctors": doctors, "doctor": doctor, "day": the_day, "own": own,
         "previous_day": the_day - datetime.timedelta(days=1), "next_day": the_day + datetime.timedelta(days=1),
         "today": timezone.localdate(), "bookable_from": selectors.slot_floor(timezone.now()),
+        "Status": Appointment.Status,
     }
     if doctor is not None:
         context.update(selectors.doctor_day(doctor=doctor, day=the_day))
@@ -320,17 +322,18 @@ def board(request):
         page = filters.cleaned_data.get("page") or 1
         doctors, has_next = selectors.board_doctor_page(page=page, doctor_ids=[row[0] for row in active])
         pages = _board_pages(request, page, has_next)
+    appointments = selectors.board_appointments(day=today, doctor=doctor, status=status, doctors=doctors)
     context = {
         "filters": filters,
         "today": today,
-        "appointments": selectors.board_appointments(day=today, doctor=doctor, status=status, doctors=doctors),
+        "appointments": appointments,
+        # They come by doctor: one table each.
+        "by_doctor": [list(rows) for _doctor, rows in groupby(appointments, key=attrgetter("doctor_id"))],
         "counts": selectors.board_status_counts(day=today, doctor=doctor),
         "pages": pages,
         "next_url": request.get_full_path(),
         "refresh_url": request.get_full_path(),
-        # One masked CSRF token for the page's row forms (up to three a row), written by
-        # scheduling/templatetags/schedule_rows.py; {% csrf_token %} masks the secret afresh each time.
-        "csrf_value": get_token(request),
+        "Status": Appointment.Status,
     }
     if request.htmx:
         return render(request, "scheduling/partials/board_body.html", context)

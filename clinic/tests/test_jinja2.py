@@ -53,5 +53,6 @@ def test_the_templates_not_converted_yet_are_left_to_djangos_engine():
     from django.template.loader import get_template
 
     assert get_template("base.html").backend is jinja2
-    assert get_template("scheduling/board.html").backend is engines["django"]
+    assert get_template("scheduling/board.html").backend is jinja2
+    assert get_template("django/base.html").backend is engines["django"]
     assert get_template("admin/base.html").backend is engines["django"]

@@ -96,3 +96,18 @@ def test_it_escapes_the_name(client, receptionist):
     html, (row,) = search(client, receptionist, "<script>")
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;" in html
     assert row["links"][0]["text"] == XSS_NAME
+
+
+def test_it_shows_the_matching_rows_with_the_inactive_ones_when_asked(client, receptionist):
+    found = PatientFactory(full_name="Zulkarnain Hasibuan", phone="")
+    also = PatientFactory(full_name="Zulkifli Anwar", is_active=False)
+    PatientFactory(full_name="Ani Lain")
+    client.force_login(receptionist)
+    response = client.get(reverse("patients:search"), {"q": "Zul", "inactive": "on"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    for patient in (found, also):
+        assert patient.full_name in html and patient.medical_record_number in html
+        assert f'href="{reverse("patients:detail", args=[patient.pk])}"' in html
+    assert "Ani Lain" not in html
+    assert "Nonaktif" in html and "—" in html
