@@ -22,27 +22,6 @@ from markupsafe import Markup
 from clinic.urlcache import pk_url_parts
 from core import display
 
-# Templates still written for Django's own engine: the Jinja2 loader leaves them to the
-# DjangoTemplates backend (settings.TEMPLATES). Emptied as their conversion to Jinja2 ends.
-DJANGO_ENGINE_TEMPLATES = ("django/",)
-
-
-class _JinjaTemplatesLoader(jinja2.BaseLoader):
-    """The file system loader, minus the templates still written for Django's engine."""
-
-    def __init__(self, loader: jinja2.BaseLoader):
-        self.loader = loader
-
-    def get_source(self, environment, template):
-        if template.startswith(DJANGO_ENGINE_TEMPLATES):
-            raise jinja2.TemplateNotFound(template)
-        return self.loader.get_source(environment, template)
-
-    def list_templates(self):
-        return [name for name in self.loader.list_templates()
-                if not name.startswith(DJANGO_ENGINE_TEMPLATES)]
-
-
 def url(name: str, *args, **kwargs) -> str:
     """{% url %}: url("patients:detail", patient.pk)."""
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -110,7 +89,6 @@ def _ngettext(__context, __singular, __plural, __num, **variables):
 
 
 def environment(**options) -> jinja2.Environment:
-    options["loader"] = _JinjaTemplatesLoader(options["loader"])
     options.setdefault("finalize", _escape)
     env = jinja2.Environment(**options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)

@@ -94,8 +94,8 @@ TEMPLATES = [
     },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # templates/django/ and the pages not converted to Jinja2 yet (clinic.jinja2.DJANGO_ENGINE_TEMPLATES).
-        "DIRS": [BASE_DIR / "templates"],
+        # The Django admin's own templates (the apps' template folders); the pages are Jinja2.
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {"context_processors": _CONTEXT_PROCESSORS},
     },

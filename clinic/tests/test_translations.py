@@ -32,16 +32,7 @@ def template_messages() -> dict[str, list[str]]:
 
 def _only_templates(path: str) -> bool:
     relative = Path(path).relative_to(settings.BASE_DIR)
-    return relative.parts[:1] in ((), ("templates",)) and not _django_engine(relative)
-
-
-def _django_engine(relative: Path) -> bool:
-    """Templates still written for Django's engine (clinic.jinja2.DJANGO_ENGINE_TEMPLATES):
-    makemessages reads them, not Babel."""
-    from clinic.jinja2 import DJANGO_ENGINE_TEMPLATES
-
-    inside = "/".join(relative.parts[1:]) + "/"
-    return any(inside.startswith(prefix) for prefix in DJANGO_ENGINE_TEMPLATES if prefix.endswith("/"))
+    return relative.parts[:1] in ((), ("templates",))
 
 
 def test_babel_finds_the_strings_of_the_templates():
