@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import ADMIN, DOCTOR, doctor_of, role_required
 from clinic import selectors
-from clinic.csv_safe import safe_row
+from core.csv_safe import safe_row
 
 DEFAULT_PERIOD = "day"
 # How far back the default range reaches, and the longest range a period may show.

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from accounts.views import home
 from clinic import dashboard
-from clinic.views import healthz
+from core.views import healthz
 
 urlpatterns = [
     path("", home, name="home"),

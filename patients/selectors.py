@@ -11,7 +11,7 @@ from django.db.models.functions import Collate, Upper
 from django.db.models.lookups import StartsWith
 
 from billing.models import Billing, Insurance
-from clinic.crypto import blind_index, phone_normalise
+from core.crypto import blind_index, phone_normalise
 from patients.models import Patient
 from scheduling.models import Appointment
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.models import Insurance
-from clinic.crypto import blind_index, email_normalise, phone_normalise
+from core.crypto import blind_index, email_normalise, phone_normalise
 from patients.models import Patient
 from patients.selectors import patient_possible_duplicates
 

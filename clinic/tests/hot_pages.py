@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from billing.models import Billing, Payment, PaymentMethod
-from clinic.fields import fill_blind_indexes
+from core.fields import fill_blind_indexes
 from clinic.summaries import CLINIC_TZ, rebuild_all
 from patients.models import Doctor, Patient, WorkingHours
 from records.models import LabResult, MedicalRecord
