@@ -8,27 +8,18 @@ on the number of payments, bills or patients."""
 
 import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, DateField, F, IntegerField, Q, Sum
 from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncYear
 
 from billing.models import PaymentMethod
+from core.clock import day_bounds
 from clinic.models import AppointmentDaily, BilledServiceDaily, OutstandingDaily, RegistrationDaily, RevenueDaily
 from patients.models import Doctor
 from scheduling.models import Appointment, Service
 
-CLINIC_TZ = ZoneInfo(settings.TIME_ZONE)
 PERIODS = ("day", "month", "year")
 ZERO = Decimal("0")
-
-
-def local_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """[local midnight of start, local midnight after end): the range as aware datetimes."""
-    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=CLINIC_TZ)
-    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=CLINIC_TZ)
-    return low, high
 
 
 def bucket_of(period: str, day: datetime.date) -> datetime.date:
@@ -115,7 +106,7 @@ def patient_counts(*, start: datetime.date, end: datetime.date) -> dict:
 
 
 def _today_appointments(day: datetime.date):
-    low, high = local_bounds(day, day)
+    low, high = day_bounds(day)
     return Appointment.objects.filter(appointment_date__gte=low, appointment_date__lt=high)
 
 

@@ -15,16 +15,15 @@ import datetime
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.apps import apps as django_apps
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count, DateTimeField, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
 
-CLINIC_TZ = ZoneInfo(settings.TIME_ZONE)
+from core.clock import clinic_timezone, local_day
+
 OPEN_STATUSES = ("unpaid", "partially_paid")
 VOID = "void"
 LINE_AMOUNT = DecimalField(max_digits=18, decimal_places=2)
@@ -40,11 +39,6 @@ TRACKED = {
 
 # {(summary model label, ((key field, value), ...)): {counter field: amount}}
 Contributions = dict[tuple[str, tuple], dict[str, Any]]
-
-
-def local_day(moment: datetime.datetime) -> datetime.date:
-    """The clinic's calendar day of an aware datetime, as TruncDate(tzinfo=CLINIC_TZ) gives it."""
-    return moment.astimezone(CLINIC_TZ).date()
 
 
 # --- What one row contributes -------------------------------------------------------------------
@@ -247,7 +241,7 @@ def _fixed_offset(low: datetime.datetime | None, high: datetime.datetime | None)
         return datetime.timedelta(0)
     offsets, day = set(), low
     while day <= high + datetime.timedelta(days=1) and len(offsets) < 2:
-        offsets.add(day.astimezone(CLINIC_TZ).utcoffset())
+        offsets.add(day.astimezone(clinic_timezone()).utcoffset())
         day += datetime.timedelta(days=1)
     return offsets.pop() if len(offsets) == 1 else None
 
@@ -264,7 +258,7 @@ def _day_of(field: str, *, source: tuple) -> TruncDate:
     bounds = queryset.aggregate(low=Min(column), high=Max(column))
     offset = _fixed_offset(bounds["low"], bounds["high"])
     if offset is None:
-        return TruncDate(field, tzinfo=CLINIC_TZ)
+        return TruncDate(field, tzinfo=clinic_timezone())
     shifted = ExpressionWrapper(F(field) + offset, output_field=DateTimeField())
     return TruncDate(shifted, tzinfo=datetime.UTC)
 

@@ -2,7 +2,6 @@
 commands alike, so the rules hold on every path."""
 
 import datetime
-import math
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
@@ -12,11 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.clock import day_bounds, local_day, slot_floor, whole_slots
 from patients.models import Doctor, Patient
 from scheduling.models import Appointment, AppointmentService, Service
-from scheduling.selectors import appointment_overlapping, doctor_free_starts, slot_floor, working_hours_cover
-
-SLOT_MINUTES = 15
+from scheduling.selectors import appointment_overlapping, doctor_free_starts, working_hours_cover
 
 
 def slot_taken_message() -> str:
@@ -24,9 +22,8 @@ def slot_taken_message() -> str:
 
 
 def appointment_duration(services: Sequence[tuple[Service, int]]) -> datetime.timedelta:
-    """The services' minutes, rounded up to whole 15-minute slots."""
-    minutes = sum(service.duration_minutes for service, _quantity in services) or SLOT_MINUTES
-    return datetime.timedelta(minutes=math.ceil(minutes / SLOT_MINUTES) * SLOT_MINUTES)
+    """The services' minutes, rounded up to whole slots."""
+    return whole_slots(sum(service.duration_minutes for service, _quantity in services))
 
 
 def _normalise_services(services) -> list[tuple[Service, int]]:
@@ -100,7 +97,7 @@ def appointment_book(*, patient: Patient, doctor: Doctor, start: datetime.dateti
 
 def appointment_book_walk_in(*, patient: Patient, doctor: Doctor, services, booked_by: User | None,
                              reason: str = "", now: datetime.datetime | None = None) -> Appointment:
-    """Books a walk-in straight to checked-in, in the current 15-minute slot or, when that is
+    """Books a walk-in straight to checked-in, in the current slot or, when that is
     taken, the next free slot of today inside the doctor's working hours."""
     if not patient.is_active:
         raise ValidationError(_("This patient is no longer active."))
@@ -158,11 +155,9 @@ def appointment_check_in(*, appointment: Appointment, by: User | None) -> Appoin
     appointment = _transition(appointment, Appointment.Status.CHECKED_IN)
     _lock_doctor(appointment.doctor)  # two check-ins at once must not share a number
     now = timezone.now()
-    day = timezone.localtime(appointment.appointment_date).date()
-    day_start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    day_start, day_end = day_bounds(local_day(appointment.appointment_date))
     last = Appointment.objects.filter(
-        doctor=appointment.doctor, appointment_date__gte=day_start,
-        appointment_date__lt=day_start + datetime.timedelta(days=1),
+        doctor=appointment.doctor, appointment_date__gte=day_start, appointment_date__lt=day_end,
     ).aggregate(last=Max("queue_number"))["last"]
     appointment.status = Appointment.Status.CHECKED_IN
     appointment.arrived_at = now

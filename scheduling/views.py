@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import ADMIN, DOCTOR, FRONT_DESK, RECEPTIONIST, doctor_of, role_required
 from accounts.audit import audit_read, audit_reads
+from core.clock import slot_floor
 from patients.models import Patient
 from scheduling import selectors, services
 from scheduling.access import get_appointment_for
@@ -284,7 +285,7 @@ def day(request):
     context = {
         "filters": filters, "doctors": doctors, "doctor": doctor, "day": the_day, "own": own,
         "previous_day": the_day - datetime.timedelta(days=1), "next_day": the_day + datetime.timedelta(days=1),
-        "today": timezone.localdate(), "bookable_from": selectors.slot_floor(timezone.now()),
+        "today": timezone.localdate(), "bookable_from": slot_floor(timezone.now()),
     }
     if doctor is not None:
         context.update(selectors.doctor_day(doctor=doctor, day=the_day))

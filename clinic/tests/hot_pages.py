@@ -16,7 +16,8 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from billing.models import Billing, Payment, PaymentMethod
 from core.fields import fill_blind_indexes
-from clinic.summaries import CLINIC_TZ, rebuild_all
+from clinic.summaries import rebuild_all
+from core.clock import day_start
 from patients.models import Doctor, Patient, WorkingHours
 from records.models import LabResult, MedicalRecord
 from scheduling.models import Appointment, AppointmentService, Service
@@ -37,7 +38,7 @@ class Clinic:
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=CLINIC_TZ)
+    return day_start(day)
 
 
 def _staff(doctor_count: int) -> tuple[list[Doctor], list[Service]]:

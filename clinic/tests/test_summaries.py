@@ -26,7 +26,8 @@ from billing.models import Billing, Payment, PaymentMethod
 from billing.tests.factories import BillingFactory, PaymentFactory
 from clinic import selectors
 from clinic.models import AppointmentDaily, BilledServiceDaily, OutstandingDaily, RegistrationDaily, RevenueDaily
-from clinic.summaries import CLINIC_TZ, rebuild_all
+from clinic.summaries import rebuild_all
+from core.clock import clinic_timezone, range_bounds
 from patients import services as patient_services
 from patients.models import Patient
 from patients.tests.factories import DoctorFactory, WorkingHoursFactory
@@ -59,10 +60,9 @@ def snapshot() -> dict:
 def raw_figures(start: datetime.date, end: datetime.date) -> dict:
     """The dashboard's figures computed from the raw rows, as the selectors did before the
     summaries (Jakarta days by TruncDate in the database)."""
-    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=CLINIC_TZ)
-    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=CLINIC_TZ)
+    low, high = range_bounds(start, end)
     payments = Payment.objects.filter(paid_at__gte=low, paid_at__lt=high)
-    per_day = {row["day"]: row["total"] for row in payments.annotate(day=TruncDate("paid_at", tzinfo=CLINIC_TZ))
+    per_day = {row["day"]: row["total"] for row in payments.annotate(day=TruncDate("paid_at", tzinfo=clinic_timezone()))
                .values("day").annotate(total=Sum("amount")).order_by()}
     amount = Sum(F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=16, decimal_places=2))
     unpaid = Billing.objects.filter(status__in=["unpaid", "partially_paid"]).aggregate(
@@ -79,7 +79,7 @@ def raw_figures(start: datetime.date, end: datetime.date) -> dict:
                                               new=Count("id", filter=Q(created_at__gte=low, created_at__lt=high))),
         "unpaid": {"total": unpaid["total"] or Decimal(0), "count": unpaid["count"]},
         "appointments": {(row["day"], row["status"]): row["n"] for row in Appointment.objects
-                         .annotate(day=TruncDate("appointment_date", tzinfo=CLINIC_TZ))
+                         .annotate(day=TruncDate("appointment_date", tzinfo=clinic_timezone()))
                          .filter(day__gte=start, day__lte=end).values("day", "status")
                          .annotate(n=Count("id")).order_by()},
     }
