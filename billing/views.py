@@ -30,7 +30,7 @@ def unpaid_list(request):
         outstanding = selectors.bill_outstanding_total(bills=bills)
     else:
         # Unfiltered, the number and the balance of the open bills come from their summary
-        # (clinic/summaries.py), not from a COUNT and a SUM over every open bill, and the page
+        # (billing/summaries.py), not from a COUNT and a SUM over every open bill, and the page
         # is read through the index (selectors.OpenBills) (issue 6).
         unpaid = unpaid_summary()
         paginator = Paginator(selectors.OpenBills(unpaid["count"]), PAGE_SIZE)

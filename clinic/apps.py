@@ -6,11 +6,6 @@ class ClinicConfig(AppConfig):
     name = "clinic"
     default = True
 
-    def ready(self):
-        from clinic import summaries
-
-        summaries.connect()  # the dashboard's summary tables follow every saved row
-
 
 class ClinicAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -3,7 +3,7 @@
 Days, months and years are the clinic's (Asia/Jakarta): a payment at 23:30 UTC belongs to the
 next day in Jakarta. Revenue is cash basis: the sum of the payments received (Payment.amount by
 paid_at), nothing excluded. The money figures and patient counts read the daily summary
-tables (clinic/models.py, kept by clinic/summaries.py): their cost depends on the range, not
+tables (kept by the services of patients, scheduling and billing): their cost depends on the range, not
 on the number of payments, bills or patients."""
 
 import datetime
@@ -12,11 +12,10 @@ from decimal import Decimal
 from django.db.models import Count, DateField, F, IntegerField, Q, Sum
 from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncYear
 
-from billing.models import PaymentMethod
+from billing.models import BilledServiceDaily, OutstandingDaily, PaymentMethod, RevenueDaily
 from core.clock import day_bounds
-from clinic.models import AppointmentDaily, BilledServiceDaily, OutstandingDaily, RegistrationDaily, RevenueDaily
-from patients.models import Doctor
-from scheduling.models import Appointment, Service
+from patients.models import Doctor, RegistrationDaily
+from scheduling.models import Appointment, AppointmentDaily, Service
 
 PERIODS = ("day", "month", "year")
 ZERO = Decimal("0")
@@ -58,7 +57,7 @@ def _days(model, start: datetime.date, end: datetime.date):
 
 def revenue_by_period(*, period: str, start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, Decimal]]:
     """(first day of the day/month/year, sum of payments) for every bucket of the range. 1 query,
-    on the daily summary (clinic/summaries.py): at most a few rows per day of the range."""
+    on the daily summary: at most a few rows per day of the range."""
     rows = (_days(RevenueDaily, start, end).annotate(bucket=_bucket(period)).values("bucket")
             .annotate(total=Sum("amount")).order_by("bucket"))
     totals = {row["bucket"]: row["total"] or ZERO for row in rows}
@@ -154,6 +153,6 @@ def doctor_day(*, doctor: Doctor, day: datetime.date) -> dict:
 
 def unpaid_summary() -> dict:
     """{"total": the sum of the balances of unpaid and partially paid bills, "count"}. 1 query,
-    on the outstanding balance per day of issue (clinic/summaries.py), not on every bill."""
+    on the outstanding balance per day of issue (billing/summaries.py), not on every bill."""
     result = OutstandingDaily.objects.aggregate(total=Sum("amount"), count=Cast(Sum("bills"), IntegerField()))
     return {"total": result["total"] or ZERO, "count": result["count"] or 0}

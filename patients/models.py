@@ -197,3 +197,20 @@ class WorkingHours(models.Model):
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.start_time:%H.%M}–{self.end_time:%H.%M}"
+
+
+class RegistrationDaily(models.Model):
+    """Patients registered per clinic day (of created_at), and how many of them are active.
+    Kept by patients.services in the same transaction as the patient (patients/summaries.py)."""
+
+    day = models.DateField(_("day"), unique=True)
+    registered = models.BigIntegerField(_("registered"), default=0)
+    active = models.BigIntegerField(_("active"), default=0)
+
+    class Meta:
+        db_table = "summary_registration_daily"
+        verbose_name = _("daily registrations")
+        verbose_name_plural = _("daily registrations")
+
+    def __str__(self):
+        return str(self.day)

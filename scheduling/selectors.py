@@ -7,11 +7,10 @@ from operator import or_
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from clinic.models import AppointmentDaily
 from core.clock import SLOT, clinic_datetime, day_bounds
 from patients.models import Doctor, Patient, WorkingHours
 from patients.selectors import name_order, patient_identifier_conditions, prefix_condition
-from scheduling.models import Appointment, AppointmentService, Service
+from scheduling.models import Appointment, AppointmentDaily, AppointmentService, Service
 
 
 # Appointments lie within one working day (working_hours_cover); a day is a safe upper bound.
@@ -158,8 +157,8 @@ def board_appointments(*, day: datetime.date, doctor: Doctor | None = None, stat
 
 def board_status_counts(*, day: datetime.date, doctor: Doctor | None = None) -> list[dict]:
     """Every status with the number of the day's appointments in it (one query), of the whole
-    clinic or of one doctor, from the daily counts (clinic.models.AppointmentDaily, kept by
-    clinic/summaries.py): a day's few hundred rows, or one doctor's six, where counting a
+    clinic or of one doctor, from the daily counts (AppointmentDaily, kept by
+    scheduling.services): a day's few hundred rows, or one doctor's six, where counting a
     chain's appointments read 1,800 index entries."""
     rows = AppointmentDaily.objects.filter(day=day)
     if doctor is not None:

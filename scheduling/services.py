@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import summaries
 from core.clock import day_bounds, local_day, slot_floor, whole_slots
 from patients.models import Doctor, Patient
 from scheduling.models import Appointment, AppointmentService, Service
 from scheduling.selectors import appointment_overlapping, doctor_free_starts, working_hours_cover
+from scheduling.summaries import appointment_count
 
 
 def slot_taken_message() -> str:
@@ -86,6 +88,7 @@ def appointment_book(*, patient: Patient, doctor: Doctor, start: datetime.dateti
             appointment.save()
     except IntegrityError:
         raise ValidationError(slot_taken_message()) from None
+    summaries.apply({}, appointment_count(appointment))
     AppointmentService.objects.bulk_create(
         AppointmentService(appointment=appointment, service=service, quantity=quantity, unit_price=service.price)
         for service, quantity in lines
@@ -129,13 +132,23 @@ def appointment_reschedule(*, appointment: Appointment, start: datetime.datetime
     end = start + (appointment.end_time - appointment.appointment_date)
     _lock_doctor(appointment.doctor)
     _check_slot(doctor=appointment.doctor, start=start, end=end, exclude_pk=appointment.pk)
+    before = appointment_count(appointment)
     appointment.appointment_date, appointment.end_time = start, end
     try:
         with transaction.atomic():
             appointment.save(update_fields=["appointment_date", "end_time", "updated_at"])
     except IntegrityError:
         raise ValidationError(slot_taken_message()) from None
+    summaries.apply(before, appointment_count(appointment))
     return appointment
+
+
+def _save_status(appointment: Appointment, status: str, *, update_fields: list[str]) -> None:
+    """Saves the appointment in its new status and moves it in its day's counts."""
+    before = appointment_count(appointment)
+    appointment.status = status
+    appointment.save(update_fields=["status", *update_fields, "updated_at"])
+    summaries.apply(before, appointment_count(appointment))
 
 
 def _transition(appointment: Appointment, status: str) -> Appointment:
@@ -159,18 +172,16 @@ def appointment_check_in(*, appointment: Appointment, by: User | None) -> Appoin
     last = Appointment.objects.filter(
         doctor=appointment.doctor, appointment_date__gte=day_start, appointment_date__lt=day_end,
     ).aggregate(last=Max("queue_number"))["last"]
-    appointment.status = Appointment.Status.CHECKED_IN
     appointment.arrived_at = now
     appointment.queue_number = (last or 0) + 1
-    appointment.save(update_fields=["status", "arrived_at", "queue_number", "updated_at"])
+    _save_status(appointment, Appointment.Status.CHECKED_IN, update_fields=["arrived_at", "queue_number"])
     return appointment
 
 
 @transaction.atomic
 def appointment_start_consultation(*, appointment: Appointment, by: User | None) -> Appointment:
     appointment = _transition(appointment, Appointment.Status.IN_CONSULTATION)
-    appointment.status = Appointment.Status.IN_CONSULTATION
-    appointment.save(update_fields=["status", "updated_at"])
+    _save_status(appointment, Appointment.Status.IN_CONSULTATION, update_fields=[])
     return appointment
 
 
@@ -178,18 +189,16 @@ def appointment_start_consultation(*, appointment: Appointment, by: User | None)
 def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str = "") -> Appointment:
     """Cancels and frees the slot; the appointment stays in the history."""
     appointment = _transition(appointment, Appointment.Status.CANCELLED)
-    appointment.status = Appointment.Status.CANCELLED
     if reason:
         appointment.notes = f"{appointment.notes}\n{reason}".strip()
-    appointment.save(update_fields=["status", "notes", "updated_at"])
+    _save_status(appointment, Appointment.Status.CANCELLED, update_fields=["notes"])
     return appointment
 
 
 @transaction.atomic
 def appointment_mark_no_show(*, appointment: Appointment, by: User | None) -> Appointment:
     appointment = _transition(appointment, Appointment.Status.NO_SHOW)
-    appointment.status = Appointment.Status.NO_SHOW
-    appointment.save(update_fields=["status", "updated_at"])
+    _save_status(appointment, Appointment.Status.NO_SHOW, update_fields=[])
     return appointment
 
 
@@ -203,8 +212,7 @@ def appointment_complete(*, appointment: Appointment, by: User | None) -> Appoin
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if locked.status != Appointment.Status.COMPLETED:
         locked = _transition(locked, Appointment.Status.COMPLETED)
-        locked.status = Appointment.Status.COMPLETED
-        locked.save(update_fields=["status", "updated_at"])
+        _save_status(locked, Appointment.Status.COMPLETED, update_fields=[])
     MedicalRecord.objects.get_or_create(
         appointment=locked, defaults={"patient_id": locked.patient_id, "doctor_id": locked.doctor_id}
     )

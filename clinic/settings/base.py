@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "scheduling",
     "records",
     "billing",
+    "reports",
     "sampledata",
 ]
 

@@ -16,10 +16,10 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from billing.models import Billing, Payment, PaymentMethod
 from core.fields import fill_blind_indexes
-from clinic.summaries import rebuild_all
 from core.clock import day_start
 from patients.models import Doctor, Patient, WorkingHours
 from records.models import LabResult, MedicalRecord
+from reports.summaries import rebuild_all
 from scheduling.models import Appointment, AppointmentService, Service
 
 NAMES = ("Siti", "Budi", "Agus", "Dewi", "Rina", "Joko", "Putri", "Wahyu", "Sri", "Eko")
