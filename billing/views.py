@@ -12,7 +12,6 @@ from billing import pdf, selectors, services
 from billing.access import get_bill_for
 from billing.forms import PaymentForm
 from billing.models import Billing
-from clinic.selectors import unpaid_summary
 
 PAGE_SIZE = 50
 
@@ -32,7 +31,7 @@ def unpaid_list(request):
         # Unfiltered, the number and the balance of the open bills come from their summary
         # (billing/summaries.py), not from a COUNT and a SUM over every open bill, and the page
         # is read through the index (selectors.OpenBills) (issue 6).
-        unpaid = unpaid_summary()
+        unpaid = selectors.unpaid_summary()
         paginator = Paginator(selectors.OpenBills(unpaid["count"]), PAGE_SIZE)
         outstanding = unpaid["total"]
     context = {

@@ -26,11 +26,12 @@ from hypothesis import strategies as st
 from billing import services as billing_services
 from billing.models import BilledServiceDaily, Billing, OutstandingDaily, Payment, PaymentMethod, RevenueDaily
 from billing.tests.factories import BillingFactory, PaymentFactory
-from clinic import selectors
+from billing.selectors import unpaid_summary
 from core.clock import clinic_timezone, range_bounds
 from patients import services as patient_services
 from patients.models import Patient, RegistrationDaily
 from patients.tests.factories import DoctorFactory, PatientFactory, WorkingHoursFactory
+from reports import selectors
 from reports.summaries import rebuild_all
 from scheduling import selectors as scheduling_selectors
 from scheduling import services as scheduling_services
@@ -105,7 +106,7 @@ def summary_figures(start: datetime.date, end: datetime.date) -> dict:
         "services": {row["service_id"]: (row["total"], row["quantity"])
                      for row in selectors.billed_by_service(start=start, end=end)},
         "patients": selectors.patient_counts(start=start, end=end),
-        "unpaid": selectors.unpaid_summary(),
+        "unpaid": unpaid_summary(),
         "appointments": {(day, row["status"]): row["count"]
                          for day in (start + datetime.timedelta(days=n) for n in range((end - start).days + 1))
                          for row in scheduling_selectors.board_status_counts(day=day) if row["count"]},
@@ -221,11 +222,11 @@ def test_it_counts_a_bills_lines_on_its_day_of_issue_until_it_is_voided(admin_us
         bill = billing_services.bill_issue_for(appointment=appointment)  # the 9th in Jakarta
     row = BilledServiceDaily.objects.get(service=service)
     assert (row.day, row.amount, row.quantity, row.lines) == (datetime.date(2026, 3, 9), Decimal("2000"), 2, 1)
-    assert selectors.unpaid_summary() == {"total": Decimal("2000"), "count": 1}
+    assert unpaid_summary() == {"total": Decimal("2000"), "count": 1}
     billing_services.bill_void(bill=bill, by=admin_user)
     assert BilledServiceDaily.objects.get(service=service).lines == 0
     assert selectors.billed_by_service(start=FIRST, end=LAST) == []
-    assert selectors.unpaid_summary() == {"total": Decimal(0), "count": 0}
+    assert unpaid_summary() == {"total": Decimal(0), "count": 0}
     assert_summaries_equal_a_rebuild()
 
 
@@ -283,7 +284,7 @@ def test_it_keeps_the_summaries_right_through_the_django_admin(client, admin_use
         "billing": bill.pk, "amount": "120000", "method": PaymentMethod.CASH, "reference": ""})
     assert response.status_code == 302, response.content[:2000]
     assert RevenueDaily.objects.get().amount == Decimal("120000")
-    assert selectors.unpaid_summary() == {"total": Decimal("180000"), "count": 1}
+    assert unpaid_summary() == {"total": Decimal("180000"), "count": 1}
     assert_summaries_equal_a_rebuild()
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, DateField, F, IntegerField, Q, Sum
 from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncYear
 
-from billing.models import BilledServiceDaily, OutstandingDaily, PaymentMethod, RevenueDaily
+from billing.models import BilledServiceDaily, PaymentMethod, RevenueDaily
 from core.clock import day_bounds
 from patients.models import Doctor, RegistrationDaily
 from scheduling.models import Appointment, AppointmentDaily, Service
@@ -149,10 +149,3 @@ def doctor_day(*, doctor: Doctor, day: datetime.date) -> dict:
     counts = {row["status"]: row["count"] for row in rows}
     seen = sum(row["patients"] for row in rows if row["status"] == Appointment.Status.COMPLETED)
     return {"by_status": _status_rows(counts), "total": sum(counts.values()), "patients_seen": seen}
-
-
-def unpaid_summary() -> dict:
-    """{"total": the sum of the balances of unpaid and partially paid bills, "count"}. 1 query,
-    on the outstanding balance per day of issue (billing/summaries.py), not on every bill."""
-    result = OutstandingDaily.objects.aggregate(total=Sum("amount"), count=Cast(Sum("bills"), IntegerField()))
-    return {"total": result["total"] or ZERO, "count": result["count"] or 0}

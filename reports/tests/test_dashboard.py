@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import Billing, PaymentMethod
-from clinic import selectors
+from reports import selectors
 from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory
 from patients.tests.factories import DoctorFactory, PatientFactory
 from reports.summaries import rebuild_all
