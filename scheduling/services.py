@@ -16,6 +16,7 @@ from core.clock import day_bounds, local_day, slot_floor, whole_slots
 from patients.models import Doctor, Patient
 from scheduling.models import Appointment, AppointmentService, Service
 from scheduling.selectors import appointment_overlapping, doctor_free_starts, working_hours_cover
+from scheduling.signals import appointment_completed
 from scheduling.summaries import appointment_count
 
 
@@ -204,19 +205,14 @@ def appointment_mark_no_show(*, appointment: Appointment, by: User | None) -> Ap
 
 @transaction.atomic
 def appointment_complete(*, appointment: Appointment, by: User | None) -> Appointment:
-    """Completes the visit: creates its medical record if none exists and issues its bill,
-    all in one transaction. Completing twice changes nothing the second time."""
-    from billing.services import bill_issue_for
-    from records.models import MedicalRecord
-
+    """Completes the visit; the apps that keep its medical record and its bill add them
+    (appointment_completed), all in one transaction. Completing twice changes nothing the
+    second time."""
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if locked.status != Appointment.Status.COMPLETED:
         locked = _transition(locked, Appointment.Status.COMPLETED)
         _save_status(locked, Appointment.Status.COMPLETED, update_fields=[])
-    MedicalRecord.objects.get_or_create(
-        appointment=locked, defaults={"patient_id": locked.patient_id, "doctor_id": locked.doctor_id}
-    )
-    bill_issue_for(appointment=locked)
+    appointment_completed.send(sender=Appointment, appointment=locked)
     return locked
 
 
