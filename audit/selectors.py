@@ -7,9 +7,9 @@ from functools import cache
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from audit.models import AuditLog, EmergencyAccess
+from core.clock import day_bounds, day_start
 
 _RM = re.compile(r"(?:rm[-\s]?)?0*([0-9]{1,9})", re.IGNORECASE)
 # What a patient's access report lists: everything done with or seen of their data.
@@ -19,15 +19,11 @@ PATIENT_REPORT_ACTIONS = (
 )
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def _in_period(rows: QuerySet, date_from: datetime.date | None, date_to: datetime.date | None) -> QuerySet:
     if date_from:
-        rows = rows.filter(created_at__gte=_day_start(date_from))
+        rows = rows.filter(created_at__gte=day_start(date_from))
     if date_to:
-        rows = rows.filter(created_at__lt=_day_start(date_to + datetime.timedelta(days=1)))
+        rows = rows.filter(created_at__lt=day_bounds(date_to)[1])
     return rows
 
 

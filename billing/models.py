@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Patient
-from scheduling.models import Appointment
+from scheduling.models import Appointment, Service
 
 
 class PaymentMethod(models.TextChoices):
@@ -165,3 +165,72 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.billing.number}: Rp {self.amount:,.0f}".replace(",", ".")
+
+
+# --- Daily summaries of the dashboard, kept by billing.services in the same transaction as the
+# bill or payment (billing/summaries.py). Each row holds one clinic day's figure, so a page reads
+# at most a few thousand rows whatever the number of bills and payments.
+
+MONEY = {"max_digits": 18, "decimal_places": 2, "default": 0}
+
+
+class RevenueDaily(models.Model):
+    """Payments received per clinic day (of paid_at) and method."""
+
+    day = models.DateField(_("day"))
+    method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices)
+    amount = models.DecimalField(_("amount (Rp)"), **MONEY)
+    payments = models.BigIntegerField(_("payments"), default=0)
+
+    class Meta:
+        db_table = "summary_revenue_daily"
+        verbose_name = _("daily revenue")
+        verbose_name_plural = _("daily revenue")
+        constraints = [models.UniqueConstraint(fields=["day", "method"], name="summary_revenue_day_method")]
+        # The dashboard's sums by day and by method read a range of days from this index alone,
+        # without fetching the table's rows through the unique key (docs/performance.md).
+        indexes = [models.Index(fields=["day", "method", "amount", "payments"], name="summary_revenue_day_cover")]
+
+    def __str__(self):
+        return f"{self.day} {self.method}"
+
+
+class BilledServiceDaily(models.Model):
+    """Lines of the bills issued per clinic day (of issued_at), void bills left out, per service."""
+
+    day = models.DateField(_("day"))
+    # Its own index serves the foreign key; the figures are read through the covering
+    # (day, service, sums) index below, without a join.
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service"))
+    amount = models.DecimalField(_("amount (Rp)"), **MONEY)
+    quantity = models.BigIntegerField(_("quantity"), default=0)
+    lines = models.BigIntegerField(_("lines"), default=0)
+
+    class Meta:
+        db_table = "summary_billed_service_daily"
+        verbose_name = _("daily billed per service")
+        verbose_name_plural = _("daily billed per service")
+        constraints = [models.UniqueConstraint(fields=["day", "service"], name="summary_billed_day_service")]
+        # A range of days with the sums' columns: a year's figures per service are read from
+        # this index alone, not by walking each service's every day through a (service, day) index.
+        indexes = [models.Index(fields=["day", "service", "amount", "quantity", "lines"],
+                                name="summary_billed_day_cover")]
+
+    def __str__(self):
+        return f"{self.day} {self.service_id}"
+
+
+class OutstandingDaily(models.Model):
+    """The balance of the unpaid and partially paid bills, per clinic day of issue."""
+
+    day = models.DateField(_("day"), unique=True)
+    amount = models.DecimalField(_("amount (Rp)"), **MONEY)
+    bills = models.BigIntegerField(_("bills"), default=0)
+
+    class Meta:
+        db_table = "summary_outstanding_daily"
+        verbose_name = _("daily outstanding balance")
+        verbose_name_plural = _("daily outstanding balance")
+
+    def __str__(self):
+        return str(self.day)

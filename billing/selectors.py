@@ -4,10 +4,10 @@ import heapq
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Coalesce
 
-from billing.models import Billing, Insurance, Payment
+from billing.models import Billing, Insurance, OutstandingDaily, Payment
 from patients.models import Patient
 from patients.selectors import unshown_patient_fields
 from scheduling.models import AppointmentService
@@ -116,3 +116,10 @@ def bill_lines(*, bill: Billing) -> list[BillLine]:
 def insurance_list_for(*, patient: Patient) -> QuerySet[Insurance]:
     """The patient's active policies, newest validity first: the choices for an insurance payment."""
     return Insurance.objects.filter(patient=patient, is_active=True).order_by("-valid_from", "id")
+
+
+def unpaid_summary() -> dict:
+    """{"total": the sum of the balances of unpaid and partially paid bills, "count"}. 1 query,
+    on the outstanding balance per day of issue (OutstandingDaily), not on every bill."""
+    result = OutstandingDaily.objects.aggregate(total=Sum("amount"), count=Cast(Sum("bills"), IntegerField()))
+    return {"total": result["total"] or Decimal(0), "count": result["count"] or 0}

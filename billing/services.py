@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.models import Billing, Insurance, Payment, PaymentMethod
+from billing.summaries import billed_lines, outstanding, revenue
+from core import summaries
 from patients.models import Patient
 from scheduling.models import Appointment, AppointmentService
 
@@ -43,6 +45,7 @@ def bill_issue_for(*, appointment: Appointment) -> Billing:
     )
     bill.full_clean(exclude=["appointment"])
     bill.save()
+    summaries.apply({}, summaries.merge(outstanding(bill), billed_lines(bill)))
     return bill
 
 
@@ -75,6 +78,7 @@ def payment_record(*, bill: Billing, amount: Decimal, method: str, received_by: 
             raise ValidationError({"insurance": _("This policy does not cover this patient on the visit date.")})
     else:
         insurance = None
+    before = outstanding(bill)
     payment = Payment.objects.create(
         billing=bill, amount=amount, method=method, insurance=insurance, reference=reference,
         paid_at=timezone.now(), received_by=received_by,
@@ -87,6 +91,7 @@ def payment_record(*, bill: Billing, amount: Decimal, method: str, received_by: 
         bill.insurance = insurance
         update_fields.append("insurance")
     bill.save(update_fields=update_fields)
+    summaries.apply(before, summaries.merge(outstanding(bill), revenue(payment)))
     return payment
 
 
@@ -98,8 +103,10 @@ def bill_void(*, bill: Billing, by: User | None) -> Billing:
         raise ValidationError(_("This bill has already been voided."))
     if bill.payments.exists():
         raise ValidationError(_("A bill with payments cannot be voided."))
+    before = summaries.merge(outstanding(bill), billed_lines(bill))
     bill.status = Billing.Status.VOID
     bill.save(update_fields=["status", "updated_at"])
+    summaries.apply(before, {})
     return bill
 
 

@@ -12,7 +12,6 @@ from billing import pdf, selectors, services
 from billing.access import get_bill_for, get_insurance_for
 from billing.forms import InsuranceForm, PaymentForm
 from billing.models import Billing
-from clinic.selectors import unpaid_summary
 from core.forms import add_service_error
 from patients.access import get_patient_for
 
@@ -32,9 +31,9 @@ def unpaid_list(request):
         outstanding = selectors.bill_outstanding_total(bills=bills)
     else:
         # Unfiltered, the number and the balance of the open bills come from their summary
-        # (clinic/summaries.py), not from a COUNT and a SUM over every open bill, and the page
+        # (billing/summaries.py), not from a COUNT and a SUM over every open bill, and the page
         # is read through the index (selectors.OpenBills) (issue 6).
-        unpaid = unpaid_summary()
+        unpaid = selectors.unpaid_summary()
         paginator = Paginator(selectors.OpenBills(unpaid["count"]), PAGE_SIZE)
         outstanding = unpaid["total"]
     context = {

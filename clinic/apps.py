@@ -6,12 +6,6 @@ class ClinicConfig(AppConfig):
     name = "clinic"
     default = True
 
-    def ready(self):
-        from clinic import checks  # noqa: F401  (registers the system checks)
-        from clinic import summaries
-
-        summaries.connect()  # the dashboard's summary tables follow every saved row
-
 
 class ClinicAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -2,14 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import home
-from clinic import dashboard
-from clinic.views import healthz
+from core.views import healthz
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("dashboard/", dashboard.dashboard, name="dashboard"),
-    path("dashboard/export.csv", dashboard.dashboard_export, name="dashboard_export"),
+    path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
     # The audit screens: accounts/audit/… and patients/<pk>/emergency-access/.
     path("", include("reports.audit_urls")),

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from accounts.tests.factories import PASSWORD
 from billing.models import Billing
 from patients.models import Patient
-from scheduling.selectors import slot_floor
+from core.clock import SLOT, slot_floor
 
 PATIENT = "Sri Wahyuni"
 
@@ -41,7 +41,7 @@ def bookable_slot() -> datetime.datetime:
     """The next 15-minute slot of today (clinic time), or the current one in the day's last
     quarter hour: the booking form refuses slots that have passed."""
     current = slot_floor(timezone.now())
-    following = current + datetime.timedelta(minutes=15)
+    following = current + SLOT
     return following if following.date() == current.date() else current
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lab/replica-lab.sh — a MariaDB primary and a replica on this machine, for trying and testing the
-# clinic's database router (clinic/db_router.py; docs/scaling.md) against real replication.
+# clinic's database router (core/db_router.py; docs/scaling.md) against real replication.
 #
 #   lab/replica-lab.sh start             set up and start both (idempotent), migrate the primary,
 #                                        print DATABASE_URL=… and DATABASE_REPLICA_URLS=… on stdout

@@ -1,7 +1,7 @@
 # mk/replica.mk — included by the Makefile (uses its VENV, PY, MANAGE, BIN, STAMP_*, DB_DRIVER).
 #
 # The MariaDB replica lab (lab/replica-lab.sh, docs/scaling.md): a primary and a read-only replica
-# on this machine, with GTID replication, for the database router (clinic/db_router.py).
+# on this machine, with GTID replication, for the database router (core/db_router.py).
 #   make replica-lab        start it (as root; idempotent), migrate the primary, print its URLs
 #   make replica-lab-stop   stop it and delete its data
 #   make replica-ci         a lab of its own (other ports, other directory), the integration tests

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin
 from audit.services import AuditReadAdminMixin
+from patients import services
 from patients.models import Doctor, Patient, WorkingHours
 from patients.selectors import patient_identifier_conditions
 
@@ -36,11 +37,21 @@ class PatientAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
             found |= queryset.filter(reduce(or_, conditions))
         return found, may_have_duplicates
 
+    def save_model(self, request, obj, form, change):
+        # Through the services, as at the front desk: the same rules, and the daily
+        # registrations follow. The admin's form is the confirmation of a possible duplicate.
+        data = {name: form.cleaned_data[name] for name in services.PATIENT_FIELDS if name in form.cleaned_data}
+        if change:
+            saved = services.patient_update(patient=obj, data=data, by=request.user, confirmed_not_duplicate=True)
+        else:
+            saved = services.patient_register(data=data, by=request.user, confirmed_not_duplicate=True)
+        obj.pk = saved.pk
+        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if not k.startswith("_")})
+
     @admin.action(description=_("Deactivate the selected patients"))
     def deactivate(self, request, queryset):
         for patient in queryset.filter(is_active=True):  # one by one: each change goes into the audit log
-            patient.is_active = False
-            patient.save(update_fields=["is_active", "updated_at"])
+            services.patient_deactivate(patient=patient, by=request.user)
 
 
 class WorkingHoursInline(AdminRoleInline, admin.TabularInline):

@@ -7,8 +7,8 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from clinic.crypto import blind_index
-from clinic.fields import (
+from core.crypto import blind_index
+from core.fields import (
     BlindIndexField, EncryptedCharField, EncryptedEmailField, fill_blind_indexes, with_blind_indexes,
 )
 
@@ -37,7 +37,7 @@ class Patient(models.Model):
     medical_record_number = models.CharField(
         _("medical record number (No. RM)"), max_length=20, unique=True, editable=False
     )
-    # NIK, phone numbers and email are stored encrypted (clinic/fields.py); the validators check
+    # NIK, phone numbers and email are stored encrypted (core/fields.py); the validators check
     # the plain value. Exact search and NIK uniqueness go through the blind indexes (*_hash).
     nik = EncryptedCharField(
         _("NIK"), max_length=16, null=True, blank=True, validators=[nik_validator],
@@ -54,7 +54,7 @@ class Patient(models.Model):
     emergency_contact_phone = EncryptedCharField(
         _("emergency contact phone"), max_length=20, blank=True, validators=[phone_validator]
     )
-    # Keyed HMACs of the normalised values (clinic.crypto.blind_index), set by the pre_save
+    # Keyed HMACs of the normalised values (core.crypto.blind_index), set by the pre_save
     # receiver below; NULL when the value is empty. A NIK is registered once: nik_hash is unique.
     nik_hash = BlindIndexField(source="nik", kind="nik", unique=True)
     phone_hash = BlindIndexField(source="phone", kind="phone")
@@ -197,3 +197,20 @@ class WorkingHours(models.Model):
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.start_time:%H.%M}–{self.end_time:%H.%M}"
+
+
+class RegistrationDaily(models.Model):
+    """Patients registered per clinic day (of created_at), and how many of them are active.
+    Kept by patients.services in the same transaction as the patient (patients/summaries.py)."""
+
+    day = models.DateField(_("day"), unique=True)
+    registered = models.BigIntegerField(_("registered"), default=0)
+    active = models.BigIntegerField(_("active"), default=0)
+
+    class Meta:
+        db_table = "summary_registration_daily"
+        verbose_name = _("daily registrations")
+        verbose_name_plural = _("daily registrations")
+
+    def __str__(self):
+        return str(self.day)

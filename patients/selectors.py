@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Collate, Upper
 from django.db.models.lookups import StartsWith
 
-from clinic.crypto import blind_index, phone_normalise
+from core.crypto import blind_index, phone_normalise
 from patients.models import Patient
 
 SEARCH_MAX_LENGTH = 150  # the longest full name; a longer query cannot match anything

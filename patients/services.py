@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from clinic.crypto import blind_index, email_normalise, phone_normalise
+from core import summaries
+from core.crypto import blind_index, email_normalise, phone_normalise
 from patients.models import Patient
 from patients.selectors import patient_possible_duplicates
+from patients.summaries import registration
 
 PATIENT_FIELDS = (
     "full_name", "nik", "date_of_birth", "gender", "phone", "email", "address", "blood_type",
@@ -102,6 +104,7 @@ def patient_register(*, data: Mapping[str, Any], by: User | None,
     for attempt in range(5):
         try:
             _save(patient)
+            summaries.apply({}, registration(patient))
             return patient
         except IntegrityError:
             if attempt == 4:
@@ -118,6 +121,7 @@ def patient_update(*, patient: Patient, data: Mapping[str, Any], by: User | None
     birth or NIK change, so a patient confirmed once is not warned about at every edit."""
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     before = (patient.full_name.casefold(), patient.date_of_birth, patient.nik)
+    counted = registration(patient)
     for name, value in patient_normalise(data).items():
         setattr(patient, name, value)
     patient.full_clean(exclude=["medical_record_number"], validate_unique=False)
@@ -125,4 +129,17 @@ def patient_update(*, patient: Patient, data: Mapping[str, Any], by: User | None
     if (patient.full_name.casefold(), patient.date_of_birth, patient.nik) != before:
         _check_duplicates(patient=patient, confirmed_not_duplicate=confirmed_not_duplicate)
     _save(patient)
+    summaries.apply(counted, registration(patient))
+    return patient
+
+
+@transaction.atomic
+def patient_deactivate(*, patient: Patient, by: User | None) -> Patient:
+    """Takes a patient off the register; their history stays."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.is_active:
+        counted = registration(patient)
+        patient.is_active = False
+        patient.save(update_fields=["is_active", "updated_at"])
+        summaries.apply(counted, registration(patient))
     return patient

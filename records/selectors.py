@@ -9,10 +9,10 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
+from core.clock import day_bounds
 from patients.models import Doctor, Patient
 from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
 from scheduling.models import Appointment, AppointmentService
-from scheduling.selectors import day_bounds
 
 # What a doctor writes in the allergies box when the patient has none.
 NO_ALLERGY = {

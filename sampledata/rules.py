@@ -25,8 +25,8 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from billing.models import Billing
+from core.clock import SLOT_MINUTES
 from scheduling.models import Appointment
-from scheduling.services import SLOT_MINUTES
 
 from . import vocab
 

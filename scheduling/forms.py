@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import ClinicDateField
 from patients.models import Patient
 from scheduling.models import Appointment
-from scheduling.selectors import doctor_active_list, service_active_list, slot_floor
+from core.clock import clinic_datetime, on_slot_boundary, slot_floor
+from scheduling.selectors import doctor_active_list, service_active_list
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
@@ -41,7 +42,7 @@ class SlotStartMixin:
 
     def clean_time(self):
         value = self.cleaned_data["time"]
-        if value.minute % 15 or value.second or value.microsecond:
+        if not on_slot_boundary(value):
             raise forms.ValidationError(_("Choose a time on the quarter hour, e.g. 08.00, 08.15, 08.30 or 08.45."))
         return value
 
@@ -49,7 +50,7 @@ class SlotStartMixin:
         day, time = cleaned_data.get("date"), cleaned_data.get("time")
         if day is None or time is None:
             return
-        start = timezone.make_aware(datetime.datetime.combine(day, time))
+        start = clinic_datetime(day, time)
         if start < slot_floor(timezone.now()):
             self.add_error("time", _("This time has already passed. Choose a later time."))
             return

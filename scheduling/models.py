@@ -169,3 +169,26 @@ class AppointmentService(models.Model):
     @property
     def line_total(self):
         return self.unit_price * self.quantity
+
+
+class AppointmentDaily(models.Model):
+    """Appointments per clinic day (of their start), doctor and status: a day's figures for the
+    whole clinic (the board's counts, the dashboard's table by doctor) read its few hundred rows
+    instead of counting its appointments. Kept by scheduling.services in the same transaction
+    as the appointment (scheduling/summaries.py)."""
+
+    day = models.DateField(_("day"))
+    doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="+", verbose_name=_("doctor"))
+    status = models.CharField(_("status"), max_length=20)
+    appointments = models.BigIntegerField(_("appointments"), default=0)
+
+    class Meta:
+        db_table = "summary_appointment_daily"
+        verbose_name = _("daily appointments")
+        verbose_name_plural = _("daily appointments")
+        # Also the index of a day's rows (its leading column); the doctor's own index serves the key.
+        constraints = [models.UniqueConstraint(fields=["day", "doctor", "status"],
+                                               name="summary_appointment_day_doctor_status")]
+
+    def __str__(self):
+        return f"{self.day} {self.doctor_id} {self.status}"

@@ -7,10 +7,10 @@ from operator import or_
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from clinic.models import AppointmentDaily
+from core.clock import SLOT, clinic_datetime, day_bounds
 from patients.models import Doctor, Patient, WorkingHours
 from patients.selectors import name_order, patient_identifier_conditions, prefix_condition
-from scheduling.models import Appointment, AppointmentService, Service
+from scheduling.models import Appointment, AppointmentDaily, AppointmentService, Service
 
 
 # Appointments lie within one working day (working_hours_cover); a day is a safe upper bound.
@@ -47,22 +47,6 @@ def working_hours_cover(*, doctor: Doctor, start: datetime.datetime, end: dateti
 
 
 # --- Reads for the staff pages. Each runs a fixed number of queries, however many rows.
-
-SLOT = datetime.timedelta(minutes=15)
-
-
-def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The clinic-time midnight that starts `day` and the one that ends it, both aware."""
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    end = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
-    return start, end
-
-
-def slot_floor(moment: datetime.datetime) -> datetime.datetime:
-    """The start of the 15-minute slot `moment` falls in, in clinic time."""
-    local = timezone.localtime(moment)
-    return local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
-
 
 def doctor_active_list() -> QuerySet[Doctor]:
     return Doctor.objects.filter(is_active=True).order_by("full_name", "id")
@@ -172,8 +156,8 @@ def board_appointments(*, day: datetime.date, doctor: Doctor | None = None, stat
 
 def board_status_counts(*, day: datetime.date, doctor: Doctor | None = None) -> list[dict]:
     """Every status with the number of the day's appointments in it (one query), of the whole
-    clinic or of one doctor, from the daily counts (clinic.models.AppointmentDaily, kept by
-    clinic/summaries.py): a day's few hundred rows, or one doctor's six, where counting a
+    clinic or of one doctor, from the daily counts (AppointmentDaily, kept by
+    scheduling.services): a day's few hundred rows, or one doctor's six, where counting a
     chain's appointments read 1,800 index entries."""
     rows = AppointmentDaily.objects.filter(day=day)
     if doctor is not None:
@@ -185,10 +169,8 @@ def board_status_counts(*, day: datetime.date, doctor: Doctor | None = None) -> 
 
 def doctor_working_blocks(*, doctor: Doctor, day: datetime.date) -> list[tuple[datetime.datetime, datetime.datetime]]:
     """The doctor's working blocks on `day` as aware (start, end) pairs, in order (one query)."""
-    zone = timezone.get_current_timezone()
     hours = WorkingHours.objects.filter(doctor=doctor, weekday=day.weekday()).order_by("start_time")
-    return [(timezone.make_aware(datetime.datetime.combine(day, start_time), zone),
-             timezone.make_aware(datetime.datetime.combine(day, end_time), zone))
+    return [(clinic_datetime(day, start_time), clinic_datetime(day, end_time))
             for start_time, end_time in hours.values_list("start_time", "end_time")]
 
 

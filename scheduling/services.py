@@ -2,7 +2,6 @@
 commands alike, so the rules hold on every path."""
 
 import datetime
-import math
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
@@ -12,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import summaries
+from core.clock import day_bounds, local_day, slot_floor, whole_slots
 from patients.models import Doctor, Patient
 from scheduling.models import Appointment, AppointmentService, Service
-from scheduling.selectors import appointment_overlapping, doctor_free_starts, slot_floor, working_hours_cover
-
-SLOT_MINUTES = 15
+from scheduling.selectors import appointment_overlapping, doctor_free_starts, working_hours_cover
+from scheduling.signals import appointment_completed
+from scheduling.summaries import appointment_count
 
 
 def slot_taken_message() -> str:
@@ -24,9 +25,8 @@ def slot_taken_message() -> str:
 
 
 def appointment_duration(services: Sequence[tuple[Service, int]]) -> datetime.timedelta:
-    """The services' minutes, rounded up to whole 15-minute slots."""
-    minutes = sum(service.duration_minutes for service, _quantity in services) or SLOT_MINUTES
-    return datetime.timedelta(minutes=math.ceil(minutes / SLOT_MINUTES) * SLOT_MINUTES)
+    """The services' minutes, rounded up to whole slots."""
+    return whole_slots(sum(service.duration_minutes for service, _quantity in services))
 
 
 def _normalise_services(services) -> list[tuple[Service, int]]:
@@ -89,6 +89,7 @@ def appointment_book(*, patient: Patient, doctor: Doctor, start: datetime.dateti
             appointment.save()
     except IntegrityError:
         raise ValidationError(slot_taken_message()) from None
+    summaries.apply({}, appointment_count(appointment))
     AppointmentService.objects.bulk_create(
         AppointmentService(appointment=appointment, service=service, quantity=quantity, unit_price=service.price)
         for service, quantity in lines
@@ -100,7 +101,7 @@ def appointment_book(*, patient: Patient, doctor: Doctor, start: datetime.dateti
 
 def appointment_book_walk_in(*, patient: Patient, doctor: Doctor, services, booked_by: User | None,
                              reason: str = "", now: datetime.datetime | None = None) -> Appointment:
-    """Books a walk-in straight to checked-in, in the current 15-minute slot or, when that is
+    """Books a walk-in straight to checked-in, in the current slot or, when that is
     taken, the next free slot of today inside the doctor's working hours."""
     if not patient.is_active:
         raise ValidationError(_("This patient is no longer active."))
@@ -132,13 +133,23 @@ def appointment_reschedule(*, appointment: Appointment, start: datetime.datetime
     end = start + (appointment.end_time - appointment.appointment_date)
     _lock_doctor(appointment.doctor)
     _check_slot(doctor=appointment.doctor, start=start, end=end, exclude_pk=appointment.pk)
+    before = appointment_count(appointment)
     appointment.appointment_date, appointment.end_time = start, end
     try:
         with transaction.atomic():
             appointment.save(update_fields=["appointment_date", "end_time", "updated_at"])
     except IntegrityError:
         raise ValidationError(slot_taken_message()) from None
+    summaries.apply(before, appointment_count(appointment))
     return appointment
+
+
+def _save_status(appointment: Appointment, status: str, *, update_fields: list[str]) -> None:
+    """Saves the appointment in its new status and moves it in its day's counts."""
+    before = appointment_count(appointment)
+    appointment.status = status
+    appointment.save(update_fields=["status", *update_fields, "updated_at"])
+    summaries.apply(before, appointment_count(appointment))
 
 
 def _transition(appointment: Appointment, status: str) -> Appointment:
@@ -158,24 +169,20 @@ def appointment_check_in(*, appointment: Appointment, by: User | None) -> Appoin
     appointment = _transition(appointment, Appointment.Status.CHECKED_IN)
     _lock_doctor(appointment.doctor)  # two check-ins at once must not share a number
     now = timezone.now()
-    day = timezone.localtime(appointment.appointment_date).date()
-    day_start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    day_start, day_end = day_bounds(local_day(appointment.appointment_date))
     last = Appointment.objects.filter(
-        doctor=appointment.doctor, appointment_date__gte=day_start,
-        appointment_date__lt=day_start + datetime.timedelta(days=1),
+        doctor=appointment.doctor, appointment_date__gte=day_start, appointment_date__lt=day_end,
     ).aggregate(last=Max("queue_number"))["last"]
-    appointment.status = Appointment.Status.CHECKED_IN
     appointment.arrived_at = now
     appointment.queue_number = (last or 0) + 1
-    appointment.save(update_fields=["status", "arrived_at", "queue_number", "updated_at"])
+    _save_status(appointment, Appointment.Status.CHECKED_IN, update_fields=["arrived_at", "queue_number"])
     return appointment
 
 
 @transaction.atomic
 def appointment_start_consultation(*, appointment: Appointment, by: User | None) -> Appointment:
     appointment = _transition(appointment, Appointment.Status.IN_CONSULTATION)
-    appointment.status = Appointment.Status.IN_CONSULTATION
-    appointment.save(update_fields=["status", "updated_at"])
+    _save_status(appointment, Appointment.Status.IN_CONSULTATION, update_fields=[])
     return appointment
 
 
@@ -183,37 +190,29 @@ def appointment_start_consultation(*, appointment: Appointment, by: User | None)
 def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str = "") -> Appointment:
     """Cancels and frees the slot; the appointment stays in the history."""
     appointment = _transition(appointment, Appointment.Status.CANCELLED)
-    appointment.status = Appointment.Status.CANCELLED
     if reason:
         appointment.notes = f"{appointment.notes}\n{reason}".strip()
-    appointment.save(update_fields=["status", "notes", "updated_at"])
+    _save_status(appointment, Appointment.Status.CANCELLED, update_fields=["notes"])
     return appointment
 
 
 @transaction.atomic
 def appointment_mark_no_show(*, appointment: Appointment, by: User | None) -> Appointment:
     appointment = _transition(appointment, Appointment.Status.NO_SHOW)
-    appointment.status = Appointment.Status.NO_SHOW
-    appointment.save(update_fields=["status", "updated_at"])
+    _save_status(appointment, Appointment.Status.NO_SHOW, update_fields=[])
     return appointment
 
 
 @transaction.atomic
 def appointment_complete(*, appointment: Appointment, by: User | None) -> Appointment:
-    """Completes the visit: creates its medical record if none exists and issues its bill,
-    all in one transaction. Completing twice changes nothing the second time."""
-    from billing.services import bill_issue_for
-    from records.models import MedicalRecord
-
+    """Completes the visit; the apps that keep its medical record and its bill add them
+    (appointment_completed), all in one transaction. Completing twice changes nothing the
+    second time."""
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if locked.status != Appointment.Status.COMPLETED:
         locked = _transition(locked, Appointment.Status.COMPLETED)
-        locked.status = Appointment.Status.COMPLETED
-        locked.save(update_fields=["status", "updated_at"])
-    MedicalRecord.objects.get_or_create(
-        appointment=locked, defaults={"patient_id": locked.patient_id, "doctor_id": locked.doctor_id}
-    )
-    bill_issue_for(appointment=locked)
+        _save_status(locked, Appointment.Status.COMPLETED, update_fields=[])
+    appointment_completed.send(sender=Appointment, appointment=locked)
     return locked
 
 

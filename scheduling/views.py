@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.policy import can, doctor_of, requires
 from audit.services import audit_read, audit_reads
+from core.clock import slot_floor
 from patients.models import Patient
 from scheduling import selectors, services
 from scheduling.access import get_appointment_for
@@ -285,7 +286,7 @@ def day(request):
     context = {
         "filters": filters, "doctors": doctors, "doctor": doctor, "day": the_day, "own": own,
         "previous_day": the_day - datetime.timedelta(days=1), "next_day": the_day + datetime.timedelta(days=1),
-        "today": timezone.localdate(), "bookable_from": selectors.slot_floor(timezone.now()),
+        "today": timezone.localdate(), "bookable_from": slot_floor(timezone.now()),
         "Status": Appointment.Status,
     }
     if doctor is not None:

@@ -5,6 +5,8 @@ import factory
 from django.utils import timezone
 
 from billing.models import Billing, Insurance, Payment, PaymentMethod
+from billing.summaries import billed_lines, outstanding, revenue
+from core import summaries
 from patients.tests.factories import PatientFactory
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory
@@ -32,6 +34,13 @@ class BillingFactory(factory.django.DjangoModelFactory):
     total_amount = Decimal("300000")
     issued_at = factory.LazyFunction(timezone.now)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        bill = super()._create(model_class, *args, **kwargs)
+        # As bill_issue_for does: the open balance and the lines billed on its day of issue.
+        summaries.apply({}, summaries.merge(outstanding(bill), billed_lines(bill)))
+        return bill
+
 
 class PaymentFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -41,3 +50,11 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     amount = Decimal("100000")
     method = PaymentMethod.CASH
     paid_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        payment = super()._create(model_class, *args, **kwargs)
+        # The payment counts in its day's revenue, as payment_record's does; the bill is left as
+        # the test built it (its balance is not touched, here or in the summary).
+        summaries.apply({}, revenue(payment))
+        return payment

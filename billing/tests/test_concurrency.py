@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from billing import services
 from billing.models import Billing, Payment, PaymentMethod
 from billing.tests.factories import BillingFactory
-from clinic.tests.conftest import figures  # noqa: F401  (fixture)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from billing import services
 from billing.models import Billing, Payment, PaymentMethod
 from billing.tests.factories import BillingFactory
-from clinic.tests.conftest import figures  # noqa: F401  (fixture)
 from patients.tests.factories import DoctorFactory, PatientFactory, WorkingHoursFactory
 from scheduling import services as scheduling_services
 from scheduling.models import AppointmentService

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "core",
     "clinic",
     "accounts",
     "audit",
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "scheduling",
     "records",
     "billing",
+    "reports",
     "sampledata",
 ]
 
@@ -48,8 +50,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Reads to a replica unless this browser wrote recently (a no-op without replicas).
-    "clinic.db_router.ReadYourWritesMiddleware",
-    "clinic.middleware.ClinicLocaleMiddleware",
+    "core.db_router.ReadYourWritesMiddleware",
+    "core.middleware.ClinicLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -115,7 +117,7 @@ def _database(config: dict, *, replica: bool = False) -> dict:
     options = config.setdefault("OPTIONS", {})
     if replica and config["ENGINE"] in ("django.db.backends.mysql", "django.db.backends.postgresql"):
         # A dead replica must not stall a page: give up connecting quickly, then read from the
-        # primary (clinic/db_router.py).
+        # primary (core/db_router.py).
         options.setdefault("connect_timeout", env.int("REPLICA_CONNECT_TIMEOUT", default=2))
     if replica and config["ENGINE"] == "django.db.backends.mysql":
         # A replica that hangs (not refusing, just silent) must not hold a page for ever: the read
@@ -171,13 +173,13 @@ DATABASES = {
 }
 
 # Read replicas (docs/scaling.md): DATABASE_REPLICA_URLS, comma-separated, become the aliases
-# replica_1, replica_2, ...; clinic.db_router sends reads there and writes to the primary. No
+# replica_1, replica_2, ...; core.db_router sends reads there and writes to the primary. No
 # replicas: the router answers nothing and every query goes to "default", as before.
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
     DATABASES[f"replica_{_number}"] = _database(environ.Env.db_url_config(_url), replica=True)
     DATABASE_REPLICAS.append(f"replica_{_number}")
-DATABASE_ROUTERS = ["clinic.db_router.PrimaryReplicaRouter"]
+DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
 # Read-your-writes: after a request that changes something, that browser reads from the primary
 # for REPLICA_PIN_SECONDS. A replica is used only while its lag is at most REPLICA_MAX_LAG_SECONDS
 # (re-read every REPLICA_CHECK_SECONDS per process). The window must cover the worst lag a
@@ -224,8 +226,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="id")
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# dd-mm-yyyy and 08.30 in both languages (clinic/formats/).
-FORMAT_MODULE_PATH = ["clinic.formats"]
+# dd-mm-yyyy and 08.30 in both languages (core/formats/).
+FORMAT_MODULE_PATH = ["core.formats"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
@@ -335,7 +337,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# --- Encryption at rest (clinic/crypto.py; README.md, "Security") ---------------------------
+# --- Encryption at rest (core/crypto.py; README.md, "Security") ---------------------------
 # Patients' NIK, phone numbers and email are stored encrypted (AES-256-GCM) under
 # FIELD_ENCRYPTION_KEYS ("<id>:<base64 key>,<older id>:<base64 key>": the first encrypts, all
 # decrypt) and searched through HMACs under BLIND_INDEX_KEY. Neither may be SECRET_KEY. No keys,
@@ -343,7 +345,7 @@ CONTENT_SECURITY_POLICY = {
 # them. `make run` writes development keys to .env; the test settings have their own.
 FIELD_ENCRYPTION_KEYS = env("FIELD_ENCRYPTION_KEYS", default="")
 BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="")
-from clinic.crypto import check_keys, generating_keys  # noqa: E402  (after SECRET_KEY and the keys)
+from core.crypto import check_keys, generating_keys  # noqa: E402  (after SECRET_KEY and the keys)
 
 if not generating_keys():
     check_keys(FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, SECRET_KEY)

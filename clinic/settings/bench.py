@@ -29,7 +29,7 @@ if _KEEP_ENV_KEYS:
     env.read_env(BASE_DIR / ".env", overwrite=False)
     FIELD_ENCRYPTION_KEYS = env("FIELD_ENCRYPTION_KEYS", default="")
     BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="")
-    from clinic.crypto import check_keys  # noqa: E402
+    from core.crypto import check_keys  # noqa: E402
 
     check_keys(FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, SECRET_KEY)
 

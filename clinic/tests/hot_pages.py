@@ -15,10 +15,11 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from billing.models import Billing, Payment, PaymentMethod
-from clinic.fields import fill_blind_indexes
-from clinic.summaries import CLINIC_TZ, rebuild_all
+from core.fields import fill_blind_indexes
+from core.clock import day_start
 from patients.models import Doctor, Patient, WorkingHours
 from records.models import LabResult, MedicalRecord
+from reports.summaries import rebuild_all
 from scheduling.models import Appointment, AppointmentService, Service
 
 NAMES = ("Siti", "Budi", "Agus", "Dewi", "Rina", "Joko", "Putri", "Wahyu", "Sri", "Eko")
@@ -37,7 +38,7 @@ class Clinic:
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=CLINIC_TZ)
+    return day_start(day)
 
 
 def _staff(doctor_count: int) -> tuple[list[Doctor], list[Service]]:

@@ -1,4 +1,4 @@
-"""The read/write router (clinic/db_router.py): which database each read and write goes to.
+"""The read/write router (core/db_router.py): which database each read and write goes to.
 
 "replica_1" here is a second connection to the test database itself (a live mirror) or a
 database that cannot be opened (a dead replica), registered for one test. The real thing,
@@ -19,8 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditLog
-from clinic import db_router
-from clinic.db_router import PIN_COOKIE, TRACE_HEADER, PrimaryReplicaRouter, use_replicas
+from core import db_router
+from core.db_router import PIN_COOKIE, TRACE_HEADER, PrimaryReplicaRouter, use_replicas
 from clinic.tests.test_settings import run_python
 from patients.models import Patient
 from patients.tests.factories import PatientFactory
@@ -107,7 +107,7 @@ print(json.dumps({"replicas": s.DATABASE_REPLICAS, "dbs": s.DATABASES, "routers"
     assert result.returncode == 0, result.stderr
     s = json.loads(result.stdout.strip().splitlines()[-1])
     assert s["replicas"] == ["replica_1", "replica_2"]
-    assert s["routers"] == ["clinic.db_router.PrimaryReplicaRouter"]
+    assert s["routers"] == ["core.db_router.PrimaryReplicaRouter"]
     primary, replica = s["dbs"]["default"], s["dbs"]["replica_2"]
     assert (replica["HOST"], int(replica["PORT"])) == ("10.0.0.13", 3306)
     assert replica["CONN_MAX_AGE"] == primary["CONN_MAX_AGE"] == 60
@@ -219,7 +219,7 @@ def test_it_reads_from_the_primary_while_the_replica_is_unhealthy(live_replica, 
 def test_it_reads_from_the_primary_while_the_replica_lags_too_far(live_replica, monkeypatch, caplog):
     monkeypatch.undo()  # the real replica_health, with a measured lag of 30 s
     monkeypatch.setattr(db_router, "_measure", lambda vendor, cursor: (True, 30.0, "replicating"))
-    with caplog.at_level(logging.WARNING, logger="clinic.db_router"), use_replicas():
+    with caplog.at_level(logging.WARNING, logger="core.db_router"), use_replicas():
         assert Patient.objects.all().db == DEFAULT_DB_ALIAS
     assert db_router.cached_health(REPLICA).lag == 30.0
     assert "lag 30.0 s is over the limit of 5 s" in caplog.text
@@ -230,7 +230,7 @@ def test_it_uses_the_replica_again_once_it_has_caught_up(live_replica, monkeypat
     settings.REPLICA_CHECK_SECONDS = 0
     health = iter([(False, None, "stub: lagging"), (True, 1.0, "stub: replicating")])
     monkeypatch.setattr(db_router, "replica_health", lambda alias: next(health))
-    with caplog.at_level(logging.WARNING, logger="clinic.db_router"):
+    with caplog.at_level(logging.WARNING, logger="core.db_router"):
         with use_replicas():
             assert Patient.objects.all().db == DEFAULT_DB_ALIAS
         with use_replicas():
@@ -371,14 +371,14 @@ def test_it_ignores_an_expired_or_garbled_pin_cookie(live_replica, client, recep
 def test_it_serves_pages_from_the_primary_when_the_replica_is_dead(dead_replica, client, receptionist, caplog):
     patient = PatientFactory(full_name="Ani Lestari")
     client.force_login(receptionist)
-    with caplog.at_level(logging.WARNING, logger="clinic.db_router"):
+    with caplog.at_level(logging.WARNING, logger="core.db_router"):
         first = client.get(reverse("patients:detail", args=[patient.pk]))
         second = client.get(reverse("patients:search"))
     assert first.status_code == second.status_code == 200
     assert "Ani Lestari" in first.content.decode()
     assert first[TRACE_HEADER] == second[TRACE_HEADER] == "default"
     # One warning, not one per request.
-    assert [r.getMessage() for r in caplog.records if r.name == "clinic.db_router"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "core.db_router"] == [
         "Database replica replica_1 is not used: unreachable or refused: unable to open database file"
     ]
 
@@ -395,7 +395,7 @@ def test_it_reruns_a_page_on_the_primary_when_the_replica_fails_during_it(live_r
         return execute(sql, params, many, context)
 
     with (
-        caplog.at_level(logging.WARNING, logger="clinic.db_router"),
+        caplog.at_level(logging.WARNING, logger="core.db_router"),
         connections[REPLICA].execute_wrapper(replica_dies_at_the_patient),
         # SQLite's is_usable() is always True; a server that has gone away fails its ping.
         mock.patch.object(connections[REPLICA], "is_usable", return_value=False),

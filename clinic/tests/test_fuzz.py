@@ -326,7 +326,7 @@ TOTALS = Counter()
 
 @pytest.fixture(scope="module", autouse=True)
 def module_figures(request):
-    """The module's totals, written like the `figures` fixture (clinic/tests/conftest.py) does."""
+    """The module's totals, written like the `figures` fixture (the root conftest.py) does."""
     start = time.monotonic()
     yield
     if not TOTALS["requests"]:

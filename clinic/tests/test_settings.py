@@ -29,7 +29,7 @@ GOOD_KEY = secrets.token_urlsafe(50)  # starts with a letter, digit, - or _, nev
 # Production's deployment checks ask for a cache shared by every process (accounts.W001); the
 # check does not connect to it.
 SHARED_CACHE = {"REDIS_URL": "redis://127.0.0.1:6379/0"}
-# Every settings module refuses to start without encryption keys (clinic/crypto.py); given to
+# Every settings module refuses to start without encryption keys (core/crypto.py); given to
 # each subprocess unless a test passes its own (an empty value means "unset").
 ENCRYPTION_ENV = {
     "FIELD_ENCRYPTION_KEYS": f"t1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",

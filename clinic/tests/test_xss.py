@@ -6,7 +6,7 @@ parameters that pages repeat back are escaped too.
 Each field gets its own one-letter tag inside the payload (alert("a"), alert("b")...), so a page
 is checked for exactly the fields it shows (PAGES), and every field is shown somewhere.
 
-CSV: the project has no export yet (the dashboard's export is later work); clinic.csv_safe is the
+CSV: the project has no export yet (the dashboard's export is later work); core.csv_safe is the
 helper that export must use, tested at the end of this file."""
 
 import csv
@@ -27,7 +27,7 @@ from audit.models import AuditLog, EmergencyAccess
 from billing import pdf
 from billing import selectors as billing_selectors
 from billing.services import payment_record
-from clinic.csv_safe import safe_cell, safe_row
+from core.csv_safe import safe_cell, safe_row
 from clinic.tests.security_fixtures import build_clinic, open_emergency_access
 from patients.tests.factories import DoctorFactory
 from records.services import lab_result_correct, medical_record_save
@@ -376,7 +376,7 @@ def test_it_never_redirects_to_a_next_off_the_site(client, receptionist, doctor_
 
 
 # --- CSV exports -----------------------------------------------------------------------------
-# The project has no CSV export yet. clinic.csv_safe is what the dashboard's export will write
+# The project has no CSV export yet. core.csv_safe is what the dashboard's export will write
 # its cells through, so a spreadsheet never runs a cell as a formula (CWE-1236).
 
 

@@ -2,7 +2,7 @@
 
 Schema: the four columns widen to hold ciphertext and lose their indexes (a random ciphertext
 cannot be searched); nik_hash (unique: a NIK is registered once), phone_hash and email_hash
-(indexed) hold the keyed HMACs that exact search uses (clinic/crypto.py).
+(indexed) hold the keyed HMACs that exact search uses (core/crypto.py).
 Data: every existing plain value is encrypted with the current FIELD_ENCRYPTION_KEYS key and its
 blind index filled; backwards, the values are decrypted again. Both go through SQL on the raw
 column values: the model's fields would decrypt (and refuse plain text) on reading.
@@ -10,9 +10,9 @@ column values: the model's fields would decrypt (and refuse plain text) on readi
 
 from django.db import migrations, models
 
-import clinic.fields
+import core.fields
 import django.core.validators
-from clinic import crypto
+from core import crypto
 
 ENCRYPTED = ("nik", "phone", "email", "emergency_contact_phone")
 BLIND_INDEXES = {"nik_hash": "nik", "phone_hash": "phone", "email_hash": "email"}  # column: source and kind
@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="patient",
             name="nik",
-            field=clinic.fields.EncryptedCharField(
+            field=core.fields.EncryptedCharField(
                 blank=True, help_text="16-digit national identity number (KTP); leave empty if unknown.",
                 max_length=16, null=True, verbose_name="NIK",
                 validators=[django.core.validators.RegexValidator("^\\d{16}$", "NIK must be exactly 16 digits.")],
@@ -80,38 +80,38 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="patient",
             name="phone",
-            field=clinic.fields.EncryptedCharField(blank=True, max_length=20, validators=[PHONE], verbose_name="phone"),
+            field=core.fields.EncryptedCharField(blank=True, max_length=20, validators=[PHONE], verbose_name="phone"),
         ),
         migrations.AlterField(
             model_name="patient",
             name="email",
-            field=clinic.fields.EncryptedEmailField(blank=True, max_length=254, verbose_name="email"),
+            field=core.fields.EncryptedEmailField(blank=True, max_length=254, verbose_name="email"),
         ),
         migrations.AlterField(
             model_name="patient",
             name="emergency_contact_phone",
-            field=clinic.fields.EncryptedCharField(
+            field=core.fields.EncryptedCharField(
                 blank=True, max_length=20, validators=[PHONE], verbose_name="emergency contact phone"
             ),
         ),
         migrations.AddField(
             model_name="patient",
             name="nik_hash",
-            field=clinic.fields.BlindIndexField(
+            field=core.fields.BlindIndexField(
                 blank=True, editable=False, kind="nik", max_length=64, null=True, source="nik", unique=True
             ),
         ),
         migrations.AddField(
             model_name="patient",
             name="phone_hash",
-            field=clinic.fields.BlindIndexField(
+            field=core.fields.BlindIndexField(
                 blank=True, editable=False, kind="phone", max_length=64, null=True, source="phone"
             ),
         ),
         migrations.AddField(
             model_name="patient",
             name="email_hash",
-            field=clinic.fields.BlindIndexField(
+            field=core.fields.BlindIndexField(
                 blank=True, editable=False, kind="email", max_length=64, null=True, source="email"
             ),
         ),

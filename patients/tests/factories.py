@@ -2,7 +2,9 @@ import datetime
 
 import factory
 
+from core import summaries
 from patients.models import Doctor, Patient, WorkingHours
+from patients.summaries import registration
 
 
 class PatientFactory(factory.django.DjangoModelFactory):
@@ -16,6 +18,13 @@ class PatientFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"+62812{n:08d}")
     email = factory.Sequence(lambda n: f"pasien{n}@contoh.id")
     address = factory.Faker("address", locale="id_ID")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        patient = super()._create(model_class, *args, **kwargs)
+        # As patient_register does: the day's registrations include the new patient.
+        summaries.apply({}, registration(patient))
+        return patient
 
 
 class DoctorFactory(factory.django.DjangoModelFactory):

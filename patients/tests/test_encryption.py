@@ -20,7 +20,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 from django.urls import reverse
 
-from clinic import crypto
+from core import crypto
 from patients.models import Patient
 from patients.selectors import patient_possible_duplicates, patient_search
 from patients.services import DuplicatePatient, patient_register, patient_update

@@ -20,7 +20,7 @@ import hmac
 import os
 from dataclasses import dataclass
 
-from clinic import crypto
+from core import crypto
 from sampledata import rules, vocab
 from sampledata.rules import DAY, NOW_MINUTE
 
@@ -113,7 +113,7 @@ _nonces = {"buffer": b"", "at": 0}
 
 
 def encrypt(plain: str) -> str:
-    """clinic.crypto.encrypt's format (v1:<key id>:<urlsafe base64 of nonce + ciphertext + tag>,
+    """core.crypto.encrypt's format (v1:<key id>:<urlsafe base64 of nonce + ciphertext + tag>,
     the header authenticated) at half its cost: the nonces come from one os.urandom call per
     4,096 values and the base64 from binascii. The tests decrypt its output with the app's decrypt."""
     at = _nonces["at"]
@@ -127,7 +127,7 @@ def encrypt(plain: str) -> str:
 
 
 def blind_index(kind: str, normalised: str) -> str:
-    """clinic.crypto.blind_index for a value that is already normalised, without its per-call
+    """core.crypto.blind_index for a value that is already normalised, without its per-call
     overhead (the tests check both agree)."""
     return hmac.digest(CONTEXT.index_key, f"{kind}:{normalised}".encode(), "sha256").hex()
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.models import Billing, Insurance, Payment
-from clinic.crypto import blind_index
+from core.crypto import blind_index
 from sampledata.management.commands.seed_demo import DEFAULT_SEED
 from sampledata.seed import generate
 from sampledata.seed.plan import ANCHOR_NAME, BIG_BILL_REASON

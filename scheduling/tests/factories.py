@@ -4,8 +4,10 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from core import summaries
 from patients.tests.factories import DoctorFactory, PatientFactory
 from scheduling.models import Appointment, AppointmentService, Service
+from scheduling.summaries import appointment_count
 
 
 class ServiceFactory(factory.django.DjangoModelFactory):
@@ -28,6 +30,13 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
         lambda n: timezone.make_aware(datetime.datetime(2026, 12, 7, 8, 0)) + datetime.timedelta(minutes=30 * n)
     )
     end_time = factory.LazyAttribute(lambda o: o.appointment_date + datetime.timedelta(minutes=30))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        appointment = super()._create(model_class, *args, **kwargs)
+        # As the booking service does: the day's counts include the new appointment.
+        summaries.apply({}, appointment_count(appointment))
+        return appointment
 
 
 class AppointmentServiceFactory(factory.django.DjangoModelFactory):

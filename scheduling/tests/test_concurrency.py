@@ -14,7 +14,6 @@ from django.db import connection
 from django.utils import timezone
 
 from billing.models import Billing
-from clinic.tests.conftest import figures  # noqa: F401  (fixture)
 from patients.models import Doctor, Patient
 from patients.tests.factories import DoctorFactory, PatientFactory, WorkingHoursFactory
 from records.models import MedicalRecord

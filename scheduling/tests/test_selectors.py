@@ -30,12 +30,6 @@ def booked(doctor, start, minutes=15, **kwargs):
                               end_time=start + datetime.timedelta(minutes=minutes), **kwargs)
 
 
-def test_it_rounds_a_moment_down_to_its_slot():
-    assert selectors.slot_floor(at(10, 14)) == at(10)
-    assert selectors.slot_floor(at(10, 15)) == at(10, 15)
-    assert selectors.slot_floor(at(10, 59) + datetime.timedelta(seconds=59)) == at(10, 45)
-
-
 # NIK and phone are encrypted: they match in full (through their blind indexes), in any spelling.
 @pytest.mark.parametrize("query", ["siti", "SITI RAH", "RM-0", "3273000000009999", "0812-9999-0000", "6281299990000",
                                    "+62 812 9999 0000"])

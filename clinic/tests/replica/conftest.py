@@ -1,4 +1,4 @@
-"""Integration tests of the database router (clinic/db_router.py) against real MariaDB processes:
+"""Integration tests of the database router (core/db_router.py) against real MariaDB processes:
 a primary and a read-only replica replicating with GTIDs, as lab/replica-lab.sh starts them.
 
 How to run: `make replica-ci` (as root) starts a lab of its own, runs this folder with the lab's

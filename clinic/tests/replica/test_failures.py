@@ -16,7 +16,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from clinic.db_router import replica_health
+from core.db_router import replica_health
 from clinic.tests.security_fixtures import VALID_POSTS
 from scheduling.models import Appointment
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import OperationalError, connections
 from django.urls import reverse
 
-from clinic.db_router import PIN_COOKIE
+from core.db_router import PIN_COOKIE
 from clinic.tests.security_fixtures import VALID_POSTS
 
 from .browse import READ_DB, book, selects, writes

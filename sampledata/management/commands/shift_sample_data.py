@@ -75,7 +75,7 @@ class Command(BaseCommand):
             block.weekday = (block.weekday + days) % 7
         WorkingHours.objects.all().delete()
         WorkingHours.objects.bulk_create(hours)
-        # The dashboard's daily summaries were written by loaddata's saves under the old days, and
-        # the UPDATEs above bypass their receivers: computed again from the moved rows.
+        # loaddata and the UPDATEs above bypass the services that keep the dashboard's daily
+        # summaries: computed again from the moved rows.
         rebuild_summaries()
         self.stdout.write(f"Sample data moved by {days} days: its 'today' is now {to:%d-%m-%Y}.")

@@ -2,12 +2,12 @@ from django.conf import settings
 from django.core.checks import Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.crypto import check_keys
+from core.crypto import check_keys
 
 
 @register()
 def encryption_keys_check(app_configs, **kwargs):
-    """The keyless commands (clinic.crypto.KEYLESS_COMMANDS) start without keys; say so here.
+    """The keyless commands (core.crypto.KEYLESS_COMMANDS) start without keys; say so here.
 
     A warning, so `check` and `makemigrations` work on a machine without keys, while
     `check --deploy --fail-level WARNING` (CI, deployments) still fails."""

@@ -25,8 +25,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections
 
-from clinic import backup
-from clinic.backup import human_size
+from core import backup
+from core.backup import human_size
 
 FIXTURES = ("users", "patients", "scheduling", "records", "billing")
 THE_TEN_TABLES = {"patients", "doctors", "services", "appointments", "appointment_services",

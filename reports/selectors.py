@@ -3,32 +3,22 @@
 Days, months and years are the clinic's (Asia/Jakarta): a payment at 23:30 UTC belongs to the
 next day in Jakarta. Revenue is cash basis: the sum of the payments received (Payment.amount by
 paid_at), nothing excluded. The money figures and patient counts read the daily summary
-tables (clinic/models.py, kept by clinic/summaries.py): their cost depends on the range, not
+tables (kept by the services of patients, scheduling and billing): their cost depends on the range, not
 on the number of payments, bills or patients."""
 
 import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, DateField, F, IntegerField, Q, Sum
 from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncYear
 
-from billing.models import PaymentMethod
-from clinic.models import AppointmentDaily, BilledServiceDaily, OutstandingDaily, RegistrationDaily, RevenueDaily
-from patients.models import Doctor
-from scheduling.models import Appointment, Service
+from billing.models import BilledServiceDaily, PaymentMethod, RevenueDaily
+from core.clock import day_bounds
+from patients.models import Doctor, RegistrationDaily
+from scheduling.models import Appointment, AppointmentDaily, Service
 
-CLINIC_TZ = ZoneInfo(settings.TIME_ZONE)
 PERIODS = ("day", "month", "year")
 ZERO = Decimal("0")
-
-
-def local_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """[local midnight of start, local midnight after end): the range as aware datetimes."""
-    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=CLINIC_TZ)
-    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=CLINIC_TZ)
-    return low, high
 
 
 def bucket_of(period: str, day: datetime.date) -> datetime.date:
@@ -67,7 +57,7 @@ def _days(model, start: datetime.date, end: datetime.date):
 
 def revenue_by_period(*, period: str, start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, Decimal]]:
     """(first day of the day/month/year, sum of payments) for every bucket of the range. 1 query,
-    on the daily summary (clinic/summaries.py): at most a few rows per day of the range."""
+    on the daily summary: at most a few rows per day of the range."""
     rows = (_days(RevenueDaily, start, end).annotate(bucket=_bucket(period)).values("bucket")
             .annotate(total=Sum("amount")).order_by("bucket"))
     totals = {row["bucket"]: row["total"] or ZERO for row in rows}
@@ -115,7 +105,7 @@ def patient_counts(*, start: datetime.date, end: datetime.date) -> dict:
 
 
 def _today_appointments(day: datetime.date):
-    low, high = local_bounds(day, day)
+    low, high = day_bounds(day)
     return Appointment.objects.filter(appointment_date__gte=low, appointment_date__lt=high)
 
 
@@ -159,10 +149,3 @@ def doctor_day(*, doctor: Doctor, day: datetime.date) -> dict:
     counts = {row["status"]: row["count"] for row in rows}
     seen = sum(row["patients"] for row in rows if row["status"] == Appointment.Status.COMPLETED)
     return {"by_status": _status_rows(counts), "total": sum(counts.values()), "patients_seen": seen}
-
-
-def unpaid_summary() -> dict:
-    """{"total": the sum of the balances of unpaid and partially paid bills, "count"}. 1 query,
-    on the outstanding balance per day of issue (clinic/summaries.py), not on every bill."""
-    result = OutstandingDaily.objects.aggregate(total=Sum("amount"), count=Cast(Sum("bills"), IntegerField()))
-    return {"total": result["total"] or ZERO, "count": result["count"] or 0}

@@ -5,7 +5,7 @@
 
 Refuses a database that already has tables (unless --force), a dump of another engine, and a
 dump whose SHA-256 differs from its manifest; afterwards compares each table's row count with
-the manifest. See clinic/backup.py and the README's "Backups"."""
+the manifest. See core/backup.py and the README's "Backups"."""
 
 import time
 from pathlib import Path
@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from clinic.backup import compare_with_manifest, restore_database
+from core.backup import compare_with_manifest, restore_database
 
 
 class Command(BaseCommand):

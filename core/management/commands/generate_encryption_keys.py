@@ -1,4 +1,4 @@
-"""Prints new keys for encryption at rest (clinic/crypto.py), as lines for .env or the environment:
+"""Prints new keys for encryption at rest (core/crypto.py), as lines for .env or the environment:
 
     FIELD_ENCRYPTION_KEYS=k20261105-3fa2:<base64 of 32 random bytes>
     BLIND_INDEX_KEY=<base64 of 32 random bytes>
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic import crypto
+from core import crypto
 
 
 class Command(BaseCommand):

@@ -1,2 +1,2 @@
 # English pages write dates, times and amounts the clinic's way too (dd-mm-yyyy, 08.30).
-from clinic.formats.id.formats import *  # noqa: F403
+from core.formats.id.formats import *  # noqa: F403

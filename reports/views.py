@@ -1,4 +1,4 @@
-"""The dashboard (issue 6): the Admin's figures of the clinic, a doctor's own day.
+"""The dashboard: the Admin's figures of the clinic, a doctor's own day, and its CSV export.
 
 `?period=day|month|year` and `?start=YYYY-MM-DD&end=YYYY-MM-DD` choose the revenue table; a
 value off the allow-list, a date that is not one, a reversed or too long range fall back to the
@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.policy import doctor_of, requires
-from clinic import selectors
-from clinic.csv_safe import safe_row
+from billing.selectors import unpaid_summary
+from core.csv_safe import safe_row
+from reports import selectors
 
 DEFAULT_PERIOD = "day"
 # How far back the default range reaches, and the longest range a period may show.
@@ -103,7 +104,7 @@ def dashboard(request):
         "patients": selectors.patient_counts(start=start, end=end),
         "appointments": appointments,
         "doctors": appointments["active_doctors"],
-        "unpaid": selectors.unpaid_summary(),
+        "unpaid": unpaid_summary(),
     }
     return render(request, "clinic/dashboard.html", context)
 

@@ -1,6 +1,6 @@
-"""Recomputes the dashboard's summary tables from the raw rows (clinic/summaries.py).
+"""Recomputes the dashboard's summary tables from the raw rows (reports/summaries.py).
 
-Needed after writes that bypass the models' save (bulk_create, QuerySet.update, raw SQL, a
+Needed after writes that bypass the services (loaddata, bulk_create, QuerySet.update, raw SQL, a
 restore of some tables only); harmless at any time. Runs in one transaction."""
 
 import time
@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 
-from clinic.summaries import rebuild_all
+from reports.summaries import rebuild_all
 
 
 class Command(BaseCommand):

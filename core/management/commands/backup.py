@@ -4,7 +4,7 @@
 
 MariaDB/MySQL: mariadb-dump --single-transaction, gzip-compressed; PostgreSQL: pg_dump
 --format=custom; SQLite: the online backup API, gzip-compressed. Beside the dump goes a
-manifest (PATH.json): engine, migration heads, row counts, size, SHA-256. See clinic/backup.py
+manifest (PATH.json): engine, migration heads, row counts, size, SHA-256. See core/backup.py
 and the README's "Backups"."""
 
 import time
@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from clinic.backup import backup_database, human_size, manifest_path_for
+from core.backup import backup_database, human_size, manifest_path_for
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Model fields for personal identifiers stored encrypted (clinic.crypto) and their blind indexes.
+"""Model fields for personal identifiers stored encrypted (core.crypto) and their blind indexes.
 
     nik = EncryptedCharField(_("NIK"), max_length=16, null=True, blank=True, validators=[...])
     nik_hash = BlindIndexField(source="nik", kind="nik", unique=True)
@@ -6,7 +6,7 @@
 An EncryptedCharField holds plain text in Python (forms, validators, templates see the value) and
 ciphertext in the database: encrypted in get_db_prep_value, decrypted in from_db_value. An empty
 string stays empty and NULL stays NULL (only "there is a value" is visible). Reading a value that
-cannot be decrypted raises clinic.crypto.DecryptionError; nothing ever shows the ciphertext.
+cannot be decrypted raises core.crypto.DecryptionError; nothing ever shows the ciphertext.
 
 Filtering on an encrypted column could only compare ciphertexts, which never match: every lookup
 but isnull raises FieldError pointing at the blind index. A BlindIndexField is filled from its
@@ -21,7 +21,7 @@ from django.db import models
 from django.utils.datastructures import DictWrapper
 from django.utils.translation import gettext_lazy as _
 
-from clinic import crypto
+from core import crypto
 
 
 class EncryptedCharField(models.CharField):
@@ -62,7 +62,7 @@ class EncryptedCharField(models.CharField):
     def _refuse(self, name):
         raise FieldError(
             f"{self.label} is encrypted: the database cannot compare it ({name!r} refused). Filter on its "
-            f"blind index instead, e.g. nik_hash=clinic.crypto.blind_index('nik', value); only isnull works here."
+            f"blind index instead, e.g. nik_hash=core.crypto.blind_index('nik', value); only isnull works here."
         )
 
     def get_lookup(self, lookup_name):
@@ -91,7 +91,7 @@ class EncryptedEmailField(EncryptedCharField):
 
 
 class BlindIndexField(models.CharField):
-    """The keyed HMAC (clinic.crypto.blind_index) of the field `source`, normalised as `kind`;
+    """The keyed HMAC (core.crypto.blind_index) of the field `source`, normalised as `kind`;
     NULL when the source is empty. Exact search: filter(nik_hash=blind_index("nik", text))."""
 
     description = _("Blind index (HMAC-SHA256)")

@@ -1,4 +1,4 @@
-"""Views of the project itself (not of one app)."""
+"""Views that belong to no app: the health check for a load balancer or a monitor."""
 
 import logging
 

@@ -1,4 +1,4 @@
-"""Re-encrypts every encrypted value (clinic.fields.EncryptedCharField, in every model) with the
+"""Re-encrypts every encrypted value (core.fields.EncryptedCharField, in every model) with the
 current key, the first of FIELD_ENCRYPTION_KEYS; with --reindex it also recomputes every blind
 index with the current BLIND_INDEX_KEY.
 
@@ -22,8 +22,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from clinic import crypto
-from clinic.fields import blind_index_fields, encrypted_fields, fill_blind_indexes
+from core import crypto
+from core.fields import blind_index_fields, encrypted_fields, fill_blind_indexes
 
 
 class Command(BaseCommand):
