@@ -9,7 +9,7 @@ from clinic.settings import base
 
 
 def test_it_hashes_passwords_with_argon2_in_every_real_environment():
-    # The test settings use MD5 for speed (PITFALLS.md); base and production use Argon2 first.
+    # The test settings use MD5 for speed; base and production use Argon2 first.
     assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 

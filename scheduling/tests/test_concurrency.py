@@ -6,20 +6,17 @@ so these run on MariaDB and PostgreSQL (.ci/run runs the suite on both)."""
 
 import datetime
 import threading
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from billing.models import Billing
 from patients.models import Doctor, Patient
 from patients.tests.factories import DoctorFactory, PatientFactory, WorkingHoursFactory
-from records.models import MedicalRecord
 from scheduling import services
 from scheduling.models import Appointment, Service
-from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory, ServiceFactory
+from scheduling.tests.factories import ServiceFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -183,36 +180,6 @@ class TestNoDoubleBooking:
         at_start = Appointment.objects.filter(doctor=doctor, appointment_date=start)
         assert at_start.filter(status=Appointment.Status.CANCELLED).count() == 3
         assert at_start.filter(slot_active=True).get() == holder
-
-
-class TestCompletionRunsOnce:
-    @pytest.mark.parametrize("sessions", [2, 10])
-    def test_it_creates_one_record_and_one_bill(self, sessions, figures):  # noqa: F811
-        rounds = 3
-        for _ in range(rounds):
-            appointment = AppointmentFactory(status=Appointment.Status.IN_CONSULTATION)
-            AppointmentServiceFactory(appointment=appointment, quantity=2, unit_price=Decimal("150000"))
-            AppointmentServiceFactory(appointment=appointment, quantity=1, unit_price=Decimal("85000.50"))
-
-            def complete(pk=appointment.pk):
-                return services.appointment_complete(appointment=Appointment.objects.get(pk=pk), by=None)
-
-            outcomes = run_together([complete] * sessions)
-            ok = [value for kind, value in outcomes if kind == "ok"]
-            errors = [value for kind, value in outcomes if kind == "error"]
-            records = MedicalRecord.objects.filter(appointment=appointment).count()
-            bills = list(Billing.objects.filter(appointment=appointment))
-            total = f"{bills[0].total_amount:,.2f}".translate(DOT_COMMA) if bills else "-"
-            figures(f"{sessions} sessions complete one visit: {len(ok)} succeeded, {len(errors)} errors"
-                    f"{[f'{type(e).__name__}: {e}' for e in errors] if errors else ''}, "
-                    f"{records} medical record, {len(bills)} bill (total Rp {total})")
-            assert errors == []
-            assert records == 1
-            assert len(bills) == 1
-            assert bills[0].total_amount == Decimal("385000.50")
-            assert all(a.status == Appointment.Status.COMPLETED for a in ok)
-            appointment.refresh_from_db()
-            assert appointment.status == Appointment.Status.COMPLETED
 
 
 class TestCheckInQueue:

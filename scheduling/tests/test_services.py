@@ -5,9 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from billing.models import Billing
 from patients.tests.factories import DoctorFactory, PatientFactory, WorkingHoursFactory
-from records.models import MedicalRecord
 from scheduling import services
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory, ServiceFactory
@@ -149,35 +147,3 @@ class TestStatusTransitions:
         assert (second.queue_number, first.queue_number, other_day.queue_number) == (1, 2, 1)
 
 
-class TestCompletion:
-    def test_it_creates_one_record_and_one_bill_from_the_services(self):
-        line = AppointmentServiceFactory(appointment__status="in_consultation", quantity=2, unit_price=Decimal("75000"))
-        AppointmentServiceFactory(appointment=line.appointment, unit_price=Decimal("20000"))
-
-        services.appointment_complete(appointment=line.appointment, by=None)
-
-        record = MedicalRecord.objects.get(appointment=line.appointment)
-        assert (record.patient, record.doctor) == (line.appointment.patient, line.appointment.doctor)
-        bill = Billing.objects.get(appointment=line.appointment)
-        assert (bill.total_amount, bill.amount_paid, bill.status) == (Decimal("170000"), 0, Billing.Status.UNPAID)
-
-    def test_it_changes_nothing_when_completed_twice(self):
-        line = AppointmentServiceFactory(appointment__status="in_consultation")
-        services.appointment_complete(appointment=line.appointment, by=None)
-        services.appointment_complete(appointment=line.appointment, by=None)
-        assert MedicalRecord.objects.filter(appointment=line.appointment).count() == 1
-        assert Billing.objects.filter(appointment=line.appointment).count() == 1
-
-    def test_it_keeps_a_record_the_doctor_already_wrote(self):
-        line = AppointmentServiceFactory(appointment__status="in_consultation")
-        MedicalRecord.objects.create(appointment=line.appointment, patient=line.appointment.patient,
-                                     doctor=line.appointment.doctor, diagnosis="Hipertensi", icd10_code="I10")
-        services.appointment_complete(appointment=line.appointment, by=None)
-        assert MedicalRecord.objects.get(appointment=line.appointment).icd10_code == "I10"
-
-    def test_it_refuses_to_complete_a_visit_that_has_not_started(self):
-        appointment = AppointmentFactory(status="scheduled")
-        with pytest.raises(ValidationError):
-            services.appointment_complete(appointment=appointment, by=None)
-        assert not MedicalRecord.objects.exists()
-        assert not Billing.objects.exists()
