@@ -61,19 +61,29 @@ def delete_booking(response) -> None:
     appointment.delete()
 
 
-def _revenue_ranges(today: datetime.date) -> tuple[dict, dict]:
-    """The last complete month per day, and the twelve complete months before this one per month."""
-    this_month = today.replace(day=1)
-    last_month_end = this_month - datetime.timedelta(days=1)
-    month = {"period": "day", "start": last_month_end.replace(day=1).isoformat(), "end": last_month_end.isoformat()}
-    year_start = this_month.replace(year=this_month.year - 1)
-    year = {"period": "month", "start": year_start.isoformat(), "end": last_month_end.isoformat()}
+def last_complete_month_end(today: datetime.date) -> datetime.date:
+    return today.replace(day=1) - datetime.timedelta(days=1)
+
+
+def _revenue_ranges(last_day: datetime.date) -> tuple[dict, dict]:
+    """The month that ends on last_day per day, and the twelve months that end there per month.
+    With the last day of the last complete month (the default) they are that month and the
+    twelve complete months before this one."""
+    month_start = last_day.replace(day=1)
+    month = {"period": "day", "start": month_start.isoformat(), "end": last_day.isoformat()}
+    if month_start.month == 12:
+        year_start = month_start.replace(month=1)
+    else:
+        year_start = month_start.replace(year=month_start.year - 1, month=month_start.month + 1)
+    year = {"period": "month", "start": year_start.isoformat(), "end": last_day.isoformat()}
     return month, year
 
 
-def build_scenarios(targets: Targets) -> list[Scenario]:
+def build_scenarios(targets: Targets, *, revenue_end: datetime.date | None = None) -> list[Scenario]:
+    """revenue_end: the last day of the revenue pages' periods (the end of the last complete
+    month unless given)."""
     local_start = timezone.localtime(targets.booking_start)
-    month, year = _revenue_ranges(timezone.localdate())
+    month, year = _revenue_ranges(revenue_end or last_complete_month_end(timezone.localdate()))
     booking = {
         "patient": targets.history_patient.pk, "doctor": targets.doctor.pk,
         "date": local_start.date().isoformat(), "time": local_start.strftime("%H:%M"),

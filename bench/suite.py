@@ -33,6 +33,7 @@ class Options:
     raw_iterations: int | None = None  # default: iterations
     only: list[str] = field(default_factory=list)
     name_prefix: str | None = None
+    revenue_end: datetime.date | None = None  # default: the end of the last complete month
 
 
 def server_version() -> str:
@@ -123,7 +124,7 @@ def describe_targets(targets: Targets) -> dict:
 
 def run_suite(options: Options) -> dict:
     targets = find_targets(name_prefix=options.name_prefix)
-    every = build_scenarios(targets)
+    every = build_scenarios(targets, revenue_end=options.revenue_end)
     unknown = set(options.only) - {s.name for s in every}
     if unknown:
         raise UnknownScenario(f"no scenario {', '.join(sorted(unknown))}; there are: {', '.join(s.name for s in every)}")

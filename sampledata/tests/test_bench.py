@@ -1,13 +1,18 @@
 """The benchmark suite (bench/, `make bench`): it measures every page of a seeded clinic, leaves
 the database as it found it, and its comparison catches a query count that grows with size."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 
-from bench import report
+from bench import ci, report
 from bench.measure import percentile
+from bench.scenarios import _revenue_ranges
 from bench.suite import Options, run_suite
+from billing.models import Billing
 from scheduling.models import Appointment, AppointmentService
 
 
@@ -56,6 +61,17 @@ def test_it_measures_every_page_of_a_seeded_clinic_and_cleans_up():
     # The bookings were deleted again and the benchmark's sessions ended.
     assert (Appointment.objects.count(), AppointmentService.objects.count()) == (appointments, lines)
     assert not Session.objects.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_ci_asks_the_revenue_pages_for_a_period_a_small_clinic_has_bills_in():
+    # Early in a month a small clinic's history has not reached the last complete month.
+    with time_machine.travel(datetime.datetime(2027, 1, 5, 2, tzinfo=datetime.UTC), tick=True):
+        call_command("seed_demo", "--patients", "30", "--anchor-visits", "15", "--workers", "1", verbosity=0)
+        for period in _revenue_ranges(ci._revenue_end()):
+            start, end = (datetime.date.fromisoformat(period[key]) for key in ("start", "end"))
+            assert Billing.objects.filter(issued_at__date__range=(start, end)).exists(), period
 
 
 def test_best_of_keeps_each_page_from_the_run_where_it_was_fastest():
