@@ -7,8 +7,8 @@ import pytest
 from django.template.backends.jinja2 import Template as Jinja2Template
 from django.test.signals import template_rendered
 
-from accounts.tests.factories import UserFactory
 from accounts.models import User
+from accounts.tests.factories import UserFactory
 from patients.tests.factories import DoctorFactory
 
 

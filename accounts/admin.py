@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_site import AdminRoleModelAdmin
@@ -21,9 +21,7 @@ class UserAdmin(AdminRoleModelAdmin, DjangoUserAdmin):
         (_("Role and access"), {"fields": ("role", "is_active", "is_superuser")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "role", "password1", "password2")}),
-    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "role", "password1", "password2")}),)
     readonly_fields = ["last_login", "date_joined"]
     actions = ["deactivate"]
 

@@ -17,9 +17,11 @@ def shared_session_cache_check(app_configs, **kwargs):
     cache = caches[settings.SESSION_CACHE_ALIAS]
     if not isinstance(cache, LocMemCache):
         return []
-    return [Warning(
-        "Sessions are cached in each process's own memory: a logout or a deactivated account "
-        "leaves the session alive in the other processes.",
-        hint="Set REDIS_URL (or CACHE_URL) to a cache every app process shares, e.g. redis://127.0.0.1:6379/0.",
-        id="accounts.W001",
-    )]
+    return [
+        Warning(
+            "Sessions are cached in each process's own memory: a logout or a deactivated account "
+            "leaves the session alive in the other processes.",
+            hint="Set REDIS_URL (or CACHE_URL) to a cache every app process shares, e.g. redis://127.0.0.1:6379/0.",
+            id="accounts.W001",
+        )
+    ]

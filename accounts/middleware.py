@@ -156,11 +156,17 @@ class SessionTimeoutMiddleware:
             session[LAST_ACTIVITY] = int(moment)
             return None
         if moment - login_at > settings.SESSION_ABSOLUTE_HOURS * 3600:
-            return self.end(request, _("You were signed out %(hours)d hours after logging in. Please log in again.")
-                            % {"hours": settings.SESSION_ABSOLUTE_HOURS})
+            return self.end(
+                request,
+                _("You were signed out %(hours)d hours after logging in. Please log in again.")
+                % {"hours": settings.SESSION_ABSOLUTE_HOURS},
+            )
         if moment - last_activity > settings.SESSION_IDLE_TIMEOUT_MINUTES * 60:
-            return self.end(request, _("You were signed out after %(minutes)d minutes without activity. "
-                                       "Please log in again.") % {"minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES})
+            return self.end(
+                request,
+                _("You were signed out after %(minutes)d minutes without activity. Please log in again.")
+                % {"minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES},
+            )
         if not is_poll(request) and moment - last_activity >= ACTIVITY_RESOLUTION:
             session[LAST_ACTIVITY] = int(moment)
         return None

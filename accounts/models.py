@@ -1,6 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 

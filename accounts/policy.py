@@ -139,26 +139,36 @@ def _emergency_accesses() -> QuerySet:
 
 def in_care_of(user, patient_ref: str = "pk") -> Exists:
     """The patient (OuterRef `patient_ref`) has an appointment with the doctor of this user."""
-    return Exists(_appointments().filter(patient_id=OuterRef(patient_ref), doctor__user_id=user.pk,
-                                         doctor__is_active=True))
+    return Exists(
+        _appointments().filter(patient_id=OuterRef(patient_ref), doctor__user_id=user.pk, doctor__is_active=True)
+    )
 
 
 def valid_emergency_access(user, patient_ref: str = "pk") -> Exists:
     """The user holds an emergency access to the patient (OuterRef `patient_ref`) that has not expired."""
-    return Exists(_emergency_accesses().filter(doctor_id=user.pk, patient_id=OuterRef(patient_ref),
-                                               expires_at__gt=timezone.now()))
+    return Exists(
+        _emergency_accesses().filter(doctor_id=user.pk, patient_id=OuterRef(patient_ref), expires_at__gt=timezone.now())
+    )
 
 
 def emergency_access_of(user, patient_id: int):
     """The user's emergency access to this patient that is still valid, the latest to expire."""
-    return (_emergency_accesses().filter(doctor_id=user.pk, patient_id=patient_id, expires_at__gt=timezone.now())
-            .order_by("-expires_at").first())
+    return (
+        _emergency_accesses()
+        .filter(doctor_id=user.pk, patient_id=patient_id, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
 
 
 def cares_for(user, patient) -> bool:
     """The patient is in this doctor's care, or under their emergency access that is still valid."""
-    return (type(patient)._default_manager.filter(pk=patient.pk)
-            .filter(Q(in_care_of(user)) | Q(valid_emergency_access(user))).exists())
+    return (
+        type(patient)
+        ._default_manager.filter(pk=patient.pk)
+        .filter(Q(in_care_of(user)) | Q(valid_emergency_access(user)))
+        .exists()
+    )
 
 
 def patient_for(request, patients: QuerySet, pk):
@@ -175,8 +185,11 @@ def patient_for(request, patients: QuerySet, pk):
         except (patients.model.DoesNotExist, ValueError, TypeError):
             raise Http404 from None
     try:
-        patient = (patients.annotate(in_care=in_care_of(user), emergency=valid_emergency_access(user))
-                   .filter(Q(in_care=True) | Q(emergency=True)).get(pk=pk))
+        patient = (
+            patients.annotate(in_care=in_care_of(user), emergency=valid_emergency_access(user))
+            .filter(Q(in_care=True) | Q(emergency=True))
+            .get(pk=pk)
+        )
     except (patients.model.DoesNotExist, ValueError, TypeError):
         existing = patients.filter(pk=pk).first() if str(pk).isdigit() else None
         if existing is not None:
@@ -213,8 +226,12 @@ def visit_for(request, appointments: QuerySet, pk, *, write: bool = False):
     doctor = doctor_of(user)
     if write:
         return _get_or_404(appointments.filter(doctor=doctor), pk)
-    visit = _get_or_404(appointments.annotate(emergency=valid_emergency_access(user, "patient_id"))
-                        .filter(Q(doctor=doctor) | Q(emergency=True)), pk)
+    visit = _get_or_404(
+        appointments.annotate(emergency=valid_emergency_access(user, "patient_id")).filter(
+            Q(doctor=doctor) | Q(emergency=True)
+        ),
+        pk,
+    )
     if visit.doctor_id != doctor.pk:
         request.emergency_access = emergency_access_of(user, visit.patient_id)
     return visit

@@ -53,7 +53,8 @@ def _next_url(request) -> str:
     # A path on this site only: redirect() reads anything without a "/" or "." as a URL name, and
     # next=abc was a 500 (NoReverseMatch).
     if target.startswith("/") and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return settings.LOGIN_REDIRECT_URL
 
@@ -108,9 +109,15 @@ def otp_setup(request):
     if device is not None:
         if not user.is_verified():
             return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.get_full_path()})}")
-        return render(request, "accounts/otp_setup.html", {
-            "device": device, "required": _otp_required(user), "next": _next_url(request),
-        })
+        return render(
+            request,
+            "accounts/otp_setup.html",
+            {
+                "device": device,
+                "required": _otp_required(user),
+                "next": _next_url(request),
+            },
+        )
     key = request.session.get(SETUP_KEY)
     if not key:
         key = request.session[SETUP_KEY] = random_hex(20)
@@ -127,19 +134,25 @@ def otp_setup(request):
             request.session[HAS_OTP_DEVICE] = True
             otp_login(request, pending)
             request.session.cycle_key()
-            messages.success(request, _("Two-step login is on: from now on you enter a code from your app "
-                                        "after your password."))
+            messages.success(
+                request, _("Two-step login is on: from now on you enter a code from your app after your password.")
+            )
             return redirect(_next_url(request))
-        form.add_error("token", _("That code is not right. Check the time on your phone and enter the code "
-                                  "your app shows now."))
-    return render(request, "accounts/otp_setup.html", {
-        "form": form,
-        "config_url": pending.config_url,
-        "secret": b32encode(pending.bin_key).decode("ascii"),
-        "qr": _qr_svg_data_uri(pending.config_url),
-        "required": _otp_required(user),
-        "next": _next_url(request),
-    })
+        form.add_error(
+            "token", _("That code is not right. Check the time on your phone and enter the code your app shows now.")
+        )
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "config_url": pending.config_url,
+            "secret": b32encode(pending.bin_key).decode("ascii"),
+            "qr": _qr_svg_data_uri(pending.config_url),
+            "required": _otp_required(user),
+            "next": _next_url(request),
+        },
+    )
 
 
 @requires("accounts.two_step")
@@ -159,10 +172,15 @@ def otp_disable(request):
     return redirect("accounts:otp_setup")
 
 
-
 def lockout(request, original_response=None, credentials=None):
     """django-axes' answer to a locked-out username (AXES_LOCKOUT_CALLABLE): the 429 page."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "accounts/lockout.html", {
-        "failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes,
-    }, status=settings.AXES_HTTP_RESPONSE_CODE)
+    return render(
+        request,
+        "accounts/lockout.html",
+        {
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "minutes": minutes,
+        },
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )

@@ -25,14 +25,30 @@ def emergency_access_open(*, doctor: User, patient, reason: str, request=None) -
     if not doctor.is_doctor or not doctor.is_active:
         raise ValidationError(_("Only a doctor can open an emergency access."))
     if len(reason) < EMERGENCY_REASON_MIN:
-        raise ValidationError({"reason": _("Please describe the emergency in at least %(limit_value)d characters.")
-                               % {"limit_value": EMERGENCY_REASON_MIN}})
+        raise ValidationError(
+            {
+                "reason": _("Please describe the emergency in at least %(limit_value)d characters.")
+                % {"limit_value": EMERGENCY_REASON_MIN}
+            }
+        )
     now = timezone.now()
-    grant = EmergencyAccess(doctor=doctor, patient=patient, reason=reason, created_at=now,
-                            expires_at=now + emergency_access_duration(), ip_address=audit.client_ip(request))
+    grant = EmergencyAccess(
+        doctor=doctor,
+        patient=patient,
+        reason=reason,
+        created_at=now,
+        expires_at=now + emergency_access_duration(),
+        ip_address=audit.client_ip(request),
+    )
     grant.full_clean()
     grant.save()
-    audit.audit_write(action=audit.Action.EMERGENCY_ACCESS, request=request, actor=doctor, patient=patient,
-                      obj=grant, what="emergency access opened",
-                      changes={"reason": reason, "expires_at": grant.expires_at})
+    audit.audit_write(
+        action=audit.Action.EMERGENCY_ACCESS,
+        request=request,
+        actor=doctor,
+        patient=patient,
+        obj=grant,
+        what="emergency access opened",
+        changes={"reason": reason, "expires_at": grant.expires_at},
+    )
     return grant

@@ -11,13 +11,24 @@ EMERGENCY_REASON_MIN = 10
 
 
 class AuditSearchForm(forms.Form):
-    actor = forms.CharField(label=_("User"), max_length=150, required=False,
-                            widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
-    patient = forms.CharField(label=_("Patient (No. RM or name)"), max_length=150, required=False,
-                              widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
-    action = forms.ChoiceField(label=_("Action"), required=False,
-                               choices=[("", _("All actions")), *AuditLog.Action.choices],
-                               widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    actor = forms.CharField(
+        label=_("User"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    patient = forms.CharField(
+        label=_("Patient (No. RM or name)"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    action = forms.ChoiceField(
+        label=_("Action"),
+        required=False,
+        choices=[("", _("All actions")), *AuditLog.Action.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
     date_from = ClinicDateField(label=_("From"), required=False, widget=DATE_INPUT)
     date_to = ClinicDateField(label=_("Until"), required=False, widget=DATE_INPUT)
 
@@ -35,9 +46,13 @@ class PeriodForm(forms.Form):
 
 class EmergencyAccessForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for emergency access"), min_length=EMERGENCY_REASON_MIN, max_length=1000, strip=True,
+        label=_("Reason for emergency access"),
+        min_length=EMERGENCY_REASON_MIN,
+        max_length=1000,
+        strip=True,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-        help_text=_("For example: unconscious patient brought in, needs allergy and medication history. "
-                    "At least 10 characters."),
+        help_text=_(
+            "For example: unconscious patient brought in, needs allergy and medication history. At least 10 characters."
+        ),
         error_messages={"min_length": _("Please describe the emergency in at least %(limit_value)d characters.")},
     )

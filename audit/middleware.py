@@ -26,7 +26,13 @@ class AuditContextMiddleware:
         if not isinstance(exception, NotInCare):
             return None
         patient = exception.patient
-        audit.audit_write(action=audit.Action.DENIED, request=request, patient=patient, obj=patient,
-                          what="patient detail (not in care)")
-        return render(request, "accounts/audit_not_in_care.html", {"patient": patient, "form": EmergencyAccessForm()},
-                      status=404)
+        audit.audit_write(
+            action=audit.Action.DENIED,
+            request=request,
+            patient=patient,
+            obj=patient,
+            what="patient detail (not in care)",
+        )
+        return render(
+            request, "accounts/audit_not_in_care.html", {"patient": patient, "form": EmergencyAccessForm()}, status=404
+        )

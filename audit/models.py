@@ -41,14 +41,23 @@ class AuditLog(models.Model):
 
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     # Copied: the log must read the same even if the account is renamed later.
     actor_username = models.CharField(_("username"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     # PROTECT: a patient with history in the log cannot be deleted (they are deactivated).
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("patient"),
     )
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
@@ -100,13 +109,19 @@ class AuditHead(models.Model):
     class Meta:
         db_table = "audit_head"
 
+    def __str__(self):
+        return f"{self.seq}: {self.hash}"
+
 
 class EmergencyAccess(models.Model):
     """A doctor's time-limited right to read a patient who is not in their care, given with a
     reason ("break the glass"). Admins see every one of them."""
 
     doctor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses", verbose_name=_("doctor"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="emergency_accesses",
+        verbose_name=_("doctor"),
         limit_choices_to={"role": "doctor"},
     )
     patient = models.ForeignKey(
@@ -127,8 +142,9 @@ class EmergencyAccess(models.Model):
             models.Index(fields=["created_at"], name="emergency_access_created_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")),
-                                   name="emergency_access_expires_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="emergency_access_expires_after_start"
+            ),
         ]
 
     def __str__(self):

@@ -14,8 +14,14 @@ from core.clock import day_bounds, day_start
 _RM = re.compile(r"(?:rm[-\s]?)?0*([0-9]{1,9})", re.IGNORECASE)
 # What a patient's access report lists: everything done with or seen of their data.
 PATIENT_REPORT_ACTIONS = (
-    AuditLog.Action.READ, AuditLog.Action.CREATE, AuditLog.Action.UPDATE, AuditLog.Action.DELETE,
-    AuditLog.Action.PRINT, AuditLog.Action.EXPORT, AuditLog.Action.EMERGENCY_ACCESS, AuditLog.Action.DENIED,
+    AuditLog.Action.READ,
+    AuditLog.Action.CREATE,
+    AuditLog.Action.UPDATE,
+    AuditLog.Action.DELETE,
+    AuditLog.Action.PRINT,
+    AuditLog.Action.EXPORT,
+    AuditLog.Action.EMERGENCY_ACCESS,
+    AuditLog.Action.DENIED,
 )
 
 
@@ -27,16 +33,24 @@ def _in_period(rows: QuerySet, date_from: datetime.date | None, date_to: datetim
     return rows
 
 
-def audit_search(*, actor: str = "", patient: str = "", action: str = "",
-                 date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> QuerySet:
+def audit_search(
+    *,
+    actor: str = "",
+    patient: str = "",
+    action: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet:
     """Newest first, with each row's patient (one query per page, plus the paginator's count)."""
     rows = AuditLog.objects.select_related("patient")
     if actor:
         rows = rows.filter(actor_username__istartswith=actor)
     if patient:
         if match := _RM.fullmatch(patient.strip()):
-            rows = rows.filter(Q(patient__medical_record_number=f"RM-{int(match[1]):07d}")
-                               | Q(patient__full_name__istartswith=patient.strip()))
+            rows = rows.filter(
+                Q(patient__medical_record_number=f"RM-{int(match[1]):07d}")
+                | Q(patient__full_name__istartswith=patient.strip())
+            )
         else:
             rows = rows.filter(patient__full_name__istartswith=patient.strip())
     if action:

@@ -69,8 +69,21 @@ OBJECT_NAMES = {
     # Staff accounts: role changes, deactivation and password changes are security events.
     "accounts.user": "user account",
 }
-HASH_FIELDS = ("id", "seq", "created_at", "actor_id", "actor_username", "action", "patient_id", "object_type",
-               "object_id", "what", "changes", "ip_address", "user_agent")
+HASH_FIELDS = (
+    "id",
+    "seq",
+    "created_at",
+    "actor_id",
+    "actor_username",
+    "action",
+    "patient_id",
+    "object_type",
+    "object_id",
+    "what",
+    "changes",
+    "ip_address",
+    "user_agent",
+)
 
 # The request being served, set by audit.middleware.AuditContextMiddleware, so that
 # the model signals know who is acting and from where.
@@ -166,8 +179,13 @@ def patient_id_of(obj) -> int | None:
             continue
         if field.is_cached(obj):
             return getattr(obj, relation).patient_id
-        return type(obj)._meta.get_field(relation).related_model.objects.filter(
-            pk=getattr(obj, f"{relation}_id")).values_list("patient_id", flat=True).first()
+        return (
+            type(obj)
+            ._meta.get_field(relation)
+            .related_model.objects.filter(pk=getattr(obj, f"{relation}_id"))
+            .values_list("patient_id", flat=True)
+            .first()
+        )
     return None
 
 
@@ -178,9 +196,20 @@ def _actor_of(request, actor):
     return user if user is not None and user.is_authenticated else None
 
 
-def _new_row(*, action: str, request=None, actor=None, actor_username: str = "", patient=None,
-             patient_id: int | None = None, obj=None, object_type: str = "", object_id: str = "",
-             what: str = "", changes: dict | None = None) -> AuditLog:
+def _new_row(
+    *,
+    action: str,
+    request=None,
+    actor=None,
+    actor_username: str = "",
+    patient=None,
+    patient_id: int | None = None,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    what: str = "",
+    changes: dict | None = None,
+) -> AuditLog:
     request = request if request is not None else current_request()
     actor = _actor_of(request, actor)
     if patient is not None:
@@ -239,8 +268,10 @@ def audit_reads(request, *, patients: Iterable, what: str) -> int:
     values = {f.attname: f.get_db_prep_save(getattr(shared, f.attname), connection) for f in fields}
     quote = connection.ops.quote_name
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (f"INSERT INTO {quote(AuditLog._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # nosec B608
-           f"VALUES {', '.join([row] * len(patient_ids))}")
+    sql = (
+        f"INSERT INTO {quote(AuditLog._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # nosec B608
+        f"VALUES {', '.join([row] * len(patient_ids))}"
+    )
     params = []
     for patient_id in patient_ids:
         values["patient_id"] = patient_id
@@ -299,8 +330,12 @@ def audit_seal(*, using: str | None = None, batch_size: int = 500) -> int:
         with transaction.atomic(using=using):
             head = _lock_head(using)
             # Plain values, not model instances: half the cost of a seal was building them.
-            pending = list(AuditLog.objects.using(using).filter(seq__isnull=True).order_by("id")
-                           .values(*(name for name in HASH_FIELDS if name != "seq"))[:batch_size])
+            pending = list(
+                AuditLog.objects.using(using)
+                .filter(seq__isnull=True)
+                .order_by("id")
+                .values(*(name for name in HASH_FIELDS if name != "seq"))[:batch_size]
+            )
             for row in pending:
                 head.seq += 1
                 row["seq"], row["prev_hash"] = head.seq, head.hash
@@ -325,7 +360,7 @@ def _write_seals(using: str, rows: list[dict]) -> int:
     seq_type = AuditLog._meta.get_field("seq").cast_db_type(connection)
     changed = 0
     for first in range(0, len(rows), SEAL_UPDATE_ROWS):
-        chunk = rows[first:first + SEAL_UPDATE_ROWS]
+        chunk = rows[first : first + SEAL_UPDATE_ROWS]
         ids = [row["id"] for row in chunk]
         whens = " ".join(["WHEN %s THEN %s"] * len(chunk))
         columns, params = [], []
@@ -337,8 +372,10 @@ def _write_seals(using: str, rows: list[dict]) -> int:
             for row in chunk:
                 params += [row["id"], row[name]]
         placeholders = ", ".join(["%s"] * len(ids))
-        sql = (f"UPDATE {quote(AuditLog._meta.db_table)} SET {', '.join(columns)} "  # nosec B608: own column names, values are parameters
-               f"WHERE {quote('id')} IN ({placeholders}) AND {quote('seq')} IS NULL")
+        sql = (
+            f"UPDATE {quote(AuditLog._meta.db_table)} SET {', '.join(columns)} "  # nosec B608: own column names, values are parameters
+            f"WHERE {quote('id')} IN ({placeholders}) AND {quote('seq')} IS NULL"
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, params + ids)
             changed += cursor.rowcount
@@ -458,16 +495,21 @@ def verify_chain(*, using: str | None = None, seal: bool = True) -> ChainReport:
         if row.seq != expected_seq:
             broken(row, f"seq {row.seq} (id {row.id}): rows {expected_seq}–{row.seq - 1} are missing (deleted).")
         elif row.prev_hash != prev_hash:
-            broken(row, f"seq {row.seq} (id {row.id}): prev_hash does not match the row before it "
-                        f"(that row was changed or removed).")
+            broken(
+                row,
+                f"seq {row.seq} (id {row.id}): prev_hash does not match the row before it "
+                f"(that row was changed or removed).",
+            )
         if row_hash(row, row.prev_hash) != row.hash:
             broken(row, f"seq {row.seq} (id {row.id}): its content does not match its hash (the row was changed).")
         expected_seq, prev_hash = row.seq + 1, row.hash
     head = AuditHead.objects.using(using).filter(pk=1).first()
     last_seq = expected_seq - 1
     if head is not None and (head.seq != last_seq or head.hash != prev_hash):
-        problems.append(f"The chain ends at seq {last_seq} but its head says seq {head.seq}: "
-                        f"the last rows were removed or the head was changed.")
+        problems.append(
+            f"The chain ends at seq {last_seq} but its head says seq {head.seq}: "
+            f"the last rows were removed or the head was changed."
+        )
     pending = AuditLog.objects.using(using).filter(seq__isnull=True).count()
     return ChainReport(checked=checked, pending=pending, problems=problems, first_broken=first_broken)
 
@@ -477,6 +519,11 @@ class AuditReadAdminMixin:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:
-            audit_write(action=Action.READ, request=request, obj=obj, patient_id=patient_id_of(obj),
-                        what=f"{OBJECT_NAMES.get(obj._meta.label_lower, obj._meta.model_name)} (admin)")
+            audit_write(
+                action=Action.READ,
+                request=request,
+                obj=obj,
+                patient_id=patient_id_of(obj),
+                what=f"{OBJECT_NAMES.get(obj._meta.label_lower, obj._meta.model_name)} (admin)",
+            )
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)

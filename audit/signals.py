@@ -37,28 +37,42 @@ def record_save(sender, instance, created, raw=False, **kwargs):
         return
     current = _snapshot(instance)
     if created:
-        changes = {name: [None, audit.masked(name, value)] for name, value in current.items()
-                   if name != "id" and value not in (None, "")}
+        changes = {
+            name: [None, audit.masked(name, value)]
+            for name, value in current.items()
+            if name != "id" and value not in (None, "")
+        }
     else:
         changes = audit.diff(getattr(instance, "_audit_snapshot", {}), current)
         if not changes:
             instance._audit_snapshot = current
             return
-    audit.audit_write(action=Action.CREATE if created else Action.UPDATE, obj=instance,
-                      patient_id=audit.patient_id_of(instance),
-                      what=audit.OBJECT_NAMES[sender._meta.label_lower],
-                      changes=changes)
+    audit.audit_write(
+        action=Action.CREATE if created else Action.UPDATE,
+        obj=instance,
+        patient_id=audit.patient_id_of(instance),
+        what=audit.OBJECT_NAMES[sender._meta.label_lower],
+        changes=changes,
+    )
     instance._audit_snapshot = current
 
 
 def record_delete(sender, instance, **kwargs):
     current = _snapshot(instance)
-    changes = {name: [audit.masked(name, value), None] for name, value in current.items()
-               if name != "id" and value not in (None, "")}
+    changes = {
+        name: [audit.masked(name, value), None]
+        for name, value in current.items()
+        if name != "id" and value not in (None, "")
+    }
     # A deleted patient can no longer be referred to; its number stays in object_id.
     patient_id = None if sender._meta.label_lower == audit.PATIENT_MODEL else audit.patient_id_of(instance)
-    audit.audit_write(action=Action.DELETE, obj=instance, patient_id=patient_id,
-                      what=audit.OBJECT_NAMES[sender._meta.label_lower], changes=changes)
+    audit.audit_write(
+        action=Action.DELETE,
+        obj=instance,
+        patient_id=patient_id,
+        what=audit.OBJECT_NAMES[sender._meta.label_lower],
+        changes=changes,
+    )
 
 
 def record_login(sender, request, user, **kwargs):
@@ -68,13 +82,16 @@ def record_login(sender, request, user, **kwargs):
 def record_login_failed(sender, credentials, request=None, **kwargs):
     # Only the username that was tried; Django already replaced the password, and it is not kept.
     username = str(credentials.get("username", "") or "")
-    audit.audit_write(action=Action.LOGIN_FAILED, request=request, actor_username=username,
-                      what="failed login")
+    audit.audit_write(action=Action.LOGIN_FAILED, request=request, actor_username=username, what="failed login")
 
 
 def record_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
-    audit.audit_write(action=Action.LOCKOUT, request=request, actor_username=str(username or ""),
-                      what="account locked after repeated failed logins")
+    audit.audit_write(
+        action=Action.LOCKOUT,
+        request=request,
+        actor_username=str(username or ""),
+        what="account locked after repeated failed logins",
+    )
 
 
 def connect() -> None:

@@ -61,8 +61,9 @@ def _run_size(patients: int, stdout) -> dict:
     call_command("seed_demo", *_seed_arguments(patients), verbosity=0)
     seeded = time.perf_counter() - started
     run = run_suite(dataclasses.replace(CI_OPTIONS, name_prefix=_name_prefix(), revenue_end=_revenue_end()))
-    stdout.write(f"\n== {patients} patients (seeded in {seeded:.1f} s, pages in "
-                 f"{time.perf_counter() - started - seeded:.1f} s)")
+    stdout.write(
+        f"\n== {patients} patients (seeded in {seeded:.1f} s, pages in {time.perf_counter() - started - seeded:.1f} s)"
+    )
     stdout.write(report.table(run))
     return run
 
@@ -73,15 +74,16 @@ def run_ci(*, sizes: list[int], stdout) -> bool:
     started = time.perf_counter()
     try:
         connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        stdout.write(f"throwaway database {connection.settings_dict['NAME']} migrated in "
-                     f"{time.perf_counter() - started:.1f} s")
+        stdout.write(
+            f"throwaway database {connection.settings_dict['NAME']} migrated in {time.perf_counter() - started:.1f} s"
+        )
         runs = [_run_size(patients, stdout) for patients in sizes]
     finally:
         # Also after a failed migration: create_test_db has switched NAME to the test database.
         if connection.settings_dict["NAME"] != old_name:
             connection.creation.destroy_test_db(old_name, verbosity=0)
     problems = []
-    for small, big in zip(runs, runs[1:]):
+    for small, big in zip(runs, runs[1:], strict=False):
         text, found = report.compare(small, big)
         stdout.write("\n" + text)
         problems += found

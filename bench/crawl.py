@@ -97,13 +97,21 @@ def sample() -> dict:
     lab = LabResult.objects.filter(medical_record__doctor=own).order_by("pk").first()
     patient = lab.medical_record.patient
     outside, outside2 = Patient.objects.exclude(appointments__doctor=own).order_by("pk")[:2]
-    s = {"own": own.pk, "other": other.pk, "patient": patient.pk, "outside": outside.pk, "outside2": outside2.pk,
-         "patients": list(Patient.objects.order_by("pk").values_list("pk", flat=True)[:55]),
-         "visit": lab.medical_record.appointment_id, "lab": lab.pk,
-         "name": patient.full_name.split()[-1], "rm": patient.medical_record_number,
-         "nik": next(p.nik for p in Patient.objects.order_by("pk") if p.nik),  # encrypted: no filter
-         "dob": patient.date_of_birth.strftime("%d-%m-%Y"),
-         "insurance": model("billing.Insurance").objects.order_by("pk").first().pk}
+    s = {
+        "own": own.pk,
+        "other": other.pk,
+        "patient": patient.pk,
+        "outside": outside.pk,
+        "outside2": outside2.pk,
+        "patients": list(Patient.objects.order_by("pk").values_list("pk", flat=True)[:55]),
+        "visit": lab.medical_record.appointment_id,
+        "lab": lab.pk,
+        "name": patient.full_name.split()[-1],
+        "rm": patient.medical_record_number,
+        "nik": next(p.nik for p in Patient.objects.order_by("pk") if p.nik),  # encrypted: no filter
+        "dob": patient.date_of_birth.strftime("%d-%m-%Y"),
+        "insurance": model("billing.Insurance").objects.order_by("pk").first().pk,
+    }
     for status, _label in Appointment._meta.get_field("status").choices:
         # the doctor's own where there is one, so that the doctor's pages show it too
         with_status = Appointment.objects.filter(status=status).order_by("pk")
@@ -136,8 +144,10 @@ def history(s: dict) -> None:
         front_desk.get(reverse("patients:search") + f"?q={s['name']}")
         client(ROLES["admin"]).get(reverse("billing:receipt", kwargs={"pk": s["bill_paid"]}))
         doctor.get(reverse("records:visit", kwargs={"pk": s["visit"]}))
-        doctor.post(reverse("audit:emergency_access", kwargs={"pk": s["outside2"]}),
-                    {"reason": "Pasien tidak sadar, perlu riwayat alergi dan obat."})
+        doctor.post(
+            reverse("audit:emergency_access", kwargs={"pk": s["outside2"]}),
+            {"reason": "Pasien tidak sadar, perlu riwayat alergi dan obat."},
+        )
         doctor.get(reverse("patients:detail", kwargs={"pk": s["outside2"]}))
         Client().post(reverse("accounts:login"), {"username": ROLES["receptionist"], "password": "wrong"})
 
@@ -152,38 +162,96 @@ def plan(s: dict) -> list[tuple]:
     # the queries go with the first kwargs.
     get = {
         "accounts:login": ([{}], ["", "next=/patients/"]),
-        "audit:search": ([{}], ["", "actor=admin", f"patient={s['rm']}", "action=read", "page=2",
-                                  f"date_from={today:%d-%m-%Y}&date_to={today:%d-%m-%Y}", "date_from=bad"]),
-        "audit:patient": ([{"pk": s["patient"]}, {"pk": s["outside"]}, {"pk": s["outside2"]}],
-                          ["", f"date_from={today:%d-%m-%Y}", "date_to=x"]),
+        "audit:search": (
+            [{}],
+            [
+                "",
+                "actor=admin",
+                f"patient={s['rm']}",
+                "action=read",
+                "page=2",
+                f"date_from={today:%d-%m-%Y}&date_to={today:%d-%m-%Y}",
+                "date_from=bad",
+            ],
+        ),
+        "audit:patient": (
+            [{"pk": s["patient"]}, {"pk": s["outside"]}, {"pk": s["outside2"]}],
+            ["", f"date_from={today:%d-%m-%Y}", "date_to=x"],
+        ),
         "audit:emergency_list": ([{}], ["", "page=2"]),
-        "dashboard": ([{}], ["", "period=day", "period=month", "period=year", "period=week",
-                             f"start={today - datetime.timedelta(days=6)}&end={today}",
-                             f"start={today}&end={today - datetime.timedelta(days=6)}", "start=bad",
-                             "period=day&start=2020-01-01&end=2026-12-01"]),
+        "dashboard": (
+            [{}],
+            [
+                "",
+                "period=day",
+                "period=month",
+                "period=year",
+                "period=week",
+                f"start={today - datetime.timedelta(days=6)}&end={today}",
+                f"start={today}&end={today - datetime.timedelta(days=6)}",
+                "start=bad",
+                "period=day&start=2020-01-01&end=2026-12-01",
+            ],
+        ),
         "dashboard_export": ([{}], ["", "period=month", "period=year"]),
-        "patients:search": ([{}], ["", f"q={s['name']}", f"q={s['rm']}", f"q={s['nik']}", f"q={s['dob']}",
-                                   "q=zzzz", f"q={s['name']}&inactive=on"], ["", f"q={s['name']}"]),
+        "patients:search": (
+            [{}],
+            [
+                "",
+                f"q={s['name']}",
+                f"q={s['rm']}",
+                f"q={s['nik']}",
+                f"q={s['dob']}",
+                "q=zzzz",
+                f"q={s['name']}&inactive=on",
+            ],
+            ["", f"q={s['name']}"],
+        ),
         "patients:create": ([{}], ["", "name=Budi"]),
-        "patients:detail": ([{"pk": s["patient"]}, {"pk": s["outside"]}, {"pk": s["outside2"]}, {"pk": 999999}],
-                            ["", "appointments_page=2", "bills_page=2", "appointments_page=x"]),
+        "patients:detail": (
+            [{"pk": s["patient"]}, {"pk": s["outside"]}, {"pk": s["outside2"]}, {"pk": 999999}],
+            ["", "appointments_page=2", "bills_page=2", "appointments_page=x"],
+        ),
         "patients:edit": ([{"pk": s["patient"]}, {"pk": s["outside"]}], [""]),
         "audit:emergency_access": ([{"pk": s["outside"]}, {"pk": s["patient"]}], [""]),
         "insurance:add": ([{"pk": s["patient"]}], [""]),
         "insurance:edit": ([{"pk": s["insurance"]}], [""]),
-        "scheduling:board": ([{}], ["", f"doctor={s['own']}", f"doctor={s['other']}", "status=checked_in",
-                                    "status=bogus", "page=2"], ["", f"doctor={s['own']}"]),
-        "scheduling:book": ([{}], ["", f"patient={s['patient']}", f"q={s['name']}",
-                                   f"doctor={s['own']}&date={tomorrow}&time=09:00", "patient=x"]),
+        "scheduling:board": (
+            [{}],
+            ["", f"doctor={s['own']}", f"doctor={s['other']}", "status=checked_in", "status=bogus", "page=2"],
+            ["", f"doctor={s['own']}"],
+        ),
+        "scheduling:book": (
+            [{}],
+            [
+                "",
+                f"patient={s['patient']}",
+                f"q={s['name']}",
+                f"doctor={s['own']}&date={tomorrow}&time=09:00",
+                "patient=x",
+            ],
+        ),
         "scheduling:walk_in": ([{}], ["", f"patient={s['patient']}", f"q={s['name']}", f"doctor={s['other']}"]),
-        "scheduling:day": ([{}], ["", f"doctor={s['other']}", f"date={tomorrow:%d-%m-%Y}", f"date={tomorrow}",
-                                  f"doctor={s['own']}&date={today - datetime.timedelta(days=1)}", "date=bad"]),
+        "scheduling:day": (
+            [{}],
+            [
+                "",
+                f"doctor={s['other']}",
+                f"date={tomorrow:%d-%m-%Y}",
+                f"date={tomorrow}",
+                f"doctor={s['own']}&date={today - datetime.timedelta(days=1)}",
+                "date=bad",
+            ],
+        ),
         "scheduling:patient_lookup": ([{}], ["", f"q={s['name']}", f"q={s['rm']}"], [f"q={s['name']}"]),
         "scheduling:detail": ([{"pk": pk} for pk in appts + [s["appt_other"], 999999]], [""]),
         "scheduling:reschedule": ([{"pk": s["appt_scheduled"]}, {"pk": s["appt_completed"]}], [""]),
         "records:queue": ([{}], [""], [""]),
-        "records:icd10": ([{}], ["", "q=J06", "q=demam", "q=zzzz"],
-                          ["q=J06", "pick=J06.9&icd10_code=&diagnosis=", "pick=XYZ&icd10_code=A09&diagnosis=Diare"]),
+        "records:icd10": (
+            [{}],
+            ["", "q=J06", "q=demam", "q=zzzz"],
+            ["q=J06", "pick=J06.9&icd10_code=&diagnosis=", "pick=XYZ&icd10_code=A09&diagnosis=Diare"],
+        ),
         "records:visit": ([{"pk": pk} for pk in [s["visit"], *appts, s["appt_other"], 999999]], [""]),
         "records:record": ([{"pk": s["appt_in_consultation"]}, {"pk": s["visit"]}], [""]),
         "records:lab_add": ([{"pk": s["appt_in_consultation"]}, {"pk": s["visit"]}], [""]),
@@ -212,8 +280,12 @@ def plan(s: dict) -> list[tuple]:
         ("insurance:add", {"pk": s["patient"]}, {}, "empty"),
         ("insurance:edit", {"pk": s["insurance"]}, {}, "empty"),
         ("scheduling:book", {}, {}, "empty"),
-        ("scheduling:book", {}, {"patient": s["patient"], "doctor": s["own"], "date": f"{tomorrow}",
-                                 "time": "03:00"}, "outside-hours"),
+        (
+            "scheduling:book",
+            {},
+            {"patient": s["patient"], "doctor": s["own"], "date": f"{tomorrow}", "time": "03:00"},
+            "outside-hours",
+        ),
         ("scheduling:walk_in", {}, {}, "empty"),
         ("scheduling:reschedule", {"pk": s["appt_scheduled"]}, {}, "empty"),
         ("records:record", {"pk": s["appt_in_consultation"]}, {"systolic_bp": "abc"}, "bad-vitals"),
@@ -265,8 +337,10 @@ def all_requests(s: dict) -> tuple[list[tuple], list[str]]:
             uncovered.append(f"{name or '-'} {route}")
         else:
             requests.append((name, {}, "", False, None, ""))
-    unique = {(name, tuple(sorted(kwargs.items())), query, htmx, label): (name, kwargs, query, htmx, data, label)
-              for name, kwargs, query, htmx, data, label in reversed(requests)}
+    unique = {
+        (name, tuple(sorted(kwargs.items())), query, htmx, label): (name, kwargs, query, htmx, data, label)
+        for name, kwargs, query, htmx, data, label in reversed(requests)
+    }
     return list(reversed(unique.values())), uncovered
 
 
@@ -307,8 +381,11 @@ def crawl(outdir: Path) -> int:
     from django.test import Client
     from django.urls import reverse
 
-    shared = [alias for alias, cache in settings.CACHES.items()
-              if not cache["BACKEND"].endswith(("LocMemCache", "DummyCache"))]
+    shared = [
+        alias
+        for alias, cache in settings.CACHES.items()
+        if not cache["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+    ]
     if shared:  # the crawl empties its caches before every request
         raise SystemExit(f"error: the crawl runs on local-memory caches only, not {', '.join(shared)}")
     s = sample()

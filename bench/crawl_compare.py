@@ -46,8 +46,11 @@ def compare(old_folder: Path, new_folder: Path, out=sys.stdout) -> bool:
         else:
             equal += 1
     only_old, only_new = sorted(old.keys() - new.keys()), sorted(new.keys() - old.keys())
-    print(f"{equal} pages equal, {len(differing)} differ, {len(only_old)} only in {old_folder}, "
-          f"{len(only_new)} only in {new_folder}", file=out)
+    print(
+        f"{equal} pages equal, {len(differing)} differ, {len(only_old)} only in {old_folder}, "
+        f"{len(only_new)} only in {new_folder}",
+        file=out,
+    )
     for name, lines in differing:
         print(f"\n--- differs: {name}", file=out)
         print("\n".join(lines[:DIFF_LINES]), file=out)

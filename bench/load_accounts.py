@@ -57,8 +57,11 @@ def main() -> int:
     wanted = {name: User.Role.RECEPTIONIST for name in _usernames("LOAD_RECEPTIONISTS")}
     wanted.update({name: User.Role.DOCTOR for name in _usernames("LOAD_DOCTORS")})
     users = {user.username: user for user in User.objects.filter(username__in=wanted).select_related("doctor_profile")}
-    problems = [f"{name}: {problem}" for name, role in wanted.items()
-                if (problem := check_account(users.get(name), role=role, password=password))]
+    problems = [
+        f"{name}: {problem}"
+        for name, role in wanted.items()
+        if (problem := check_account(users.get(name), role=role, password=password))
+    ]
     for problem in problems:
         print(f"error: load test account {problem}", file=sys.stderr)
     return 1 if problems or not wanted else 0

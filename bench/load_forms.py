@@ -31,8 +31,13 @@ class Forms(HTMLParser):
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
         elif tag == "form":
-            self._form = {"id": attrs.get("id"), "action": attrs.get("action") or "",
-                          "method": (attrs.get("method") or "get").lower(), "fields": [], "choices": {}}
+            self._form = {
+                "id": attrs.get("id"),
+                "action": attrs.get("action") or "",
+                "method": (attrs.get("method") or "get").lower(),
+                "fields": [],
+                "choices": {},
+            }
             self.forms.append(self._form)
         elif tag == "input":
             self._input(attrs)
@@ -98,8 +103,10 @@ class Forms(HTMLParser):
 
     def form_with(self, field: str) -> dict | None:
         """The POST form that has this field (a page also has the logout form, for one)."""
-        return next((f for f in self.forms if f["method"] == "post"
-                     and any(name == field for name, _value in f["fields"])), None)
+        return next(
+            (f for f in self.forms if f["method"] == "post" and any(name == field for name, _value in f["fields"])),
+            None,
+        )
 
 
 def with_values(form: dict, **values) -> list[tuple[str, str]]:

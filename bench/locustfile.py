@@ -54,8 +54,32 @@ THINK_MAX = float(os.environ.get("LOAD_THINK_MAX", "6"))
 P95_LIMIT_MS = float(os.environ.get("LOAD_P95_MS", "100"))
 
 # The beginnings of names people type at the front desk (common Indonesian given names).
-NAME_PREFIXES = ["Sit", "Dew", "Bud", "Agu", "Nur", "Put", "Rin", "Sri", "Wah", "Ek", "And", "Ind",
-                 "Yul", "Ahm", "Muh", "Fitr", "Rat", "Har", "Sus", "Yun", "Ari", "Dian", "Ras", "Tri"]
+NAME_PREFIXES = [
+    "Sit",
+    "Dew",
+    "Bud",
+    "Agu",
+    "Nur",
+    "Put",
+    "Rin",
+    "Sri",
+    "Wah",
+    "Ek",
+    "And",
+    "Ind",
+    "Yul",
+    "Ahm",
+    "Muh",
+    "Fitr",
+    "Rat",
+    "Har",
+    "Sus",
+    "Yun",
+    "Ari",
+    "Dian",
+    "Ras",
+    "Tri",
+]
 
 NIK_RE = re.compile(r"\b\d{16}\b")
 PHONE_RE = re.compile(r"(?:\+62|62|0)8[\d \-]{7,14}\d")
@@ -69,8 +93,11 @@ http.cookiejar.DefaultCookiePolicy.return_ok_secure = lambda self, cookie, reque
 
 # What the simulated staff got done, printed at the end (the rows a run leaves in the database).
 OUTCOMES = Counter()
-REFUSALS = {"bookings": "booking refused (slot taken or passed)", "payments": "payment refused (paid meanwhile)",
-            "visits completed": "record refused by validation"}
+REFUSALS = {
+    "bookings": "booking refused (slot taken or passed)",
+    "payments": "payment refused (paid meanwhile)",
+    "visits completed": "record refused by validation",
+}
 
 
 class StaffUser(HttpUser):
@@ -83,8 +110,9 @@ class StaffUser(HttpUser):
 
     def on_start(self):
         origin = self.host.rstrip("/").replace("http://", "https://", 1)
-        self.client.headers.update({"X-Forwarded-Proto": "https", "Origin": origin,
-                                    "User-Agent": "clinic-load-test (locust)"})
+        self.client.headers.update(
+            {"X-Forwarded-Proto": "https", "Origin": origin, "User-Agent": "clinic-load-test (locust)"}
+        )
         self.username = self._next_account()
         self.login()
 
@@ -102,9 +130,11 @@ class StaffUser(HttpUser):
         fields = with_values(form, username=self.username, password=PASSWORD)
         with self.client.post(LOGIN_PATH, data=fields, name="login", catch_response=True) as response:
             if response.status_code != 200 or urlsplit(response.url).path == LOGIN_PATH:
-                message = re.search(r'alert-danger[^>]*>([^<]*)<', response.text or "")
-                response.failure(f"login of {self.username} failed ({response.status_code}"
-                                 f"{': ' + message.group(1).strip() if message else ''})")
+                message = re.search(r"alert-danger[^>]*>([^<]*)<", response.text or "")
+                response.failure(
+                    f"login of {self.username} failed ({response.status_code}"
+                    f"{': ' + message.group(1).strip() if message else ''})"
+                )
                 raise StopUser()
             response.success()
 
@@ -165,8 +195,7 @@ class Receptionist(StaffUser):
         response = self.page(f"/patients/{random.choice(self.patients)}/", "patients: detail")
         if response is not None:
             self.niks = (NIK_RE.findall(response.text)[:1] + self.niks)[:20]
-            self.phones = ([re.sub(r"[ \-]", "", p) for p in PHONE_RE.findall(response.text)[:1]]
-                           + self.phones)[:20]
+            self.phones = ([re.sub(r"[ \-]", "", p) for p in PHONE_RE.findall(response.text)[:1]] + self.phones)[:20]
 
     @task(2)
     def search_by_nik(self):
@@ -212,8 +241,7 @@ class Receptionist(StaffUser):
         picker = next((f for f in forms.forms if "doctor" in f["choices"]), None)
         if picker:
             self.doctor_ids = [v for v in picker["choices"]["doctor"] if v]
-        slots = [link for link in forms.links if urlsplit(link).path == "/appointments/book/"
-                 and "start=" in link]
+        slots = [link for link in forms.links if urlsplit(link).path == "/appointments/book/" and "start=" in link]
         if not slots:
             return
         url = f"{html.unescape(random.choice(slots))}&patient={random.choice(self.patients)}"
@@ -224,8 +252,11 @@ class Receptionist(StaffUser):
         services = (form or {}).get("choices", {}).get("services")
         if not form or not services:
             return
-        fields = with_values(form, services=random.sample(services, k=min(len(services), random.choice([1, 1, 2]))),
-                             reason="Kontrol (uji beban)")
+        fields = with_values(
+            form,
+            services=random.sample(services, k=min(len(services), random.choice([1, 1, 2]))),
+            reason="Kontrol (uji beban)",
+        )
         with self.client.post(form["action"], data=fields, name="appointments: book", catch_response=True) as done:
             self._booked(done)
 
@@ -272,8 +303,12 @@ class Receptionist(StaffUser):
         values = {"method": random.choice(["Cash", "Cash", "Transfer", "CreditCard"])}
         if random.random() < 0.3 and balance.isdigit() and int(balance) >= 2:
             values = {"method": "Cash", "amount": str(int(balance) // 2)}
-        with self.client.post(f"/billing/{bill}/pay/", data=with_values(form, **values),
-                              name="billing: record payment", catch_response=True) as response:
+        with self.client.post(
+            f"/billing/{bill}/pay/",
+            data=with_values(form, **values),
+            name="billing: record payment",
+            catch_response=True,
+        ) as response:
             path = urlsplit(response.url or "").path
             if response.status_code == 200 and path == f"/billing/{bill}/":
                 OUTCOMES["payments"] += 1
@@ -324,7 +359,9 @@ class Doctor(StaffUser):
         visit = self.submit(start["action"], start["fields"], "records: start consultation", re.escape(visit_url))
         if visit is None:
             return
-        form_page = self.page(f"{visit_url}record/", "records: medical record form", f"{re.escape(visit_url)}(record/)?")
+        form_page = self.page(
+            f"{visit_url}record/", "records: medical record form", f"{re.escape(visit_url)}(record/)?"
+        )
         if form_page is None or not urlsplit(form_page.url).path.endswith("/record/"):
             OUTCOMES["consultation taken by a colleague"] += 1
             return
@@ -335,18 +372,29 @@ class Doctor(StaffUser):
         if form is None:
             return
         record = {
-            "complaint": "Demam dan batuk sejak tiga hari", "allergies": "Tidak ada",
-            "systolic_bp": random.randint(105, 140), "diastolic_bp": random.randint(65, 90),
-            "heart_rate": random.randint(60, 100), "respiratory_rate": random.randint(14, 22),
-            "temperature_c": "37.8", "oxygen_saturation": random.randint(95, 99),
-            "weight_kg": random.randint(45, 90), "height_cm": random.randint(150, 180),
-            "diagnosis": "Infeksi saluran pernapasan atas akut", "icd10_code": "J06.9",
-            "treatment": "Istirahat, banyak minum", "prescription": "Parasetamol 500 mg 3x1",
+            "complaint": "Demam dan batuk sejak tiga hari",
+            "allergies": "Tidak ada",
+            "systolic_bp": random.randint(105, 140),
+            "diastolic_bp": random.randint(65, 90),
+            "heart_rate": random.randint(60, 100),
+            "respiratory_rate": random.randint(14, 22),
+            "temperature_c": "37.8",
+            "oxygen_saturation": random.randint(95, 99),
+            "weight_kg": random.randint(45, 90),
+            "height_cm": random.randint(150, 180),
+            "diagnosis": "Infeksi saluran pernapasan atas akut",
+            "icd10_code": "J06.9",
+            "treatment": "Istirahat, banyak minum",
+            "prescription": "Parasetamol 500 mg 3x1",
         }
         if any(name == "reason" for name, _value in form["fields"]):  # a correction says why
             record["reason"] = "Koreksi tanda vital"
-        saved = self.submit(f"{visit_url}record/", with_values(form, **record), "records: save medical record",
-                            re.escape(visit_url) + "(record/)?")
+        saved = self.submit(
+            f"{visit_url}record/",
+            with_values(form, **record),
+            "records: save medical record",
+            re.escape(visit_url) + "(record/)?",
+        )
         if saved is None:
             return
         if urlsplit(saved.url).path.endswith("/record/"):
@@ -372,10 +420,14 @@ def summarise(environment, **_kwargs):
     print("\n=== Load test summary ===")
     print(f"{'page':44} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     for entry in sorted(stats.entries.values(), key=lambda e: e.name):
-        print(f"{entry.name[:44]:44} {entry.num_requests:8d} {entry.num_failures:6d} "
-              f"{_ms(entry, .5):7d} {_ms(entry, .95):7d} {_ms(entry, .99):7d}")
-    print(f"{'ALL':44} {total.num_requests:8d} {total.num_failures:6d} "
-          f"{_ms(total, .5):7d} {_ms(total, .95):7d} {_ms(total, .99):7d}")
+        print(
+            f"{entry.name[:44]:44} {entry.num_requests:8d} {entry.num_failures:6d} "
+            f"{_ms(entry, 0.5):7d} {_ms(entry, 0.95):7d} {_ms(entry, 0.99):7d}"
+        )
+    print(
+        f"{'ALL':44} {total.num_requests:8d} {total.num_failures:6d} "
+        f"{_ms(total, 0.5):7d} {_ms(total, 0.95):7d} {_ms(total, 0.99):7d}"
+    )
     print(f"throughput: {total.total_rps:.1f} requests/s")
     for error in stats.errors.values():
         print(f"error: {error.occurrences} x {error.method} {error.name}: {error.error}")
@@ -383,8 +435,8 @@ def summarise(environment, **_kwargs):
     verdict = []
     if total.num_failures:
         verdict.append(f"{total.num_failures} failed requests")
-    if total.num_requests and _ms(total, .95) > P95_LIMIT_MS:
-        verdict.append(f"overall p95 {_ms(total, .95)} ms > LOAD_P95_MS={P95_LIMIT_MS:g}")
+    if total.num_requests and _ms(total, 0.95) > P95_LIMIT_MS:
+        verdict.append(f"overall p95 {_ms(total, 0.95)} ms > LOAD_P95_MS={P95_LIMIT_MS:g}")
     if not total.num_requests:
         verdict.append("no requests were made")
     # A refusal is a business answer, but a form that is refused every time is a broken scenario.

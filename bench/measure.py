@@ -101,8 +101,9 @@ def checked(response):
     return response
 
 
-def time_requests(request: Callable[[], object], after: Callable[[object], None] | None,
-                  iterations: int) -> tuple[list[float], list[float]]:
+def time_requests(
+    request: Callable[[], object], after: Callable[[object], None] | None, iterations: int
+) -> tuple[list[float], list[float]]:
     """Milliseconds of each call of `request`, wall clock and this process's CPU time; `after`
     (clean-up) runs untimed between calls. The CPU time is the page's Python work alone: on a
     busy machine the wall clock also counts the time the process waited for a core."""
@@ -118,8 +119,9 @@ def time_requests(request: Callable[[], object], after: Callable[[object], None]
     return timings, cpu
 
 
-def capture(request: Callable[[], object],
-            after: Callable[[object], None] | None) -> tuple[object, int, list[Statement], int]:
+def capture(
+    request: Callable[[], object], after: Callable[[object], None] | None
+) -> tuple[object, int, list[Statement], int]:
     """One request with its queries counted (CaptureQueriesContext) and recorded with their
     parameters (an execute wrapper: the captured text has the parameters already interpolated,
     which is not what the page sent). Also returns how many durable commits the page made: the
@@ -210,12 +212,15 @@ def time_raw(statements: list[Statement], iterations: int, *, commits: int, comm
         total, errors = _replay_once(statements, per_statement)
         totals.append(total)
     replay_ms = statistics.median(totals) if totals else 0.0
-    timing = RawTiming(p50_ms=replay_ms + commits * commit_ms, replay_ms=replay_ms, commits=commits,
-                       commit_ms=commit_ms, errors=errors)
+    timing = RawTiming(
+        p50_ms=replay_ms + commits * commit_ms, replay_ms=replay_ms, commits=commits, commit_ms=commit_ms, errors=errors
+    )
     medians = [(statistics.median(times), index) for index, times in enumerate(per_statement) if times]
     by_index = {index: ms for ms, index in medians}
-    timing.statements = [{"sql": statement.sql[:STATEMENT_PREVIEW], "ms": by_index.get(index)}
-                         for index, statement in enumerate(statements)]
+    timing.statements = [
+        {"sql": statement.sql[:STATEMENT_PREVIEW], "ms": by_index.get(index)}
+        for index, statement in enumerate(statements)
+    ]
     if medians:
         slowest_ms, index = max(medians)
         timing.slowest_ms, timing.slowest_sql = slowest_ms, statements[index].sql

@@ -70,8 +70,11 @@ def _mark(name: str, p50: float | None, r_sql: float | None) -> str:
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    line = lambda row: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)  # noqa: E731
-                                 for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+
+    def line(row) -> str:
+        cells = zip(row, widths, strict=False)
+        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(cells)).rstrip()
+
     return [line(header), line(["-" * w for w in widths]), *(line(row) for row in rows)]
 
 
@@ -82,11 +85,32 @@ def table(run: dict) -> str:
             rows.append([r["name"], "-", "-", "-", "-", "-", "-", "-", "-", f"ERROR {r['error']}"])
             continue
         raw = r["raw"] or {}
-        rows.append([r["name"], r["queries"], r["writes"], raw.get("commits", "-"), _ms(r["p50_ms"]), _ms(r["p95_ms"]),
-                     _ms(r.get("cpu_p50_ms")),
-                     _ms(raw.get("p50_ms")), _ratio(r["r_sql"]), _mark(r["name"], r["p50_ms"], r["r_sql"])])
-    header = ["scenario", "queries", "writes", "commits", "p50 ms", "p95 ms", "CPU p50", "raw SQL ms", "R_sql",
-              "target (1M, MariaDB)"]
+        rows.append(
+            [
+                r["name"],
+                r["queries"],
+                r["writes"],
+                raw.get("commits", "-"),
+                _ms(r["p50_ms"]),
+                _ms(r["p95_ms"]),
+                _ms(r.get("cpu_p50_ms")),
+                _ms(raw.get("p50_ms")),
+                _ratio(r["r_sql"]),
+                _mark(r["name"], r["p50_ms"], r["r_sql"]),
+            ]
+        )
+    header = [
+        "scenario",
+        "queries",
+        "writes",
+        "commits",
+        "p50 ms",
+        "p95 ms",
+        "CPU p50",
+        "raw SQL ms",
+        "R_sql",
+        "target (1M, MariaDB)",
+    ]
     return "\n".join([*machine_lines(run), "", *_table(header, rows)])
 
 
@@ -95,8 +119,10 @@ def compare(small: dict, big: dict) -> tuple[str, list[str]]:
     failed, or whose query count differs between the sizes (a query per row somewhere)."""
     problems = []
     if small["machine"]["vendor"] != big["machine"]["vendor"]:
-        problems.append(f"the runs are on different databases ({small['machine']['vendor']}, "
-                        f"{big['machine']['vendor']}): R_N compares sizes on one database")
+        problems.append(
+            f"the runs are on different databases ({small['machine']['vendor']}, "
+            f"{big['machine']['vendor']}): R_N compares sizes on one database"
+        )
     by_name = {r["name"]: r for r in results_of(small)}
     rows = []
     for r in results_of(big):
@@ -108,15 +134,37 @@ def compare(small: dict, big: dict) -> tuple[str, list[str]]:
             problems.append(f"{r['name']}: {s['queries']} queries at the small size, {r['queries']} at the big one")
         growth = r["p50_ms"] / s["p50_ms"] if s["p50_ms"] else None
         cpu_growth = r["cpu_p50_ms"] / s["cpu_p50_ms"] if s.get("cpu_p50_ms") and r.get("cpu_p50_ms") else None
-        rows.append([r["name"], f"{s['queries']}/{r['queries']}", _ms(s["p50_ms"]), _ms(r["p50_ms"]),
-                     _ms(r["p95_ms"]), _ms((r["raw"] or {}).get("p50_ms")), _ratio(r["r_sql"]),
-                     _ratio(cpu_growth), _ratio(growth),
-                     "ok" if growth is not None and growth <= MAX_GROWTH else f"MISS R_N>{MAX_GROWTH:g}"])
-    header = ["scenario", "queries", "p50 small", "p50 big", "p95 big", "raw SQL big", "R_sql big", "CPU R_N",
-              "R_N", "R_N target"]
-    sizes = (f"small: {small['machine']['patients']:,} patients ({small['machine']['database']}), "
-             f"big: {big['machine']['patients']:,} patients ({big['machine']['database']}), "
-             f"{big['machine']['vendor']} {big['machine']['server_version']}")
+        rows.append(
+            [
+                r["name"],
+                f"{s['queries']}/{r['queries']}",
+                _ms(s["p50_ms"]),
+                _ms(r["p50_ms"]),
+                _ms(r["p95_ms"]),
+                _ms((r["raw"] or {}).get("p50_ms")),
+                _ratio(r["r_sql"]),
+                _ratio(cpu_growth),
+                _ratio(growth),
+                "ok" if growth is not None and growth <= MAX_GROWTH else f"MISS R_N>{MAX_GROWTH:g}",
+            ]
+        )
+    header = [
+        "scenario",
+        "queries",
+        "p50 small",
+        "p50 big",
+        "p95 big",
+        "raw SQL big",
+        "R_sql big",
+        "CPU R_N",
+        "R_N",
+        "R_N target",
+    ]
+    sizes = (
+        f"small: {small['machine']['patients']:,} patients ({small['machine']['database']}), "
+        f"big: {big['machine']['patients']:,} patients ({big['machine']['database']}), "
+        f"{big['machine']['vendor']} {big['machine']['server_version']}"
+    )
     text = "\n".join([sizes, "", *_table(header, rows), *(f"problem: {p}" for p in problems)])
     return text, problems
 
@@ -162,6 +210,7 @@ def growth_findings(small: dict, big: dict) -> list[str]:
 def markdown(small: dict, big: dict) -> str:
     """The comparison as a Markdown table, for docs/performance.md."""
     by_name = {r["name"]: r for r in results_of(small)}
+
     def when(run: dict) -> str:
         runs = run.get("merged_from") or [{"created": run["created"], "load_average": run["machine"]["load_average"]}]
         return ", ".join(f"{r['created'][11:16]} (load {r['load_average'][0]:.1f})" for r in runs)
@@ -200,9 +249,13 @@ def best_of(runs: list[dict]) -> dict:
     for run in runs:
         for result in results_of(run):
             kept = best.get(result["name"])
-            if kept is None or (result["p50_ms"] is not None
-                                and (kept["p50_ms"] is None or result["p50_ms"] < kept["p50_ms"])):
+            if kept is None or (
+                result["p50_ms"] is not None and (kept["p50_ms"] is None or result["p50_ms"] < kept["p50_ms"])
+            ):
                 best[result["name"]] = {**result, "from_run": run["created"]}
     names = [r["name"] for r in results_of(runs[0])]
-    return {**runs[-1], "results": [best[name] for name in names],
-            "merged_from": [{"created": run["created"], "load_average": run["machine"]["load_average"]} for run in runs]}
+    return {
+        **runs[-1],
+        "results": [best[name] for name in names],
+        "merged_from": [{"created": run["created"], "load_average": run["machine"]["load_average"]} for run in runs],
+    }

@@ -18,7 +18,6 @@ from bench.targets import Targets, find_targets
 from patients.models import Patient
 from scheduling.models import Appointment
 
-
 CAPTURES = 3
 
 
@@ -100,8 +99,9 @@ def run_scenario(scenario: Scenario, client: Client, options: Options, commit_ms
         result.status = response.status_code
         result.writes = sum(1 for s in statements if not s.is_read and not s.is_control)
         timings, cpu = time_requests(request, scenario.after, options.iterations)
-        result.raw = time_raw(statements, options.raw_iterations or options.iterations,
-                              commits=commits, commit_ms=commit_ms)
+        result.raw = time_raw(
+            statements, options.raw_iterations or options.iterations, commits=commits, commit_ms=commit_ms
+        )
     except (PageError, AssertionError) as error:
         result.error = str(error)
         return result
@@ -115,9 +115,13 @@ def run_scenario(scenario: Scenario, client: Client, options: Options, commit_ms
 
 def describe_targets(targets: Targets) -> dict:
     return {
-        "name_prefix": targets.name_prefix, "doctor": targets.doctor.pk, "doctor_user": targets.doctor_user.username,
-        "history_patient": targets.history_patient.pk, "history_visit": targets.history_visit.pk,
-        "bill_1_line": targets.bill_1_line.pk, "bill_50_lines": targets.bill_50_lines.pk,
+        "name_prefix": targets.name_prefix,
+        "doctor": targets.doctor.pk,
+        "doctor_user": targets.doctor_user.username,
+        "history_patient": targets.history_patient.pk,
+        "history_visit": targets.history_visit.pk,
+        "bill_1_line": targets.bill_1_line.pk,
+        "bill_50_lines": targets.bill_50_lines.pk,
         "booking_start": targets.booking_start.isoformat(),
     }
 
@@ -127,12 +131,16 @@ def run_suite(options: Options) -> dict:
     every = build_scenarios(targets, revenue_end=options.revenue_end)
     unknown = set(options.only) - {s.name for s in every}
     if unknown:
-        raise UnknownScenario(f"no scenario {', '.join(sorted(unknown))}; there are: {', '.join(s.name for s in every)}")
+        raise UnknownScenario(
+            f"no scenario {', '.join(sorted(unknown))}; there are: {', '.join(s.name for s in every)}"
+        )
     scenarios = [s for s in every if not options.only or s.name in options.only]
     clients = {user: _client_for(getattr(targets, user)) for user in ("receptionist", "doctor_user", "admin")}
     try:
-        commit_ms = time_commit(session_key=clients["receptionist"].session.session_key,
-                                iterations=options.raw_iterations or options.iterations)
+        commit_ms = time_commit(
+            session_key=clients["receptionist"].session.session_key,
+            iterations=options.raw_iterations or options.iterations,
+        )
         results = [run_scenario(scenario, clients[scenario.user], options, commit_ms) for scenario in scenarios]
     finally:
         for client in clients.values():
@@ -141,8 +149,11 @@ def run_suite(options: Options) -> dict:
         "version": 1,
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "options": {"iterations": options.iterations, "warmup": options.warmup,
-                    "raw_iterations": options.raw_iterations or options.iterations},
+        "options": {
+            "iterations": options.iterations,
+            "warmup": options.warmup,
+            "raw_iterations": options.raw_iterations or options.iterations,
+        },
         "targets": describe_targets(targets),
         "notes": targets.notes,
         "commit_ms": commit_ms,

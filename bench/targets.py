@@ -76,11 +76,24 @@ def _doctor_with_today(notes: list[str]) -> tuple[User, Doctor]:
         return user, doctor
     low = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
     high = low + datetime.timedelta(days=1)
-    busiest = (Appointment.objects.filter(appointment_date__gte=low, appointment_date__lt=high,
-                                          doctor__user__isnull=False, doctor__is_active=True)
-               .values("doctor_id").annotate(n=Count("id")).order_by("-n").first())
-    doctor = (Doctor.objects.filter(pk=busiest["doctor_id"]) if busiest else
-              Doctor.objects.filter(user__isnull=False, is_active=True).order_by("pk")).select_related("user").first()
+    busiest = (
+        Appointment.objects.filter(
+            appointment_date__gte=low, appointment_date__lt=high, doctor__user__isnull=False, doctor__is_active=True
+        )
+        .values("doctor_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    doctor = (
+        (
+            Doctor.objects.filter(pk=busiest["doctor_id"])
+            if busiest
+            else Doctor.objects.filter(user__isnull=False, is_active=True).order_by("pk")
+        )
+        .select_related("user")
+        .first()
+    )
     if doctor is None:
         raise TargetMissing("no active doctor with a user account")
     notes.append(f"no bench_doctor: using {doctor.user.username}")
@@ -89,8 +102,9 @@ def _doctor_with_today(notes: list[str]) -> tuple[User, Doctor]:
 
 def _identified_patient() -> Patient:
     """The lowest-numbered active patient with a NIK and a phone: the first rows of an index."""
-    patient = (Patient.objects.filter(is_active=True, nik_hash__isnull=False, phone_hash__isnull=False)
-               .order_by("pk").first())
+    patient = (
+        Patient.objects.filter(is_active=True, nik_hash__isnull=False, phone_hash__isnull=False).order_by("pk").first()
+    )
     if patient is None:
         raise TargetMissing("no active patient with both a NIK and a phone number")
     return patient
@@ -106,7 +120,7 @@ def _history_patient(notes: list[str]) -> Patient:
     patient = Patient.objects.filter(full_name=ANCHOR_PATIENT).first()
     if patient is not None:
         return patient
-    busiest = (Appointment.objects.values("patient_id").annotate(n=Count("id")).order_by("-n").first())
+    busiest = Appointment.objects.values("patient_id").annotate(n=Count("id")).order_by("-n").first()
     if busiest is None:
         raise TargetMissing("no appointments")
     notes.append(f"no patient '{ANCHOR_PATIENT}': using the one with the most visits ({busiest['n']})")
@@ -114,8 +128,11 @@ def _history_patient(notes: list[str]) -> Patient:
 
 
 def _latest_visit(patient: Patient) -> Appointment:
-    visit = (Appointment.objects.filter(patient=patient, status=Appointment.Status.COMPLETED)
-             .order_by("-appointment_date", "-id").first())
+    visit = (
+        Appointment.objects.filter(patient=patient, status=Appointment.Status.COMPLETED)
+        .order_by("-appointment_date", "-id")
+        .first()
+    )
     if visit is None:
         raise TargetMissing(f"patient {patient.pk} has no completed visit")
     return visit
@@ -125,8 +142,13 @@ def _bill_50_lines(notes: list[str]) -> Billing:
     bill = Billing.objects.filter(appointment__reason=ANCHOR_50_LINES).first()
     if bill is not None:
         return bill
-    busiest = (AppointmentService.objects.filter(appointment__bill__isnull=False)
-               .values("appointment_id").annotate(n=Count("id")).order_by("-n").first())
+    busiest = (
+        AppointmentService.objects.filter(appointment__bill__isnull=False)
+        .values("appointment_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
     if busiest is None:
         raise TargetMissing("no bill with lines")
     notes.append(f"no '{ANCHOR_50_LINES}' bill: using the bill with the most lines ({busiest['n']})")
@@ -136,8 +158,13 @@ def _bill_50_lines(notes: list[str]) -> Billing:
 def _bill_1_line() -> Billing:
     """A bill with exactly one line, among the newest bills (two small indexed queries)."""
     recent = dict(Billing.objects.order_by("-id").values_list("appointment_id", "id")[:RECENT_BILLS])
-    counts = (AppointmentService.objects.filter(appointment_id__in=list(recent))
-              .values("appointment_id").annotate(n=Count("id")).filter(n=1).order_by("appointment_id"))
+    counts = (
+        AppointmentService.objects.filter(appointment_id__in=list(recent))
+        .values("appointment_id")
+        .annotate(n=Count("id"))
+        .filter(n=1)
+        .order_by("appointment_id")
+    )
     for row in counts[:1]:
         return Billing.objects.get(pk=recent[row["appointment_id"]])
     raise TargetMissing(f"no bill with exactly one line among the newest {RECENT_BILLS}")
@@ -166,11 +193,18 @@ def find_targets(*, name_prefix: str | None = None) -> Targets:
     if service is None:
         raise TargetMissing("no active service")
     return Targets(
-        admin=admin, receptionist=receptionist, doctor_user=doctor_user, doctor=doctor,
+        admin=admin,
+        receptionist=receptionist,
+        doctor_user=doctor_user,
+        doctor=doctor,
         name_prefix=name_prefix or DEFAULT_NAME_PREFIX,
-        nik=identified.nik, phone=_local_phone(identified.phone),
-        history_patient=history_patient, history_visit=_latest_visit(history_patient),
-        bill_1_line=_bill_1_line(), bill_50_lines=_bill_50_lines(notes),
+        nik=identified.nik,
+        phone=_local_phone(identified.phone),
+        history_patient=history_patient,
+        history_visit=_latest_visit(history_patient),
+        bill_1_line=_bill_1_line(),
+        bill_50_lines=_bill_50_lines(notes),
         booking_start=_free_booking_slot(doctor, appointment_duration([(service, 1)])),
-        booking_service_pk=service.pk, notes=notes,
+        booking_service_pk=service.pk,
+        notes=notes,
     )

@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin
@@ -51,14 +50,33 @@ class BillingAddForm(forms.ModelForm):
 @admin.register(Billing)
 class BillingAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
     allow_delete = False  # a wrong bill is voided, never deleted
-    list_display = ["number", "issued_at", "patient", "total_amount", "amount_paid", "balance", "status",
-                    "payment_method"]
+    list_display = [
+        "number",
+        "issued_at",
+        "patient",
+        "total_amount",
+        "amount_paid",
+        "balance",
+        "status",
+        "payment_method",
+    ]
     list_filter = ["status", "payment_method"]
     list_select_related = ["patient"]
     search_fields = ["=number", "patient__full_name", "patient__medical_record_number"]
     date_hierarchy = "issued_at"
-    readonly_fields = ["number", "patient", "appointment", "total_amount", "amount_paid", "balance", "status",
-                       "payment_method", "insurance", "issued_at", "updated_at"]
+    readonly_fields = [
+        "number",
+        "patient",
+        "appointment",
+        "total_amount",
+        "amount_paid",
+        "balance",
+        "status",
+        "payment_method",
+        "insurance",
+        "issued_at",
+        "updated_at",
+    ]
     inlines = [PaymentInline]
     actions = ["void"]
 
@@ -117,8 +135,12 @@ class PaymentAddForm(forms.ModelForm):
         data = self.cleaned_data
         try:
             self.recorded = services.payment_record(
-                bill=data["billing"], amount=data["amount"], method=data["method"],
-                insurance=data.get("insurance"), reference=data.get("reference", ""), received_by=self.user,
+                bill=data["billing"],
+                amount=data["amount"],
+                method=data["method"],
+                insurance=data.get("insurance"),
+                reference=data.get("reference", ""),
+                received_by=self.user,
             )
         except ValidationError as error:
             self.add_error(None, error)

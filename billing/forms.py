@@ -18,7 +18,7 @@ AMOUNT_FORMAT_ERROR = _("Write the amount in rupiah, e.g. 150000, 150.000 or 150
 
 
 def parse_rupiah(text: str) -> Decimal:
-    """"150.000" → Decimal("150000"), "150000,50" → Decimal("150000.50"). Raises ValueError otherwise.
+    """ "150.000" → Decimal("150000"), "150000,50" → Decimal("150000.50"). Raises ValueError otherwise.
 
     A dot only ever groups thousands and a comma only ever starts the decimals, so "150.5" and
     "150,000.00" are refused rather than guessed."""
@@ -72,11 +72,16 @@ class PaymentForm(forms.Form):
     amount = RupiahField(label=_("Amount (Rp)"))
     method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices)
     insurance = InsuranceChoiceField(
-        label=_("Insurance policy"), queryset=Insurance.objects.none(), required=False,
-        empty_label=_("— none —"), help_text=_("Required when the method is Insurance."),
+        label=_("Insurance policy"),
+        queryset=Insurance.objects.none(),
+        required=False,
+        empty_label=_("— none —"),
+        help_text=_("Required when the method is Insurance."),
     )
     reference = forms.CharField(
-        label=_("Reference"), max_length=100, required=False,
+        label=_("Reference"),
+        max_length=100,
+        required=False,
         help_text=_("Card slip, transfer or claim number."),
     )
 
@@ -85,7 +90,7 @@ class PaymentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.bill = bill
         self.fields["insurance"].queryset = selectors.insurance_list_for(patient=bill.patient)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
 
@@ -104,7 +109,9 @@ DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}  # ISO, what <inp
 
 class InsuranceForm(forms.ModelForm):
     provider_name = forms.CharField(
-        label=_("provider"), required=False, max_length=100,
+        label=_("provider"),
+        required=False,
+        max_length=100,
         help_text=_("Leave empty for BPJS Kesehatan."),
     )
 

@@ -22,9 +22,7 @@ class Insurance(models.Model):
         BPJS = "bpjs", _("BPJS Kesehatan")
         PRIVATE = "private", _("Private insurance")
 
-    patient = models.ForeignKey(
-        Patient, on_delete=models.PROTECT, related_name="insurances", verbose_name=_("patient")
-    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="insurances", verbose_name=_("patient"))
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
     provider_name = models.CharField(_("provider"), max_length=100)
     policy_number = models.CharField(_("policy / card number"), max_length=50)
@@ -40,8 +38,10 @@ class Insurance(models.Model):
         indexes = [models.Index(fields=["policy_number"], name="insurance_policy_idx")]
         constraints = [
             models.UniqueConstraint(fields=["provider_name", "policy_number"], name="insurance_unique_policy"),
-            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
-                                   name="insurance_valid_range"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="insurance_valid_range",
+            ),
             models.CheckConstraint(condition=Q(kind__in=["bpjs", "private"]), name="insurance_kind_valid"),
         ]
 
@@ -66,9 +66,7 @@ class Billing(models.Model):
         VOID = "void", _("Void")
 
     number = models.CharField(_("invoice number"), max_length=30, unique=True)
-    patient = models.ForeignKey(
-        Patient, on_delete=models.PROTECT, related_name="bills", verbose_name=_("patient")
-    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="bills", verbose_name=_("patient"))
     appointment = models.OneToOneField(
         Appointment, on_delete=models.PROTECT, related_name="bill", verbose_name=_("appointment")
     )
@@ -76,11 +74,18 @@ class Billing(models.Model):
     amount_paid = models.DecimalField(_("paid (Rp)"), max_digits=14, decimal_places=2, default=Decimal("0"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UNPAID)
     payment_method = models.CharField(
-        _("payment method"), max_length=20, choices=PaymentMethod.choices, blank=True,
+        _("payment method"),
+        max_length=20,
+        choices=PaymentMethod.choices,
+        blank=True,
         help_text=_("The method of the latest payment."),
     )
     insurance = models.ForeignKey(
-        Insurance, on_delete=models.PROTECT, null=True, blank=True, related_name="bills",
+        Insurance,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bills",
         verbose_name=_("insurance used"),
     )
     issued_at = models.DateTimeField(_("issued at"))
@@ -99,7 +104,9 @@ class Billing(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="billing_total_not_negative"),
             models.CheckConstraint(condition=Q(amount_paid__gte=0), name="billing_paid_not_negative"),
-            models.CheckConstraint(condition=Q(amount_paid__lte=F("total_amount")), name="billing_paid_not_above_total"),
+            models.CheckConstraint(
+                condition=Q(amount_paid__lte=F("total_amount")), name="billing_paid_not_above_total"
+            ),
             # The status always matches the money received.
             models.CheckConstraint(
                 condition=Q(status="void")
@@ -129,20 +136,27 @@ class Billing(models.Model):
 class Payment(models.Model):
     """One payment towards a bill. Payments are a ledger: never edited, never deleted."""
 
-    billing = models.ForeignKey(
-        Billing, on_delete=models.PROTECT, related_name="payments", verbose_name=_("bill")
-    )
+    billing = models.ForeignKey(Billing, on_delete=models.PROTECT, related_name="payments", verbose_name=_("bill"))
     amount = models.DecimalField(_("amount (Rp)"), max_digits=14, decimal_places=2)
     method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices)
     insurance = models.ForeignKey(
-        Insurance, on_delete=models.PROTECT, null=True, blank=True, related_name="payments",
+        Insurance,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
         verbose_name=_("insurance policy"),
     )
-    reference = models.CharField(_("reference"), max_length=100, blank=True,
-                                 help_text=_("Card slip, transfer or claim number."))
+    reference = models.CharField(
+        _("reference"), max_length=100, blank=True, help_text=_("Card slip, transfer or claim number.")
+    )
     paid_at = models.DateTimeField(_("paid at"))
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("received by"),
     )
 
@@ -157,10 +171,12 @@ class Payment(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payments_amount_positive"),
-            models.CheckConstraint(condition=Q(method__in=["Cash", "CreditCard", "Insurance", "Transfer"]),
-                                   name="payments_method_valid"),
-            models.CheckConstraint(condition=~Q(method="Insurance") | Q(insurance__isnull=False),
-                                   name="payments_insurance_has_policy"),
+            models.CheckConstraint(
+                condition=Q(method__in=["Cash", "CreditCard", "Insurance", "Transfer"]), name="payments_method_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="Insurance") | Q(insurance__isnull=False), name="payments_insurance_has_policy"
+            ),
         ]
 
     def __str__(self):
@@ -213,8 +229,9 @@ class BilledServiceDaily(models.Model):
         constraints = [models.UniqueConstraint(fields=["day", "service"], name="summary_billed_day_service")]
         # A range of days with the sums' columns: a year's figures per service are read from
         # this index alone, not by walking each service's every day through a (service, day) index.
-        indexes = [models.Index(fields=["day", "service", "amount", "quantity", "lines"],
-                                name="summary_billed_day_cover")]
+        indexes = [
+            models.Index(fields=["day", "service", "amount", "quantity", "lines"], name="summary_billed_day_cover")
+        ]
 
     def __str__(self):
         return f"{self.day} {self.service_id}"

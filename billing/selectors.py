@@ -57,8 +57,7 @@ class OpenBills:
     def __getitem__(self, window: slice) -> list[Billing]:
         start, stop = window.start or 0, window.stop
         runs = [
-            Billing.objects.filter(status=status).order_by("issued_at", "id")
-            .values_list("issued_at", "id")[:stop]
+            Billing.objects.filter(status=status).order_by("issued_at", "id").values_list("issued_at", "id")[:stop]
             for status in OPEN_STATUSES
         ]
         keys = [pk for _issued, pk in list(heapq.merge(*map(list, runs)))[start:stop]]
@@ -70,8 +69,9 @@ def bill_outstanding_total(*, bills: QuerySet[Billing]) -> Decimal:
     """What the given bills still owe, together: one aggregate query."""
     zero = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
     total = bills.order_by().aggregate(
-        outstanding=Coalesce(Sum(F("total_amount") - F("amount_paid"),
-                                 output_field=DecimalField(max_digits=14, decimal_places=2)), zero)
+        outstanding=Coalesce(
+            Sum(F("total_amount") - F("amount_paid"), output_field=DecimalField(max_digits=14, decimal_places=2)), zero
+        )
     )["outstanding"]
     return Decimal(total)
 
@@ -81,13 +81,17 @@ def bill_with_details() -> QuerySet[Billing]:
     the bill with patient, doctor and insurance; its payments with their policy and receiving
     user. Its lines: `bill_lines`."""
     # The patient's encrypted columns and address are not shown: not decrypted either.
-    return Billing.objects.select_related("patient", "appointment__doctor", "insurance").defer(
-        *unshown_patient_fields("patient__"),
-    ).prefetch_related(
-        Prefetch(
-            "payments",
-            queryset=Payment.objects.select_related("insurance", "received_by").order_by("paid_at", "id"),
-        ),
+    return (
+        Billing.objects.select_related("patient", "appointment__doctor", "insurance")
+        .defer(
+            *unshown_patient_fields("patient__"),
+        )
+        .prefetch_related(
+            Prefetch(
+                "payments",
+                queryset=Payment.objects.select_related("insurance", "received_by").order_by("paid_at", "id"),
+            ),
+        )
     )
 
 
@@ -108,8 +112,11 @@ class BillLine:
 def bill_lines(*, bill: Billing) -> list[BillLine]:
     """The bill's service lines in the order they were added (one query, plain values: a bill
     of 50 lines built 100 model instances for five columns)."""
-    rows = (AppointmentService.objects.filter(appointment_id=bill.appointment_id).order_by("id")
-            .values_list("service__code", "service__name", "quantity", "unit_price"))
+    rows = (
+        AppointmentService.objects.filter(appointment_id=bill.appointment_id)
+        .order_by("id")
+        .values_list("service__code", "service__name", "quantity", "unit_price")
+    )
     return [BillLine(*row) for row in rows]
 
 

@@ -39,9 +39,12 @@ def bill_issue_for(*, appointment: Appointment) -> Billing:
     total = bill_total_for(appointment=appointment)
     issued_at = timezone.now()
     bill = Billing(
-        appointment=appointment, patient_id=appointment.patient_id, total_amount=total,
+        appointment=appointment,
+        patient_id=appointment.patient_id,
+        total_amount=total,
         status=Billing.Status.UNPAID if total > 0 else Billing.Status.PAID,
-        issued_at=issued_at, number=f"INV-{issued_at:%Y%m}-P{appointment.pk:07d}",
+        issued_at=issued_at,
+        number=f"INV-{issued_at:%Y%m}-P{appointment.pk:07d}",
     )
     bill.full_clean(exclude=["appointment"])
     bill.save()
@@ -50,8 +53,15 @@ def bill_issue_for(*, appointment: Appointment) -> Billing:
 
 
 @transaction.atomic
-def payment_record(*, bill: Billing, amount: Decimal, method: str, received_by: User | None,
-                   insurance: Insurance | None = None, reference: str = "") -> Payment:
+def payment_record(
+    *,
+    bill: Billing,
+    amount: Decimal,
+    method: str,
+    received_by: User | None,
+    insurance: Insurance | None = None,
+    reference: str = "",
+) -> Payment:
     """Records a payment and updates the bill's status in the same transaction.
 
     The bill row is locked first, so two payments at once cannot both pass the balance check."""
@@ -66,8 +76,12 @@ def payment_record(*, bill: Billing, amount: Decimal, method: str, received_by: 
     if bill.status == Billing.Status.PAID:
         raise ValidationError(_("This bill is already paid in full."))
     if amount > bill.balance:
-        raise ValidationError({"amount": _("The amount is more than what is owed (Rp %(balance)s).")
-                               % {"balance": f"{bill.balance:,.0f}".replace(",", ".")}})
+        raise ValidationError(
+            {
+                "amount": _("The amount is more than what is owed (Rp %(balance)s).")
+                % {"balance": f"{bill.balance:,.0f}".replace(",", ".")}
+            }
+        )
     if method not in PaymentMethod.values:
         raise ValidationError({"method": _("Choose a payment method.")})
     if method == PaymentMethod.INSURANCE:
@@ -80,8 +94,13 @@ def payment_record(*, bill: Billing, amount: Decimal, method: str, received_by: 
         insurance = None
     before = outstanding(bill)
     payment = Payment.objects.create(
-        billing=bill, amount=amount, method=method, insurance=insurance, reference=reference,
-        paid_at=timezone.now(), received_by=received_by,
+        billing=bill,
+        amount=amount,
+        method=method,
+        insurance=insurance,
+        reference=reference,
+        paid_at=timezone.now(),
+        received_by=received_by,
     )
     bill.amount_paid += amount
     bill.status = Billing.status_for(total=bill.total_amount, paid=bill.amount_paid)
@@ -129,8 +148,10 @@ def _insurance_save(insurance: Insurance) -> Insurance:
         .first()
     )
     policy_taken = ValidationError(
-        {"policy_number": _("This policy number of %(provider)s is already registered.")
-         % {"provider": insurance.provider_name}},
+        {
+            "policy_number": _("This policy number of %(provider)s is already registered.")
+            % {"provider": insurance.provider_name}
+        },
         code="unique",
     )
     if duplicate is not None:

@@ -25,8 +25,12 @@ def outstanding(bill: Billing) -> summaries.Contributions:
     """An open bill's balance on its day of issue; nothing for a paid or void one."""
     if bill.status not in OPEN:
         return {}
-    return {(OutstandingDaily, (("day", local_day(bill.issued_at)),)): {
-        "amount": bill.total_amount - bill.amount_paid, "bills": 1}}
+    return {
+        (OutstandingDaily, (("day", local_day(bill.issued_at)),)): {
+            "amount": bill.total_amount - bill.amount_paid,
+            "bills": 1,
+        }
+    }
 
 
 def billed_lines(bill: Billing) -> summaries.Contributions:
@@ -36,9 +40,12 @@ def billed_lines(bill: Billing) -> summaries.Contributions:
     day = local_day(bill.issued_at)
     result: summaries.Contributions = {}
     for line in AppointmentService.objects.filter(appointment_id=bill.appointment_id).values(
-            "service_id", "quantity", "unit_price"):
-        counters = result.setdefault((BilledServiceDaily, (("day", day), ("service_id", line["service_id"]))),
-                                     {"amount": 0, "quantity": 0, "lines": 0})
+        "service_id", "quantity", "unit_price"
+    ):
+        counters = result.setdefault(
+            (BilledServiceDaily, (("day", day), ("service_id", line["service_id"]))),
+            {"amount": 0, "quantity": 0, "lines": 0},
+        )
         counters["amount"] += line["quantity"] * line["unit_price"]
         counters["quantity"] += line["quantity"]
         counters["lines"] += 1
@@ -53,17 +60,29 @@ def rebuild(*, using: str = DEFAULT_DB_ALIAS, registry=django_apps, app_label: s
     lines = registry.get_model("scheduling", "AppointmentService")._base_manager.using(using)
     billed = lines.filter(appointment__bill__isnull=False).exclude(appointment__bill__status=Billing.Status.VOID)
     tables = {
-        "RevenueDaily": lambda: payments.annotate(day=summaries.day_of("paid_at", source=(payments, "paid_at")))
-        .values("day", "method").annotate(amount=Sum("amount"), payments=Count("id")).order_by(),
-        "BilledServiceDaily": lambda: billed
-        .annotate(day=summaries.day_of("appointment__bill__issued_at", source=(bills, "issued_at")))
-        .values("day", "service_id")
-        .annotate(amount=Sum(F("quantity") * F("unit_price"), output_field=LINE_AMOUNT),
-                  quantity=Sum("quantity"), lines=Count("id")).order_by(),
-        "OutstandingDaily": lambda: bills.filter(status__in=OPEN)
-        .annotate(day=summaries.day_of("issued_at", source=(bills, "issued_at"))).values("day")
-        .annotate(amount=Sum(F("total_amount") - F("amount_paid"), output_field=LINE_AMOUNT),
-                  bills=Count("id")).order_by(),
+        "RevenueDaily": lambda: (
+            payments.annotate(day=summaries.day_of("paid_at", source=(payments, "paid_at")))
+            .values("day", "method")
+            .annotate(amount=Sum("amount"), payments=Count("id"))
+            .order_by()
+        ),
+        "BilledServiceDaily": lambda: (
+            billed.annotate(day=summaries.day_of("appointment__bill__issued_at", source=(bills, "issued_at")))
+            .values("day", "service_id")
+            .annotate(
+                amount=Sum(F("quantity") * F("unit_price"), output_field=LINE_AMOUNT),
+                quantity=Sum("quantity"),
+                lines=Count("id"),
+            )
+            .order_by()
+        ),
+        "OutstandingDaily": lambda: (
+            bills.filter(status__in=OPEN)
+            .annotate(day=summaries.day_of("issued_at", source=(bills, "issued_at")))
+            .values("day")
+            .annotate(amount=Sum(F("total_amount") - F("amount_paid"), output_field=LINE_AMOUNT), bills=Count("id"))
+            .order_by()
+        ),
     }
     with transaction.atomic(using=using):
         for name, rows in tables.items():

@@ -63,16 +63,20 @@ def bill_pay(request, pk: int):
         if form.is_valid():
             try:
                 services.payment_record(
-                    bill=bill, amount=form.cleaned_data["amount"], method=form.cleaned_data["method"],
-                    insurance=form.cleaned_data["insurance"], reference=form.cleaned_data["reference"],
+                    bill=bill,
+                    amount=form.cleaned_data["amount"],
+                    method=form.cleaned_data["method"],
+                    insurance=form.cleaned_data["insurance"],
+                    reference=form.cleaned_data["reference"],
                     received_by=request.user,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 bill.refresh_from_db()
-                messages.success(request, _("Payment recorded. The bill is now: %(status)s.")
-                                 % {"status": bill.get_status_display()})
+                messages.success(
+                    request, _("Payment recorded. The bill is now: %(status)s.") % {"status": bill.get_status_display()}
+                )
                 return redirect("billing:detail", pk=bill.pk)
     else:
         if bill.status in (Billing.Status.PAID, Billing.Status.VOID):

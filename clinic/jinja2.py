@@ -22,6 +22,7 @@ from markupsafe import Markup
 from clinic.urlcache import pk_url_parts
 from core import display
 
+
 def url(name: str, *args, **kwargs) -> str:
     """{% url %}: url("patients:detail", patient.pk)."""
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -65,8 +66,9 @@ def _escape(eval_ctx, value):
 def _variables(eval_ctx, variables: dict) -> dict:
     if not eval_ctx.autoescape:
         return variables
-    return {key: value if isinstance(value, int | float) else conditional_escape(value)
-            for key, value in variables.items()}
+    return {
+        key: value if isinstance(value, int | float) else conditional_escape(value) for key, value in variables.items()
+    }
 
 
 # The i18n extension's "newstyle" gettext, with the placeholders' values escaped by Django's rules
@@ -93,8 +95,14 @@ def environment(**options) -> jinja2.Environment:
     env = jinja2.Environment(**options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
-    env.globals.update(url=url, url_parts=url_parts, static=static, querystring=querystring, now=now,
-                       current_timezone=get_current_timezone)
+    env.globals.update(
+        url=url,
+        url_parts=url_parts,
+        static=static,
+        querystring=querystring,
+        now=now,
+        current_timezone=get_current_timezone,
+    )
     env.filters.update(
         rupiah=display.rupiah,
         clock=display.clock,

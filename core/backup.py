@@ -66,7 +66,7 @@ def manifest_path_for(path: Path) -> Path:
 
 
 def utc_now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
 def human_size(n: int) -> str:
@@ -81,9 +81,7 @@ def human_size(n: int) -> str:
 # --- backup -----------------------------------------------------------------------------
 
 
-def backup_database(
-    connection: BaseDatabaseWrapper, path: Path, *, force: bool = False
-) -> dict:
+def backup_database(connection: BaseDatabaseWrapper, path: Path, *, force: bool = False) -> dict:
     """Write a compressed dump of `connection`'s database to `path` and its manifest beside it.
     Returns the manifest."""
     vendor = connection.vendor
@@ -319,9 +317,7 @@ def restore_database(
             f"{ENGINE_NAMES[engine]} database."
         )
     if manifest is not None and manifest.get("sha256") and sha256_of(path) != manifest["sha256"]:
-        raise CommandError(
-            f"{path} is damaged or incomplete: its SHA-256 differs from the manifest's."
-        )
+        raise CommandError(f"{path} is damaged or incomplete: its SHA-256 differs from the manifest's.")
     tables = connection.introspection.table_names()
     if tables and not force:
         raise CommandError(
@@ -375,8 +371,7 @@ def restore_postgresql(connection: BaseDatabaseWrapper, path: Path, *, force: bo
         options += ["--clean", "--if-exists"]
     connection.close()
     with tempfile.TemporaryFile() as errors:
-        process = start([tool, *options, *args, str(path)], env=env,
-                        stdout=errors, stderr=errors)
+        process = start([tool, *options, *args, str(path)], env=env, stdout=errors, stderr=errors)
         check_returncode(tool, process.wait(), errors)
 
 
@@ -495,9 +490,7 @@ def check_returncode(tool: str, returncode: int, errors) -> None:
         return
     errors.seek(0)
     message = errors.read()[-2000:].decode(errors="replace").strip()
-    raise CommandError(
-        f"{Path(tool).name} failed (exit code {returncode}): {message or 'no message'}"
-    )
+    raise CommandError(f"{Path(tool).name} failed (exit code {returncode}): {message or 'no message'}")
 
 
 def sha256_of(path: Path) -> str:
@@ -541,8 +534,7 @@ def mysql_option_file(settings_dict: dict, tool: str) -> Iterator[str]:
     socket = options.get("unix_socket")
     if host and str(host).startswith("/"):
         socket, host = host, None
-    for key, value in (("user", user), ("password", password), ("host", host), ("port", port),
-                       ("socket", socket)):
+    for key, value in (("user", user), ("password", password), ("host", host), ("port", port), ("socket", socket)):
         if value:
             lines.append(f"{key}={option_value(value)}")
     ssl = options.get("ssl") or {}

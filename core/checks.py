@@ -14,6 +14,11 @@ def encryption_keys_check(app_configs, **kwargs):
     try:
         check_keys(settings.FIELD_ENCRYPTION_KEYS, settings.BLIND_INDEX_KEY, settings.SECRET_KEY)
     except ImproperlyConfigured as error:
-        return [Warning(str(error), hint="Patients' NIK, phone and email cannot be read or written until it is fixed.",
-                        id="clinic.W101")]
+        return [
+            Warning(
+                str(error),
+                hint="Patients' NIK, phone and email cannot be read or written until it is fixed.",
+                id="clinic.W101",
+            )
+        ]
     return []

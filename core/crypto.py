@@ -111,8 +111,9 @@ def _decode_key(text: str, what: str) -> bytes:
     except (binascii.Error, ValueError):
         raise ImproperlyConfigured(f"{what} is not valid base64. {GENERATE_HINT}") from None
     if len(raw) != KEY_BYTES:
-        raise ImproperlyConfigured(f"{what} must be {KEY_BYTES} random bytes in base64 (got {len(raw)}). "
-                                   f"{GENERATE_HINT}")
+        raise ImproperlyConfigured(
+            f"{what} must be {KEY_BYTES} random bytes in base64 (got {len(raw)}). {GENERATE_HINT}"
+        )
     return raw
 
 
@@ -120,15 +121,18 @@ def _field_key_entries(value: str | Iterable[str]) -> list[tuple[str, str, bytes
     items = value.split(",") if isinstance(value, str) else list(value)
     items = [item.strip() for item in items if item and item.strip()]
     if not items:
-        raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEYS is not set: patients' NIK, phone and email are "
-                                   f"stored encrypted and cannot be read or written without it. {GENERATE_HINT}")
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS is not set: patients' NIK, phone and email are "
+            f"stored encrypted and cannot be read or written without it. {GENERATE_HINT}"
+        )
     entries: list[tuple[str, str, bytes]] = []
     for position, item in enumerate(items, start=1):
         key_id, sep, encoded = item.partition(":")
         if not sep or not KEY_ID.fullmatch(key_id):
             raise ImproperlyConfigured(
                 f"FIELD_ENCRYPTION_KEYS entry {position} must look like <id>:<base64 key>, the id being 1-16 "
-                f"letters, digits, - or _. {GENERATE_HINT}")
+                f"letters, digits, - or _. {GENERATE_HINT}"
+            )
         if any(key_id == known for known, _, _ in entries):
             raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEYS names key id {key_id!r} twice.")
         entries.append((key_id, encoded.strip(), _decode_key(encoded, f"FIELD_ENCRYPTION_KEYS key {key_id!r}")))
@@ -142,8 +146,9 @@ def parse_field_keys(value: str | Iterable[str]) -> list[tuple[str, bytes]]:
 
 def parse_blind_index_key(value: str) -> bytes:
     if not (value or "").strip():
-        raise ImproperlyConfigured(f"BLIND_INDEX_KEY is not set: searching patients by NIK, phone or email "
-                                   f"needs it. {GENERATE_HINT}")
+        raise ImproperlyConfigured(
+            f"BLIND_INDEX_KEY is not set: searching patients by NIK, phone or email needs it. {GENERATE_HINT}"
+        )
     return _decode_key(value, "BLIND_INDEX_KEY")
 
 
@@ -161,11 +166,15 @@ def check_keys(field_keys: str | Iterable[str], blind_index_key: str, secret_key
     index_key = parse_blind_index_key(blind_index_key)
     for key_id, text, key in entries:
         if _same_as_secret(text, key, secret_key):
-            raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEYS key {key_id!r} is SECRET_KEY: the data key must be "
-                                       f"a separate secret. {GENERATE_HINT}")
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEYS key {key_id!r} is SECRET_KEY: the data key must be "
+                f"a separate secret. {GENERATE_HINT}"
+            )
         if hmac.compare_digest(key, index_key):
-            raise ImproperlyConfigured(f"BLIND_INDEX_KEY is the same as FIELD_ENCRYPTION_KEYS key {key_id!r}: "
-                                       f"use two separate keys. {GENERATE_HINT}")
+            raise ImproperlyConfigured(
+                f"BLIND_INDEX_KEY is the same as FIELD_ENCRYPTION_KEYS key {key_id!r}: "
+                f"use two separate keys. {GENERATE_HINT}"
+            )
     if _same_as_secret(blind_index_key, index_key, secret_key):
         raise ImproperlyConfigured(f"BLIND_INDEX_KEY is SECRET_KEY: it must be a separate secret. {GENERATE_HINT}")
 
@@ -181,8 +190,11 @@ class Keyring:
 def _keyring(field_keys: str | tuple[str, ...], blind_index_key: str, secret_key: str) -> Keyring:
     check_keys(field_keys, blind_index_key, secret_key)
     keys = parse_field_keys(field_keys)
-    return Keyring(current_id=keys[0][0], ciphers={key_id: AESGCM(key) for key_id, key in keys},
-                   index_key=parse_blind_index_key(blind_index_key))
+    return Keyring(
+        current_id=keys[0][0],
+        ciphers={key_id: AESGCM(key) for key_id, key in keys},
+        index_key=parse_blind_index_key(blind_index_key),
+    )
 
 
 def keyring() -> Keyring:
@@ -234,14 +246,18 @@ def decrypt(stored: str, *, label: str = "an encrypted value") -> str:
     version, _, rest = stored.partition(":")
     key_id, _, encoded = rest.partition(":")
     if version != VERSION or not key_id or not encoded:
-        raise DecryptionError(f"Cannot read {label}: the stored value is not encrypted (format {VERSION}). "
-                              f"Plain text in an encrypted column: run `manage.py migrate`.")
+        raise DecryptionError(
+            f"Cannot read {label}: the stored value is not encrypted (format {VERSION}). "
+            f"Plain text in an encrypted column: run `manage.py migrate`."
+        )
     ring = keyring()
     cipher = ring.ciphers.get(key_id)
     if cipher is None:
-        raise DecryptionError(f"Cannot read {label}: it was encrypted with key {key_id!r}, which is not in "
-                              f"FIELD_ENCRYPTION_KEYS (keys: {', '.join(ring.ciphers)}). Put the old key back "
-                              f"after the current one until `manage.py rotate_encryption_keys` has run.")
+        raise DecryptionError(
+            f"Cannot read {label}: it was encrypted with key {key_id!r}, which is not in "
+            f"FIELD_ENCRYPTION_KEYS (keys: {', '.join(ring.ciphers)}). Put the old key back "
+            f"after the current one until `manage.py rotate_encryption_keys` has run."
+        )
     try:
         blob = base64.urlsafe_b64decode(encoded.encode())
     except (binascii.Error, ValueError):
@@ -251,9 +267,11 @@ def decrypt(stored: str, *, label: str = "an encrypted value") -> str:
     try:
         plain = cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], f"{version}:{key_id}".encode())
     except InvalidTag:
-        raise DecryptionError(f"Cannot read {label}: authentication failed. Either FIELD_ENCRYPTION_KEYS holds "
-                              f"a different key under the id {key_id!r} than the one that encrypted it, or "
-                              f"the stored value was altered.") from None
+        raise DecryptionError(
+            f"Cannot read {label}: authentication failed. Either FIELD_ENCRYPTION_KEYS holds "
+            f"a different key under the id {key_id!r} than the one that encrypted it, or "
+            f"the stored value was altered."
+        ) from None
     return plain.decode()
 
 
@@ -272,8 +290,7 @@ def blind_index(kind: str, value: str | None) -> str | None:
 # Commands that never read or write patients' data, so they may start without keys: making the
 # keys, and the developer's schema and translation tools. They still meet the keys' absence in
 # the system check (clinic.W101), and any use of an encrypted value raises (keyring()).
-KEYLESS_COMMANDS = {"generate_encryption_keys", "check", "makemigrations", "makemessages", "compilemessages",
-                    "help"}
+KEYLESS_COMMANDS = {"generate_encryption_keys", "check", "makemigrations", "makemessages", "compilemessages", "help"}
 
 
 def generating_keys() -> bool:

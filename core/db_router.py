@@ -155,7 +155,7 @@ def _mysql_lag(cursor) -> tuple[bool, float | None, str]:
     except DatabaseError:
         cursor.execute("SHOW SLAVE STATUS")
     columns = [column[0] for column in cursor.description or ()]
-    rows = [dict(zip(columns, row)) for row in cursor.fetchall()]
+    rows = [dict(zip(columns, row, strict=False)) for row in cursor.fetchall()]
     if not rows:
         return _galera_state(cursor)
     lags = []

@@ -30,11 +30,14 @@ class EncryptedCharField(models.CharField):
     def check(self, **kwargs):
         errors = super().check(**kwargs)
         if self.unique or self.db_index:
-            errors.append(checks.Error(
-                "An encrypted field cannot be unique or indexed: its stored values are random.",
-                hint="Add a BlindIndexField(source=...) with unique=True or db_index=True instead.",
-                obj=self, id="clinic.E101",
-            ))
+            errors.append(
+                checks.Error(
+                    "An encrypted field cannot be unique or indexed: its stored values are random.",
+                    hint="Add a BlindIndexField(source=...) with unique=True or db_index=True instead.",
+                    obj=self,
+                    id="clinic.E101",
+                )
+            )
         return errors
 
     def db_type_parameters(self, connection):

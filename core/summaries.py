@@ -57,8 +57,10 @@ def _bump(model: type[Model], key: tuple, counters: dict, using: str) -> None:
     connection = connections[using]
     quote = connection.ops.quote_name
     fields = [model._meta.get_field(name) for name, _value in key] + [model._meta.get_field(n) for n in counters]
-    values = [field.get_db_prep_save(value, connection)
-              for field, value in zip(fields, [value for _name, value in key] + list(counters.values()), strict=True)]
+    values = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, [value for _name, value in key] + list(counters.values()), strict=True)
+    ]
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
@@ -106,8 +108,7 @@ def day_of(field: str, *, source: tuple[QuerySet, str]) -> TruncDate:
     return TruncDate(shifted, tzinfo=datetime.UTC)
 
 
-def replace(model: type[Model], rows: QuerySet, *, using: str = DEFAULT_DB_ALIAS,
-            batch_size: int = 5000) -> None:
+def replace(model: type[Model], rows: QuerySet, *, using: str = DEFAULT_DB_ALIAS, batch_size: int = 5000) -> None:
     """Empties the summary table of `model` and fills it with `rows` (a values() queryset whose
     names are the model's fields), the database aggregating and the rows written in batches.
     Call it inside a transaction."""

@@ -54,8 +54,10 @@ def delete_output_dir():
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (Debian's), "
-                    "or set E2E_CHROMIUM to its path.", pytrace=False)
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: apt-get install chromium (Debian's), or set E2E_CHROMIUM to its path.",
+            pytrace=False,
+        )
     # As root, Playwright adds --no-sandbox by itself.
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
@@ -116,17 +118,21 @@ def screenshot(request):
 def clinic(transactional_db):
     """A receptionist, a doctor who works every day around the clock (so booking works at
     whatever hour CI runs), and two priced services that fit one 15-minute slot together."""
-    receptionist = UserFactory(username="resepsionis_e2e", first_name="Rina", last_name="Wulandari",
-                               role=User.Role.RECEPTIONIST)
-    doctor_user = UserFactory(username="dokter_e2e", first_name="Budi", last_name="Santoso",
-                              role=User.Role.DOCTOR)
+    receptionist = UserFactory(
+        username="resepsionis_e2e", first_name="Rina", last_name="Wulandari", role=User.Role.RECEPTIONIST
+    )
+    doctor_user = UserFactory(username="dokter_e2e", first_name="Budi", last_name="Santoso", role=User.Role.DOCTOR)
     doctor = DoctorFactory(user=doctor_user, full_name="dr. Budi Santoso", specialization="Dokter Umum")
     for weekday in WorkingHours.Weekday.values:
-        WorkingHoursFactory(doctor=doctor, weekday=weekday, start_time=datetime.time(0, 0),
-                            end_time=datetime.time(23, 59, 59))
-    consultation = ServiceFactory(code="KONS-UM", name="Konsultasi Dokter Umum", price=Decimal("150000"),
-                                  duration_minutes=10)
-    hemoglobin = ServiceFactory(code="LAB-HB", name="Pemeriksaan Hemoglobin", price=Decimal("75000"),
-                                duration_minutes=5)
-    return SimpleNamespace(receptionist=receptionist, doctor_user=doctor_user, doctor=doctor,
-                           services=[consultation, hemoglobin])
+        WorkingHoursFactory(
+            doctor=doctor, weekday=weekday, start_time=datetime.time(0, 0), end_time=datetime.time(23, 59, 59)
+        )
+    consultation = ServiceFactory(
+        code="KONS-UM", name="Konsultasi Dokter Umum", price=Decimal("150000"), duration_minutes=10
+    )
+    hemoglobin = ServiceFactory(
+        code="LAB-HB", name="Pemeriksaan Hemoglobin", price=Decimal("75000"), duration_minutes=5
+    )
+    return SimpleNamespace(
+        receptionist=receptionist, doctor_user=doctor_user, doctor=doctor, services=[consultation, hemoglobin]
+    )

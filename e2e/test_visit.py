@@ -14,8 +14,8 @@ from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import PASSWORD
 from billing.models import Billing
-from patients.models import Patient
 from core.clock import SLOT, slot_floor
+from patients.models import Patient
 
 PATIENT = "Sri Wahyuni"
 
@@ -98,7 +98,8 @@ def test_it_runs_a_whole_visit_from_registration_to_receipt(clinic, open_browser
 
     when = slot.strftime("%d-%m-%Y %H.%M")
     expect(messages(reception)).to_contain_text(
-        f"Janji temu {PATIENT} dengan dr. Budi Santoso pada {when} berhasil dibuat.")
+        f"Janji temu {PATIENT} dengan dr. Budi Santoso pada {when} berhasil dibuat."
+    )
     expect(reception.get_by_role("heading", name="Janji temu")).to_be_visible()
     details = reception.locator("main dl")
     expect(details).to_contain_text(f"{PATIENT} · {rm}")
@@ -223,7 +224,8 @@ def test_it_runs_a_whole_visit_from_registration_to_receipt(clinic, open_browser
     reception.get_by_role("button", name="Catat pembayaran").click()
 
     expect(messages(reception)).to_contain_text(
-        "Pembayaran berhasil dicatat. Status tagihan sekarang: Dibayar sebagian.")
+        "Pembayaran berhasil dicatat. Status tagihan sekarang: Dibayar sebagian."
+    )
     expect(document.locator(".bill-status-partially_paid")).to_have_text("Dibayar sebagian")
     summary = document.locator(".receipt-summary")
     expect(summary).to_contain_text("Rp 100.000")

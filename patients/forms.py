@@ -10,11 +10,18 @@ DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}  # ISO: <input ty
 
 class PatientSearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=SEARCH_MAX_LENGTH, strip=True,
-        widget=forms.TextInput(attrs={
-            "type": "search", "autocomplete": "off", "autofocus": True,
-            "placeholder": _("Name, No. RM, NIK, phone, date of birth"),
-        }),
+        label=_("Search"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "autofocus": True,
+                "placeholder": _("Name, No. RM, NIK, phone, date of birth"),
+            }
+        ),
     )
     inactive = forms.BooleanField(label=_("Include inactive patients"), required=False)
 
@@ -24,22 +31,41 @@ class PatientForm(forms.ModelForm):
     stored as +6281234567890 before the model validates them."""
 
     # Wider than the model's columns: the raw input still has spaces and dashes.
-    phone = forms.CharField(label=_("phone"), required=False, max_length=30,
-                            widget=forms.TextInput(attrs={"type": "tel", "placeholder": "0812-3456-7890"}))
-    emergency_contact_phone = forms.CharField(label=_("emergency contact phone"), required=False, max_length=30,
-                                              widget=forms.TextInput(attrs={"type": "tel"}))
-    nik = forms.CharField(label=_("NIK"), required=False, max_length=30,
-                          help_text=_("16-digit national identity number (KTP); leave empty if unknown."),
-                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    phone = forms.CharField(
+        label=_("phone"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "placeholder": "0812-3456-7890"}),
+    )
+    emergency_contact_phone = forms.CharField(
+        label=_("emergency contact phone"), required=False, max_length=30, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+    nik = forms.CharField(
+        label=_("NIK"),
+        required=False,
+        max_length=30,
+        help_text=_("16-digit national identity number (KTP); leave empty if unknown."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     confirmed_not_duplicate = forms.BooleanField(
-        label=_("This is a different person, save anyway"), required=False,
+        label=_("This is a different person, save anyway"),
+        required=False,
     )
 
     class Meta:
         model = Patient
         fields = [
-            "full_name", "nik", "date_of_birth", "gender", "blood_type", "phone", "email", "address",
-            "emergency_contact_name", "emergency_contact_phone", "is_active",
+            "full_name",
+            "nik",
+            "date_of_birth",
+            "gender",
+            "blood_type",
+            "phone",
+            "email",
+            "address",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "is_active",
         ]
         widgets = {
             "date_of_birth": forms.DateInput(**DATE_INPUT),

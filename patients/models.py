@@ -9,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.crypto import blind_index
 from core.fields import (
-    BlindIndexField, EncryptedCharField, EncryptedEmailField, fill_blind_indexes, with_blind_indexes,
+    BlindIndexField,
+    EncryptedCharField,
+    EncryptedEmailField,
+    fill_blind_indexes,
+    with_blind_indexes,
 )
 
 nik_validator = RegexValidator(r"^\d{16}$", _("NIK must be exactly 16 digits."))
@@ -40,7 +44,11 @@ class Patient(models.Model):
     # NIK, phone numbers and email are stored encrypted (core/fields.py); the validators check
     # the plain value. Exact search and NIK uniqueness go through the blind indexes (*_hash).
     nik = EncryptedCharField(
-        _("NIK"), max_length=16, null=True, blank=True, validators=[nik_validator],
+        _("NIK"),
+        max_length=16,
+        null=True,
+        blank=True,
+        validators=[nik_validator],
         help_text=_("16-digit national identity number (KTP); leave empty if unknown."),
     )
     full_name = models.CharField(_("full name"), max_length=150)
@@ -126,7 +134,6 @@ class Patient(models.Model):
         return f"RM-{serial:07d}"
 
 
-
 @receiver(pre_save, sender=Patient, dispatch_uid="patients:blind_indexes")
 def patient_blind_indexes(sender, instance: Patient, raw: bool = False, **kwargs) -> None:
     """Fills nik_hash, phone_hash and email_hash before every save. A signal rather than save():
@@ -136,6 +143,7 @@ def patient_blind_indexes(sender, instance: Patient, raw: bool = False, **kwargs
         instance.nik = None
     fill_blind_indexes(instance)
 
+
 class Doctor(models.Model):
     full_name = models.CharField(_("full name"), max_length=150)
     specialization = models.CharField(_("specialization"), max_length=100)
@@ -144,8 +152,12 @@ class Doctor(models.Model):
     email = models.EmailField(_("email"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="doctor_profile", verbose_name=_("user account"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="doctor_profile",
+        verbose_name=_("user account"),
         limit_choices_to={"role": "doctor"},
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -176,9 +188,7 @@ class WorkingHours(models.Model):
         SATURDAY = 5, _("Saturday")
         SUNDAY = 6, _("Sunday")
 
-    doctor = models.ForeignKey(
-        Doctor, on_delete=models.CASCADE, related_name="working_hours", verbose_name=_("doctor")
-    )
+    doctor = models.ForeignKey(Doctor, on_delete=models.CASCADE, related_name="working_hours", verbose_name=_("doctor"))
     weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
     start_time = models.TimeField(_("from"))
     end_time = models.TimeField(_("until"))
@@ -189,8 +199,9 @@ class WorkingHours(models.Model):
         verbose_name_plural = _("working hours")
         ordering = ["doctor", "weekday", "start_time"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_time__gt=models.F("start_time")),
-                                   name="working_hours_end_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")), name="working_hours_end_after_start"
+            ),
             models.CheckConstraint(condition=models.Q(weekday__lte=6), name="working_hours_weekday_valid"),
             models.UniqueConstraint(fields=["doctor", "weekday", "start_time"], name="working_hours_unique_block"),
         ]

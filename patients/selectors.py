@@ -90,7 +90,16 @@ def _search_conditions(query: str) -> list[Q]:
 
 # The patient's columns that lists and bills do not show: the encrypted identifiers (each
 # would be decrypted on load), their blind indexes and the address.
-UNSHOWN_COLUMNS = ("nik", "phone", "email", "emergency_contact_phone", "address", "nik_hash", "phone_hash", "email_hash")
+UNSHOWN_COLUMNS = (
+    "nik",
+    "phone",
+    "email",
+    "emergency_contact_phone",
+    "address",
+    "nik_hash",
+    "phone_hash",
+    "email_hash",
+)
 
 
 def unshown_patient_fields(prefix: str = "", *, shown: tuple[str, ...] = ()) -> list[str]:
@@ -118,8 +127,9 @@ def patient_search(*, query: str, include_inactive: bool = False, limit: int = S
     return list(patients.order_by(*name_order())[:limit])
 
 
-def patient_possible_duplicates(*, nik: str | None, full_name: str, date_of_birth: datetime.date | None,
-                                exclude_pk: int | None = None) -> list[Patient]:
+def patient_possible_duplicates(
+    *, nik: str | None, full_name: str, date_of_birth: datetime.date | None, exclude_pk: int | None = None
+) -> list[Patient]:
     """Patients with the same NIK, or the same name (any case) and date of birth."""
     conditions = []
     if nik_hash := blind_index("nik", nik):
@@ -147,7 +157,7 @@ def page_of(queryset: QuerySet, *, page: int, limit: int = PAGE_LIST_LIMIT) -> t
     of limit + 1 rows from an OFFSET, so the tenth page of a patient with a thousand visits costs
     one query, as the first does. A page beyond the last has no rows."""
     offset = (page - 1) * limit
-    rows = list(queryset[offset:offset + limit + 1])
+    rows = list(queryset[offset : offset + limit + 1])
     return rows[:limit], len(rows) > limit
 
 

@@ -16,8 +16,17 @@ from patients.selectors import patient_possible_duplicates
 from patients.summaries import registration
 
 PATIENT_FIELDS = (
-    "full_name", "nik", "date_of_birth", "gender", "phone", "email", "address", "blood_type",
-    "emergency_contact_name", "emergency_contact_phone", "is_active",
+    "full_name",
+    "nik",
+    "date_of_birth",
+    "gender",
+    "phone",
+    "email",
+    "address",
+    "blood_type",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "is_active",
 )
 
 
@@ -31,11 +40,15 @@ class DuplicatePatient(ValidationError):
     def __init__(self, duplicates: list[Patient], *, nik_taken: bool):
         if nik_taken:
             owner = next(p for p in duplicates if p.nik)
-            message = {"nik": _("This NIK is already registered to %(name)s (%(rm)s).") % {
-                "name": owner.full_name, "rm": owner.medical_record_number}}
+            message = {
+                "nik": _("This NIK is already registered to %(name)s (%(rm)s).")
+                % {"name": owner.full_name, "rm": owner.medical_record_number}
+            }
         else:
-            message = _("A patient with the same name and date of birth is already registered. "
-                        "Check that this is not the same person.")
+            message = _(
+                "A patient with the same name and date of birth is already registered. "
+                "Check that this is not the same person."
+            )
         super().__init__(message, code="duplicate")
         self.duplicates = duplicates
         self.nik_taken = nik_taken
@@ -89,8 +102,7 @@ def _save(patient: Patient, *, update_fields=None) -> None:
 
 
 @transaction.atomic
-def patient_register(*, data: Mapping[str, Any], by: User | None,
-                     confirmed_not_duplicate: bool = False) -> Patient:
+def patient_register(*, data: Mapping[str, Any], by: User | None, confirmed_not_duplicate: bool = False) -> Patient:
     """Registers a patient; Patient.save gives the No. RM.
 
     Raises DuplicatePatient for the same name and date of birth unless confirmed, and for a NIK
@@ -115,8 +127,9 @@ def patient_register(*, data: Mapping[str, Any], by: User | None,
 
 
 @transaction.atomic
-def patient_update(*, patient: Patient, data: Mapping[str, Any], by: User | None,
-                   confirmed_not_duplicate: bool = False) -> Patient:
+def patient_update(
+    *, patient: Patient, data: Mapping[str, Any], by: User | None, confirmed_not_duplicate: bool = False
+) -> Patient:
     """Changes a patient's details. The duplicate warning is given only when the name, date of
     birth or NIK change, so a patient confirmed once is not warned about at every edit."""
     patient = Patient.objects.select_for_update().get(pk=patient.pk)

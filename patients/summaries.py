@@ -23,6 +23,10 @@ def rebuild(*, using: str = DEFAULT_DB_ALIAS, registry=django_apps, app_label: s
     if model is None:
         return
     patients = registry.get_model("patients", "Patient")._base_manager.using(using)
-    rows = (patients.annotate(day=summaries.day_of("created_at", source=(patients, "created_at"))).values("day")
-            .annotate(registered=Count("id"), active=Count("id", filter=Q(is_active=True))).order_by())
+    rows = (
+        patients.annotate(day=summaries.day_of("created_at", source=(patients, "created_at")))
+        .values("day")
+        .annotate(registered=Count("id"), active=Count("id", filter=Q(is_active=True)))
+        .order_by()
+    )
     summaries.replace(model, rows, using=using)

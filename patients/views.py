@@ -14,7 +14,13 @@ from patients.access import get_patient_for
 from patients.forms import PatientForm, PatientSearchForm
 from patients.models import Patient
 from patients.selectors import (
-    PAGE_LIST_LIMIT, SEARCH_LIMIT, page_of, patient_appointments, patient_bills, patient_insurances, patient_search,
+    PAGE_LIST_LIMIT,
+    SEARCH_LIMIT,
+    page_of,
+    patient_appointments,
+    patient_bills,
+    patient_insurances,
+    patient_search,
 )
 from patients.services import DuplicatePatient, patient_register, patient_update
 
@@ -29,7 +35,10 @@ def search(request):
         patients = patient_search(query=query, include_inactive=form.cleaned_data["inactive"])
         audit_reads(request, patients=patients, what=f"search results ({len(patients)})")
     context = {
-        "form": form, "query": query, "patients": patients, "limit": SEARCH_LIMIT,
+        "form": form,
+        "query": query,
+        "patients": patients,
+        "limit": SEARCH_LIMIT,
         # The rows' gender labels, translated once for the page.
         "genders": {value: str(label) for value, label in Patient.Gender.choices},
         "quick_search_q": query,
@@ -46,8 +55,11 @@ def _save_patient(form, save):
 
     A duplicate warning or a refusal is put on the form; nothing is saved then."""
     try:
-        return save(data=form.patient_data(),
-                    confirmed_not_duplicate=form.cleaned_data["confirmed_not_duplicate"]), [], False
+        return (
+            save(data=form.patient_data(), confirmed_not_duplicate=form.cleaned_data["confirmed_not_duplicate"]),
+            [],
+            False,
+        )
     except DuplicatePatient as warning:
         if warning.nik_taken:
             add_service_error(form, warning)
@@ -66,15 +78,25 @@ def create(request):
             saved, duplicates, nik_taken = _save_patient(form, partial(patient_register, by=request.user))
             if saved is not None:
                 patient = saved
-                messages.success(request, _("%(name)s is registered as %(rm)s.") % {
-                    "name": patient.full_name, "rm": patient.medical_record_number})
+                messages.success(
+                    request,
+                    _("%(name)s is registered as %(rm)s.")
+                    % {"name": patient.full_name, "rm": patient.medical_record_number},
+                )
                 return redirect("patients:detail", patient.pk)
     else:
         # "Register" from an empty search carries the name that was looked for.
         form = PatientForm(initial={"full_name": request.GET.get("name", "")[:150]})
-    return render(request, "patients/form.html", {
-        "form": form, "duplicates": duplicates, "nik_taken": nik_taken, "patient": None,
-    })
+    return render(
+        request,
+        "patients/form.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "nik_taken": nik_taken,
+            "patient": None,
+        },
+    )
 
 
 @requires("patients.edit")
@@ -86,7 +108,8 @@ def edit(request, pk):
         form = PatientForm(request.POST, instance=patient)
         if form.is_valid():
             saved, duplicates, nik_taken = _save_patient(
-                form, partial(patient_update, patient=patient, by=request.user))
+                form, partial(patient_update, patient=patient, by=request.user)
+            )
             if saved is not None:
                 patient = saved
                 messages.success(request, _("The details of %(name)s are saved.") % {"name": patient.full_name})
@@ -94,9 +117,17 @@ def edit(request, pk):
     else:
         form = PatientForm(instance=patient)
         audit_read(request, patient=patient, what="patient edit form")
-    return render(request, "patients/form.html", {
-        "form": form, "duplicates": duplicates, "nik_taken": nik_taken, "patient": patient, "heading": heading,
-    })
+    return render(
+        request,
+        "patients/form.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "nik_taken": nik_taken,
+            "patient": patient,
+            "heading": heading,
+        },
+    )
 
 
 # A page number of the patient page's lists: ASCII digits, 1 to 10,000 (half a million rows at
@@ -120,13 +151,17 @@ def _list_page(request, queryset, parameter: str) -> tuple[list, bool, dict]:
         query[parameter] = str(number)
         return f"?{query.urlencode()}"
 
-    return rows, has_older, {
-        "number": page,
-        "newer": link(page - 1) if page > 1 and rows else None,
-        "older": link(page + 1) if has_older else None,
-        # A page beyond the last shows no rows, only the way back to the first.
-        "newest": link(1) if page > 1 else None,
-    }
+    return (
+        rows,
+        has_older,
+        {
+            "number": page,
+            "newer": link(page - 1) if page > 1 and rows else None,
+            "older": link(page + 1) if has_older else None,
+            # A page beyond the last shows no rows, only the way back to the first.
+            "newest": link(1) if page > 1 else None,
+        },
+    )
 
 
 @requires("patients.view")
@@ -136,15 +171,26 @@ def detail(request, pk):
     audit_read(request, patient=patient, what="patient detail")
     front_desk = can(request.user, "patients.edit")
     appointments, more_appointments, appointment_pages = _list_page(
-        request, patient_appointments(patient=patient), "appointments_page")
+        request, patient_appointments(patient=patient), "appointments_page"
+    )
     # Bills are the front desk's business; doctors do not see them.
     bills, more_bills, bill_pages = (
-        _list_page(request, patient_bills(patient=patient), "bills_page") if can(request.user, "billing.manage")
-        else (None, False, None))
-    return render(request, "patients/detail.html", {
-        "patient": patient,
-        "front_desk": front_desk,
-        "insurances": list(patient_insurances(patient=patient)),
-        "appointments": appointments, "more_appointments": more_appointments, "appointment_pages": appointment_pages,
-        "bills": bills, "more_bills": more_bills, "bill_pages": bill_pages,
-    })
+        _list_page(request, patient_bills(patient=patient), "bills_page")
+        if can(request.user, "billing.manage")
+        else (None, False, None)
+    )
+    return render(
+        request,
+        "patients/detail.html",
+        {
+            "patient": patient,
+            "front_desk": front_desk,
+            "insurances": list(patient_insurances(patient=patient)),
+            "appointments": appointments,
+            "more_appointments": more_appointments,
+            "appointment_pages": appointment_pages,
+            "bills": bills,
+            "more_bills": more_bills,
+            "bill_pages": bill_pages,
+        },
+    )

@@ -13,8 +13,16 @@ class LabResultInline(AdminRoleInline, admin.TabularInline):
     extra = 0
     allow_add = False
     allow_change = False
-    fields = ["test_name", "value", "unit", "reference_low", "reference_high", "is_abnormal", "sampled_at",
-              "reported_at"]
+    fields = [
+        "test_name",
+        "value",
+        "unit",
+        "reference_low",
+        "reference_high",
+        "is_abnormal",
+        "sampled_at",
+        "reported_at",
+    ]
     readonly_fields = fields
 
 
@@ -36,11 +44,23 @@ class LabResultAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
     allow_add = False
     allow_change = False
     allow_delete = False
-    list_display = ["sampled_at", "patient", "test_name", "value", "unit", "reference_low", "reference_high",
-                    "is_abnormal"]
+    list_display = [
+        "sampled_at",
+        "patient",
+        "test_name",
+        "value",
+        "unit",
+        "reference_low",
+        "reference_high",
+        "is_abnormal",
+    ]
     list_filter = ["is_abnormal", "test_name"]
     list_select_related = ["medical_record__patient"]
-    search_fields = ["test_name", "medical_record__patient__full_name", "medical_record__patient__medical_record_number"]
+    search_fields = [
+        "test_name",
+        "medical_record__patient__full_name",
+        "medical_record__patient__medical_record_number",
+    ]
     date_hierarchy = "sampled_at"
 
     @admin.display(description=MedicalRecord._meta.get_field("patient").verbose_name)

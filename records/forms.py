@@ -7,8 +7,16 @@ from django.utils.translation import gettext_lazy
 from records.icd10 import icd10_is_valid, icd10_normalise
 from records.models import LabResult, MedicalRecord
 
-VITALS = ("systolic_bp", "diastolic_bp", "heart_rate", "respiratory_rate", "temperature_c", "oxygen_saturation",
-          "weight_kg", "height_cm")
+VITALS = (
+    "systolic_bp",
+    "diastolic_bp",
+    "heart_rate",
+    "respiratory_rate",
+    "temperature_c",
+    "oxygen_saturation",
+    "weight_kg",
+    "height_cm",
+)
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
@@ -24,7 +32,9 @@ class _BootstrapMixin:
         """A completed visit is corrected only with a reason (kept with the earlier version)."""
         if correction:
             self.fields["reason"] = forms.CharField(
-                label=gettext_lazy("Reason for correction"), min_length=10, max_length=1000,
+                label=gettext_lazy("Reason for correction"),
+                min_length=10,
+                max_length=1000,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 help_text=gettext_lazy("The visit is completed: the earlier version is kept with this reason."),
             )
@@ -62,11 +72,12 @@ class MedicalRecordForm(_BootstrapMixin, forms.ModelForm):
         for name in VITALS:
             field = self.fields[name]
             low, high = _model_range(MedicalRecord, name)
-            field.validators = [v for v in field.validators
-                                if not isinstance(v, MinValueValidator | MaxValueValidator)]
+            field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)]
             field.validators += [MinValueValidator(low), MaxValueValidator(high)]
             message = _("%(field)s must be between %(low)s and %(high)s. Please check the measurement.") % {
-                "field": field.label[:1].upper() + field.label[1:], "low": low, "high": high,
+                "field": field.label[:1].upper() + field.label[1:],
+                "low": low,
+                "high": high,
             }
             # The validators' messages are %-formatted with their limits; keep ours literal.
             field.error_messages["min_value"] = field.error_messages["max_value"] = message.replace("%", "%%")
@@ -87,8 +98,10 @@ class MedicalRecordForm(_BootstrapMixin, forms.ModelForm):
         if (systolic is None) != (diastolic is None) and not (
             self.has_error("systolic_bp") or self.has_error("diastolic_bp")
         ):
-            self.add_error("diastolic_bp" if diastolic is None else "systolic_bp",
-                           _("Enter both the systolic and the diastolic pressure."))
+            self.add_error(
+                "diastolic_bp" if diastolic is None else "systolic_bp",
+                _("Enter both the systolic and the diastolic pressure."),
+            )
         # systolic ≤ diastolic: MedicalRecord.clean says so on the diastolic field.
         return cleaned
 

@@ -33,7 +33,7 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 def icd10_normalise(code: str | None) -> str:
-    """" j069 " → "J06.9": upper case, the dot after the third character."""
+    """ " j069 " → "J06.9": upper case, the dot after the third character."""
     compact = re.sub(r"[\s.]", "", code or "").upper()
     return f"{compact[:3]}.{compact[3:]}" if len(compact) > 3 else compact
 
@@ -64,8 +64,10 @@ def icd10_search(q: str | None, limit: int = 20) -> list[Icd10Code]:
             by_code.append(entry)
             if len(by_code) >= limit:
                 break
-        elif len(by_words) < limit and words and all(
-            any(candidate.startswith(word) for candidate in description_words) for word in words
+        elif (
+            len(by_words) < limit
+            and words
+            and all(any(candidate.startswith(word) for candidate in description_words) for word in words)
         ):
             by_words.append(entry)
     return (by_code + by_words)[:limit]

@@ -24,11 +24,15 @@ class MedicalRecord(models.Model):
     complaint = models.TextField(_("complaint and symptoms"), blank=True)
     allergies = models.TextField(_("allergies"), blank=True)
     systolic_bp = models.PositiveSmallIntegerField(
-        _("systolic blood pressure (mmHg)"), null=True, blank=True,
+        _("systolic blood pressure (mmHg)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(50), MaxValueValidator(300)],
     )
     diastolic_bp = models.PositiveSmallIntegerField(
-        _("diastolic blood pressure (mmHg)"), null=True, blank=True,
+        _("diastolic blood pressure (mmHg)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(20), MaxValueValidator(200)],
     )
     heart_rate = models.PositiveSmallIntegerField(
@@ -38,18 +42,30 @@ class MedicalRecord(models.Model):
         _("respiratory rate (/min)"), null=True, blank=True, validators=[MinValueValidator(4), MaxValueValidator(80)]
     )
     temperature_c = models.DecimalField(
-        _("temperature (°C)"), max_digits=4, decimal_places=1, null=True, blank=True,
+        _("temperature (°C)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(30), MaxValueValidator(45)],
     )
     oxygen_saturation = models.PositiveSmallIntegerField(
         _("SpO₂ (%)"), null=True, blank=True, validators=[MinValueValidator(50), MaxValueValidator(100)]
     )
     weight_kg = models.DecimalField(
-        _("weight (kg)"), max_digits=5, decimal_places=1, null=True, blank=True,
+        _("weight (kg)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0.5), MaxValueValidator(500)],
     )
     height_cm = models.DecimalField(
-        _("height (cm)"), max_digits=4, decimal_places=1, null=True, blank=True,
+        _("height (cm)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(20), MaxValueValidator(260)],
     )
     diagnosis = models.TextField(_("diagnosis"), blank=True)
@@ -80,7 +96,8 @@ class MedicalRecord(models.Model):
                 name="medical_records_diastolic_plausible",
             ),
             models.CheckConstraint(
-                condition=Q(systolic_bp__isnull=True) | Q(diastolic_bp__isnull=True)
+                condition=Q(systolic_bp__isnull=True)
+                | Q(diastolic_bp__isnull=True)
                 | Q(systolic_bp__gt=F("diastolic_bp")),
                 name="medical_records_systolic_above_diastolic",
             ),
@@ -125,7 +142,11 @@ class LabResult(models.Model):
     sampled_at = models.DateTimeField(_("sampled at"))
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("entered by"),
     )
 
@@ -140,7 +161,8 @@ class LabResult(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(reference_low__isnull=True) | Q(reference_high__isnull=True)
+                condition=Q(reference_low__isnull=True)
+                | Q(reference_high__isnull=True)
                 | Q(reference_low__lte=F("reference_high")),
                 name="lab_results_reference_range_ordered",
             ),
@@ -161,8 +183,11 @@ class LabResult(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
-        if (self.reference_low is not None and self.reference_high is not None
-                and self.reference_low > self.reference_high):
+        if (
+            self.reference_low is not None
+            and self.reference_high is not None
+            and self.reference_low > self.reference_high
+        ):
             raise ValidationError({"reference_high": _("The upper limit must not be below the lower limit.")})
         if self.reported_at and self.sampled_at and self.reported_at < self.sampled_at:
             raise ValidationError({"reported_at": _("A result cannot be reported before it was sampled.")})
@@ -181,7 +206,11 @@ class Version(models.Model):
     snapshot = models.JSONField(_("content"))
     reason = models.TextField(_("reason for correction"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"))

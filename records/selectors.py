@@ -16,7 +16,18 @@ from scheduling.models import Appointment, AppointmentService
 
 # What a doctor writes in the allergies box when the patient has none.
 NO_ALLERGY = {
-    "", "-", "--", "none", "no", "nil", "tidak ada", "tidak", "tak ada", "nihil", "negatif", "tidak ada alergi",
+    "",
+    "-",
+    "--",
+    "none",
+    "no",
+    "nil",
+    "tidak ada",
+    "tidak",
+    "tak ada",
+    "nihil",
+    "negatif",
+    "tidak ada alergi",
 }
 
 
@@ -48,12 +59,26 @@ def queue_for(*, doctor: Doctor, day: datetime.date | None = None) -> list[Queue
     day = day or timezone.localdate()
     start, end = day_bounds(day)
     now = timezone.now()
-    appointments = Appointment.objects.filter(
-        doctor=doctor, appointment_date__gte=start, appointment_date__lt=end,
-    ).order_by(F("queue_number").asc(nulls_last=True), "appointment_date", "id").values_list(
-        # Name, No. RM and age: the patient's encrypted columns stay unread.
-        "pk", "appointment_date", "status", "queue_number", "reason", "arrived_at",
-        "patient__full_name", "patient__medical_record_number", "patient__date_of_birth")
+    appointments = (
+        Appointment.objects.filter(
+            doctor=doctor,
+            appointment_date__gte=start,
+            appointment_date__lt=end,
+        )
+        .order_by(F("queue_number").asc(nulls_last=True), "appointment_date", "id")
+        .values_list(
+            # Name, No. RM and age: the patient's encrypted columns stay unread.
+            "pk",
+            "appointment_date",
+            "status",
+            "queue_number",
+            "reason",
+            "arrived_at",
+            "patient__full_name",
+            "patient__medical_record_number",
+            "patient__date_of_birth",
+        )
+    )
     rows = []
     for pk, when, status, number, reason, arrived, name, mrn, born in appointments:
         waiting = None
@@ -71,8 +96,10 @@ def known_allergies(*, patient: Patient) -> list[str]:
     """The distinct allergies written in the patient's records, newest first (one query)."""
     seen, allergies = set(), []
     values = (
-        MedicalRecord.objects.filter(patient=patient).exclude(allergies="")
-        .order_by("-created_at", "-id").values_list("allergies", flat=True)
+        MedicalRecord.objects.filter(patient=patient)
+        .exclude(allergies="")
+        .order_by("-created_at", "-id")
+        .values_list("allergies", flat=True)
     )
     for value in values:
         text = value.strip()
@@ -100,8 +127,13 @@ def patient_history(*, patient: Patient, before: Appointment, limit: int = HISTO
     the database walks the (patient, date) index of appointments backwards and stops after
     `limit` + 1 rows; a GROUP BY for the corrections or a tie-break on the record's id made it
     sort all of a 1,000-visit patient's records first (80 ms -> 20 ms at 10k patients)."""
-    versions = (MedicalRecordVersion.objects.filter(record=OuterRef("pk")).order_by().values("record")
-                .annotate(n=Count("id")).values("n"))
+    versions = (
+        MedicalRecordVersion.objects.filter(record=OuterRef("pk"))
+        .order_by()
+        .values("record")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     same_patient = {"appointment__patient": patient}
     # The record's own patient column says the same as its appointment's. MariaDB needs both to
     # walk the index (without the record's, at 10k patients it joined the doctors through a
@@ -116,7 +148,7 @@ def patient_history(*, patient: Patient, before: Appointment, limit: int = HISTO
             .exclude(appointment=before)
             .select_related("doctor", "appointment")
             .annotate(version_count=Coalesce(Subquery(versions, output_field=IntegerField()), 0))
-            .order_by("-appointment__appointment_date", "-appointment_id")[:limit + 1]
+            .order_by("-appointment__appointment_date", "-appointment_id")[: limit + 1]
         )
     )
 
@@ -155,10 +187,14 @@ def _readable(model, snapshot: dict) -> list[tuple[str, str]]:
 def record_versions(*, record: MedicalRecord) -> tuple[list[MedicalRecordVersion], list[LabResultVersion]]:
     """The earlier versions of a record and of its lab results, newest first, each with its
     content as `fields` (two queries)."""
-    versions = list(MedicalRecordVersion.objects.filter(record=record).select_related("changed_by")
-                    .order_by("-version"))
-    lab_versions = list(LabResultVersion.objects.filter(lab_result__medical_record=record)
-                        .select_related("changed_by", "lab_result").order_by("lab_result_id", "-version"))
+    versions = list(
+        MedicalRecordVersion.objects.filter(record=record).select_related("changed_by").order_by("-version")
+    )
+    lab_versions = list(
+        LabResultVersion.objects.filter(lab_result__medical_record=record)
+        .select_related("changed_by", "lab_result")
+        .order_by("lab_result_id", "-version")
+    )
     for version in versions:
         version.fields = _readable(MedicalRecord, version.snapshot)
     for version in lab_versions:
@@ -189,6 +225,9 @@ def visit_detail(*, appointment: Appointment) -> Visit:
 def latest_allergies(*, patient: Patient) -> str:
     """What the last record said about allergies, to start a new record from (one query)."""
     return (
-        MedicalRecord.objects.filter(patient=patient).exclude(allergies="")
-        .order_by("-created_at", "-id").values_list("allergies", flat=True).first()
+        MedicalRecord.objects.filter(patient=patient)
+        .exclude(allergies="")
+        .order_by("-created_at", "-id")
+        .values_list("allergies", flat=True)
+        .first()
     ) or ""

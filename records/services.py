@@ -19,8 +19,21 @@ from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRe
 from scheduling.models import Appointment
 
 RECORD_FIELDS = (
-    "complaint", "allergies", "systolic_bp", "diastolic_bp", "heart_rate", "respiratory_rate", "temperature_c",
-    "oxygen_saturation", "weight_kg", "height_cm", "diagnosis", "icd10_code", "treatment", "prescription", "notes",
+    "complaint",
+    "allergies",
+    "systolic_bp",
+    "diastolic_bp",
+    "heart_rate",
+    "respiratory_rate",
+    "temperature_c",
+    "oxygen_saturation",
+    "weight_kg",
+    "height_cm",
+    "diagnosis",
+    "icd10_code",
+    "treatment",
+    "prescription",
+    "notes",
 )
 _NULLABLE = {name for name in RECORD_FIELDS if MedicalRecord._meta.get_field(name).null}
 LAB_FIELDS = ("test_name", "value", "unit", "reference_low", "reference_high", "sampled_at", "reported_at")
@@ -58,8 +71,12 @@ def _correction_reason(appointment: Appointment, reason: str) -> str:
     """A completed visit's record is corrected only with a reason (kept in the earlier version)."""
     reason = (reason or "").strip()
     if appointment.status == COMPLETED and len(reason) < CORRECTION_REASON_MIN:
-        raise ValidationError({"reason": _("This visit is completed: say why the record is corrected "
-                                           "(at least %(min)d characters).") % {"min": CORRECTION_REASON_MIN}})
+        raise ValidationError(
+            {
+                "reason": _("This visit is completed: say why the record is corrected (at least %(min)d characters).")
+                % {"min": CORRECTION_REASON_MIN}
+            }
+        )
     return reason
 
 
@@ -69,10 +86,17 @@ def _state(obj, fields) -> dict[str, Any]:
 
 def _keep_version(version_model, *, parent: str, obj, before: dict[str, Any], reason: str, by: User) -> None:
     """Stores `before` (the stored state of `obj`) as its next version."""
-    last = (version_model.objects.filter(**{parent: obj}).order_by("-version")
-            .values_list("version", flat=True).first()) or 0
-    version_model.objects.create(**{parent: obj}, version=last + 1, snapshot=json_safe(before), reason=reason,
-                                 changed_by=by, changed_at=timezone.now())
+    last = (
+        version_model.objects.filter(**{parent: obj}).order_by("-version").values_list("version", flat=True).first()
+    ) or 0
+    version_model.objects.create(
+        **{parent: obj},
+        version=last + 1,
+        snapshot=json_safe(before),
+        reason=reason,
+        changed_by=by,
+        changed_at=timezone.now(),
+    )
 
 
 def _save(obj, message: str) -> None:
@@ -84,8 +108,7 @@ def _save(obj, message: str) -> None:
 
 
 @transaction.atomic
-def medical_record_save(*, appointment: Appointment, data: dict[str, Any], by: User,
-                        reason: str = "") -> MedicalRecord:
+def medical_record_save(*, appointment: Appointment, data: dict[str, Any], by: User, reason: str = "") -> MedicalRecord:
     """Creates or updates the one medical record of the appointment. Keys of `data` other than
     the record's own fields (patient, doctor, appointment...) are ignored. Updating keeps the
     stored state as a version first; on a completed visit it is a correction and needs `reason`."""
@@ -102,8 +125,12 @@ def medical_record_save(*, appointment: Appointment, data: dict[str, Any], by: U
     if record.icd10_code:
         record.icd10_code = icd10_normalise(record.icd10_code)
         if not icd10_is_valid(record.icd10_code):
-            raise ValidationError({"icd10_code": _("%(code)s is not an ICD-10 code. Search by code or by words.")
-                                                 % {"code": record.icd10_code}})
+            raise ValidationError(
+                {
+                    "icd10_code": _("%(code)s is not an ICD-10 code. Search by code or by words.")
+                    % {"code": record.icd10_code}
+                }
+            )
     record.full_clean()
     if before is not None and before != _state(record, RECORD_FIELDS):
         _keep_version(MedicalRecordVersion, parent="record", obj=record, before=before, reason=reason, by=by)
@@ -120,8 +147,9 @@ def lab_result_add(*, appointment: Appointment, data: dict[str, Any], by: User) 
     if record.pk is None:
         record.full_clean()
         _save(record, _("The medical record could not be saved."))
-    result = LabResult(medical_record=record, created_by=by,
-                       **{name: data[name] for name in LAB_FIELDS if name in data})
+    result = LabResult(
+        medical_record=record, created_by=by, **{name: data[name] for name in LAB_FIELDS if name in data}
+    )
     if result.sampled_at is None:
         result.sampled_at = timezone.now()
     result.full_clean()
@@ -130,8 +158,9 @@ def lab_result_add(*, appointment: Appointment, data: dict[str, Any], by: User) 
 
 
 @transaction.atomic
-def lab_result_correct(*, appointment: Appointment, lab_result: LabResult, data: dict[str, Any], by: User,
-                       reason: str = "") -> LabResult:
+def lab_result_correct(
+    *, appointment: Appointment, lab_result: LabResult, data: dict[str, Any], by: User, reason: str = ""
+) -> LabResult:
     """Corrects a lab result of the visit, keeping its stored state as a version first; on a
     completed visit the correction needs `reason`."""
     appointment = _writable_visit(appointment=appointment, by=by, correction=True)

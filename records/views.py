@@ -11,8 +11,8 @@ from audit.services import audit_read
 from records import selectors
 from records.access import get_visit_for
 from records.forms import LabResultForm, MedicalRecordForm
-from records.models import LabResult
 from records.icd10 import icd10_description, icd10_is_valid, icd10_normalise, icd10_search
+from records.models import LabResult
 from records.services import lab_result_add, lab_result_correct, medical_record_save
 from scheduling.models import Appointment
 from scheduling.services import appointment_complete, appointment_start_consultation
@@ -31,8 +31,11 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 def _not_in_consultation(request, appointment):
-    messages.error(request, _("The medical record can be written only while the patient is in consultation "
-                              "(now: %(status)s).") % {"status": appointment.get_status_display()})
+    messages.error(
+        request,
+        _("The medical record can be written only while the patient is in consultation (now: %(status)s).")
+        % {"status": appointment.get_status_display()},
+    )
     return redirect("records:visit", appointment.pk)
 
 
@@ -41,8 +44,12 @@ def _not_in_consultation(request, appointment):
 def queue(request):
     """The doctor's home page: today's patients, in queue order. htmx refreshes the table."""
     doctor = doctor_of(request.user)
-    context = {"doctor": doctor, "appointments": selectors.queue_for(doctor=doctor), "today": timezone.localdate(),
-               "Status": Appointment.Status}
+    context = {
+        "doctor": doctor,
+        "appointments": selectors.queue_for(doctor=doctor),
+        "today": timezone.localdate(),
+        "Status": Appointment.Status,
+    }
     if request.htmx:
         return render(request, "records/partials/queue_table.html", context)
     return render(request, "records/queue.html", context)
@@ -54,11 +61,15 @@ def visit(request, pk):
     appointment = get_visit_for(request, pk)
     audit_read(request, patient=appointment.patient, obj=appointment, what="visit and medical record")
     can_write = may_write_visit(request.user, appointment)
-    return render(request, "records/visit.html", {
-        "visit": selectors.visit_detail(appointment=appointment),
-        "can_write": can_write,
-        "Status": Appointment.Status,
-    })
+    return render(
+        request,
+        "records/visit.html",
+        {
+            "visit": selectors.visit_detail(appointment=appointment),
+            "can_write": can_write,
+            "Status": Appointment.Status,
+        },
+    )
 
 
 @requires("records.write")
@@ -87,8 +98,12 @@ def record(request, pk):
         form = MedicalRecordForm(request.POST, instance=current, correction=correction)
         if form.is_valid():
             try:
-                medical_record_save(appointment=appointment, data=form.cleaned_data, by=request.user,
-                                    reason=form.cleaned_data.get("reason", ""))
+                medical_record_save(
+                    appointment=appointment,
+                    data=form.cleaned_data,
+                    by=request.user,
+                    reason=form.cleaned_data.get("reason", ""),
+                )
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -98,10 +113,17 @@ def record(request, pk):
         initial = {} if current else {"allergies": selectors.latest_allergies(patient=appointment.patient)}
         form = MedicalRecordForm(instance=current, initial=initial, correction=correction)
         audit_read(request, patient=appointment.patient, obj=appointment, what="medical record form")
-    return render(request, "records/record_form.html", {
-        "appointment": appointment, "form": form, "record": current, "correction": correction,
-        "allergies": selectors.known_allergies(patient=appointment.patient),
-    })
+    return render(
+        request,
+        "records/record_form.html",
+        {
+            "appointment": appointment,
+            "form": form,
+            "record": current,
+            "correction": correction,
+            "allergies": selectors.known_allergies(patient=appointment.patient),
+        },
+    )
 
 
 @requires("records.write")
@@ -119,17 +141,25 @@ def lab_add(request, pk):
                 _add_errors(form, error)
             else:
                 if result.is_abnormal:
-                    messages.warning(request, _("%(test)s saved: the value is outside the reference range.")
-                                     % {"test": result.test_name})
+                    messages.warning(
+                        request,
+                        _("%(test)s saved: the value is outside the reference range.") % {"test": result.test_name},
+                    )
                 else:
                     messages.success(request, _("%(test)s saved.") % {"test": result.test_name})
                 return redirect("records:visit", appointment.pk)
     else:
         form = LabResultForm()
         audit_read(request, patient=appointment.patient, obj=appointment, what="lab result form")
-    return render(request, "records/lab_form.html", {
-        "appointment": appointment, "form": form, "record": selectors.medical_record_of(appointment=appointment),
-    })
+    return render(
+        request,
+        "records/lab_form.html",
+        {
+            "appointment": appointment,
+            "form": form,
+            "record": selectors.medical_record_of(appointment=appointment),
+        },
+    )
 
 
 @requires("records.write")
@@ -145,21 +175,35 @@ def lab_edit(request, pk, lab_pk):
         form = LabResultForm(request.POST, instance=result, correction=correction)
         if form.is_valid():
             try:
-                lab_result_correct(appointment=appointment, lab_result=result, data=form.cleaned_data,
-                                   by=request.user, reason=form.cleaned_data.get("reason", ""))
+                lab_result_correct(
+                    appointment=appointment,
+                    lab_result=result,
+                    data=form.cleaned_data,
+                    by=request.user,
+                    reason=form.cleaned_data.get("reason", ""),
+                )
             except ValidationError as error:
                 _add_errors(form, error)
             else:
-                messages.success(request, _("%(test)s corrected; the earlier value is kept.")
-                                 % {"test": form.cleaned_data["test_name"]})
+                messages.success(
+                    request,
+                    _("%(test)s corrected; the earlier value is kept.") % {"test": form.cleaned_data["test_name"]},
+                )
                 return redirect("records:visit", appointment.pk)
     else:
         form = LabResultForm(instance=result, correction=correction)
         audit_read(request, patient=appointment.patient, obj=result, what="lab result form")
-    return render(request, "records/lab_form.html", {
-        "appointment": appointment, "form": form, "result": result, "correction": correction,
-        "record": selectors.medical_record_of(appointment=appointment),
-    })
+    return render(
+        request,
+        "records/lab_form.html",
+        {
+            "appointment": appointment,
+            "form": form,
+            "result": result,
+            "correction": correction,
+            "record": selectors.medical_record_of(appointment=appointment),
+        },
+    )
 
 
 @requires("records.write")
@@ -176,8 +220,10 @@ def complete(request, pk):
     if already_completed:
         messages.info(request, _("This visit was already completed."))
         return redirect("records:queue")
-    messages.success(request, _("The visit of %(name)s is completed and the bill has been issued.")
-                     % {"name": appointment.patient.full_name})
+    messages.success(
+        request,
+        _("The visit of %(name)s is completed and the bill has been issued.") % {"name": appointment.patient.full_name},
+    )
     return redirect("records:queue")
 
 

@@ -28,10 +28,16 @@ def audit_search(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "accounts/audit_search.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "rows": [(row, selectors.changed_fields(row)) for row in page.object_list],
-    })
+    return render(
+        request,
+        "accounts/audit_search.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "rows": [(row, selectors.changed_fields(row)) for row in page.object_list],
+        },
+    )
 
 
 @requires("audit.view")
@@ -40,13 +46,20 @@ def audit_patient(request, pk):
     patient = get_object_or_404(Patient, pk=pk)
     form = PeriodForm(request.GET or None)
     period = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    rows = selectors.patient_access_report(patient=patient, date_from=period.get("date_from"),
-                                                 date_to=period.get("date_to"))
+    rows = selectors.patient_access_report(
+        patient=patient, date_from=period.get("date_from"), date_to=period.get("date_to")
+    )
     audit.audit_read(request, patient=patient, what="access report")
-    return render(request, "accounts/audit_patient.html", {
-        "patient": patient, "form": form, "period": period,
-        "rows": [(row, selectors.changed_fields(row)) for row in rows],
-    })
+    return render(
+        request,
+        "accounts/audit_patient.html",
+        {
+            "patient": patient,
+            "form": form,
+            "period": period,
+            "rows": [(row, selectors.changed_fields(row)) for row in rows],
+        },
+    )
 
 
 @requires("audit.view")
@@ -68,13 +81,16 @@ def emergency_access(request, pk):
     form = EmergencyAccessForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            emergency_access_open(doctor=request.user, patient=patient, reason=form.cleaned_data["reason"],
-                                  request=request)
+            emergency_access_open(
+                doctor=request.user, patient=patient, reason=form.cleaned_data["reason"], request=request
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.warning(request, _("Emergency access is open for %(minutes)d minutes. It is logged and "
-                                        "shown to the administrators.")
-                             % {"minutes": int(emergency_access_duration().total_seconds() // 60)})
+            messages.warning(
+                request,
+                _("Emergency access is open for %(minutes)d minutes. It is logged and shown to the administrators.")
+                % {"minutes": int(emergency_access_duration().total_seconds() // 60)},
+            )
             return redirect("patients:detail", patient.pk)
     return render(request, "accounts/audit_not_in_care.html", {"patient": patient, "form": form})

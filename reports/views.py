@@ -83,8 +83,11 @@ def dashboard(request):
     today = timezone.localdate()
     if request.user.is_doctor:
         doctor = doctor_of(request.user)
-        return render(request, "clinic/dashboard.html", {
-            "doctor": doctor, "today": today, "day": selectors.doctor_day(doctor=doctor, day=today)})
+        return render(
+            request,
+            "clinic/dashboard.html",
+            {"doctor": doctor, "today": today, "day": selectors.doctor_day(doctor=doctor, day=today)},
+        )
     period, start, end, notices = revenue_range(request.GET)
     revenue = selectors.revenue_by_period(period=period, start=start, end=end)
     rows = [{"label": period_label(period, bucket), "total": total} for bucket, total in revenue]
@@ -96,8 +99,14 @@ def dashboard(request):
     }
     appointments = selectors.appointments_today(day=today)
     context = {
-        "period": period, "periods": selectors.PERIODS, "start": start, "end": end, "today": today,
-        "notices": notices, "rows": rows, "chart": chart,
+        "period": period,
+        "periods": selectors.PERIODS,
+        "start": start,
+        "end": end,
+        "today": today,
+        "notices": notices,
+        "rows": rows,
+        "chart": chart,
         "revenue_total": sum((total for _b, total in revenue), selectors.ZERO),
         "by_method": selectors.revenue_by_method(start=start, end=end),
         "by_service": selectors.billed_by_service(start=start, end=end),
@@ -130,8 +139,7 @@ def dashboard_export(request):
     writer.writerow([])
     writer.writerow(safe_row([_("Payment method"), _("Payments received (Rp)"), _("Payments")]))
     for row in selectors.revenue_by_method(start=start, end=end):
-        writer.writerow(safe_row([str(row["label"]), _amount(row["total"]),
-                                  row["count"]]))
+        writer.writerow(safe_row([str(row["label"]), _amount(row["total"]), row["count"]]))
     writer.writerow([])
     writer.writerow(safe_row([_("Service"), _("Billed (Rp)"), _("Quantity")]))
     for row in selectors.billed_by_service(start=start, end=end):

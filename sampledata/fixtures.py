@@ -77,8 +77,7 @@ class SampleData:
         self.phones = set()
 
     def at(self, day: dt.date, time: dt.time | str) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time.fromisoformat(time) if isinstance(time, str) else time,
-                                   tzinfo=JAKARTA)
+        return dt.datetime.combine(day, dt.time.fromisoformat(time) if isinstance(time, str) else time, tzinfo=JAKARTA)
 
     def mobile(self) -> str:
         while True:
@@ -112,13 +111,24 @@ class SampleData:
         for pk, (username, role, first, last, superuser) in enumerate(vocab.STAFF, start=1):
             self.users[username] = pk
             salt = f"klinikdemo{username}"  # fixed: the same hash on every run
-            self.add("users", "accounts.user", pk, {
-                "password": make_password(DEMO_PASSWORD, salt=salt, hasher=hasher),
-                "last_login": None, "is_superuser": superuser, "username": username,
-                "first_name": first, "last_name": last, "email": f"{username}@kliniksehatsentosa.example",
-                "is_staff": role == "admin" or superuser, "is_active": True,
-                "date_joined": stamp(joined + dt.timedelta(days=pk - 1, minutes=15 * pk)), "role": role,
-            })
+            self.add(
+                "users",
+                "accounts.user",
+                pk,
+                {
+                    "password": make_password(DEMO_PASSWORD, salt=salt, hasher=hasher),
+                    "last_login": None,
+                    "is_superuser": superuser,
+                    "username": username,
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@kliniksehatsentosa.example",
+                    "is_staff": role == "admin" or superuser,
+                    "is_active": True,
+                    "date_joined": stamp(joined + dt.timedelta(days=pk - 1, minutes=15 * pk)),
+                    "role": role,
+                },
+            )
 
     def build_doctors(self):
         self.doctors = []
@@ -127,12 +137,21 @@ class SampleData:
             first_name = spec["full_name"].split(",")[0].split(" ", 1)[1]
             email = re.sub(r"[^a-z.]", "", first_name.lower().replace(" ", ".")) + "@kliniksehatsentosa.example"
             doctor = dict(spec, pk=pk, user=self.users.get(spec["username"]), blocks=defaultdict(list))
-            self.add("patients", "patients.doctor", pk, {
-                "full_name": spec["full_name"], "specialization": spec["specialization"],
-                "license_number": spec["license"], "phone": self.mobile(), "email": email, "is_active": True,
-                "user": doctor["user"],
-                "created_at": stamp(self.at(dt.date(2026, 1, 5), "09:00") + dt.timedelta(days=pk, minutes=7 * pk)),
-            })
+            self.add(
+                "patients",
+                "patients.doctor",
+                pk,
+                {
+                    "full_name": spec["full_name"],
+                    "specialization": spec["specialization"],
+                    "license_number": spec["license"],
+                    "phone": self.mobile(),
+                    "email": email,
+                    "is_active": True,
+                    "user": doctor["user"],
+                    "created_at": stamp(self.at(dt.date(2026, 1, 5), "09:00") + dt.timedelta(days=pk, minutes=7 * pk)),
+                },
+            )
             for weekdays, start, end in spec["hours"]:
                 for weekday in weekdays:
                     doctor["blocks"][weekday].append((dt.time.fromisoformat(start), dt.time.fromisoformat(end)))
@@ -140,19 +159,35 @@ class SampleData:
                 doctor["blocks"][weekday].sort()
                 for start, end in doctor["blocks"][weekday]:
                     wh_pk += 1
-                    self.add("patients", "patients.workinghours", wh_pk, {
-                        "doctor": pk, "weekday": weekday,
-                        "start_time": start.isoformat(), "end_time": end.isoformat(),
-                    })
+                    self.add(
+                        "patients",
+                        "patients.workinghours",
+                        wh_pk,
+                        {
+                            "doctor": pk,
+                            "weekday": weekday,
+                            "start_time": start.isoformat(),
+                            "end_time": end.isoformat(),
+                        },
+                    )
             self.doctors.append(doctor)
 
     def build_services(self):
         self.services = {}
         for pk, (code, name, price, minutes_, active) in enumerate(vocab.SERVICES, start=1):
             self.services[code] = dict(pk=pk, price=price, minutes=minutes_)
-            self.add("scheduling", "scheduling.service", pk, {
-                "code": code, "name": name, "price": money(price), "duration_minutes": minutes_, "is_active": active,
-            })
+            self.add(
+                "scheduling",
+                "scheduling.service",
+                pk,
+                {
+                    "code": code,
+                    "name": name,
+                    "price": money(price),
+                    "duration_minutes": minutes_,
+                    "is_active": active,
+                },
+            )
         self.minutes_of = {code: service["minutes"] for code, service in self.services.items()}
 
     # --- patients and their insurance ---
@@ -198,19 +233,36 @@ class SampleData:
             registered_until = self.today - dt.timedelta(days=PAST_DAYS + 20)
             registered = registered_from + dt.timedelta(days=rng.randint(0, (registered_until - registered_from).days))
             created = self.at(registered, dt.time(rng.randint(7, 19), rng.randint(0, 59)))
-            updated = min(created + dt.timedelta(days=rng.choice((0, 0, 0, 30, 120, 400))),
-                          self.at(registered_until, "19:00"))
-            self.patients.append(dict(
-                pk=pk, sex=sex, born=born, allergy=rules.ALLERGY(rng),
-                popularity=rng.choice((1, 1, 1, 2, 2, 3, 5)),  # regulars come back more often
-                height=None, bmi=rng.uniform(18.5, 30.5), fields={
-                    "medical_record_number": f"RM-{pk:07d}", "nik": nik, "full_name": full_name,
-                    "date_of_birth": born.isoformat(), "gender": sex, "phone": phone, "email": email,
-                    "address": address, "blood_type": rules.BLOOD_TYPE(rng),
-                    "emergency_contact_name": contact, "emergency_contact_phone": contact_phone,
-                    "is_active": True, "created_at": stamp(created), "updated_at": stamp(updated),
-                },
-            ))
+            updated = min(
+                created + dt.timedelta(days=rng.choice((0, 0, 0, 30, 120, 400))), self.at(registered_until, "19:00")
+            )
+            self.patients.append(
+                dict(
+                    pk=pk,
+                    sex=sex,
+                    born=born,
+                    allergy=rules.ALLERGY(rng),
+                    popularity=rng.choice((1, 1, 1, 2, 2, 3, 5)),  # regulars come back more often
+                    height=None,
+                    bmi=rng.uniform(18.5, 30.5),
+                    fields={
+                        "medical_record_number": f"RM-{pk:07d}",
+                        "nik": nik,
+                        "full_name": full_name,
+                        "date_of_birth": born.isoformat(),
+                        "gender": sex,
+                        "phone": phone,
+                        "email": email,
+                        "address": address,
+                        "blood_type": rules.BLOOD_TYPE(rng),
+                        "emergency_contact_name": contact,
+                        "emergency_contact_phone": contact_phone,
+                        "is_active": True,
+                        "created_at": stamp(created),
+                        "updated_at": stamp(updated),
+                    },
+                )
+            )
             if years >= 18:
                 self.patients[-1]["height"] = rules.adult_height(rng, sex)
 
@@ -228,12 +280,21 @@ class SampleData:
                     number = f"0001{rng.randint(0, 999_999_999):09d}"
                     if ("BPJS Kesehatan", number) not in numbers:
                         break
-                start = max(patient["born"] + dt.timedelta(days=30),
-                            dt.date(rng.randint(2014, 2025), rng.randint(1, 12), 1))
+                start = max(
+                    patient["born"] + dt.timedelta(days=30), dt.date(rng.randint(2014, 2025), rng.randint(1, 12), 1)
+                )
                 lapsed = index == lapsed_bpjs
-                rows.append(dict(patient=patient["pk"], kind="bpjs", provider_name="BPJS Kesehatan",
-                                 policy_number=number, valid_from=start,
-                                 valid_until=dt.date(2026, 8, 31) if lapsed else None, is_active=not lapsed))
+                rows.append(
+                    dict(
+                        patient=patient["pk"],
+                        kind="bpjs",
+                        provider_name="BPJS Kesehatan",
+                        policy_number=number,
+                        valid_from=start,
+                        valid_until=dt.date(2026, 8, 31) if lapsed else None,
+                        is_active=not lapsed,
+                    )
+                )
                 numbers.add(("BPJS Kesehatan", number))
             if index in private:
                 provider = rng.choice(vocab.PRIVATE_INSURERS)
@@ -249,18 +310,35 @@ class SampleData:
                     # A yearly policy that started 2 to 11 months ago.
                     start = (self.today - dt.timedelta(days=rng.randint(70, 330))).replace(day=1)
                 until = dt.date(start.year + 1, start.month, 1) - dt.timedelta(days=1)
-                rows.append(dict(patient=patient["pk"], kind="private", provider_name=provider,
-                                 policy_number=number, valid_from=start, valid_until=until, is_active=True))
+                rows.append(
+                    dict(
+                        patient=patient["pk"],
+                        kind="private",
+                        provider_name=provider,
+                        policy_number=number,
+                        valid_from=start,
+                        valid_until=until,
+                        is_active=True,
+                    )
+                )
                 numbers.add((provider, number))
         for pk, row in enumerate(rows, start=1):
             row["pk"] = pk
             self.policies[row["patient"]].append(row)
-            self.add("billing", "billing.insurance", pk, {
-                "patient": row["patient"], "kind": row["kind"], "provider_name": row["provider_name"],
-                "policy_number": row["policy_number"], "valid_from": row["valid_from"].isoformat(),
-                "valid_until": row["valid_until"].isoformat() if row["valid_until"] else None,
-                "is_active": row["is_active"],
-            })
+            self.add(
+                "billing",
+                "billing.insurance",
+                pk,
+                {
+                    "patient": row["patient"],
+                    "kind": row["kind"],
+                    "provider_name": row["provider_name"],
+                    "policy_number": row["policy_number"],
+                    "valid_from": row["valid_from"].isoformat(),
+                    "valid_until": row["valid_until"].isoformat() if row["valid_until"] else None,
+                    "is_active": row["is_active"],
+                },
+            )
 
     # --- appointments ---
 
@@ -310,13 +388,19 @@ class SampleData:
                 while slot + length <= block_end:
                     starts.append(slot)
                     slot += dt.timedelta(minutes=rules.SLOT_MINUTES)
-        starts = [s for s in starts if any(bs <= s and s + length <= be for bs, be in blocks)
-                  and self.free(busy_doctor, s, s + length) and self.free(busy_patient, s, s + length)]
+        starts = [
+            s
+            for s in starts
+            if any(bs <= s and s + length <= be for bs, be in blocks)
+            and self.free(busy_doctor, s, s + length)
+            and self.free(busy_patient, s, s + length)
+        ]
         if not starts:
             return None
         begin = rng.choice(starts)
-        appointment = dict(doctor=doctor, patient=patient, case=case, lines=lines,
-                           start=begin, end=begin + length, day=day, notes="")
+        appointment = dict(
+            doctor=doctor, patient=patient, case=case, lines=lines, start=begin, end=begin + length, day=day, notes=""
+        )
         busy_doctor.append((begin, begin + length))
         busy_patient.append((begin, begin + length))
         patient["days"].append(day)
@@ -351,9 +435,12 @@ class SampleData:
             slot = block_start
             while slot < self.now + dt.timedelta(hours=2):
                 appointment = self.try_book(gp, today, start=slot)
-                slot = appointment["end"] + dt.timedelta(minutes=rng.choice((0, 0, 0, 15))) if appointment else (
-                    slot + dt.timedelta(minutes=rules.SLOT_MINUTES))
-        for doctor, count in zip(self.doctors[1:], (3, 4, 3, 2, 2)):
+                slot = (
+                    appointment["end"] + dt.timedelta(minutes=rng.choice((0, 0, 0, 15)))
+                    if appointment
+                    else (slot + dt.timedelta(minutes=rules.SLOT_MINUTES))
+                )
+        for doctor, count in zip(self.doctors[1:], (3, 4, 3, 2, 2), strict=False):
             for _ in range(count):
                 self.try_book(doctor, today)
         self.try_book(gp, today, start=self.at(today, "16:00"))
@@ -368,36 +455,59 @@ class SampleData:
         for pk, appointment in enumerate(self.appointments, start=1):
             appointment["pk"] = pk
             status = appointment["status"]
-            self.add("scheduling", "scheduling.appointment", pk, {
-                "patient": appointment["patient"]["pk"], "doctor": appointment["doctor"]["pk"],
-                "appointment_date": stamp(appointment["start"]), "end_time": stamp(appointment["end"]),
-                "status": status, "slot_active": rules.slot_active(status),
-                "queue_number": appointment.get("queue"),
-                "arrived_at": stamp(appointment["arrived"]) if appointment.get("arrived") else None,
-                "reason": appointment["case"]["reason"], "notes": appointment["notes"],
-                "booked_by": appointment["booked_by"], "created_at": stamp(appointment["created"]),
-                "updated_at": stamp(appointment["updated"]),
-            })
+            self.add(
+                "scheduling",
+                "scheduling.appointment",
+                pk,
+                {
+                    "patient": appointment["patient"]["pk"],
+                    "doctor": appointment["doctor"]["pk"],
+                    "appointment_date": stamp(appointment["start"]),
+                    "end_time": stamp(appointment["end"]),
+                    "status": status,
+                    "slot_active": rules.slot_active(status),
+                    "queue_number": appointment.get("queue"),
+                    "arrived_at": stamp(appointment["arrived"]) if appointment.get("arrived") else None,
+                    "reason": appointment["case"]["reason"],
+                    "notes": appointment["notes"],
+                    "booked_by": appointment["booked_by"],
+                    "created_at": stamp(appointment["created"]),
+                    "updated_at": stamp(appointment["updated"]),
+                },
+            )
             for code, quantity in appointment["lines"]:
                 line_pk += 1
-                self.add("scheduling", "scheduling.appointmentservice", line_pk, {
-                    "appointment": pk, "service": self.services[code]["pk"], "quantity": quantity,
-                    "unit_price": money(self.services[code]["price"]),
-                })
+                self.add(
+                    "scheduling",
+                    "scheduling.appointmentservice",
+                    line_pk,
+                    {
+                        "appointment": pk,
+                        "service": self.services[code]["pk"],
+                        "quantity": quantity,
+                        "unit_price": money(self.services[code]["price"]),
+                    },
+                )
 
     def rebook_cancelled_slots(self):
         """A few cancelled slots were given to someone else afterwards: the database's
         one-active-appointment-per-slot rule must still allow that."""
         rng = self.rng
-        cancelled = [a for a in self.appointments
-                     if a["status"] == "cancelled" and a["updated"] <= a["start"] - dt.timedelta(days=1)]
+        cancelled = [
+            a
+            for a in self.appointments
+            if a["status"] == "cancelled" and a["updated"] <= a["start"] - dt.timedelta(days=1)
+        ]
         rebooked = 0
         for old in cancelled:
             if rebooked == 3:
                 break
             doctor = old["doctor"]
-            holding = [(a["start"], a["end"]) for a in self.appointments
-                       if a["doctor"] is doctor and a["status"] not in ("cancelled", "no_show")]
+            holding = [
+                (a["start"], a["end"])
+                for a in self.appointments
+                if a["doctor"] is doctor and a["status"] not in ("cancelled", "no_show")
+            ]
             if not self.free(holding, old["start"], old["end"]):
                 continue
             others = [p for p in self.eligible_patients(doctor, old["day"]) if p is not old["patient"]]
@@ -423,12 +533,16 @@ class SampleData:
         if status is None:
             status = rules.visit_status(self.rng, start, end, now)
         rebooks = appointment.get("rebooks")
-        times = rules.visit_times(self.rng, status, start, end, now,
-                                  rebooked_after=minutes(rebooks["updated"]) if rebooks else None)
+        times = rules.visit_times(
+            self.rng, status, start, end, now, rebooked_after=minutes(rebooks["updated"]) if rebooks else None
+        )
         appointment.update(
-            status=status, arrived=None if times.arrived is None else moment(times.arrived),
-            created=moment(times.created), updated=moment(times.updated),
-            booked_by=self.users["admin" if times.by_admin else "resepsionis"])
+            status=status,
+            arrived=None if times.arrived is None else moment(times.arrived),
+            created=moment(times.created),
+            updated=moment(times.updated),
+            booked_by=self.users["admin" if times.by_admin else "resepsionis"],
+        )
         if times.note is not None:
             appointment["notes"] = times.note
 
@@ -439,7 +553,7 @@ class SampleData:
                 days[(appointment["doctor"]["pk"], appointment["day"])].append(appointment)
         for key in sorted(days):
             numbers = rules.queue_numbers([(a["arrived"], a["start"]) for a in days[key]])
-            for appointment, number in zip(days[key], numbers):
+            for appointment, number in zip(days[key], numbers, strict=False):
                 appointment["queue"] = number
 
     # --- medical records ---
@@ -458,17 +572,36 @@ class SampleData:
             start, end = minutes(appointment["start"]), minutes(appointment["end"])
             created = moment(rules.record_written(rng, start, end))
             day = appointment["day"]
-            vitals = rules.vitals(rng, case, years=rules.age_on(patient["born"], day),
-                                  days_old=(day - patient["born"]).days, height=patient["height"], bmi=patient["bmi"])
+            vitals = rules.vitals(
+                rng,
+                case,
+                years=rules.age_on(patient["born"], day),
+                days_old=(day - patient["born"]).days,
+                height=patient["height"],
+                bmi=patient["bmi"],
+            )
             for field in ("temperature_c", "weight_kg", "height_cm"):
                 vitals[field] = decimal_str(vitals[field], 1)
-            self.add("records", "records.medicalrecord", record_pk, {
-                "patient": patient["pk"], "doctor": doctor["pk"], "appointment": appointment["pk"],
-                "complaint": complaint, "allergies": patient["allergy"], **vitals,
-                "diagnosis": case["diagnosis"], "icd10_code": case["icd"], "treatment": case["treatment"],
-                "prescription": rules.prescription(case, patient["allergy"]), "notes": note,
-                "created_at": stamp(created), "updated_at": stamp(appointment["end"]),
-            })
+            self.add(
+                "records",
+                "records.medicalrecord",
+                record_pk,
+                {
+                    "patient": patient["pk"],
+                    "doctor": doctor["pk"],
+                    "appointment": appointment["pk"],
+                    "complaint": complaint,
+                    "allergies": patient["allergy"],
+                    **vitals,
+                    "diagnosis": case["diagnosis"],
+                    "icd10_code": case["icd"],
+                    "treatment": case["treatment"],
+                    "prescription": rules.prescription(case, patient["allergy"]),
+                    "notes": note,
+                    "created_at": stamp(created),
+                    "updated_at": stamp(appointment["end"]),
+                },
+            )
             leans = case.get("labs", {})
             directions = case.get("lab_direction", {})
             for code, _quantity in appointment["lines"]:
@@ -478,30 +611,45 @@ class SampleData:
                 sampled, reported = (moment(m) for m in rules.lab_times(rng, start, end))
                 for key in tests:
                     name, unit, value, low, high, abnormal = rules.lab_reading(
-                        rng, key, male=patient["sex"] == "M", chance=leans.get(key, 0), direction=directions.get(key))
+                        rng, key, male=patient["sex"] == "M", chance=leans.get(key, 0), direction=directions.get(key)
+                    )
                     lab_pk += 1
-                    self.add("records", "records.labresult", lab_pk, {
-                        "medical_record": record_pk, "test_name": name, "value": decimal_str(value, 3),
-                        "unit": unit, "reference_low": None if low is None else decimal_str(low, 3),
-                        "reference_high": None if high is None else decimal_str(high, 3),
-                        "is_abnormal": abnormal, "sampled_at": stamp(sampled),
-                        "reported_at": stamp(reported) if reported <= self.now else None,
-                        "created_by": doctor["user"],
-                    })
+                    self.add(
+                        "records",
+                        "records.labresult",
+                        lab_pk,
+                        {
+                            "medical_record": record_pk,
+                            "test_name": name,
+                            "value": decimal_str(value, 3),
+                            "unit": unit,
+                            "reference_low": None if low is None else decimal_str(low, 3),
+                            "reference_high": None if high is None else decimal_str(high, 3),
+                            "is_abnormal": abnormal,
+                            "sampled_at": stamp(sampled),
+                            "reported_at": stamp(reported) if reported <= self.now else None,
+                            "created_by": doctor["user"],
+                        },
+                    )
 
     # --- bills and payments ---
 
     def covering(self, patient, day, kind):
         for policy in self.policies.get(patient["pk"], []):
-            if (policy["kind"] == kind and policy["is_active"] and policy["valid_from"] <= day
-                    and (policy["valid_until"] is None or day <= policy["valid_until"])):
+            if (
+                policy["kind"] == kind
+                and policy["is_active"]
+                and policy["valid_from"] <= day
+                and (policy["valid_until"] is None or day <= policy["valid_until"])
+            ):
                 return policy
         return None
 
     def build_bills(self):
         rng, now = self.rng, minutes(self.now)
-        completed = sorted((a for a in self.appointments if a["status"] == "completed"),
-                           key=lambda a: (a["end"], a["pk"]))
+        completed = sorted(
+            (a for a in self.appointments if a["status"] == "completed"), key=lambda a: (a["end"], a["pk"])
+        )
         past = [a for a in completed if a["day"] < self.today]
         void = set(id(a) for a in rng.sample(past, 2))
         per_month = defaultdict(int)
@@ -514,35 +662,65 @@ class SampleData:
             patient, day = appointment["patient"], appointment["day"]
             planned = []
             if id(appointment) not in void:
-                planned = rules.payment_plan(rng, total, private=self.covering(patient, day, "private"),
-                                             bpjs=self.covering(patient, day, "bpjs"))
+                planned = rules.payment_plan(
+                    rng, total, private=self.covering(patient, day, "private"), bpjs=self.covering(patient, day, "bpjs")
+                )
             bill = rules.settle(planned, total=total, issued=minutes(issued), now=now, void=id(appointment) in void)
             made = [(moment(when), amount, method, policy) for when, amount, method, policy in bill.payments]
             insurance = next((p[3]["pk"] for p in made if p[3] is not None), None)
-            self.add("billing", "billing.billing", bill_pk, {
-                "number": number, "patient": patient["pk"], "appointment": appointment["pk"],
-                "total_amount": money(total), "amount_paid": money(bill.paid), "status": bill.status,
-                "payment_method": made[-1][2] if made else "", "insurance": insurance,
-                "issued_at": stamp(issued), "updated_at": stamp(made[-1][0] if made else issued),
-            })
+            self.add(
+                "billing",
+                "billing.billing",
+                bill_pk,
+                {
+                    "number": number,
+                    "patient": patient["pk"],
+                    "appointment": appointment["pk"],
+                    "total_amount": money(total),
+                    "amount_paid": money(bill.paid),
+                    "status": bill.status,
+                    "payment_method": made[-1][2] if made else "",
+                    "insurance": insurance,
+                    "issued_at": stamp(issued),
+                    "updated_at": stamp(made[-1][0] if made else issued),
+                },
+            )
             for paid_at, amount, method, policy in made:
                 payments.append((paid_at, bill_pk, amount, method, policy, issued))
         payments.sort(key=lambda p: (p[0], p[1]))
         for pk, (paid_at, bill_pk, amount, method, policy, issued) in enumerate(payments, start=1):
             reference = rules.payment_reference(
-                rng, method, paid_on=paid_at.date(), issued_on=issued.date(),
-                policy_kind=policy["kind"] if policy else "", provider=policy["provider_name"] if policy else "")
-            self.add("billing", "billing.payment", pk, {
-                "billing": bill_pk, "amount": money(amount), "method": method,
-                "insurance": policy["pk"] if policy else None, "reference": reference,
-                "paid_at": stamp(paid_at), "received_by": self.users["resepsionis"],
-            })
+                rng,
+                method,
+                paid_on=paid_at.date(),
+                issued_on=issued.date(),
+                policy_kind=policy["kind"] if policy else "",
+                provider=policy["provider_name"] if policy else "",
+            )
+            self.add(
+                "billing",
+                "billing.payment",
+                pk,
+                {
+                    "billing": bill_pk,
+                    "amount": money(amount),
+                    "method": method,
+                    "insurance": policy["pk"] if policy else None,
+                    "reference": reference,
+                    "paid_at": stamp(paid_at),
+                    "received_by": self.users["resepsionis"],
+                },
+            )
 
     def deactivate_one_patient(self):
         """One patient has moved away: deactivated, history kept, nothing booked ahead."""
         booked_ahead = {a["patient"]["pk"] for a in self.appointments if a["day"] >= self.today}
-        seen = [p for p in self.patients if p["pk"] not in booked_ahead and any(
-            a["patient"] is p and a["status"] == "completed" for a in self.appointments)]
+        seen = [
+            p
+            for p in self.patients
+            if p["pk"] not in booked_ahead
+            and any(a["patient"] is p and a["status"] == "completed" for a in self.appointments)
+        ]
         moved = seen[len(seen) // 2]
         last_visit = max(a["end"] for a in self.appointments if a["patient"] is moved)
         moved["fields"].update(is_active=False, updated_at=stamp(last_visit + dt.timedelta(days=2)))
@@ -551,11 +729,13 @@ class SampleData:
 
     def sanity_checks(self):
         """Refuse to write a data set that lacks what the demo and the tests rely on."""
-        statuses = {row["fields"]["status"] for row in self.rows["scheduling"]
-                    if row["model"] == "scheduling.appointment"}
+        statuses = {
+            row["fields"]["status"] for row in self.rows["scheduling"] if row["model"] == "scheduling.appointment"
+        }
         bill_statuses = {row["fields"]["status"] for row in self.rows["billing"] if row["model"] == "billing.billing"}
         missing = ({"scheduled", "checked_in", "in_consultation", "completed", "cancelled", "no_show"} - statuses) | (
-            {"unpaid", "partially_paid", "paid", "void"} - bill_statuses)
+            {"unpaid", "partially_paid", "paid", "void"} - bill_statuses
+        )
         if missing:
             raise SampleDataError(f"The sample data lacks: {', '.join(sorted(missing))}")
 

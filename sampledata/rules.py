@@ -108,14 +108,18 @@ def nik(region_code: str, born: dt.date, female: bool, serial: int) -> str:
 
 def mobile(rng) -> str:
     """+62, an Indonesian operator's prefix and 7 to 9 more digits."""
-    return "+62" + rng.choice(vocab.MOBILE_PREFIXES) + "".join(
-        str(rng.randrange(10)) for _ in range(rng.choice((7, 8, 8, 9)))
+    return (
+        "+62"
+        + rng.choice(vocab.MOBILE_PREFIXES)
+        + "".join(str(rng.randrange(10)) for _ in range(rng.choice((7, 8, 8, 9))))
     )
 
 
 def address(rng, street: str, district: str, city: str, village: str, postcode: str) -> str:
-    return (f"{street} No. {rng.randint(1, 180)}, RT {rng.randint(1, 12):03d}/RW {rng.randint(1, 15):03d}, "
-            f"Kel. {village}, Kec. {district}, {city} {postcode}")
+    return (
+        f"{street} No. {rng.randint(1, 180)}, RT {rng.randint(1, 12):03d}/RW {rng.randint(1, 15):03d}, "
+        f"Kel. {village}, Kec. {district}, {city} {postcode}"
+    )
 
 
 def contact_relation(rng, years: int, sex: str) -> tuple[str, str]:
@@ -163,8 +167,12 @@ def choose_case(rng, kind: str, years: int, last: dict | None = None) -> dict:
     cases = _CASES.get((kind, years))
     if cases is None:
         cases = _CASES[(kind, years)] = Weighted(
-            [(case, case["w"]) for case in vocab.CASES[kind]
-             if case.get("min_age", 0) <= years <= case.get("max_age", 200)])
+            [
+                (case, case["w"])
+                for case in vocab.CASES[kind]
+                if case.get("min_age", 0) <= years <= case.get("max_age", 200)
+            ]
+        )
     if last and last.get("chronic") and last in cases.values and rng.random() < 0.7:
         return last
     return cases(rng)
@@ -177,8 +185,7 @@ def visit_lines(rng, kind: str, case: dict, years: int) -> list[tuple[str, int]]
         if code not in codes and rng.random() < chance:
             codes.append(code)
     # Adults often ask for a quick check "while I'm here".
-    if (kind in ("umum", "pd") and years >= 30 and not any(c in vocab.LAB_PANELS for c in codes)
-            and rng.random() < 0.3):
+    if kind in ("umum", "pd") and years >= 30 and not any(c in vocab.LAB_PANELS for c in codes) and rng.random() < 0.3:
         codes.append(rng.choice(("LAB-GDS", "LAB-KOL", "LAB-AU")))
     lines = []
     for code in codes:
@@ -304,10 +311,24 @@ def vitals(rng, case: dict, *, years: int, days_old: int, height: float | None, 
         systolic = rng.randint(102, 136 if years >= 40 else 128)
         diastolic = rng.randint(62, min(88, systolic - 30))
     temperature = rng.uniform(37.8, 39.5) if fever else rng.uniform(36.2, 37.2)
-    heart = (rng.randint(105, 150) if years < 1 else rng.randint(90, 130) if years < 5
-             else rng.randint(78, 112) if years < 13 else rng.randint(64, 96))
-    breathing = (rng.randint(30, 42) if years < 1 else rng.randint(24, 32) if years < 5
-                 else rng.randint(18, 26) if years < 13 else rng.randint(16, 20))
+    heart = (
+        rng.randint(105, 150)
+        if years < 1
+        else rng.randint(90, 130)
+        if years < 5
+        else rng.randint(78, 112)
+        if years < 13
+        else rng.randint(64, 96)
+    )
+    breathing = (
+        rng.randint(30, 42)
+        if years < 1
+        else rng.randint(24, 32)
+        if years < 5
+        else rng.randint(18, 26)
+        if years < 13
+        else rng.randint(16, 20)
+    )
     if fever:
         heart = min(heart + rng.randint(8, 18), 170)
     spo2 = rng.randint(96, 99)
@@ -324,8 +345,13 @@ def vitals(rng, case: dict, *, years: int, days_old: int, height: float | None, 
         height = vocab.CHILD_HEIGHT[years] + rng.uniform(-5, 5)
         weight = (15.5 if years < 10 else 18.5) * (height / 100) ** 2 + rng.uniform(-1.5, 1.5)
     return {
-        "systolic_bp": systolic, "diastolic_bp": diastolic, "heart_rate": heart, "respiratory_rate": breathing,
-        "temperature_c": round(temperature, 1), "oxygen_saturation": spo2, "weight_kg": round(weight, 1),
+        "systolic_bp": systolic,
+        "diastolic_bp": diastolic,
+        "heart_rate": heart,
+        "respiratory_rate": breathing,
+        "temperature_c": round(temperature, 1),
+        "oxygen_saturation": spo2,
+        "weight_kg": round(weight, 1),
         "height_cm": round(height, 1),
     }
 
@@ -338,9 +364,16 @@ def prescription(case: dict, allergy: str) -> str:
     """The case's prescription, one line per drug; never what the patient is allergic to."""
     lines = list(case["rx"])
     if allergy in ("Amoksisilin", "Penisilin"):
-        lines = [("Eritromisin sirup 200 mg/5 ml 3x1 sdt (habiskan)" if "sirup" in line
-                  else "Eritromisin 500 mg 4x1 tab (habiskan)") if line.startswith("Amoksisilin") else line
-                 for line in lines]
+        lines = [
+            (
+                "Eritromisin sirup 200 mg/5 ml 3x1 sdt (habiskan)"
+                if "sirup" in line
+                else "Eritromisin 500 mg 4x1 tab (habiskan)"
+            )
+            if line.startswith("Amoksisilin")
+            else line
+            for line in lines
+        ]
     return "\n".join(lines)
 
 
@@ -401,8 +434,10 @@ def payment_plan(rng, total: int, *, private=None, bpjs=None) -> list[tuple[int,
         return [(when, total, method, None)]
     if choice < 0.88:
         first = thousands(total, 2)
-        return [(counter, first, "Cash", None),
-                (rng.randint(1, 7) * DAY + rng.randint(0, 6) * 60, total - first, "Transfer", None)]
+        return [
+            (counter, first, "Cash", None),
+            (rng.randint(1, 7) * DAY + rng.randint(0, 6) * 60, total - first, "Transfer", None),
+        ]
     if choice < 0.94:
         return [(counter, thousands(total * rng.choice((30, 50, 60)), 100), rng.choice(("Cash", "Transfer")), None)]
     return []
@@ -417,16 +452,20 @@ class Settled(NamedTuple):
 def settle(planned, *, total: int, issued: int, now: int, void: bool = False) -> Settled:
     """The planned payments made by `now` and the bill's status (Billing.status_for); a void bill
     has none."""
-    made = [(issued + delay, amount, method, policy) for delay, amount, method, policy in planned
-            if issued + delay <= now and amount > 0]
+    made = [
+        (issued + delay, amount, method, policy)
+        for delay, amount, method, policy in planned
+        if issued + delay <= now and amount > 0
+    ]
     if len(made) > 1:
         made.sort(key=itemgetter(0))
     paid = sum(payment[1] for payment in made)
     return Settled(made, paid, "void" if void else str(Billing.status_for(total=total, paid=paid)))
 
 
-def payment_reference(rng, method: str, *, paid_on: dt.date, issued_on: dt.date, policy_kind: str = "",
-                      provider: str = "") -> str:
+def payment_reference(
+    rng, method: str, *, paid_on: dt.date, issued_on: dt.date, policy_kind: str = "", provider: str = ""
+) -> str:
     if method == "CreditCard":
         return f"EDC {rng.choice(vocab.BANKS)} approval {rng.randint(0, 999_999):06d}"
     if method == "Transfer":

@@ -23,8 +23,11 @@ class ServiceAdmin(AdminRoleModelAdmin):
 
 def lines_editable(appointment: Appointment) -> bool:
     # Lines are the bill's lines: frozen once the visit is completed or called off.
-    return appointment.status in (Appointment.Status.SCHEDULED, Appointment.Status.CHECKED_IN,
-                                  Appointment.Status.IN_CONSULTATION)
+    return appointment.status in (
+        Appointment.Status.SCHEDULED,
+        Appointment.Status.CHECKED_IN,
+        Appointment.Status.IN_CONSULTATION,
+    )
 
 
 class AppointmentServiceInline(AdminRoleInline, admin.TabularInline):
@@ -55,7 +58,8 @@ class AppointmentAddForm(forms.ModelForm):
     """Booking through the admin: the same service, rules and messages as the staff pages."""
 
     booked_services = forms.ModelMultipleChoiceField(
-        queryset=Service.objects.filter(is_active=True), label=_("services"),
+        queryset=Service.objects.filter(is_active=True),
+        label=_("services"),
         widget=admin.widgets.FilteredSelectMultiple(_("services"), is_stacked=False),
     )
     walk_in = forms.BooleanField(label=_("walk-in (check in now)"), required=False)
@@ -70,7 +74,9 @@ class AppointmentAddForm(forms.ModelForm):
         # under the doctor's row lock, so a booking that races this one is still refused.
         if data.get("patient") and data.get("doctor") and data.get("appointment_date") and data.get("booked_services"):
             services.appointment_check_slot(
-                patient=data["patient"], doctor=data["doctor"], start=data["appointment_date"],
+                patient=data["patient"],
+                doctor=data["doctor"],
+                start=data["appointment_date"],
                 services=list(data["booked_services"]),
             )
         return data
@@ -104,8 +110,18 @@ class AppointmentAdmin(AdminRoleModelAdmin):
     search_fields = ["patient__full_name", "patient__medical_record_number", "doctor__full_name"]
     date_hierarchy = "appointment_date"
     autocomplete_fields = ["patient", "doctor"]
-    readonly_fields = ["patient", "doctor", "appointment_date", "end_time", "queue_number", "arrived_at",
-                       "booked_by", "created_at", "updated_at", "bill_total"]
+    readonly_fields = [
+        "patient",
+        "doctor",
+        "appointment_date",
+        "end_time",
+        "queue_number",
+        "arrived_at",
+        "booked_by",
+        "created_at",
+        "updated_at",
+        "bill_total",
+    ]
     inlines = [AppointmentServiceInline]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -118,8 +134,21 @@ class AppointmentAdmin(AdminRoleModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["patient", "doctor", "appointment_date", "booked_services", "walk_in", "reason", "notes"]
-        return ["patient", "doctor", "appointment_date", "end_time", "status", "queue_number", "arrived_at",
-                "reason", "notes", "booked_by", "bill_total", "created_at", "updated_at"]
+        return [
+            "patient",
+            "doctor",
+            "appointment_date",
+            "end_time",
+            "status",
+            "queue_number",
+            "arrived_at",
+            "reason",
+            "notes",
+            "booked_by",
+            "bill_total",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
@@ -155,9 +184,12 @@ class AppointmentAdmin(AdminRoleModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             booked = services.appointment_book(
-                patient=form.cleaned_data["patient"], doctor=form.cleaned_data["doctor"],
-                start=form.cleaned_data["appointment_date"], services=list(form.cleaned_data["booked_services"]),
-                booked_by=request.user, reason=form.cleaned_data.get("reason", ""),
+                patient=form.cleaned_data["patient"],
+                doctor=form.cleaned_data["doctor"],
+                start=form.cleaned_data["appointment_date"],
+                services=list(form.cleaned_data["booked_services"]),
+                booked_by=request.user,
+                reason=form.cleaned_data.get("reason", ""),
                 walk_in=form.cleaned_data.get("walk_in", False),
             )
             obj.pk = booked.pk

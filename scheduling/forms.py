@@ -1,13 +1,11 @@
-import datetime
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.clock import clinic_datetime, on_slot_boundary, slot_floor
 from core.forms import ClinicDateField
 from patients.models import Patient
 from scheduling.models import Appointment
-from core.clock import clinic_datetime, on_slot_boundary, slot_floor
 from scheduling.selectors import doctor_active_list, service_active_list
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
@@ -15,6 +13,8 @@ DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
 TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900, "class": "form-control"}, format="%H:%M")
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
 MAX_QUANTITY = 20
+
+
 class DoctorOptions(forms.models.ModelChoiceIterator):
     """The doctors' options from two columns of each row, not a model instance per doctor: a
     chain's hundred doctors are listed on every board and booking page."""
@@ -63,16 +63,24 @@ class ServiceLinesMixin:
     def add_service_fields(self):
         self.service_list = list(service_active_list())
         self.fields["services"] = forms.TypedMultipleChoiceField(
-            label=_("Services"), coerce=int, widget=forms.CheckboxSelectMultiple,
+            label=_("Services"),
+            coerce=int,
+            widget=forms.CheckboxSelectMultiple,
             choices=[(s.pk, s.name) for s in self.service_list],
-            error_messages={"required": _("Choose at least one service."),
-                            "invalid_choice": _("That service is no longer offered. Choose again.")},
+            error_messages={
+                "required": _("Choose at least one service."),
+                "invalid_choice": _("That service is no longer offered. Choose again."),
+            },
         )
         for service in self.service_list:
             self.fields[f"quantity_{service.pk}"] = forms.IntegerField(
-                label=_("Quantity"), required=False, min_value=1, max_value=MAX_QUANTITY,
-                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "min": 1,
-                                                "max": MAX_QUANTITY}),
+                label=_("Quantity"),
+                required=False,
+                min_value=1,
+                max_value=MAX_QUANTITY,
+                widget=forms.NumberInput(
+                    attrs={"class": "form-control form-control-sm", "min": 1, "max": MAX_QUANTITY}
+                ),
             )
 
     def service_rows(self) -> list[dict]:
@@ -80,8 +88,10 @@ class ServiceLinesMixin:
             chosen = set(self.data.getlist(self.add_prefix("services")))
         else:
             chosen = {str(pk) for pk in self.initial.get("services", [])}
-        return [{"service": s, "checked": str(s.pk) in chosen, "quantity": self[f"quantity_{s.pk}"]}
-                for s in self.service_list]
+        return [
+            {"service": s, "checked": str(s.pk) in chosen, "quantity": self[f"quantity_{s.pk}"]}
+            for s in self.service_list
+        ]
 
     def clean_lines(self, cleaned_data):
         by_pk = {s.pk: s for s in self.service_list}
@@ -94,9 +104,12 @@ class PatientField(forms.ModelChoiceField):
 
     def __init__(self, **kwargs):
         super().__init__(
-            queryset=Patient.objects.all(), label=_("Patient"),
-            error_messages={"required": _("Choose a patient: search by name, No. RM, NIK or phone."),
-                            "invalid_choice": _("That patient was not found. Search again.")},
+            queryset=Patient.objects.all(),
+            label=_("Patient"),
+            error_messages={
+                "required": _("Choose a patient: search by name, No. RM, NIK or phone."),
+                "invalid_choice": _("That patient was not found. Search again."),
+            },
             **kwargs,
         )
 
@@ -104,13 +117,19 @@ class PatientField(forms.ModelChoiceField):
 class BookingForm(SlotStartMixin, ServiceLinesMixin, forms.Form):
     patient = PatientField()
     doctor = DoctorChoiceField(
-        queryset=doctor_active_list(), label=_("Doctor"), empty_label=_("— choose a doctor —"),
+        queryset=doctor_active_list(),
+        label=_("Doctor"),
+        empty_label=_("— choose a doctor —"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     date = ClinicDateField(label=_("Date"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
     time = forms.TimeField(label=_("Time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
-    reason = forms.CharField(label=_("Reason for visit"), max_length=255, required=False,
-                             widget=forms.TextInput(attrs={"class": "form-control"}))
+    reason = forms.CharField(
+        label=_("Reason for visit"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,11 +145,17 @@ class BookingForm(SlotStartMixin, ServiceLinesMixin, forms.Form):
 class WalkInForm(ServiceLinesMixin, forms.Form):
     patient = PatientField()
     doctor = DoctorChoiceField(
-        queryset=doctor_active_list(), label=_("Doctor"), empty_label=_("— choose a doctor —"),
+        queryset=doctor_active_list(),
+        label=_("Doctor"),
+        empty_label=_("— choose a doctor —"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    reason = forms.CharField(label=_("Reason for visit"), max_length=255, required=False,
-                             widget=forms.TextInput(attrs={"class": "form-control"}))
+    reason = forms.CharField(
+        label=_("Reason for visit"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,19 +178,28 @@ class RescheduleForm(SlotStartMixin, forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for cancelling"), max_length=255, required=False,
-                             widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
 
 
 class BoardFilterForm(forms.Form):
     """Filters of today's board; anything not on the allow-list is ignored, never an error page."""
 
     doctor = DoctorChoiceField(
-        queryset=doctor_active_list(), required=False, label=_("Doctor"), empty_label=_("All doctors"),
+        queryset=doctor_active_list(),
+        required=False,
+        label=_("Doctor"),
+        empty_label=_("All doctors"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *Appointment.Status.choices],
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *Appointment.Status.choices],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     # The page of doctors shown (BOARD_DOCTORS_PER_PAGE each) when no doctor is chosen.

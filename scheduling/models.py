@@ -60,9 +60,7 @@ class Appointment(models.Model):
     patient = models.ForeignKey(
         Patient, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("patient")
     )
-    doctor = models.ForeignKey(
-        Doctor, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("doctor")
-    )
+    doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("doctor"))
     appointment_date = models.DateTimeField(_("start"))
     end_time = models.DateTimeField(_("end"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
@@ -78,8 +76,12 @@ class Appointment(models.Model):
         "Service", through="AppointmentService", related_name="appointments", verbose_name=_("services")
     )
     booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("booked by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("booked by"),
     )
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -98,24 +100,30 @@ class Appointment(models.Model):
             models.Index(fields=["patient", "appointment_date"], name="appointments_patient_date_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(end_time__gt=models.F("appointment_date")),
-                                   name="appointments_end_after_start"),
             models.CheckConstraint(
-                condition=Q(status__in=["scheduled", "checked_in", "in_consultation", "completed",
-                                        "cancelled", "no_show"]),
+                condition=Q(end_time__gt=models.F("appointment_date")), name="appointments_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["scheduled", "checked_in", "in_consultation", "completed", "cancelled", "no_show"]
+                ),
                 name="appointments_status_valid",
             ),
             # slot_active is TRUE exactly while the status holds the slot.
             models.CheckConstraint(
-                condition=(Q(status__in=["scheduled", "checked_in", "in_consultation", "completed"],
-                             slot_active=True)
-                           | Q(status__in=["cancelled", "no_show"], slot_active__isnull=True)),
+                condition=(
+                    Q(status__in=["scheduled", "checked_in", "in_consultation", "completed"], slot_active=True)
+                    | Q(status__in=["cancelled", "no_show"], slot_active__isnull=True)
+                ),
                 name="appointments_slot_active_matches_status",
             ),
-            models.CheckConstraint(condition=Q(queue_number__isnull=True) | Q(queue_number__gt=0),
-                                   name="appointments_queue_number_positive"),
-            models.UniqueConstraint(fields=["doctor", "appointment_date", "slot_active"],
-                                    name="appointments_one_active_per_doctor_slot"),
+            models.CheckConstraint(
+                condition=Q(queue_number__isnull=True) | Q(queue_number__gt=0),
+                name="appointments_queue_number_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["doctor", "appointment_date", "slot_active"], name="appointments_one_active_per_doctor_slot"
+            ),
         ]
 
     def __str__(self):
@@ -187,8 +195,9 @@ class AppointmentDaily(models.Model):
         verbose_name = _("daily appointments")
         verbose_name_plural = _("daily appointments")
         # Also the index of a day's rows (its leading column); the doctor's own index serves the key.
-        constraints = [models.UniqueConstraint(fields=["day", "doctor", "status"],
-                                               name="summary_appointment_day_doctor_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "doctor", "status"], name="summary_appointment_day_doctor_status")
+        ]
 
     def __str__(self):
         return f"{self.day} {self.doctor_id} {self.status}"

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from core.clock import SLOT, clinic_datetime, day_bounds
@@ -12,20 +12,23 @@ from patients.models import Doctor, Patient, WorkingHours
 from patients.selectors import name_order, patient_identifier_conditions, prefix_condition
 from scheduling.models import Appointment, AppointmentDaily, AppointmentService, Service
 
-
 # Appointments lie within one working day (working_hours_cover); a day is a safe upper bound.
 MAX_APPOINTMENT_LENGTH = datetime.timedelta(days=1)
 
 
-def appointment_overlapping(*, doctor: Doctor, start: datetime.datetime, end: datetime.datetime,
-                            exclude_pk: int | None = None) -> QuerySet[Appointment]:
+def appointment_overlapping(
+    *, doctor: Doctor, start: datetime.datetime, end: datetime.datetime, exclude_pk: int | None = None
+) -> QuerySet[Appointment]:
     """Appointments of the doctor that hold a slot and overlap [start, end).
 
     The lower bound on the start is implied by end_time > start (no appointment is longer than
     MAX_APPOINTMENT_LENGTH) and keeps the read on a short stretch of the (doctor, start) index
     instead of every earlier appointment of the doctor's career."""
     qs = Appointment.objects.filter(
-        doctor=doctor, slot_active=True, appointment_date__lt=end, end_time__gt=start,
+        doctor=doctor,
+        slot_active=True,
+        appointment_date__lt=end,
+        end_time__gt=start,
         appointment_date__gt=start - MAX_APPOINTMENT_LENGTH,
     )
     if exclude_pk is not None:
@@ -41,12 +44,15 @@ def working_hours_cover(*, doctor: Doctor, start: datetime.datetime, end: dateti
         return False
     end_time = local_end.time() if local_end.date() == local_start.date() else datetime.time(23, 59, 59)
     return WorkingHours.objects.filter(
-        doctor=doctor, weekday=local_start.weekday(),
-        start_time__lte=local_start.time(), end_time__gte=end_time,
+        doctor=doctor,
+        weekday=local_start.weekday(),
+        start_time__lte=local_start.time(),
+        end_time__gte=end_time,
     ).exists()
 
 
 # --- Reads for the staff pages. Each runs a fixed number of queries, however many rows.
+
 
 def doctor_active_list() -> QuerySet[Doctor]:
     return Doctor.objects.filter(is_active=True).order_by("full_name", "id")
@@ -104,7 +110,7 @@ def board_doctor_page(*, page: int, doctor_ids: list[int]) -> tuple[list[int], b
     The board shows a page of doctors at a time: a chain's hundred doctors hold some 2,000
     appointments a day, which no one reads on one screen and which cost 0.7 s to show."""
     offset = (page - 1) * BOARD_DOCTORS_PER_PAGE
-    return doctor_ids[offset:offset + BOARD_DOCTORS_PER_PAGE], len(doctor_ids) > offset + BOARD_DOCTORS_PER_PAGE
+    return doctor_ids[offset : offset + BOARD_DOCTORS_PER_PAGE], len(doctor_ids) > offset + BOARD_DOCTORS_PER_PAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,13 +131,28 @@ class BoardRow:
     doctor_specialization: str
 
 
-BOARD_COLUMNS = ("pk", "appointment_date", "status", "queue_number", "arrived_at", "patient__full_name",
-                 "patient__medical_record_number", "doctor_id", "doctor__full_name", "doctor__specialization")
+BOARD_COLUMNS = (
+    "pk",
+    "appointment_date",
+    "status",
+    "queue_number",
+    "arrived_at",
+    "patient__full_name",
+    "patient__medical_record_number",
+    "doctor_id",
+    "doctor__full_name",
+    "doctor__specialization",
+)
 
 
-def board_appointments(*, day: datetime.date, doctor: Doctor | None = None, status: str | None = None,
-                       doctors: list[int] | None = None,
-                       now: datetime.datetime | None = None) -> list[BoardRow]:
+def board_appointments(
+    *,
+    day: datetime.date,
+    doctor: Doctor | None = None,
+    status: str | None = None,
+    doctors: list[int] | None = None,
+    now: datetime.datetime | None = None,
+) -> list[BoardRow]:
     """The day's appointments, by doctor then time, each with `waiting_minutes` for the checked-in;
     of one doctor, or of the given doctors (read through the (doctor, start) index)."""
     start, end = day_bounds(day)
@@ -149,8 +170,9 @@ def board_appointments(*, day: datetime.date, doctor: Doctor | None = None, stat
         waiting = None
         if state == Appointment.Status.CHECKED_IN and arrived:
             waiting = max(0, int((now - arrived).total_seconds() // 60))
-        rows.append(BoardRow(pk, when, state, queue, arrived, waiting, name, mrn, doctor_id, doctor_name,
-                             specialization))
+        rows.append(
+            BoardRow(pk, when, state, queue, arrived, waiting, name, mrn, doctor_id, doctor_name, specialization)
+        )
     return rows
 
 
@@ -163,15 +185,19 @@ def board_status_counts(*, day: datetime.date, doctor: Doctor | None = None) -> 
     if doctor is not None:
         rows = rows.filter(doctor=doctor)
     counts = dict(rows.order_by().values_list("status").annotate(n=Sum("appointments")))
-    return [{"status": value, "label": label, "count": int(counts.get(value) or 0)}
-            for value, label in Appointment.Status.choices]
+    return [
+        {"status": value, "label": label, "count": int(counts.get(value) or 0)}
+        for value, label in Appointment.Status.choices
+    ]
 
 
 def doctor_working_blocks(*, doctor: Doctor, day: datetime.date) -> list[tuple[datetime.datetime, datetime.datetime]]:
     """The doctor's working blocks on `day` as aware (start, end) pairs, in order (one query)."""
     hours = WorkingHours.objects.filter(doctor=doctor, weekday=day.weekday()).order_by("start_time")
-    return [(clinic_datetime(day, start_time), clinic_datetime(day, end_time))
-            for start_time, end_time in hours.values_list("start_time", "end_time")]
+    return [
+        (clinic_datetime(day, start_time), clinic_datetime(day, end_time))
+        for start_time, end_time in hours.values_list("start_time", "end_time")
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,16 +217,29 @@ class DayAppointment:
 def doctor_day_appointments(*, doctor: Doctor, day: datetime.date) -> list[DayAppointment]:
     """The doctor's appointments on `day`, of every status, by start (one query)."""
     start, end = day_bounds(day)
-    rows = Appointment.objects.filter(
-        doctor=doctor, appointment_date__gte=start, appointment_date__lt=end,
-    ).order_by("appointment_date", "id").values_list(
-        "pk", "appointment_date", "end_time", "status", "slot_active", "patient__full_name",
-        "patient__medical_record_number")
+    rows = (
+        Appointment.objects.filter(
+            doctor=doctor,
+            appointment_date__gte=start,
+            appointment_date__lt=end,
+        )
+        .order_by("appointment_date", "id")
+        .values_list(
+            "pk",
+            "appointment_date",
+            "end_time",
+            "status",
+            "slot_active",
+            "patient__full_name",
+            "patient__medical_record_number",
+        )
+    )
     return [DayAppointment(*row) for row in rows]
 
 
-def _first_overlapping(holding: list[DayAppointment], first: int, start: datetime.datetime,
-                       end: datetime.datetime) -> DayAppointment | None:
+def _first_overlapping(
+    holding: list[DayAppointment], first: int, start: datetime.datetime, end: datetime.datetime
+) -> DayAppointment | None:
     """The first of `holding` (by start, from index `first`) that overlaps [start, end)."""
     for appointment in holding[first:]:
         if appointment.start >= end:
@@ -232,17 +271,22 @@ def doctor_day(*, doctor: Doctor, day: datetime.date) -> dict:
             taken = _first_overlapping(holding, first, slot_start, slot_end)
             if taken is not None:
                 placed.add(taken.pk)
-            slots.append({
-                "start": slot_start, "end": slot_end, "appointment": taken,
-                "first": taken is not None and taken.start >= slot_start,
-            })
+            slots.append(
+                {
+                    "start": slot_start,
+                    "end": slot_end,
+                    "appointment": taken,
+                    "first": taken is not None and taken.start >= slot_start,
+                }
+            )
             slot_start = slot_end
     outside = [a for a in holding if a.pk not in placed]
     return {"slots": slots, "outside": outside, "released": released}
 
 
-def doctor_free_starts(*, doctor: Doctor, day: datetime.date, duration: datetime.timedelta,
-                       not_before: datetime.datetime) -> list[datetime.datetime]:
+def doctor_free_starts(
+    *, doctor: Doctor, day: datetime.date, duration: datetime.timedelta, not_before: datetime.datetime
+) -> list[datetime.datetime]:
     """Slot starts on `day`, from `not_before` on, where `duration` fits inside working hours
     without touching an appointment that holds a slot (two queries)."""
     blocks = doctor_working_blocks(doctor=doctor, day=day)

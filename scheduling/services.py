@@ -51,13 +51,16 @@ def _lock_doctor(doctor: Doctor) -> Doctor:
 
 def _check_slot(*, doctor: Doctor, start, end, exclude_pk=None) -> None:
     if not working_hours_cover(doctor=doctor, start=start, end=end):
-        raise ValidationError(_("The doctor does not work at that time. Choose a time inside the doctor's working hours."))
+        raise ValidationError(
+            _("The doctor does not work at that time. Choose a time inside the doctor's working hours.")
+        )
     if appointment_overlapping(doctor=doctor, start=start, end=end, exclude_pk=exclude_pk).exists():
         raise ValidationError(slot_taken_message())
 
 
-def appointment_check_slot(*, patient: Patient, doctor: Doctor, start: datetime.datetime, services,
-                           exclude_pk: int | None = None) -> datetime.datetime:
+def appointment_check_slot(
+    *, patient: Patient, doctor: Doctor, start: datetime.datetime, services, exclude_pk: int | None = None
+) -> datetime.datetime:
     """Raises the booking's ValidationError without locking anything; returns the end."""
     if not patient.is_active:
         raise ValidationError(_("This patient is no longer active."))
@@ -69,8 +72,16 @@ def appointment_check_slot(*, patient: Patient, doctor: Doctor, start: datetime.
 
 
 @transaction.atomic
-def appointment_book(*, patient: Patient, doctor: Doctor, start: datetime.datetime, services,
-                     booked_by: User | None, reason: str = "", walk_in: bool = False) -> Appointment:
+def appointment_book(
+    *,
+    patient: Patient,
+    doctor: Doctor,
+    start: datetime.datetime,
+    services,
+    booked_by: User | None,
+    reason: str = "",
+    walk_in: bool = False,
+) -> Appointment:
     """Books an appointment; a walk-in is checked in at once and gets its queue number."""
     if not patient.is_active:
         raise ValidationError(_("This patient is no longer active."))
@@ -99,8 +110,15 @@ def appointment_book(*, patient: Patient, doctor: Doctor, start: datetime.dateti
     return appointment
 
 
-def appointment_book_walk_in(*, patient: Patient, doctor: Doctor, services, booked_by: User | None,
-                             reason: str = "", now: datetime.datetime | None = None) -> Appointment:
+def appointment_book_walk_in(
+    *,
+    patient: Patient,
+    doctor: Doctor,
+    services,
+    booked_by: User | None,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> Appointment:
     """Books a walk-in straight to checked-in, in the current slot or, when that is
     taken, the next free slot of today inside the doctor's working hours."""
     if not patient.is_active:
@@ -110,12 +128,20 @@ def appointment_book_walk_in(*, patient: Patient, doctor: Doctor, services, book
     lines = _normalise_services(services)
     now = now or timezone.now()
     current_slot = slot_floor(now)
-    candidates = doctor_free_starts(doctor=doctor, day=current_slot.date(), duration=appointment_duration(lines),
-                                    not_before=current_slot)
+    candidates = doctor_free_starts(
+        doctor=doctor, day=current_slot.date(), duration=appointment_duration(lines), not_before=current_slot
+    )
     for start in candidates:
         try:
-            return appointment_book(patient=patient, doctor=doctor, start=start, services=lines,
-                                    booked_by=booked_by, reason=reason, walk_in=True)
+            return appointment_book(
+                patient=patient,
+                doctor=doctor,
+                start=start,
+                services=lines,
+                booked_by=booked_by,
+                reason=reason,
+                walk_in=True,
+            )
         except ValidationError as error:
             if error.messages != [slot_taken_message()]:
                 raise
@@ -171,7 +197,9 @@ def appointment_check_in(*, appointment: Appointment, by: User | None) -> Appoin
     now = timezone.now()
     day_start, day_end = day_bounds(local_day(appointment.appointment_date))
     last = Appointment.objects.filter(
-        doctor=appointment.doctor, appointment_date__gte=day_start, appointment_date__lt=day_end,
+        doctor=appointment.doctor,
+        appointment_date__gte=day_start,
+        appointment_date__lt=day_end,
     ).aggregate(last=Max("queue_number"))["last"]
     appointment.arrived_at = now
     appointment.queue_number = (last or 0) + 1
@@ -231,5 +259,7 @@ def appointment_set_status(*, appointment: Appointment, status: str, by: User | 
         return appointment
     service = TRANSITION_SERVICES.get(Appointment.Status(status))
     if service is None:
-        raise ValidationError(_("An appointment cannot go back to %(status)s.") % {"status": Appointment.Status(status).label})
+        raise ValidationError(
+            _("An appointment cannot go back to %(status)s.") % {"status": Appointment.Status(status).label}
+        )
     return service(appointment=appointment, by=by)

@@ -13,8 +13,11 @@ from scheduling.models import Appointment, AppointmentDaily
 
 def appointment_count(appointment: Appointment) -> summaries.Contributions:
     """What one appointment adds to its day's counts."""
-    key = (("day", local_day(appointment.appointment_date)), ("doctor_id", appointment.doctor_id),
-           ("status", appointment.status))
+    key = (
+        ("day", local_day(appointment.appointment_date)),
+        ("doctor_id", appointment.doctor_id),
+        ("status", appointment.status),
+    )
     return {(AppointmentDaily, key): {"appointments": 1}}
 
 
@@ -25,7 +28,10 @@ def rebuild(*, using: str = DEFAULT_DB_ALIAS, registry=django_apps, app_label: s
     if model is None:
         return
     appointments = registry.get_model("scheduling", "Appointment")._base_manager.using(using)
-    rows = (appointments
-            .annotate(day=summaries.day_of("appointment_date", source=(appointments, "appointment_date")))
-            .values("day", "doctor_id", "status").annotate(appointments=Count("id")).order_by())
+    rows = (
+        appointments.annotate(day=summaries.day_of("appointment_date", source=(appointments, "appointment_date")))
+        .values("day", "doctor_id", "status")
+        .annotate(appointments=Count("id"))
+        .order_by()
+    )
     summaries.replace(model, rows, using=using)

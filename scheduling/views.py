@@ -95,8 +95,9 @@ def _patient_context(request, form, chosen: Patient | None) -> dict:
 def _redirect_back(request, appointment: Appointment) -> HttpResponseRedirect:
     """Back to the page the button was on (e.g. the board with its filters), else the appointment."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return HttpResponseRedirect(target)
     return redirect("scheduling:detail", pk=appointment.pk)
 
@@ -113,16 +114,25 @@ def book(request):
             data = form.cleaned_data
             try:
                 appointment = services.appointment_book(
-                    patient=data["patient"], doctor=data["doctor"], start=data["start"], services=data["lines"],
-                    booked_by=request.user, reason=data["reason"],
+                    patient=data["patient"],
+                    doctor=data["doctor"],
+                    start=data["start"],
+                    services=data["lines"],
+                    booked_by=request.user,
+                    reason=data["reason"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("Appointment booked for %(patient)s with %(doctor)s on %(when)s.") % {
-                    "patient": appointment.patient.full_name, "doctor": appointment.doctor.full_name,
-                    "when": timezone.localtime(appointment.appointment_date).strftime("%d-%m-%Y %H.%M"),
-                })
+                messages.success(
+                    request,
+                    _("Appointment booked for %(patient)s with %(doctor)s on %(when)s.")
+                    % {
+                        "patient": appointment.patient.full_name,
+                        "doctor": appointment.doctor.full_name,
+                        "when": timezone.localtime(appointment.appointment_date).strftime("%d-%m-%Y %H.%M"),
+                    },
+                )
                 return redirect("scheduling:detail", pk=appointment.pk)
         chosen = form.cleaned_data.get("patient") if hasattr(form, "cleaned_data") else None
     else:
@@ -143,18 +153,26 @@ def walk_in(request):
             data = form.cleaned_data
             try:
                 appointment = services.appointment_book_walk_in(
-                    patient=data["patient"], doctor=data["doctor"], services=data["lines"],
-                    booked_by=request.user, reason=data["reason"],
+                    patient=data["patient"],
+                    doctor=data["doctor"],
+                    services=data["lines"],
+                    booked_by=request.user,
+                    reason=data["reason"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 message = _("%(patient)s is checked in with %(doctor)s at %(time)s, queue number %(queue)s.")
-                messages.success(request, message % {
-                    "patient": appointment.patient.full_name, "doctor": appointment.doctor.full_name,
-                    "time": timezone.localtime(appointment.appointment_date).strftime("%H.%M"),
-                    "queue": appointment.queue_number,
-                })
+                messages.success(
+                    request,
+                    message
+                    % {
+                        "patient": appointment.patient.full_name,
+                        "doctor": appointment.doctor.full_name,
+                        "time": timezone.localtime(appointment.appointment_date).strftime("%H.%M"),
+                        "queue": appointment.queue_number,
+                    },
+                )
                 return redirect("scheduling:board")
         chosen = form.cleaned_data.get("patient") if hasattr(form, "cleaned_data") else None
     else:
@@ -173,11 +191,15 @@ def patient_lookup(request):
     query = request.GET.get("q", "").strip()[:100]
     results = selectors.patient_lookup(query=query) if query else None
     audit_reads(request, patients=results or [], what=f"booking patient search ({len(results or [])})")
-    return render(request, "scheduling/partials/patient_results.html", {
-        "patient_query": query,
-        "patient_results": results,
-        "form_id": PATIENT_FORM_ID,
-    })
+    return render(
+        request,
+        "scheduling/partials/patient_results.html",
+        {
+            "patient_query": query,
+            "patient_results": results,
+            "form_id": PATIENT_FORM_ID,
+        },
+    )
 
 
 # --- One appointment -------------------------------------------------------------------------
@@ -191,16 +213,20 @@ def detail(request, pk):
     lines = list(appointment.lines.all())
     Status = Appointment.Status
     front_desk = can(request.user, "scheduling.book")
-    return render(request, "scheduling/detail.html", {
-        "appointment": appointment,
-        "lines": lines,
-        "total": sum((line.line_total for line in lines), 0),
-        "can_check_in": front_desk and appointment.can_change_to(Status.CHECKED_IN),
-        "can_cancel": front_desk and appointment.can_change_to(Status.CANCELLED),
-        "can_no_show": front_desk and appointment.can_change_to(Status.NO_SHOW),
-        "can_reschedule": front_desk and appointment.status == Status.SCHEDULED,
-        "cancel_form": CancelForm(),
-    })
+    return render(
+        request,
+        "scheduling/detail.html",
+        {
+            "appointment": appointment,
+            "lines": lines,
+            "total": sum((line.line_total for line in lines), 0),
+            "can_check_in": front_desk and appointment.can_change_to(Status.CHECKED_IN),
+            "can_cancel": front_desk and appointment.can_change_to(Status.CANCELLED),
+            "can_no_show": front_desk and appointment.can_change_to(Status.NO_SHOW),
+            "can_reschedule": front_desk and appointment.status == Status.SCHEDULED,
+            "cancel_form": CancelForm(),
+        },
+    )
 
 
 @requires("scheduling.book")
@@ -220,9 +246,11 @@ def reschedule(request, pk):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("Appointment moved to %(when)s.") % {
-                    "when": timezone.localtime(appointment.appointment_date).strftime("%d-%m-%Y %H.%M")
-                })
+                messages.success(
+                    request,
+                    _("Appointment moved to %(when)s.")
+                    % {"when": timezone.localtime(appointment.appointment_date).strftime("%d-%m-%Y %H.%M")},
+                )
                 return redirect("scheduling:detail", pk=appointment.pk)
     else:
         local = timezone.localtime(appointment.appointment_date)
@@ -237,16 +265,18 @@ def _transition_view(request, pk, service, done_message: str, **kwargs):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, done_message % {"patient": appointment.patient.full_name,
-                                                   "queue": appointment.queue_number})
+        messages.success(
+            request, done_message % {"patient": appointment.patient.full_name, "queue": appointment.queue_number}
+        )
     return _redirect_back(request, appointment)
 
 
 @requires("scheduling.book")
 @require_POST
 def check_in(request, pk):
-    return _transition_view(request, pk, services.appointment_check_in,
-                            _("%(patient)s is checked in, queue number %(queue)s."))
+    return _transition_view(
+        request, pk, services.appointment_check_in, _("%(patient)s is checked in, queue number %(queue)s.")
+    )
 
 
 @requires("scheduling.book")
@@ -254,15 +284,15 @@ def check_in(request, pk):
 def cancel(request, pk):
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return _transition_view(request, pk, services.appointment_cancel,
-                            _("The appointment of %(patient)s is cancelled."), reason=reason)
+    return _transition_view(
+        request, pk, services.appointment_cancel, _("The appointment of %(patient)s is cancelled."), reason=reason
+    )
 
 
 @requires("scheduling.book")
 @require_POST
 def no_show(request, pk):
-    return _transition_view(request, pk, services.appointment_mark_no_show,
-                            _("%(patient)s is marked as a no-show."))
+    return _transition_view(request, pk, services.appointment_mark_no_show, _("%(patient)s is marked as a no-show."))
 
 
 # --- Days and the board ----------------------------------------------------------------------
@@ -284,9 +314,15 @@ def day(request):
         wanted = filters.cleaned_data.get("doctor")
         doctor = next((d for d in doctors if d.pk == wanted), doctors[0] if doctors else None)
     context = {
-        "filters": filters, "doctors": doctors, "doctor": doctor, "day": the_day, "own": own,
-        "previous_day": the_day - datetime.timedelta(days=1), "next_day": the_day + datetime.timedelta(days=1),
-        "today": timezone.localdate(), "bookable_from": slot_floor(timezone.now()),
+        "filters": filters,
+        "doctors": doctors,
+        "doctor": doctor,
+        "day": the_day,
+        "own": own,
+        "previous_day": the_day - datetime.timedelta(days=1),
+        "next_day": the_day + datetime.timedelta(days=1),
+        "today": timezone.localdate(),
+        "bookable_from": slot_floor(timezone.now()),
         "Status": Appointment.Status,
     }
     if doctor is not None:
@@ -296,13 +332,17 @@ def day(request):
 
 def _board_pages(request, page: int, has_next: bool) -> dict:
     """The links to the previous and next page of doctors, keeping the other filters."""
+
     def link(number: int) -> str:
         query = request.GET.copy()
         query["page"] = str(number)
         return f"?{query.urlencode()}"
 
-    return {"number": page, "previous": link(page - 1) if page > 1 else None,
-            "next": link(page + 1) if has_next else None}
+    return {
+        "number": page,
+        "previous": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if has_next else None,
+    }
 
 
 @requires("scheduling.board")
@@ -316,8 +356,10 @@ def board(request):
     today = timezone.localdate()
     # The active doctors once, for both the filter's options and the page of doctors shown.
     active = selectors.doctor_active_rows()
-    filters.fields["doctor"].choices = [("", filters.fields["doctor"].empty_label),
-                                        *((pk, doctor_label(name, specialization)) for pk, name, specialization in active)]
+    filters.fields["doctor"].choices = [
+        ("", filters.fields["doctor"].empty_label),
+        *((pk, doctor_label(name, specialization)) for pk, name, specialization in active),
+    ]
     doctors, pages = None, None
     if doctor is None:
         page = filters.cleaned_data.get("page") or 1

@@ -24,9 +24,14 @@ def request_of(user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("role", "status"), [
-    (User.Role.ADMIN, 200), (User.Role.RECEPTIONIST, 200), (User.Role.DOCTOR, 403),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (User.Role.ADMIN, 200),
+        (User.Role.RECEPTIONIST, 200),
+        (User.Role.DOCTOR, 403),
+    ],
+)
 def test_it_opens_a_page_only_to_the_roles_holding_its_capability(role, status):
     request = request_of(UserFactory(role=role))
     if status == 403:

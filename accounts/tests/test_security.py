@@ -41,8 +41,6 @@ def signed_in(client, user):
 # --- passwords ----------------------------------------------------------------------------------
 
 
-
-
 @pytest.mark.parametrize("password", ["Ab1!", "password123", "20260101123", "resepsionis_t1"])
 def test_it_refuses_short_common_numeric_or_name_like_passwords(receptionist, password):
     from django.contrib.auth.password_validation import validate_password
@@ -51,8 +49,6 @@ def test_it_refuses_short_common_numeric_or_name_like_passwords(receptionist, pa
     with pytest.raises(ValidationError):
         validate_password(password, user=receptionist)
     assert len(get_default_password_validators()) == 4
-
-
 
 
 # --- brute force --------------------------------------------------------------------------------
@@ -157,15 +153,20 @@ def test_it_changes_nothing_while_the_setting_is_off(client, admin_user):
 
 def test_it_sends_an_admin_without_a_device_to_set_one_up(client, admin_user, otp_for_admins):
     signed_in(client, admin_user)
-    for url in (reverse(BOARD), reverse("billing:unpaid"), reverse("admin:index"),
-                reverse("admin:accounts_user_changelist")):
+    for url in (
+        reverse(BOARD),
+        reverse("billing:unpaid"),
+        reverse("admin:index"),
+        reverse("admin:accounts_user_changelist"),
+    ):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("accounts:otp_setup") + "?next="), url
 
 
 def test_it_asks_an_admin_with_a_device_for_the_code_on_every_staff_page_and_the_admin(
-        client, admin_user, otp_for_admins):
+    client, admin_user, otp_for_admins
+):
     device_for(admin_user)
     signed_in(client, admin_user)
     for url in (reverse(BOARD), reverse("patients:search"), reverse("admin:index")):
@@ -243,7 +244,8 @@ def test_it_answers_htmx_with_a_whole_page_redirect_to_the_code_page(client, adm
 
 
 def test_it_keeps_the_admin_site_closed_to_an_unverified_admin_even_without_the_middleware(
-        rf, admin_user, otp_for_admins):
+    rf, admin_user, otp_for_admins
+):
     from django.contrib import admin
 
     request = rf.get("/admin/")

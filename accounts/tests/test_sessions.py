@@ -185,10 +185,6 @@ def test_it_marks_the_polling_elements_in_the_templates():
         assert """hx-headers='{"X-Clinic-Poll": "1"}'""" in text
 
 
-
-
-
-
 def test_a_doctors_profile_comes_with_the_user_in_one_query(client, doctor_user, django_assert_num_queries):
     """accounts.backends.ClinicModelBackend: the request's user query brings the doctor's row."""
     from django.contrib.auth import get_user

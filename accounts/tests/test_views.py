@@ -6,9 +6,14 @@ from accounts.tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("role", "home"), [
-    ("admin_user", "dashboard"), ("receptionist", "scheduling:board"), ("doctor_user", "records:queue"),
-])
+@pytest.mark.parametrize(
+    ("role", "home"),
+    [
+        ("admin_user", "dashboard"),
+        ("receptionist", "scheduling:board"),
+        ("doctor_user", "records:queue"),
+    ],
+)
 def test_it_lands_each_role_on_its_own_home_page(client, request, role, home):
     user = request.getfixturevalue(role)
     response = client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
@@ -57,11 +62,18 @@ def test_it_keeps_the_chosen_language(client):
     assert "Log in" in page.content.decode()
 
 
-@pytest.mark.parametrize(("role", "visible", "hidden"), [
-    ("receptionist", ["scheduling:board", "patients:search", "billing:unpaid"], ["records:queue", "admin:index", "dashboard"]),
-    ("doctor_user", ["records:queue", "dashboard"], ["billing:unpaid", "patients:search", "admin:index"]),
-    ("admin_user", ["dashboard", "scheduling:board", "billing:unpaid", "admin:index"], ["records:queue"]),
-])
+@pytest.mark.parametrize(
+    ("role", "visible", "hidden"),
+    [
+        (
+            "receptionist",
+            ["scheduling:board", "patients:search", "billing:unpaid"],
+            ["records:queue", "admin:index", "dashboard"],
+        ),
+        ("doctor_user", ["records:queue", "dashboard"], ["billing:unpaid", "patients:search", "admin:index"]),
+        ("admin_user", ["dashboard", "scheduling:board", "billing:unpaid", "admin:index"], ["records:queue"]),
+    ],
+)
 def test_it_shows_only_what_the_role_may_use_in_the_navigation(client, request, role, visible, hidden):
     client.force_login(request.getfixturevalue(role))
     response = client.get(reverse("home"), follow=True)

@@ -11,8 +11,11 @@ from django.core.management import call_command
 def statements(app: str, migration: str) -> list[str]:
     out = io.StringIO()
     call_command("sqlmigrate", app, migration, stdout=out)
-    return [line for line in out.getvalue().splitlines()
-            if line.strip() and line.strip().upper() not in ("BEGIN;", "COMMIT;") and not line.startswith("--")]
+    return [
+        line
+        for line in out.getvalue().splitlines()
+        if line.strip() and line.strip().upper() not in ("BEGIN;", "COMMIT;") and not line.startswith("--")
+    ]
 
 
 # sqlmigrate opens a schema editor, which SQLite refuses inside a test's transaction.
@@ -27,4 +30,7 @@ def test_it_keeps_the_table_names():
     from audit.models import AuditHead, AuditLog, EmergencyAccess
 
     assert [m._meta.db_table for m in (AuditLog, AuditHead, EmergencyAccess)] == [
-        "audit_log", "audit_head", "emergency_access"]
+        "audit_log",
+        "audit_head",
+        "emergency_access",
+    ]

@@ -54,10 +54,16 @@ def pay_together(bill, amounts):
     def worker(index, amount):
         try:
             barrier.wait(timeout=30)
-            outcomes[index] = ("ok", services.payment_record(
-                bill=Billing.objects.get(pk=bill.pk), amount=amount, method=PaymentMethod.CASH,
-                received_by=None, reference=f"kasir-{index}",
-            ))
+            outcomes[index] = (
+                "ok",
+                services.payment_record(
+                    bill=Billing.objects.get(pk=bill.pk),
+                    amount=amount,
+                    method=PaymentMethod.CASH,
+                    received_by=None,
+                    reference=f"kasir-{index}",
+                ),
+            )
         except BaseException as error:  # noqa: BLE001 - every outcome is inspected by the test
             outcomes[index] = ("error", error)
         finally:
@@ -90,7 +96,7 @@ def check_ledger(bill, outcomes, amounts, earlier=()):
     assert bill.status == Billing.status_for(total=bill.total_amount, paid=bill.amount_paid)
     # The balance only goes down, so whoever was refused asked for more than what is left even
     # now (or came after the bill was paid in full): no payment was refused wrongly.
-    for (kind, value), amount in zip(outcomes, amounts):
+    for (kind, value), amount in zip(outcomes, amounts, strict=False):
         if kind == "error":
             if value.messages == [already_paid()]:
                 assert bill.status == Billing.Status.PAID
@@ -117,9 +123,11 @@ class TestConcurrentPayments:
             amounts = [Decimal("50000")] * CASHIERS
             outcomes = pay_together(bill, amounts)
             accepted, refused = check_ledger(bill, outcomes, amounts)
-            figures(f"round {round_number + 1}: bill {rp(total)}, {CASHIERS} × Rp 50.000 at once: "
-                    f"{len(accepted)} accepted (sum {rp(bill.amount_paid)}, status {bill.status}), "
-                    f"{len(refused)} refused: {sorted({' '.join(e.messages) for e in refused})}")
+            figures(
+                f"round {round_number + 1}: bill {rp(total)}, {CASHIERS} × Rp 50.000 at once: "
+                f"{len(accepted)} accepted (sum {rp(bill.amount_paid)}, status {bill.status}), "
+                f"{len(refused)} refused: {sorted({' '.join(e.messages) for e in refused})}"
+            )
             assert len(accepted) == accepted_count
             assert len(refused) == CASHIERS - accepted_count
             assert [error.messages for error in refused] == [[refusal()]] * (CASHIERS - accepted_count)
@@ -137,17 +145,21 @@ class TestConcurrentPayments:
             bill = BillingFactory(total_amount=total)
             outcomes = pay_together(bill, amounts)
             accepted, refused = check_ledger(bill, outcomes, amounts)
-            figures(f"round {round_number + 1}: bill {rp(total)}, {CASHIERS} payments asking for "
-                    f"{rp(sum(amounts))} at once: {len(accepted)} accepted, sum {rp(bill.amount_paid)} "
-                    f"≤ total, status {bill.status}, {len(refused)} refused")
+            figures(
+                f"round {round_number + 1}: bill {rp(total)}, {CASHIERS} payments asking for "
+                f"{rp(sum(amounts))} at once: {len(accepted)} accepted, sum {rp(bill.amount_paid)} "
+                f"≤ total, status {bill.status}, {len(refused)} refused"
+            )
             assert accepted
             # Then every cashier tries to settle the rest at once: one does, the others find it paid.
             rest = [bill.balance] * CASHIERS
             outcomes = pay_together(bill, rest)
             settled, refused = check_ledger(bill, outcomes, rest, earlier=accepted)
-            figures(f"round {round_number + 1}: {CASHIERS} × the balance {rp(rest[0])} at once: "
-                    f"{len(settled)} accepted, {len(refused)} refused as paid in full; "
-                    f"{bill.payments.count()} payment rows, sum {rp(bill.amount_paid)}, status {bill.status}")
+            figures(
+                f"round {round_number + 1}: {CASHIERS} × the balance {rp(rest[0])} at once: "
+                f"{len(settled)} accepted, {len(refused)} refused as paid in full; "
+                f"{bill.payments.count()} payment rows, sum {rp(bill.amount_paid)}, status {bill.status}"
+            )
             assert len(settled) == 1
             assert [error.messages for error in refused] == [[already_paid()]] * (CASHIERS - 1)
             assert bill.status == Billing.Status.PAID and bill.amount_paid == total

@@ -31,22 +31,31 @@ class TestInsuranceConstraints:
 
 
 class TestBillingConstraints:
-    @pytest.mark.parametrize("bad", [
-        {"total_amount": Decimal("-1")},
-        {"amount_paid": Decimal("-1"), "status": "void"},
-        {"amount_paid": Decimal("300001"), "status": "void"},  # more paid than owed
-        {"status": "paid"},  # nothing paid yet
-        {"amount_paid": Decimal("100000")},  # still "unpaid" though money came in
-        {"amount_paid": Decimal("300000"), "status": "partially_paid"},
-        {"status": "refunded"},
-    ])
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            {"total_amount": Decimal("-1")},
+            {"amount_paid": Decimal("-1"), "status": "void"},
+            {"amount_paid": Decimal("300001"), "status": "void"},  # more paid than owed
+            {"status": "paid"},  # nothing paid yet
+            {"amount_paid": Decimal("100000")},  # still "unpaid" though money came in
+            {"amount_paid": Decimal("300000"), "status": "partially_paid"},
+            {"status": "refunded"},
+        ],
+    )
     def test_it_refuses_amounts_and_statuses_that_do_not_add_up(self, bad):
         bill = BillingFactory(total_amount=Decimal("300000"))
         assert refuses(lambda: Billing.objects.filter(pk=bill.pk).update(**bad))
 
-    @pytest.mark.parametrize(("paid", "status"), [
-        (Decimal("0"), "unpaid"), (Decimal("1"), "partially_paid"), (Decimal("300000"), "paid"), (Decimal("5"), "void"),
-    ])
+    @pytest.mark.parametrize(
+        ("paid", "status"),
+        [
+            (Decimal("0"), "unpaid"),
+            (Decimal("1"), "partially_paid"),
+            (Decimal("300000"), "paid"),
+            (Decimal("5"), "void"),
+        ],
+    )
     def test_it_accepts_each_consistent_state(self, paid, status):
         bill = BillingFactory(total_amount=Decimal("300000"))
         assert Billing.objects.filter(pk=bill.pk).update(amount_paid=paid, status=status) == 1
@@ -66,8 +75,9 @@ class TestBillingConstraints:
 
 
 class TestPaymentConstraints:
-    @pytest.mark.parametrize("bad", [{"amount": Decimal("0")}, {"amount": Decimal("-5")}, {"method": "Bitcoin"},
-                                     {"method": "Insurance"}])  # an insurance payment needs its policy
+    @pytest.mark.parametrize(
+        "bad", [{"amount": Decimal("0")}, {"amount": Decimal("-5")}, {"method": "Bitcoin"}, {"method": "Insurance"}]
+    )  # an insurance payment needs its policy
     def test_it_refuses_impossible_payments(self, bad):
         payment = PaymentFactory()
         assert refuses(lambda: Payment.objects.filter(pk=payment.pk).update(**bad))

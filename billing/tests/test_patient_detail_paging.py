@@ -34,14 +34,17 @@ def patient(db):
 
 def book(patient, doctor, count: int) -> list:
     """`count` appointments of `patient`, a day apart, oldest first."""
-    return [AppointmentFactory(patient=patient, doctor=doctor, appointment_date=START + datetime.timedelta(days=day))
-            for day in range(count)]
+    return [
+        AppointmentFactory(patient=patient, doctor=doctor, appointment_date=START + datetime.timedelta(days=day))
+        for day in range(count)
+    ]
 
 
 def bill(appointments) -> list:
     """A bill for each appointment, issued on its day: in the same order."""
-    return [BillingFactory(appointment=appointment, issued_at=appointment.appointment_date)
-            for appointment in appointments]
+    return [
+        BillingFactory(appointment=appointment, issued_at=appointment.appointment_date) for appointment in appointments
+    ]
 
 
 def open_page(client, patient, **params):
@@ -56,6 +59,7 @@ def link_params(link: str) -> dict:
 
 
 # ---------------------------------------------------------------- the pages
+
 
 def test_it_reads_a_page_and_whether_an_older_one_follows_in_one_query(patient, django_assert_num_queries):
     newest_first = book(patient, DoctorFactory(), 7)[::-1]
@@ -83,7 +87,10 @@ def test_it_pages_through_appointments_and_bills_newest_first(client, request, r
     client.force_login(request.getfixturevalue(role))
     pages = [open_page(client, patient, appointments_page=str(n), bills_page=str(n)) for n in (1, 2, 3)]
     assert [page.context["appointments"] for page in pages] == [
-        appointments[6:3:-1], appointments[3:0:-1], appointments[:1]]
+        appointments[6:3:-1],
+        appointments[3:0:-1],
+        appointments[:1],
+    ]
     assert [page.context["bills"] for page in pages] == [bills[4:1:-1], bills[1::-1], []]
 
 
@@ -132,9 +139,25 @@ def test_it_keeps_the_other_lists_page_in_its_links(client, receptionist, three_
 
 # ---------------------------------------------------------------- odd page numbers
 
-@pytest.mark.parametrize("value", [
-    "", "abc", "0", "-1", "+2", " 2", "2\n", "1.5", "2x", "1e3", "\u0662", "99999999999999999999", "9" * 5000,
-])
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "abc",
+        "0",
+        "-1",
+        "+2",
+        " 2",
+        "2\n",
+        "1.5",
+        "2x",
+        "1e3",
+        "\u0662",
+        "99999999999999999999",
+        "9" * 5000,
+    ],
+)
 def test_it_reads_a_bad_page_number_as_the_first_page(client, receptionist, three_a_page, patient, value):
     bill(book(patient, DoctorFactory(), 7))
     client.force_login(receptionist)
@@ -173,8 +196,10 @@ def test_it_reads_page_3_with_as_many_queries_as_page_1(client, receptionist, th
 
 # ---------------------------------------------------------------- doctors and the audit log
 
-@pytest.mark.parametrize("params", [{}, {"bills_page": "2"}, {"appointments_page": "2", "bills_page": "2"},
-                                    {"bills_page": "abc"}])
+
+@pytest.mark.parametrize(
+    "params", [{}, {"bills_page": "2"}, {"appointments_page": "2", "bills_page": "2"}, {"bills_page": "abc"}]
+)
 def test_it_never_shows_a_doctor_bills_on_any_page(client, doctor_user, three_a_page, patient, params):
     appointments = book(patient, doctor_user.doctor_profile, 7)
     for number, appointment in enumerate(appointments):
@@ -190,8 +215,13 @@ def test_it_never_shows_a_doctor_bills_on_any_page(client, doctor_user, three_a_
 def test_it_writes_one_audit_row_per_page_view(client, receptionist, three_a_page, patient):
     bill(book(patient, DoctorFactory(), 7))
     client.force_login(receptionist)
-    for params in ({}, {"appointments_page": "2"}, {"bills_page": "3"}, {"appointments_page": "x"},
-                   {"appointments_page": "9", "bills_page": "9"}):
+    for params in (
+        {},
+        {"appointments_page": "2"},
+        {"bills_page": "3"},
+        {"appointments_page": "x"},
+        {"appointments_page": "9", "bills_page": "9"},
+    ):
         before = AuditLog.objects.count()
         assert open_page(client, patient, **params).status_code == 200
         assert AuditLog.objects.count() == before + 1, params

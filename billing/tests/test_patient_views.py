@@ -15,22 +15,40 @@ pytestmark = pytest.mark.django_db
 
 def form_data(**overrides):
     return {
-        "full_name": "Siti Aminah", "nik": "3273010101900001", "date_of_birth": "1990-01-01",
-        "gender": "F", "blood_type": "", "phone": "0812-3456-7890", "email": "Siti@Contoh.id",
-        "address": "Jl. Braga 1", "emergency_contact_name": "", "emergency_contact_phone": "",
+        "full_name": "Siti Aminah",
+        "nik": "3273010101900001",
+        "date_of_birth": "1990-01-01",
+        "gender": "F",
+        "blood_type": "",
+        "phone": "0812-3456-7890",
+        "email": "Siti@Contoh.id",
+        "address": "Jl. Braga 1",
+        "emergency_contact_name": "",
+        "emergency_contact_phone": "",
         **overrides,
     }
 
 
 @pytest.fixture
 def patient(db):
-    return PatientFactory(full_name="Budi Santoso", nik="3273010101800001", phone="+6281200000001",
-                          date_of_birth=datetime.date(1980, 5, 17))
+    return PatientFactory(
+        full_name="Budi Santoso",
+        nik="3273010101800001",
+        phone="+6281200000001",
+        date_of_birth=datetime.date(1980, 5, 17),
+    )
 
 
 def insurance_data(**overrides):
-    return {"kind": "bpjs", "provider_name": "", "policy_number": "0001234567890",
-            "valid_from": "2026-01-01", "valid_until": "2026-12-31", "is_active": "on", **overrides}
+    return {
+        "kind": "bpjs",
+        "provider_name": "",
+        "policy_number": "0001234567890",
+        "valid_from": "2026-01-01",
+        "valid_until": "2026-12-31",
+        "is_active": "on",
+        **overrides,
+    }
 
 
 @pytest.fixture
@@ -45,8 +63,11 @@ def patient_in_care(patient, doctor_user):
 def all_urls(patient):
     insurance = InsuranceFactory(patient=patient)
     return [
-        reverse("patients:search"), reverse("patients:create"), reverse("patients:detail", args=[patient.pk]),
-        reverse("patients:edit", args=[patient.pk]), reverse("insurance:add", args=[patient.pk]),
+        reverse("patients:search"),
+        reverse("patients:create"),
+        reverse("patients:detail", args=[patient.pk]),
+        reverse("patients:edit", args=[patient.pk]),
+        reverse("insurance:add", args=[patient.pk]),
         reverse("insurance:edit", args=[insurance.pk]),
     ]
 
@@ -76,10 +97,20 @@ def test_it_shows_the_patient_page_to_the_front_desk(client, request, role, pati
     response = client.get(reverse("patients:detail", args=[patient.pk]))
     assert response.status_code == 200
     page = response.content.decode()
-    for text in ("Budi Santoso", patient.medical_record_number, "3273010101800001", "17-05-1980",
-                 "0009990001", appointment.doctor.full_name, "Demam", "status-completed", bill.number,
-                 "Rp 150.000", reverse("patients:edit", args=[patient.pk]),
-                 reverse("insurance:add", args=[patient.pk])):
+    for text in (
+        "Budi Santoso",
+        patient.medical_record_number,
+        "3273010101800001",
+        "17-05-1980",
+        "0009990001",
+        appointment.doctor.full_name,
+        "Demam",
+        "status-completed",
+        bill.number,
+        "Rp 150.000",
+        reverse("patients:edit", args=[patient.pk]),
+        reverse("insurance:add", args=[patient.pk]),
+    ):
         assert text in page, text
     assert response.context["bills"] == [bill]
 
@@ -89,7 +120,7 @@ def test_it_links_the_bill_and_the_booking_page(client, receptionist, patient):
     client.force_login(receptionist)
     page = client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
     assert reverse("billing:detail", args=[bill.pk]) in page
-    assert f'{reverse("scheduling:book")}?patient={patient.pk}' in page
+    assert f"{reverse('scheduling:book')}?patient={patient.pk}" in page
 
 
 def test_it_lists_appointments_newest_first(client, receptionist, patient):
@@ -101,8 +132,7 @@ def test_it_lists_appointments_newest_first(client, receptionist, patient):
     assert response.context["appointments"] == [newer, older]
 
 
-def test_it_shows_a_doctor_a_patient_in_their_care_without_edit_buttons_or_bills(
-        client, doctor_user, patient_in_care):
+def test_it_shows_a_doctor_a_patient_in_their_care_without_edit_buttons_or_bills(client, doctor_user, patient_in_care):
     BillingFactory(appointment__patient=patient_in_care, number="INV-RAHASIA")
     InsuranceFactory(patient=patient_in_care)
     client.force_login(doctor_user)
@@ -122,7 +152,8 @@ def test_it_hides_a_patient_outside_a_doctors_care(client, other_doctor_user, pa
 
 
 def test_it_shows_the_patient_page_with_the_same_number_of_queries_for_1_or_50_rows(
-        client, receptionist, patient, django_assert_num_queries):
+    client, receptionist, patient, django_assert_num_queries
+):
     BillingFactory(appointment__patient=patient)
     InsuranceFactory(patient=patient)
     client.force_login(receptionist)
@@ -142,7 +173,8 @@ def test_it_shows_the_patient_page_with_the_same_number_of_queries_for_1_or_50_r
 
 
 def test_it_shows_a_doctor_the_patient_page_with_a_constant_number_of_queries(
-        client, doctor_user, patient_in_care, django_assert_num_queries):
+    client, doctor_user, patient_in_care, django_assert_num_queries
+):
     client.force_login(doctor_user)
     url = reverse("patients:detail", args=[patient_in_care.pk])
     # user (the session is a cache hit), patient in care, audit row, insurance policies, appointments
@@ -166,21 +198,33 @@ def test_it_adds_a_bpjs_policy_with_the_provider_filled_in(client, request, role
     assert response["Location"] == reverse("patients:detail", args=[patient.pk])
     insurance = Insurance.objects.get()
     assert (insurance.patient, insurance.provider_name, insurance.valid_until) == (
-        patient, "BPJS Kesehatan", datetime.date(2026, 12, 31))
+        patient,
+        "BPJS Kesehatan",
+        datetime.date(2026, 12, 31),
+    )
 
 
 def test_it_adds_a_private_policy(client, receptionist, patient):
     client.force_login(receptionist)
-    client.post(reverse("insurance:add", args=[patient.pk]),
-                insurance_data(kind="private", provider_name="Prudential", valid_until=""))
+    client.post(
+        reverse("insurance:add", args=[patient.pk]),
+        insurance_data(kind="private", provider_name="Prudential", valid_until=""),
+    )
     insurance = Insurance.objects.get()
     assert (insurance.kind, insurance.provider_name, insurance.valid_until) == ("private", "Prudential", None)
 
 
-@pytest.mark.parametrize("overrides", [
-    {"valid_until": "2025-12-31"}, {"policy_number": ""}, {"valid_from": ""}, {"kind": "asuransi"},
-    {"kind": "private", "provider_name": ""}, {"valid_from": "31-31-2026"},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"valid_until": "2025-12-31"},
+        {"policy_number": ""},
+        {"valid_from": ""},
+        {"kind": "asuransi"},
+        {"kind": "private", "provider_name": ""},
+        {"valid_from": "31-31-2026"},
+    ],
+)
 def test_it_shows_the_insurance_form_again_for_bad_input(client, receptionist, patient, overrides):
     client.force_login(receptionist)
     response = client.post(reverse("insurance:add", args=[patient.pk]), insurance_data(**overrides))
@@ -205,8 +249,9 @@ def test_it_edits_a_policy(client, receptionist, patient):
     form = client.get(url).context["form"]
     assert form["valid_from"].value() == datetime.date(2026, 1, 1)
     assert 'value="2026-01-01"' in client.get(url).content.decode()  # <input type="date"> wants ISO
-    response = client.post(url, insurance_data(policy_number=insurance.policy_number, valid_until="2027-06-30",
-                                               is_active=""))
+    response = client.post(
+        url, insurance_data(policy_number=insurance.policy_number, valid_until="2027-06-30", is_active="")
+    )
     assert response.status_code == 302
     insurance.refresh_from_db()
     assert insurance.valid_until == datetime.date(2027, 6, 30)
@@ -216,8 +261,10 @@ def test_it_edits_a_policy(client, receptionist, patient):
 def test_it_shows_the_policy_edit_form_again_for_an_end_before_the_start(client, receptionist, patient):
     insurance = InsuranceFactory(patient=patient)
     client.force_login(receptionist)
-    response = client.post(reverse("insurance:edit", args=[insurance.pk]),
-                           insurance_data(policy_number=insurance.policy_number, valid_until="2025-01-01"))
+    response = client.post(
+        reverse("insurance:edit", args=[insurance.pk]),
+        insurance_data(policy_number=insurance.policy_number, valid_until="2025-01-01"),
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["valid_until"]
     insurance.refresh_from_db()

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.django_db
 MONDAY = datetime.date(2026, 12, 7)
 CENT = Decimal("0.01")
 PROPERTY_SETTINGS = settings(
-    max_examples=50, deadline=None, database=None,  # no .hypothesis/ folder in the work tree
+    max_examples=50,
+    deadline=None,
+    database=None,  # no .hypothesis/ folder in the work tree
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
@@ -68,8 +70,9 @@ class Counter:
 @pytest.fixture
 def doctor():
     doctor = DoctorFactory()
-    WorkingHoursFactory(doctor=doctor, weekday=MONDAY.weekday(), start_time=datetime.time(8),
-                        end_time=datetime.time(16))
+    WorkingHoursFactory(
+        doctor=doctor, weekday=MONDAY.weekday(), start_time=datetime.time(8), end_time=datetime.time(16)
+    )
     return doctor
 
 
@@ -86,8 +89,10 @@ def test_it_bills_exactly_the_sum_of_the_lines_after_any_edits(doctor, patient, 
     # The largest bill there can be (no cent lost in floating point on SQLite), and cents that
     # binary fractions cannot hold.
     @example(booked=[(Decimal("9999999.99"), 20)] * 8, edits=[("add", Decimal("10000000"), 20)])
-    @example(booked=[(Decimal("0.10"), 3), (Decimal("0.20"), 7), (Decimal("1234567.89"), 17)],
-             edits=[("quantity", 1, 19), ("reprice", 0, Decimal("0.30")), ("add", Decimal("0.01"), 1)])
+    @example(
+        booked=[(Decimal("0.10"), 3), (Decimal("0.20"), 7), (Decimal("1234567.89"), 17)],
+        edits=[("quantity", 1, 19), ("reprice", 0, Decimal("0.30")), ("add", Decimal("0.01"), 1)],
+    )
     @example(booked=[(Decimal("150000"), 1)], edits=[("remove", 0)])  # every line removed: Rp 0, paid
     def bill_matches_lines(booked, edits):
         with transaction.atomic():
@@ -103,8 +108,9 @@ def test_it_bills_exactly_the_sum_of_the_lines_after_any_edits(doctor, patient, 
                 pks = sorted(expected)
                 if edit[0] == "add":
                     service = ServiceFactory(price=edit[1])
-                    AppointmentService.objects.create(appointment=appointment, service=service, quantity=edit[2],
-                                                      unit_price=service.price)
+                    AppointmentService.objects.create(
+                        appointment=appointment, service=service, quantity=edit[2], unit_price=service.price
+                    )
                     expected[service.pk] = [service, edit[2], service.price]
                 elif not pks:
                     continue
@@ -120,8 +126,11 @@ def test_it_bills_exactly_the_sum_of_the_lines_after_any_edits(doctor, patient, 
                     service = expected[pks[edit[1] % len(pks)]][0]
                     service.price = edit[2]
                     service.save(update_fields=["price"])
-            for step in (scheduling_services.appointment_check_in, scheduling_services.appointment_start_consultation,
-                         scheduling_services.appointment_complete):
+            for step in (
+                scheduling_services.appointment_check_in,
+                scheduling_services.appointment_start_consultation,
+                scheduling_services.appointment_complete,
+            ):
                 appointment = step(appointment=appointment, by=None)
 
             bill = Billing.objects.get(appointment=appointment)
@@ -137,8 +146,10 @@ def test_it_bills_exactly_the_sum_of_the_lines_after_any_edits(doctor, patient, 
             transaction.set_rollback(True)
 
     bill_matches_lines()
-    figures(f"{seen.examples} examples: {seen.lines} lines billed after {seen.edits} edits, "
-            f"largest bill {rp(seen.largest)}; every total equals the sum of quantity × unit price")
+    figures(
+        f"{seen.examples} examples: {seen.lines} lines billed after {seen.edits} edits, "
+        f"largest bill {rp(seen.largest)}; every total equals the sum of quantity × unit price"
+    )
     assert seen.examples > 0
 
 
@@ -149,11 +160,14 @@ payment_requests = st.lists(
         st.tuples(st.just("share"), st.integers(1, 99)),
         st.tuples(st.just("rest")),
         st.tuples(st.just("over"), st.integers(1, 100_000_000).map(lambda cents: Decimal(cents) / 100)),
-        st.tuples(st.just("fixed"), st.one_of(
-            st.integers(-1_000_000, 100_000_000).map(lambda cents: Decimal(cents) / 100),
-            st.integers(1, 10_000_000).map(lambda mills: Decimal(mills) / 1000),
-            st.just(Decimal("1E+15")),
-        )),
+        st.tuples(
+            st.just("fixed"),
+            st.one_of(
+                st.integers(-1_000_000, 100_000_000).map(lambda cents: Decimal(cents) / 100),
+                st.integers(1, 10_000_000).map(lambda mills: Decimal(mills) / 1000),
+                st.just(Decimal("1E+15")),
+            ),
+        ),
     ),
     max_size=10,
 )
@@ -169,7 +183,8 @@ def expected_refusal(bill_status, balance, amount):
         return _("This bill is already paid in full.")
     if amount > balance:
         return _("The amount is more than what is owed (Rp %(balance)s).") % {
-            "balance": f"{balance:,.0f}".replace(",", ".")}
+            "balance": f"{balance:,.0f}".replace(",", ".")
+        }
     return None
 
 
@@ -180,8 +195,16 @@ def test_it_keeps_paid_equal_to_the_accepted_payments(figures):  # noqa: F811
     @given(total=prices, requests=payment_requests)
     @example(total=Decimal("300000"), requests=[("share", 50), ("over", Decimal("0.01")), ("rest",), ("rest",)])
     @example(total=Decimal("0"), requests=[("fixed", Decimal("1000"))])
-    @example(total=Decimal("10000000"), requests=[("fixed", Decimal("0.005")), ("fixed", Decimal("-5")),
-                                                  ("fixed", Decimal("1E+15")), ("share", 99), ("rest",)])
+    @example(
+        total=Decimal("10000000"),
+        requests=[
+            ("fixed", Decimal("0.005")),
+            ("fixed", Decimal("-5")),
+            ("fixed", Decimal("1E+15")),
+            ("share", 99),
+            ("rest",),
+        ],
+    )
     def payments_add_up(total, requests):
         with transaction.atomic():
             bill = BillingFactory(total_amount=total, status=Billing.status_for(total=total, paid=Decimal("0")))
@@ -198,8 +221,9 @@ def test_it_keeps_paid_equal_to_the_accepted_payments(figures):  # noqa: F811
                     amount = request[1]
                 refusal = expected_refusal(status, balance, amount)
                 try:
-                    payment = services.payment_record(bill=bill, amount=amount, method=PaymentMethod.CASH,
-                                                      received_by=None)
+                    payment = services.payment_record(
+                        bill=bill, amount=amount, method=PaymentMethod.CASH, received_by=None
+                    )
                 except ValidationError as error:
                     assert error.messages == [refusal], (amount, balance)
                 else:
@@ -222,7 +246,9 @@ def test_it_keeps_paid_equal_to_the_accepted_payments(figures):  # noqa: F811
             transaction.set_rollback(True)
 
     payments_add_up()
-    figures(f"{seen.examples} bills, {seen.payments} payment attempts, {seen.accepted} accepted; "
-            f"final statuses {dict(sorted(seen.statuses.items()))}; amount paid always equals the accepted "
-            f"payments, never above the total")
+    figures(
+        f"{seen.examples} bills, {seen.payments} payment attempts, {seen.accepted} accepted; "
+        f"final statuses {dict(sorted(seen.statuses.items()))}; amount paid always equals the accepted "
+        f"payments, never above the total"
+    )
     assert seen.examples > 0

@@ -60,17 +60,21 @@ class TestPayments:
             pay(other, "1")
 
     def test_it_accepts_insurance_valid_on_the_visit_date(self, bill):
-        policy = InsuranceFactory(patient=bill.patient, valid_from=datetime.date(2026, 1, 1),
-                                  valid_until=datetime.date(2026, 12, 31))
+        policy = InsuranceFactory(
+            patient=bill.patient, valid_from=datetime.date(2026, 1, 1), valid_until=datetime.date(2026, 12, 31)
+        )
         pay(bill, "300000", PaymentMethod.INSURANCE, insurance=policy)
         bill.refresh_from_db()
         assert (bill.status, bill.insurance) == ("paid", policy)
 
-    @pytest.mark.parametrize("policy_kwargs", [
-        {"valid_until": datetime.date(2026, 11, 30)},  # expired before the 7 December visit
-        {"is_active": False},
-        {"patient": None},  # someone else's policy
-    ])
+    @pytest.mark.parametrize(
+        "policy_kwargs",
+        [
+            {"valid_until": datetime.date(2026, 11, 30)},  # expired before the 7 December visit
+            {"is_active": False},
+            {"patient": None},  # someone else's policy
+        ],
+    )
     def test_it_refuses_insurance_that_does_not_cover_the_visit(self, bill, policy_kwargs):
         kwargs = {"patient": bill.patient, **policy_kwargs}
         if kwargs["patient"] is None:

@@ -18,14 +18,22 @@ VISIT = datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.timezone(datetime.
 @pytest.fixture
 def bill():
     """A bill of Rp 300.000: a consultation of Rp 150.000 and two dressings of Rp 75.000."""
-    bill = BillingFactory(total_amount=Decimal("300000"), appointment__patient__full_name="Siti Rahayu",
-                          appointment__appointment_date=VISIT)
-    AppointmentServiceFactory(appointment=bill.appointment,
-                              service=ServiceFactory(code="KON01", name="Konsultasi dokter umum"),
-                              unit_price=Decimal("150000"))
-    AppointmentServiceFactory(appointment=bill.appointment,
-                              service=ServiceFactory(code="PRW02", name="Perawatan luka"),
-                              quantity=2, unit_price=Decimal("75000"))
+    bill = BillingFactory(
+        total_amount=Decimal("300000"),
+        appointment__patient__full_name="Siti Rahayu",
+        appointment__appointment_date=VISIT,
+    )
+    AppointmentServiceFactory(
+        appointment=bill.appointment,
+        service=ServiceFactory(code="KON01", name="Konsultasi dokter umum"),
+        unit_price=Decimal("150000"),
+    )
+    AppointmentServiceFactory(
+        appointment=bill.appointment,
+        service=ServiceFactory(code="PRW02", name="Perawatan luka"),
+        quantity=2,
+        unit_price=Decimal("75000"),
+    )
     return bill
 
 
@@ -40,8 +48,7 @@ def pay_url(bill):
 
 
 def post_payment(client, bill, amount, method=PaymentMethod.CASH, **extra):
-    return client.post(pay_url(bill), {"amount": amount, "method": method, "insurance": "", "reference": "",
-                                       **extra})
+    return client.post(pay_url(bill), {"amount": amount, "method": method, "insurance": "", "reference": "", **extra})
 
 
 PAGES = ["billing:detail", "billing:pay", "billing:receipt", "billing:receipt_pdf"]
@@ -99,7 +106,9 @@ class TestUnpaidList:
         now = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
         bill.issued_at = now
         bill.save()
-        older = BillingFactory(number="INV-OLD", total_amount=Decimal("200000"), issued_at=now - datetime.timedelta(days=3))
+        older = BillingFactory(
+            number="INV-OLD", total_amount=Decimal("200000"), issued_at=now - datetime.timedelta(days=3)
+        )
         # Through the service, as the front desk pays: the list's total reads the summary of open
         # bills, which QuerySet.update() would bypass.
         services.payment_record(bill=older, amount=Decimal("50000"), method=PaymentMethod.CASH, received_by=None)
@@ -138,7 +147,7 @@ class TestUnpaidList:
         response = staff_client.get(reverse("billing:unpaid"), {"q": "siti"}, headers={"HX-Request": "true"})
         html = response.content.decode()
         assert "Siti Rahayu" in html
-        assert "<nav class=\"navbar" not in html and 'id="unpaid-table"' in html
+        assert '<nav class="navbar' not in html and 'id="unpaid-table"' in html
 
     def test_it_pages_by_fifty(self, staff_client):
         BillingFactory.create_batch(51)
@@ -170,8 +179,13 @@ class TestUnpaidList:
 
 class TestBillPage:
     def test_it_shows_the_bill_with_its_lines_totals_and_payments(self, staff_client, bill, receptionist, settings):
-        services.payment_record(bill=bill, amount=Decimal("100000"), method=PaymentMethod.TRANSFER,
-                                received_by=receptionist, reference="TRF-778")
+        services.payment_record(
+            bill=bill,
+            amount=Decimal("100000"),
+            method=PaymentMethod.TRANSFER,
+            received_by=receptionist,
+            reference="TRF-778",
+        )
         response = staff_client.get(reverse("billing:detail", args=[bill.pk]))
         assert response.status_code == 200
         html = response.content.decode()
@@ -179,8 +193,19 @@ class TestBillPage:
         assert response.context["CLINIC_NAME"] == settings.CLINIC_NAME
         assert bill.number in html and "Siti Rahayu" in html and bill.patient.medical_record_number in html
         assert bill.appointment.doctor.full_name in html
-        for text in ("KON01", "Konsultasi dokter umum", "PRW02", "Perawatan luka", "Rp 75.000", "Rp 150.000",
-                     "Rp 300.000", "Rp 100.000", "Rp 200.000", "TRF-778", str(receptionist)):
+        for text in (
+            "KON01",
+            "Konsultasi dokter umum",
+            "PRW02",
+            "Perawatan luka",
+            "Rp 75.000",
+            "Rp 150.000",
+            "Rp 300.000",
+            "Rp 100.000",
+            "Rp 200.000",
+            "TRF-778",
+            str(receptionist),
+        ):
             assert text in html, text
         assert [line.line_total for line in response.context["lines"]] == [Decimal("150000"), Decimal("150000")]
         assert "07-12-2026 09.30" in html  # the visit, in clinic time
@@ -232,20 +257,32 @@ class TestPayment:
         assert response.status_code == 302
         bill.refresh_from_db()
         assert (bill.amount_paid, bill.status, bill.payment_method) == (
-            Decimal("300000"), Billing.Status.PAID, PaymentMethod.CREDIT_CARD)
+            Decimal("300000"),
+            Billing.Status.PAID,
+            PaymentMethod.CREDIT_CARD,
+        )
         payment = bill.payments.last()
         assert (payment.reference, payment.received_by) == ("EDC-1", receptionist)
 
-    @pytest.mark.parametrize(("typed", "amount"), [
-        ("150000", "150000"), ("150.000", "150000"), ("150000,00", "150000"), ("150.000,50", "150000.50"),
-        ("Rp 150.000", "150000"), (" 1.000 ", "1000"),
-    ])
+    @pytest.mark.parametrize(
+        ("typed", "amount"),
+        [
+            ("150000", "150000"),
+            ("150.000", "150000"),
+            ("150000,00", "150000"),
+            ("150.000,50", "150000.50"),
+            ("Rp 150.000", "150000"),
+            (" 1.000 ", "1000"),
+        ],
+    )
     def test_it_reads_indonesian_amounts(self, staff_client, bill, typed, amount):
         assert post_payment(staff_client, bill, typed).status_code == 302
         assert Payment.objects.get().amount == Decimal(amount)
 
-    @pytest.mark.parametrize("typed", ["", "abc", "150.00", "150,000.00", "1.50.000", "150000,001", "1e5",
-                                       "12,5,0", "NaN", "99999999999999999999"])
+    @pytest.mark.parametrize(
+        "typed",
+        ["", "abc", "150.00", "150,000.00", "1.50.000", "150000,001", "1e5", "12,5,0", "NaN", "99999999999999999999"],
+    )
     def test_it_shows_the_form_again_for_an_unreadable_amount(self, staff_client, bill, typed):
         response = post_payment(staff_client, bill, typed)
         assert response.status_code == 200
@@ -282,8 +319,9 @@ class TestPayment:
         assert not Payment.objects.exists()
 
     def test_it_refuses_a_policy_that_does_not_cover_the_visit(self, staff_client, bill):
-        expired = InsuranceFactory(patient=bill.patient, valid_from=datetime.date(2025, 1, 1),
-                                   valid_until=datetime.date(2025, 12, 31))
+        expired = InsuranceFactory(
+            patient=bill.patient, valid_from=datetime.date(2025, 1, 1), valid_until=datetime.date(2025, 12, 31)
+        )
         response = post_payment(staff_client, bill, "100000", PaymentMethod.INSURANCE, insurance=expired.pk)
         assert response.status_code == 200
         assert response.context["form"].errors["insurance"]
@@ -301,8 +339,9 @@ class TestPayment:
 
     def test_it_takes_an_insurance_payment_with_a_valid_policy(self, staff_client, bill):
         policy = InsuranceFactory(patient=bill.patient)
-        response = post_payment(staff_client, bill, "300000", PaymentMethod.INSURANCE, insurance=policy.pk,
-                                reference="SEP-0001")
+        response = post_payment(
+            staff_client, bill, "300000", PaymentMethod.INSURANCE, insurance=policy.pk, reference="SEP-0001"
+        )
         assert response.status_code == 302
         bill.refresh_from_db()
         assert (bill.status, bill.insurance) == (Billing.Status.PAID, policy)
@@ -349,10 +388,21 @@ class TestReceipt:
         assert "navbar" not in html
         assert "Kwitansi / Invoice" in html
         assert "data-print" in html
-        for text in (settings.CLINIC_NAME, settings.CLINIC_ADDRESS, bill.number, "Siti Rahayu",
-                     bill.patient.medical_record_number, bill.appointment.doctor.full_name, "07-12-2026",
-                     "Konsultasi dokter umum", "Perawatan luka", "Rp 300.000", "Rp 100.000", "Rp 200.000",
-                     bill.get_status_display()):
+        for text in (
+            settings.CLINIC_NAME,
+            settings.CLINIC_ADDRESS,
+            bill.number,
+            "Siti Rahayu",
+            bill.patient.medical_record_number,
+            bill.appointment.doctor.full_name,
+            "07-12-2026",
+            "Konsultasi dokter umum",
+            "Perawatan luka",
+            "Rp 300.000",
+            "Rp 100.000",
+            "Rp 200.000",
+            bill.get_status_display(),
+        ):
             assert text in html, text
 
     def test_it_escapes_everything(self, staff_client, bill):

@@ -103,6 +103,7 @@ TEMPLATES = [
     },
 ]
 
+
 # DATABASE_URL unset → the embedded SQLite file. Examples in .env.example:
 #   mysql://clinic:secret@127.0.0.1:3306/clinic?charset=utf8mb4
 #   postgres://clinic:secret@127.0.0.1:5432/clinic
@@ -143,9 +144,7 @@ def _mysql_options(options: dict) -> None:
     tls_modes = ("REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
     if "ssl" in options:
         # ?ssl=true reaches mysqlclient as a string, which it ignores: no TLS, silently.
-        raise ImproperlyConfigured(
-            f"DATABASE_URL: use ?ssl_mode= ({', '.join(tls_modes)}), not ?ssl="
-        )
+        raise ImproperlyConfigured(f"DATABASE_URL: use ?ssl_mode= ({', '.join(tls_modes)}), not ?ssl=")
     ssl = {key: env(f"DATABASE_SSL_{key.upper()}", default="") for key in ("ca", "cert", "key")}
     ssl = {key: path for key, path in ssl.items() if path}
     if ("cert" in ssl) != ("key" in ssl):
@@ -160,8 +159,7 @@ def _mysql_options(options: dict) -> None:
         options["ssl_mode"] = str(options["ssl_mode"]).upper()
         if options["ssl_mode"] not in ("DISABLED", "PREFERRED", *tls_modes):
             raise ImproperlyConfigured(
-                f"DATABASE_URL: ssl_mode must be one of {', '.join(tls_modes)}, "
-                f"not {options['ssl_mode']!r}"
+                f"DATABASE_URL: ssl_mode must be one of {', '.join(tls_modes)}, not {options['ssl_mode']!r}"
             )
 
 
@@ -275,8 +273,7 @@ def _cache(url: str) -> dict:
 
 _CACHE_URL = env("CACHE_URL", default="") or env("REDIS_URL", default="")
 CACHES = {
-    "default": _cache(_CACHE_URL) if _CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": _cache(_CACHE_URL) if _CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 
 # --- Logins, sessions, headers (README.md, "Security") --------------------------------------

@@ -25,8 +25,7 @@ DEBUG = False
 # Argon2 is deliberately slow; tests log in hundreds of times.
 # MD5 makes the tests' users fast; Argon2 (second: never used for new hashes) only verifies the
 # accounts seed_demo writes with the production hasher.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
-                    "django.contrib.auth.hashers.Argon2PasswordHasher"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
 # whitenoise's manifest storage fails until collectstatic has run: plain storage in tests.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

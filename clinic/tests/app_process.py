@@ -43,8 +43,14 @@ def environment(**env_vars) -> dict:
 
 def manage(*args, **env_vars) -> str:
     """Runs a manage.py command to its end; its output. A failure fails the test."""
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=environment(**env_vars),
-                            capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment(**env_vars),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     if result.returncode != 0:
         raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
     return result.stdout
@@ -76,11 +82,13 @@ class Response:
         return cookies[name].value if name in cookies else None
 
 
-def request(port: int, path: str, *, cookies: dict | None = None, method: str = "GET",
-            headers: dict | None = None) -> Response:
+def request(
+    port: int, path: str, *, cookies: dict | None = None, method: str = "GET", headers: dict | None = None
+) -> Response:
     """One request, redirects not followed. Status 0 when nothing answered."""
-    outgoing = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, headers=headers or {},
-                                      data=b"" if method == "POST" else None)
+    outgoing = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", method=method, headers=headers or {}, data=b"" if method == "POST" else None
+    )
     if cookies:
         outgoing.add_header("Cookie", "; ".join(f"{name}={value}" for name, value in cookies.items()))
     try:
@@ -110,8 +118,13 @@ class Servers:
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [sys.executable, "manage.py", "runserver", *options, f"127.0.0.1:{port}"],
-                cwd=BASE_DIR, env=environment(**env_vars), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                preexec_fn=mariadb.die_with_parent)
+                cwd=BASE_DIR,
+                env=environment(**env_vars),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                preexec_fn=mariadb.die_with_parent,
+            )
         self.processes.append(process)
         deadline = time.monotonic() + READY_TIMEOUT
         while request(port, "/healthz").status != 200:

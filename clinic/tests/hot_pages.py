@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from billing.models import Billing, Payment, PaymentMethod
-from core.fields import fill_blind_indexes
 from core.clock import day_start
+from core.fields import fill_blind_indexes
 from patients.models import Doctor, Patient, WorkingHours
 from records.models import LabResult, MedicalRecord
 from reports.summaries import rebuild_all
@@ -45,13 +45,18 @@ def _staff(doctor_count: int) -> tuple[list[Doctor], list[Service]]:
     doctors = []
     for i in range(doctor_count):
         user = UserFactory(username=f"hot_dokter{i}", role=User.Role.DOCTOR)
-        doctor = Doctor.objects.create(full_name=f"dr. Hot {i}", specialization="Umum", user=user,
-                                       license_number=f"SIP/HOT/{i:03d}")
-        WorkingHours.objects.bulk_create(WorkingHours(doctor=doctor, weekday=w, start_time=datetime.time(0, 0),
-                                                      end_time=datetime.time(23, 45)) for w in range(7))
+        doctor = Doctor.objects.create(
+            full_name=f"dr. Hot {i}", specialization="Umum", user=user, license_number=f"SIP/HOT/{i:03d}"
+        )
+        WorkingHours.objects.bulk_create(
+            WorkingHours(doctor=doctor, weekday=w, start_time=datetime.time(0, 0), end_time=datetime.time(23, 45))
+            for w in range(7)
+        )
         doctors.append(doctor)
-    services = [Service.objects.create(code=f"HOT{i}", name=f"Layanan {i}", price=Decimal(50000 * (i + 1)),
-                                       duration_minutes=15) for i in range(3)]
+    services = [
+        Service.objects.create(code=f"HOT{i}", name=f"Layanan {i}", price=Decimal(50000 * (i + 1)), duration_minutes=15)
+        for i in range(3)
+    ]
     return doctors, services
 
 
@@ -59,9 +64,14 @@ def _patients(first: int, count: int) -> list[Patient]:
     patients = []
     for n in range(first, first + count):
         patient = Patient(
-            medical_record_number=f"RM-{n + 1:07d}", full_name=f"{NAMES[n % len(NAMES)]} Pasien {n:06d}",
-            nik=f"3273{n:012d}", phone=f"+62812{n:08d}", email=f"pasien{n}@contoh.id",
-            date_of_birth=datetime.date(1950 + n % 60, 1 + n % 12, 1 + n % 28), gender="F")
+            medical_record_number=f"RM-{n + 1:07d}",
+            full_name=f"{NAMES[n % len(NAMES)]} Pasien {n:06d}",
+            nik=f"3273{n:012d}",
+            phone=f"+62812{n:08d}",
+            email=f"pasien{n}@contoh.id",
+            date_of_birth=datetime.date(1950 + n % 60, 1 + n % 12, 1 + n % 28),
+            gender="F",
+        )
         fill_blind_indexes(patient)
         patients.append(patient)
     Patient.objects.bulk_create(patients, batch_size=BATCH)
@@ -78,9 +88,16 @@ def _visits(patients: list[Patient], doctors: list[Doctor], *, per_patient: int,
         block, slot = divmod(offset + i, 90)
         for k in range(per_patient):
             start = today - datetime.timedelta(days=1 + k + per_patient * block) + datetime.timedelta(minutes=15 * slot)
-            appointments.append(Appointment(patient=patient, doctor=doctors[(offset + i + k) % len(doctors)],
-                                            appointment_date=start, end_time=start + datetime.timedelta(minutes=15),
-                                            status=Appointment.Status.COMPLETED, reason="Kontrol"))
+            appointments.append(
+                Appointment(
+                    patient=patient,
+                    doctor=doctors[(offset + i + k) % len(doctors)],
+                    appointment_date=start,
+                    end_time=start + datetime.timedelta(minutes=15),
+                    status=Appointment.Status.COMPLETED,
+                    reason="Kontrol",
+                )
+            )
     return appointments
 
 
@@ -88,29 +105,71 @@ def _frequent_visits(patient: Patient, doctor: Doctor, days: range) -> list[Appo
     """The frequent patient's visits, at 22.45 (a slot no ordinary patient uses) on each day back."""
     today = _midnight(timezone.localdate())
     starts = [today - datetime.timedelta(days=day) + datetime.timedelta(hours=22, minutes=45) for day in days]
-    return [Appointment(patient=patient, doctor=doctor, appointment_date=start, reason="Kontrol",
-                        end_time=start + datetime.timedelta(minutes=15), status=Appointment.Status.COMPLETED)
-            for start in starts]
+    return [
+        Appointment(
+            patient=patient,
+            doctor=doctor,
+            appointment_date=start,
+            reason="Kontrol",
+            end_time=start + datetime.timedelta(minutes=15),
+            status=Appointment.Status.COMPLETED,
+        )
+        for start in starts
+    ]
 
 
 def _complete(appointments: list[Appointment], services: list[Service]) -> None:
     """Saves completed visits with a line, a medical record and a lab result, and a bill (most
     paid, see _bills)."""
     Appointment.objects.bulk_create(appointments, batch_size=BATCH)
-    appointments = list(Appointment.objects.filter(
-        patient__in={a.patient_id for a in appointments}, status=Appointment.Status.COMPLETED, bill__isnull=True))
+    appointments = list(
+        Appointment.objects.filter(
+            patient__in={a.patient_id for a in appointments}, status=Appointment.Status.COMPLETED, bill__isnull=True
+        )
+    )
     AppointmentService.objects.bulk_create(
-        [AppointmentService(appointment=a, service=services[a.pk % len(services)], quantity=1,
-                            unit_price=services[a.pk % len(services)].price) for a in appointments], batch_size=BATCH)
+        [
+            AppointmentService(
+                appointment=a,
+                service=services[a.pk % len(services)],
+                quantity=1,
+                unit_price=services[a.pk % len(services)].price,
+            )
+            for a in appointments
+        ],
+        batch_size=BATCH,
+    )
     MedicalRecord.objects.bulk_create(
-        [MedicalRecord(patient_id=a.patient_id, doctor_id=a.doctor_id, appointment=a, complaint="Demam",
-                       allergies="Penisilin" if a.pk % 7 == 0 else "", diagnosis="ISPA", icd10_code="J06.9")
-         for a in appointments], batch_size=BATCH)
+        [
+            MedicalRecord(
+                patient_id=a.patient_id,
+                doctor_id=a.doctor_id,
+                appointment=a,
+                complaint="Demam",
+                allergies="Penisilin" if a.pk % 7 == 0 else "",
+                diagnosis="ISPA",
+                icd10_code="J06.9",
+            )
+            for a in appointments
+        ],
+        batch_size=BATCH,
+    )
     records = list(MedicalRecord.objects.filter(appointment__in=appointments))
     LabResult.objects.bulk_create(
-        [LabResult(medical_record=r, test_name="Hemoglobin", value=Decimal("13.5"), unit="g/dL",
-                   reference_low=Decimal(12), reference_high=Decimal(16), sampled_at=timezone.now())
-         for r in records], batch_size=BATCH)
+        [
+            LabResult(
+                medical_record=r,
+                test_name="Hemoglobin",
+                value=Decimal("13.5"),
+                unit="g/dL",
+                reference_low=Decimal(12),
+                reference_high=Decimal(16),
+                sampled_at=timezone.now(),
+            )
+            for r in records
+        ],
+        batch_size=BATCH,
+    )
     _bills(appointments, services)
 
 
@@ -121,24 +180,44 @@ def _bills(appointments: list[Appointment], services: list[Service]) -> None:
         # (so the planners see open bills as the small part of the table they are).
         total = services[a.pk % len(services)].price
         paid = {0: Decimal(0), 1: total / 2}.get(a.pk % 10, total)
-        bills.append(Billing(number=f"INV-HOT-{a.pk:08d}", patient_id=a.patient_id, appointment=a,
-                             total_amount=total, amount_paid=paid, issued_at=a.end_time,
-                             status=Billing.status_for(total=total, paid=paid),
-                             payment_method=PaymentMethod.CASH if paid else ""))
+        bills.append(
+            Billing(
+                number=f"INV-HOT-{a.pk:08d}",
+                patient_id=a.patient_id,
+                appointment=a,
+                total_amount=total,
+                amount_paid=paid,
+                issued_at=a.end_time,
+                status=Billing.status_for(total=total, paid=paid),
+                payment_method=PaymentMethod.CASH if paid else "",
+            )
+        )
     Billing.objects.bulk_create(bills, batch_size=BATCH)
     Payment.objects.bulk_create(
-        [Payment(billing=b, amount=b.amount_paid, method=PaymentMethod.CASH, paid_at=b.issued_at)
-         for b in Billing.objects.filter(appointment__in=appointments, amount_paid__gt=0)], batch_size=BATCH)
+        [
+            Payment(billing=b, amount=b.amount_paid, method=PaymentMethod.CASH, paid_at=b.issued_at)
+            for b in Billing.objects.filter(appointment__in=appointments, amount_paid__gt=0)
+        ],
+        batch_size=BATCH,
+    )
 
 
 def _today(patients: list[Patient], doctors: list[Doctor], offset: int, limit: int) -> None:
     """Some of the patients have an appointment today (the board, a doctor's day)."""
     today = _midnight(timezone.localdate())
-    Appointment.objects.bulk_create([
-        Appointment(patient=p, doctor=doctors[(offset + i) % len(doctors)], reason="Kontrol",
-                    appointment_date=today + datetime.timedelta(minutes=15 * ((offset + i) // len(doctors))),
-                    end_time=today + datetime.timedelta(minutes=15 * ((offset + i) // len(doctors) + 1)))
-        for i, p in enumerate(patients[:limit])], batch_size=BATCH)
+    Appointment.objects.bulk_create(
+        [
+            Appointment(
+                patient=p,
+                doctor=doctors[(offset + i) % len(doctors)],
+                reason="Kontrol",
+                appointment_date=today + datetime.timedelta(minutes=15 * ((offset + i) // len(doctors))),
+                end_time=today + datetime.timedelta(minutes=15 * ((offset + i) // len(doctors) + 1)),
+            )
+            for i, p in enumerate(patients[:limit])
+        ],
+        batch_size=BATCH,
+    )
 
 
 def _audit_history(count: int) -> None:
@@ -147,13 +226,22 @@ def _audit_history(count: int) -> None:
     from audit.models import AuditLog
     from audit.services import audit_seal
 
-    AuditLog.objects.bulk_create([AuditLog(action=AuditLog.Action.READ, actor_username="hot", what="history")
-                                  for _ in range(count)], batch_size=BATCH)
+    AuditLog.objects.bulk_create(
+        [AuditLog(action=AuditLog.Action.READ, actor_username="hot", what="history") for _ in range(count)],
+        batch_size=BATCH,
+    )
     audit_seal()
 
 
-def build_clinic(*, patients: int, visits: int = 2, frequent_visits: int = 5, today: int = 30,
-                 audit_rows: int = 0, clinic: Clinic | None = None) -> Clinic:
+def build_clinic(
+    *,
+    patients: int,
+    visits: int = 2,
+    frequent_visits: int = 5,
+    today: int = 30,
+    audit_rows: int = 0,
+    clinic: Clinic | None = None,
+) -> Clinic:
     """Adds `patients` patients with `visits` past visits each, `frequent_visits` more visits
     of the frequent patient, `today` appointments today, then rebuilds the summaries. Called
     again with the returned Clinic, it grows the same clinic."""
@@ -164,9 +252,11 @@ def build_clinic(*, patients: int, visits: int = 2, frequent_visits: int = 5, to
         doctors, services, serial = clinic.doctors, clinic.services, clinic.serial
         frequent, frequent_so_far = clinic.frequent, clinic.frequent_visits
     new = _patients(serial, patients)
-    _complete(_visits(new, doctors, per_patient=visits, offset=serial)
-              + _frequent_visits(frequent, doctors[0], range(frequent_so_far + 1, frequent_so_far + frequent_visits + 1)),
-              services)
+    _complete(
+        _visits(new, doctors, per_patient=visits, offset=serial)
+        + _frequent_visits(frequent, doctors[0], range(frequent_so_far + 1, frequent_so_far + frequent_visits + 1)),
+        services,
+    )
     _today(new, doctors, serial, max(0, min(today, 90 * len(doctors) - serial)))
     _audit_history(audit_rows)
     rebuild_all()
@@ -175,9 +265,15 @@ def build_clinic(*, patients: int, visits: int = 2, frequent_visits: int = 5, to
         clinic.frequent_visits += frequent_visits
         return clinic
     latest = Appointment.objects.filter(patient=frequent).latest("appointment_date")
-    return Clinic(doctors=doctors, services=services, frequent=frequent, latest_visit=latest,
-                  bill=Billing.objects.get(appointment=latest), serial=serial + patients,
-                  frequent_visits=frequent_visits)
+    return Clinic(
+        doctors=doctors,
+        services=services,
+        frequent=frequent,
+        latest_visit=latest,
+        bill=Billing.objects.get(appointment=latest),
+        serial=serial + patients,
+        frequent_visits=frequent_visits,
+    )
 
 
 @dataclass
@@ -209,10 +305,21 @@ def hot_pages(clinic: Clinic, *, booking_minute: int = 0) -> list[Page]:
         Page("dashboard", "admin", reverse("dashboard")),
         Page("revenue per month", "admin", reverse("dashboard"), params={"period": "month"}),
         Page("revenue per year", "admin", reverse("dashboard"), params={"period": "year"}),
-        Page("booking", "receptionist", reverse("scheduling:book"), method="post", params={
-            "patient": frequent.pk, "doctor": clinic.doctors[1].pk, "date": when.isoformat(),
-            "time": slot.strftime("%H:%M"), "services": [clinic.services[0].pk],
-            f"quantity_{clinic.services[0].pk}": "", "reason": "Kontrol"}),
+        Page(
+            "booking",
+            "receptionist",
+            reverse("scheduling:book"),
+            method="post",
+            params={
+                "patient": frequent.pk,
+                "doctor": clinic.doctors[1].pk,
+                "date": when.isoformat(),
+                "time": slot.strftime("%H:%M"),
+                "services": [clinic.services[0].pk],
+                f"quantity_{clinic.services[0].pk}": "",
+                "reason": "Kontrol",
+            },
+        ),
     ]
 
 

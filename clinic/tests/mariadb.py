@@ -120,13 +120,22 @@ class Server:
         # As root, mariadbd must be told to stay root (--user=root); as anyone else, it runs as
         # that user anyway and --user names it.
         return [
-            MARIADBD, "--no-defaults", f"--datadir={self.datadir}", f"--user={_user()}",
-            f"--port={self.port}", f"--bind-address={','.join(self.hosts)}", f"--socket={self.socket}",
-            f"--pid-file={self.directory / 'mariadb.pid'}", f"--log-error={self.error_log}",
-            f"--tmpdir={self.directory}", "--skip-name-resolve",
-            "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
+            MARIADBD,
+            "--no-defaults",
+            f"--datadir={self.datadir}",
+            f"--user={_user()}",
+            f"--port={self.port}",
+            f"--bind-address={','.join(self.hosts)}",
+            f"--socket={self.socket}",
+            f"--pid-file={self.directory / 'mariadb.pid'}",
+            f"--log-error={self.error_log}",
+            f"--tmpdir={self.directory}",
+            "--skip-name-resolve",
+            "--character-set-server=utf8mb4",
+            "--collation-server=utf8mb4_unicode_ci",
             # A scratch server: speed over durability.
-            "--innodb-buffer-pool-size=64M", "--innodb-doublewrite=0",
+            "--innodb-buffer-pool-size=64M",
+            "--innodb-doublewrite=0",
             "--innodb-flush-log-at-trx-commit=0",
             *self.extra_args,
         ]
@@ -134,8 +143,9 @@ class Server:
     def start(self):
         """Start mariadbd and wait until it answers on its socket."""
         log = (self.directory / "mariadbd.out").open("ab")
-        self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                        preexec_fn=die_with_parent)
+        self.process = subprocess.Popen(
+            self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=die_with_parent
+        )
         log.close()
         self.wait_until_ready()
 
@@ -184,9 +194,17 @@ def _user() -> str:
 
 def _start(directory: Path, prepare, hosts) -> Server:
     extra_args = list(prepare(directory)) if prepare else []
-    run(["mariadb-install-db", "--no-defaults", f"--datadir={directory / 'data'}",
-         "--auth-root-authentication-method=normal", f"--user={_user()}",
-         "--skip-test-db", "--skip-name-resolve"])
+    run(
+        [
+            "mariadb-install-db",
+            "--no-defaults",
+            f"--datadir={directory / 'data'}",
+            "--auth-root-authentication-method=normal",
+            f"--user={_user()}",
+            "--skip-test-db",
+            "--skip-name-resolve",
+        ]
+    )
     server = Server(directory=directory, port=free_port(hosts), hosts=hosts, extra_args=extra_args)
     try:
         server.start()
@@ -201,8 +219,12 @@ def _start(directory: Path, prepare, hosts) -> Server:
 
 
 @contextlib.contextmanager
-def running(prepare: Callable[[Path], Sequence[str]] | None = None, *, prefix: str = "clinic-db-",
-            hosts: Sequence[str] = ("127.0.0.1",)):
+def running(
+    prepare: Callable[[Path], Sequence[str]] | None = None,
+    *,
+    prefix: str = "clinic-db-",
+    hosts: Sequence[str] = ("127.0.0.1",),
+):
     """A running Server for the duration of the `with` block; nothing left afterwards.
     `prepare(directory)`, called first, returns more mariadbd arguments (e.g. certificates it
     made there)."""

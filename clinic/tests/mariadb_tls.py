@@ -76,17 +76,53 @@ class TLSServer:
 
 def new_key_and_request(directory, name, subject):
     key, csr = directory / f"{name}.key", directory / f"{name}.csr"
-    mariadb.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                 "-nodes", "-keyout", key, "-out", csr, "-subj", subject])
+    mariadb.run(
+        [
+            "openssl",
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            csr,
+            "-subj",
+            subject,
+        ]
+    )
     return key, csr
 
 
 def self_signed_ca(directory, name, subject):
     key, cert = directory / f"{name}.key", directory / f"{name}.pem"
-    mariadb.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                 "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", subject,
-                 "-addext", "basicConstraints=critical,CA:TRUE",
-                 "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+    mariadb.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-days",
+            "2",
+            "-subj",
+            subject,
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]
+    )
     return key, cert
 
 
@@ -94,8 +130,27 @@ def signed_certificate(directory, name, subject, extensions, ca_key, ca_cert):
     key, csr = new_key_and_request(directory, name, subject)
     extfile, cert = directory / f"{name}.ext", directory / f"{name}.pem"
     extfile.write_text(extensions)
-    mariadb.run(["openssl", "x509", "-req", "-in", csr, "-CA", ca_cert, "-CAkey", ca_key,
-                 "-set_serial", str(secrets.randbits(63)), "-days", "2", "-extfile", extfile, "-out", cert])
+    mariadb.run(
+        [
+            "openssl",
+            "x509",
+            "-req",
+            "-in",
+            csr,
+            "-CA",
+            ca_cert,
+            "-CAkey",
+            ca_key,
+            "-set_serial",
+            str(secrets.randbits(63)),
+            "-days",
+            "2",
+            "-extfile",
+            extfile,
+            "-out",
+            cert,
+        ]
+    )
     return key, cert
 
 
@@ -108,11 +163,17 @@ def tls_server():
         ca_key, files["ca"] = self_signed_ca(directory, "ca", CA_SUBJECT)
         _, files["other_ca"] = self_signed_ca(directory, "other-ca", "/CN=Other CA")
         server_key, server_cert = signed_certificate(
-            directory, "server", "/CN=127.0.0.1", SERVER_EXTENSIONS, ca_key, files["ca"])
+            directory, "server", "/CN=127.0.0.1", SERVER_EXTENSIONS, ca_key, files["ca"]
+        )
         files["client_key"], files["client_cert"] = signed_certificate(
-            directory, "client", CLIENT_SUBJECT, CLIENT_EXTENSIONS, ca_key, files["ca"])
-        return [f"--ssl-ca={files['ca']}", f"--ssl-cert={server_cert}", f"--ssl-key={server_key}",
-                "--require-secure-transport=ON"]
+            directory, "client", CLIENT_SUBJECT, CLIENT_EXTENSIONS, ca_key, files["ca"]
+        )
+        return [
+            f"--ssl-ca={files['ca']}",
+            f"--ssl-cert={server_cert}",
+            f"--ssl-key={server_key}",
+            "--require-secure-transport=ON",
+        ]
 
     mismatch_host = "127.0.0.2" if mariadb.can_bind("127.0.0.2") else None
     hosts = ["127.0.0.1"] + ([mismatch_host] if mismatch_host else [])

@@ -40,8 +40,12 @@ def future_weekday(days_ahead: int = 7) -> datetime.date:
 
 def visit(doctor, patient, start, status, service=None, **fields) -> Appointment:
     appointment = AppointmentFactory(
-        doctor=doctor, patient=patient, appointment_date=start, end_time=start + datetime.timedelta(minutes=15),
-        status=status, **fields,
+        doctor=doctor,
+        patient=patient,
+        appointment_date=start,
+        end_time=start + datetime.timedelta(minutes=15),
+        status=status,
+        **fields,
     )
     AppointmentServiceFactory(appointment=appointment, service=service or ServiceFactory())
     return appointment
@@ -57,67 +61,114 @@ def build_clinic(*, doctor_user, other_doctor_user, **text) -> SimpleNamespace:
     # (a walk-in in the last quarter hour before midnight would find no slot).
     for weekday in range(7):
         for someone in (doctor, other):
-            WorkingHoursFactory(doctor=someone, weekday=weekday, start_time=datetime.time(0),
-                                end_time=datetime.time(23, 59))
+            WorkingHoursFactory(
+                doctor=someone, weekday=weekday, start_time=datetime.time(0), end_time=datetime.time(23, 59)
+            )
     service = ServiceFactory(**({"name": text["service_name"]} if "service_name" in text else {}))
-    patient_fields = {k: text[v] for k, v in (("full_name", "patient_name"), ("address", "address"),
-                                              ("emergency_contact_name", "emergency_contact_name")) if v in text}
+    patient_fields = {
+        k: text[v]
+        for k, v in (
+            ("full_name", "patient_name"),
+            ("address", "address"),
+            ("emergency_contact_name", "emergency_contact_name"),
+        )
+        if v in text
+    }
     patient = PatientFactory(**patient_fields)
     outsider = PatientFactory()  # never seen by doctor_user: only other_doctor_user's patient
     visit_text = {k: text[k] for k in ("reason", "notes") if k in text}
-    record_text = {k: text[k] for k in ("complaint", "allergies", "diagnosis", "treatment", "prescription")
-                   if k in text}
+    record_text = {
+        k: text[k] for k in ("complaint", "allergies", "diagnosis", "treatment", "prescription") if k in text
+    }
     if "record_notes" in text:
         record_text["notes"] = text["record_notes"]
     lab_text = {k: text[k] for k in ("test_name", "unit") if k in text}
 
     scheduled = visit(doctor, patient, today_at(10, days=3), Status.SCHEDULED, service, **visit_text)
-    checked_in = visit(doctor, patient, today_at(9), Status.CHECKED_IN, service, queue_number=1,
-                       arrived_at=timezone.now(), **visit_text)
-    consult = visit(doctor, patient, today_at(9, 30), Status.IN_CONSULTATION, service, queue_number=2,
-                    arrived_at=timezone.now(), **visit_text)
+    checked_in = visit(
+        doctor,
+        patient,
+        today_at(9),
+        Status.CHECKED_IN,
+        service,
+        queue_number=1,
+        arrived_at=timezone.now(),
+        **visit_text,
+    )
+    consult = visit(
+        doctor,
+        patient,
+        today_at(9, 30),
+        Status.IN_CONSULTATION,
+        service,
+        queue_number=2,
+        arrived_at=timezone.now(),
+        **visit_text,
+    )
     record = MedicalRecordFactory(appointment=consult, **record_text)
     lab = LabResultFactory(medical_record=record, **lab_text)
-    completed = visit(doctor, patient, today_at(8), Status.COMPLETED, service, queue_number=3,
-                      arrived_at=timezone.now(), **visit_text)
+    completed = visit(
+        doctor, patient, today_at(8), Status.COMPLETED, service, queue_number=3, arrived_at=timezone.now(), **visit_text
+    )
     MedicalRecordFactory(appointment=completed, **record_text)
     bill = bill_issue_for(appointment=completed)
     insurance = InsuranceFactory(
-        patient=patient, valid_from=timezone.localdate() - datetime.timedelta(days=30), valid_until=None,
+        patient=patient,
+        valid_from=timezone.localdate() - datetime.timedelta(days=30),
+        valid_until=None,
         **({"provider_name": text["insurance_provider"], "kind": "private"} if "insurance_provider" in text else {}),
         **({"policy_number": text["policy_number"]} if "policy_number" in text else {}),
     )
 
     # The other doctor's world: their patient, their visits, their record and lab, their bill.
     other_scheduled = visit(other, outsider, today_at(11, days=3), Status.SCHEDULED, service)
-    other_checked_in = visit(other, outsider, today_at(9), Status.CHECKED_IN, service, queue_number=3,
-                             arrived_at=timezone.now())
-    other_consult = visit(other, outsider, today_at(9, 30), Status.IN_CONSULTATION, service, queue_number=1,
-                          arrived_at=timezone.now())
+    other_checked_in = visit(
+        other, outsider, today_at(9), Status.CHECKED_IN, service, queue_number=3, arrived_at=timezone.now()
+    )
+    other_consult = visit(
+        other, outsider, today_at(9, 30), Status.IN_CONSULTATION, service, queue_number=1, arrived_at=timezone.now()
+    )
     other_record = MedicalRecordFactory(appointment=other_consult)
     other_lab = LabResultFactory(medical_record=other_record)
-    other_completed = visit(other, outsider, today_at(8), Status.COMPLETED, service, queue_number=2,
-                            arrived_at=timezone.now())
+    other_completed = visit(
+        other, outsider, today_at(8), Status.COMPLETED, service, queue_number=2, arrived_at=timezone.now()
+    )
     MedicalRecordFactory(appointment=other_completed)
     other_bill = bill_issue_for(appointment=other_completed)
     other_insurance = InsuranceFactory(patient=outsider, valid_from=timezone.localdate(), valid_until=None)
 
     return SimpleNamespace(
-        doctor=doctor, other_doctor=other, service=service, patient=patient, outsider=outsider,
-        scheduled=scheduled, checked_in=checked_in, consult=consult, record=record, lab=lab,
-        completed=completed, bill=bill, insurance=insurance,
-        other_scheduled=other_scheduled, other_checked_in=other_checked_in, other_consult=other_consult,
+        doctor=doctor,
+        other_doctor=other,
+        service=service,
+        patient=patient,
+        outsider=outsider,
+        scheduled=scheduled,
+        checked_in=checked_in,
+        consult=consult,
+        record=record,
+        lab=lab,
+        completed=completed,
+        bill=bill,
+        insurance=insurance,
+        other_scheduled=other_scheduled,
+        other_checked_in=other_checked_in,
+        other_consult=other_consult,
         other_record=other_record,
-        other_lab=other_lab, other_completed=other_completed, other_bill=other_bill,
+        other_lab=other_lab,
+        other_completed=other_completed,
+        other_bill=other_bill,
         other_insurance=other_insurance,
     )
 
 
-def open_emergency_access(*, doctor_user, patient,
-                          reason: str = "Pasien tidak sadar, riwayat alergi") -> EmergencyAccess:
+def open_emergency_access(
+    *, doctor_user, patient, reason: str = "Pasien tidak sadar, riwayat alergi"
+) -> EmergencyAccess:
     now = timezone.now()
-    return EmergencyAccess.objects.create(doctor=doctor_user, patient=patient, reason=reason, created_at=now,
-                                          expires_at=now + datetime.timedelta(hours=1))
+    return EmergencyAccess.objects.create(
+        doctor=doctor_user, patient=patient, reason=reason, created_at=now, expires_at=now + datetime.timedelta(hours=1)
+    )
 
 
 def project_models(*, include_audit: bool = False):
@@ -129,8 +180,10 @@ def project_models(*, include_audit: bool = False):
 
 def snapshot(*, include_audit: bool = False) -> dict:
     """Every row of every project model, as `values()` lists ordered by primary key."""
-    return {label: list(model._default_manager.order_by("pk").values())
-            for label, model in project_models(include_audit=include_audit)}
+    return {
+        label: list(model._default_manager.order_by("pk").values())
+        for label, model in project_models(include_audit=include_audit)
+    }
 
 
 # --- Valid form posts ------------------------------------------------------------------------
@@ -147,33 +200,79 @@ def _now_local() -> str:
 
 
 def patient_form(patient, **changes) -> dict:
-    data = {"full_name": patient.full_name, "date_of_birth": patient.date_of_birth.isoformat(),
-            "gender": patient.gender, "blood_type": patient.blood_type, "address": patient.address,
-            "emergency_contact_name": patient.emergency_contact_name, "is_active": "on"}
+    data = {
+        "full_name": patient.full_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "gender": patient.gender,
+        "blood_type": patient.blood_type,
+        "address": patient.address,
+        "emergency_contact_name": patient.emergency_contact_name,
+        "is_active": "on",
+    }
     return {**data, **changes}
 
 
 VALID_POSTS = {
-    "patients:create": lambda w: {"full_name": "Siti Aminah", "date_of_birth": "1990-01-02", "gender": "F",
-                                  "address": "Jl. Melati 1, Bandung", "confirmed_not_duplicate": "on"},
+    "patients:create": lambda w: {
+        "full_name": "Siti Aminah",
+        "date_of_birth": "1990-01-02",
+        "gender": "F",
+        "address": "Jl. Melati 1, Bandung",
+        "confirmed_not_duplicate": "on",
+    },
     "patients:edit": lambda w: patient_form(w.patient, address="Jl. Kenanga 2, Bandung"),
     "audit:emergency_access": lambda w: {"reason": "Pasien tidak sadar di IGD, perlu riwayat alergi"},
-    "insurance:add": lambda w: {"kind": "private", "provider_name": "Asuransi Sehat",
-                                         "policy_number": "AS-0001", "valid_from": _day(-1), "is_active": "on"},
-    "insurance:edit": lambda w: {"kind": w.insurance.kind, "provider_name": w.insurance.provider_name,
-                                          "policy_number": w.insurance.policy_number, "valid_from": _day(-10),
-                                          "is_active": "on"},
-    "scheduling:book": lambda w: {"patient": w.patient.pk, "doctor": w.doctor.pk, "date": _day(6), "time": "10:00",
-                                  "services": [w.service.pk], "reason": "Kontrol"},
-    "scheduling:walk_in": lambda w: {"patient": w.patient.pk, "doctor": w.doctor.pk, "services": [w.service.pk],
-                                     "reason": "Demam"},
+    "insurance:add": lambda w: {
+        "kind": "private",
+        "provider_name": "Asuransi Sehat",
+        "policy_number": "AS-0001",
+        "valid_from": _day(-1),
+        "is_active": "on",
+    },
+    "insurance:edit": lambda w: {
+        "kind": w.insurance.kind,
+        "provider_name": w.insurance.provider_name,
+        "policy_number": w.insurance.policy_number,
+        "valid_from": _day(-10),
+        "is_active": "on",
+    },
+    "scheduling:book": lambda w: {
+        "patient": w.patient.pk,
+        "doctor": w.doctor.pk,
+        "date": _day(6),
+        "time": "10:00",
+        "services": [w.service.pk],
+        "reason": "Kontrol",
+    },
+    "scheduling:walk_in": lambda w: {
+        "patient": w.patient.pk,
+        "doctor": w.doctor.pk,
+        "services": [w.service.pk],
+        "reason": "Demam",
+    },
     "scheduling:reschedule": lambda w: {"date": _day(5), "time": "10:00"},
-    "records:record": lambda w: {"complaint": "Batuk tiga hari", "diagnosis": "ISPA", "icd10_code": "J06.9",
-                                 "systolic_bp": "120", "diastolic_bp": "80"},
-    "records:lab_add": lambda w: {"test_name": "Glukosa puasa", "value": "90", "unit": "mg/dL",
-                                  "reference_low": "70", "reference_high": "100", "sampled_at": _now_local()},
-    "records:lab_edit": lambda w: {"test_name": w.lab.test_name, "value": "14.1", "unit": w.lab.unit,
-                                   "reference_low": "12", "reference_high": "16",
-                                   "sampled_at": timezone.localtime(w.lab.sampled_at).strftime("%Y-%m-%dT%H:%M")},
+    "records:record": lambda w: {
+        "complaint": "Batuk tiga hari",
+        "diagnosis": "ISPA",
+        "icd10_code": "J06.9",
+        "systolic_bp": "120",
+        "diastolic_bp": "80",
+    },
+    "records:lab_add": lambda w: {
+        "test_name": "Glukosa puasa",
+        "value": "90",
+        "unit": "mg/dL",
+        "reference_low": "70",
+        "reference_high": "100",
+        "sampled_at": _now_local(),
+    },
+    "records:lab_edit": lambda w: {
+        "test_name": w.lab.test_name,
+        "value": "14.1",
+        "unit": w.lab.unit,
+        "reference_low": "12",
+        "reference_high": "16",
+        "sampled_at": timezone.localtime(w.lab.sampled_at).strftime("%Y-%m-%dT%H:%M"),
+    },
     "billing:pay": lambda w: {"amount": "50000", "method": "Cash", "reference": "Kasir 1"},
 }

@@ -21,8 +21,14 @@ from scheduling.tests.factories import AppointmentServiceFactory, ServiceFactory
 
 # Admins read medical records and lab results but never write them:
 # their add pages refuse even the admin.
-READ_ONLY_FOR_ADMIN = {"records.medicalrecord", "records.labresult", "records.medicalrecordversion",
-                       "records.labresultversion", "audit.auditlog", "audit.emergencyaccess"}
+READ_ONLY_FOR_ADMIN = {
+    "records.medicalrecord",
+    "records.labresult",
+    "records.medicalrecordversion",
+    "records.labresultversion",
+    "audit.auditlog",
+    "audit.emergencyaccess",
+}
 
 
 @pytest.fixture
@@ -61,12 +67,18 @@ def audit_objects(record, lab) -> dict:
     return {
         "audit.auditlog": AuditLog.objects.order_by("id").first(),
         "audit.emergencyaccess": EmergencyAccess.objects.create(
-            doctor=doctor, patient=record.patient, reason="Pasien tidak sadar di IGD", created_at=now,
-            expires_at=now + datetime.timedelta(hours=1)),
+            doctor=doctor,
+            patient=record.patient,
+            reason="Pasien tidak sadar di IGD",
+            created_at=now,
+            expires_at=now + datetime.timedelta(hours=1),
+        ),
         "records.medicalrecordversion": MedicalRecordVersion.objects.create(
-            record=record, version=1, snapshot={"diagnosis": "lama"}, changed_at=now),
+            record=record, version=1, snapshot={"diagnosis": "lama"}, changed_at=now
+        ),
         "records.labresultversion": LabResultVersion.objects.create(
-            lab_result=lab, version=1, snapshot={"value": "1"}, changed_at=now),
+            lab_result=lab, version=1, snapshot={"value": "1"}, changed_at=now
+        ),
     }
 
 
@@ -75,12 +87,26 @@ def registered_models():
 
 
 def test_it_registers_every_model_of_the_clinic():
-    assert registered_models() == sorted([
-        "accounts.user", "patients.patient", "patients.doctor", "patients.workinghours", "scheduling.service",
-        "scheduling.appointment", "scheduling.appointmentservice", "records.medicalrecord", "records.labresult",
-        "billing.insurance", "billing.billing", "billing.payment",
-        "audit.auditlog", "audit.emergencyaccess", "records.medicalrecordversion", "records.labresultversion",
-    ])
+    assert registered_models() == sorted(
+        [
+            "accounts.user",
+            "patients.patient",
+            "patients.doctor",
+            "patients.workinghours",
+            "scheduling.service",
+            "scheduling.appointment",
+            "scheduling.appointmentservice",
+            "records.medicalrecord",
+            "records.labresult",
+            "billing.insurance",
+            "billing.billing",
+            "billing.payment",
+            "audit.auditlog",
+            "audit.emergencyaccess",
+            "records.medicalrecordversion",
+            "records.labresultversion",
+        ]
+    )
 
 
 @pytest.mark.parametrize("label", registered_models())
@@ -114,8 +140,9 @@ def test_it_keeps_other_roles_out_of_the_admin(client, one_of_each, request, rol
 
 
 def test_it_refuses_the_admin_login_to_a_receptionist(client, receptionist):
-    response = client.post(reverse("admin:login"), {"username": receptionist.username,
-                                                    "password": "Rahasia-Klinik-2026"})
+    response = client.post(
+        reverse("admin:login"), {"username": receptionist.username, "password": "Rahasia-Klinik-2026"}
+    )
     assert response.status_code == 200  # the form again, with its message
     assert "_auth_user_id" not in client.session
 
@@ -149,11 +176,18 @@ class TestBookingThroughTheAdmin:
 
     def _post(self, client, patient, doctor, service, start):
         local = timezone.localtime(start)
-        return client.post(reverse("admin:scheduling_appointment_add"), {
-            "patient": patient.pk, "doctor": doctor.pk,
-            "appointment_date_0": local.strftime("%d-%m-%Y"), "appointment_date_1": local.strftime("%H:%M:%S"),
-            "booked_services": [service.pk], "reason": "Kontrol", "notes": "",
-        })
+        return client.post(
+            reverse("admin:scheduling_appointment_add"),
+            {
+                "patient": patient.pk,
+                "doctor": doctor.pk,
+                "appointment_date_0": local.strftime("%d-%m-%Y"),
+                "appointment_date_1": local.strftime("%H:%M:%S"),
+                "booked_services": [service.pk],
+                "reason": "Kontrol",
+                "notes": "",
+            },
+        )
 
     def test_it_books_through_the_service_and_copies_the_price(self, client, admin_user, doctor):
         client.force_login(admin_user)
@@ -195,8 +229,16 @@ class TestBookingThroughTheAdmin:
         appointment = AppointmentServiceFactory(appointment__status=Appointment.Status.CANCELLED).appointment
         url = reverse("admin:scheduling_appointment_change", args=[appointment.pk])
 
-        response = client.post(url, {"status": Appointment.Status.COMPLETED, "reason": "", "notes": "",
-                                     "lines-TOTAL_FORMS": 0, "lines-INITIAL_FORMS": 0})
+        response = client.post(
+            url,
+            {
+                "status": Appointment.Status.COMPLETED,
+                "reason": "",
+                "notes": "",
+                "lines-TOTAL_FORMS": 0,
+                "lines-INITIAL_FORMS": 0,
+            },
+        )
 
         assert response.status_code == 200
         appointment.refresh_from_db()
@@ -204,15 +246,25 @@ class TestBookingThroughTheAdmin:
 
     def test_it_completes_through_the_service_creating_record_and_bill(self, client, admin_user):
         client.force_login(admin_user)
-        line = AppointmentServiceFactory(appointment__status=Appointment.Status.IN_CONSULTATION, quantity=2,
-                                         unit_price=Decimal("50000"))
+        line = AppointmentServiceFactory(
+            appointment__status=Appointment.Status.IN_CONSULTATION, quantity=2, unit_price=Decimal("50000")
+        )
         url = reverse("admin:scheduling_appointment_change", args=[line.appointment.pk])
 
-        response = client.post(url, {
-            "status": Appointment.Status.COMPLETED, "reason": "", "notes": "",
-            "lines-TOTAL_FORMS": 1, "lines-INITIAL_FORMS": 1, "lines-0-id": line.pk,
-            "lines-0-appointment": line.appointment.pk, "lines-0-service": line.service.pk, "lines-0-quantity": 2,
-        })
+        response = client.post(
+            url,
+            {
+                "status": Appointment.Status.COMPLETED,
+                "reason": "",
+                "notes": "",
+                "lines-TOTAL_FORMS": 1,
+                "lines-INITIAL_FORMS": 1,
+                "lines-0-id": line.pk,
+                "lines-0-appointment": line.appointment.pk,
+                "lines-0-service": line.service.pk,
+                "lines-0-quantity": 2,
+            },
+        )
 
         assert response.status_code == 302, response.content.decode()[:3000]
         bill = Billing.objects.get(appointment=line.appointment)
@@ -225,8 +277,10 @@ class TestPaymentsThroughTheAdmin:
         client.force_login(admin_user)
         bill = BillingFactory(total_amount=Decimal("300000"))
 
-        response = client.post(reverse("admin:billing_payment_add"),
-                               {"billing": bill.pk, "amount": "100000", "method": "Cash", "reference": ""})
+        response = client.post(
+            reverse("admin:billing_payment_add"),
+            {"billing": bill.pk, "amount": "100000", "method": "Cash", "reference": ""},
+        )
 
         assert response.status_code == 302
         bill.refresh_from_db()
@@ -236,8 +290,10 @@ class TestPaymentsThroughTheAdmin:
         client.force_login(admin_user)
         bill = BillingFactory(total_amount=Decimal("300000"))
 
-        response = client.post(reverse("admin:billing_payment_add"),
-                               {"billing": bill.pk, "amount": "300001", "method": "Cash", "reference": ""})
+        response = client.post(
+            reverse("admin:billing_payment_add"),
+            {"billing": bill.pk, "amount": "300001", "method": "Cash", "reference": ""},
+        )
 
         assert response.status_code == 200
         assert Payment.objects.count() == 0
@@ -262,7 +318,10 @@ class TestDeletingWithHistory:
             assert response.status_code == 403
         else:
             assert response.status_code == 200
-            assert "Cannot delete" in response.content.decode() or "Tidak bisa menghapus" in \
-                response.content.decode() or "tidak dapat" in response.content.decode().lower()
+            assert (
+                "Cannot delete" in response.content.decode()
+                or "Tidak bisa menghapus" in response.content.decode()
+                or "tidak dapat" in response.content.decode().lower()
+            )
         assert type(obj).objects.filter(pk=obj.pk).exists()
         assert {m: m.objects.count() for m in counts} == counts

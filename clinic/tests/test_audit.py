@@ -49,23 +49,35 @@ def raw_audit_text() -> str:
 
 @pytest.fixture
 def patient(db):
-    return PatientFactory(full_name="Siti Aminah", nik=NIK, phone=PHONE, email=EMAIL,
-                          emergency_contact_phone=CONTACT_PHONE)
+    return PatientFactory(
+        full_name="Siti Aminah", nik=NIK, phone=PHONE, email=EMAIL, emergency_contact_phone=CONTACT_PHONE
+    )
 
 
 @pytest.fixture
 def seen(patient, doctor_user):
     """One object of each kind that a patient-data page shows, all about `patient`."""
-    visit = AppointmentFactory(patient=patient, doctor=doctor_user.doctor_profile, status=S.IN_CONSULTATION,
-                               appointment_date=timezone.now().replace(microsecond=0))
+    visit = AppointmentFactory(
+        patient=patient,
+        doctor=doctor_user.doctor_profile,
+        status=S.IN_CONSULTATION,
+        appointment_date=timezone.now().replace(microsecond=0),
+    )
     AppointmentServiceFactory(appointment=visit)
     record = MedicalRecordFactory(appointment=visit)
     lab = LabResultFactory(medical_record=record)
     bill = BillingFactory(appointment=AppointmentFactory(patient=patient, status=S.COMPLETED))
     AppointmentServiceFactory(appointment=bill.appointment)
     payment = PaymentFactory(billing=bill, amount=Decimal("100000"))
-    return {"patient": patient, "visit": visit, "record": record, "lab": lab, "bill": bill, "payment": payment,
-            "insurance": InsuranceFactory(patient=patient)}
+    return {
+        "patient": patient,
+        "visit": visit,
+        "record": record,
+        "lab": lab,
+        "bill": bill,
+        "payment": payment,
+        "insurance": InsuranceFactory(patient=patient),
+    }
 
 
 # (who, url name, args from `seen`, query, the row's action and "what")
@@ -91,15 +103,18 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize(("who", "name", "obj", "query", "action", "what"), PAGES,
-                         ids=[f"{p[1]}-{p[0]}" for p in PAGES])
-def test_it_writes_a_row_for_each_page_that_shows_patient_data(client, request, seen, who, name, obj, query,
-                                                               action, what):
+@pytest.mark.parametrize(
+    ("who", "name", "obj", "query", "action", "what"), PAGES, ids=[f"{p[1]}-{p[0]}" for p in PAGES]
+)
+def test_it_writes_a_row_for_each_page_that_shows_patient_data(
+    client, request, seen, who, name, obj, query, action, what
+):
     user = request.getfixturevalue(who)
     client.force_login(user)
     before = AuditLog.objects.count()
-    response = client.get(reverse(name, args=[quote(seen[obj].pk)]), query or {},
-                          HTTP_USER_AGENT="Mozilla/5.0 (Klinik test)")
+    response = client.get(
+        reverse(name, args=[quote(seen[obj].pk)]), query or {}, HTTP_USER_AGENT="Mozilla/5.0 (Klinik test)"
+    )
     assert response.status_code == 200
     [row] = AuditLog.objects.filter(action=action, what=what).order_by("-id")[:1]
     assert AuditLog.objects.count() == before + 1
@@ -146,9 +161,18 @@ def test_it_does_not_log_a_page_that_answers_404(client, receptionist):
 
 
 def patient_form(**overrides) -> dict:
-    data = {"full_name": "Siti Aminah", "nik": NIK, "date_of_birth": "1987-09-25", "gender": "F",
-            "phone": PHONE, "email": EMAIL, "address": "Jl. Dago 1", "blood_type": "O+",
-            "emergency_contact_name": "Budi", "emergency_contact_phone": CONTACT_PHONE}
+    data = {
+        "full_name": "Siti Aminah",
+        "nik": NIK,
+        "date_of_birth": "1987-09-25",
+        "gender": "F",
+        "phone": PHONE,
+        "email": EMAIL,
+        "address": "Jl. Dago 1",
+        "blood_type": "O+",
+        "emergency_contact_name": "Budi",
+        "emergency_contact_phone": CONTACT_PHONE,
+    }
     return {**data, **overrides}
 
 
@@ -185,14 +209,13 @@ def test_it_records_no_row_for_a_save_that_changed_nothing(patient):
 
 def test_it_records_appointment_medical_record_lab_bill_and_payment_changes(doctor_user, receptionist, patient):
     visit = AppointmentFactory(patient=patient, doctor=doctor_user.doctor_profile, status=S.IN_CONSULTATION)
-    record = medical_record_save(appointment=visit, data={"diagnosis": "Demam", "icd10_code": "R50.9"},
-                                 by=doctor_user)
-    medical_record_save(appointment=visit, data={"diagnosis": "Demam tifoid", "icd10_code": "A01.0"},
-                        by=doctor_user)
+    record = medical_record_save(appointment=visit, data={"diagnosis": "Demam", "icd10_code": "R50.9"}, by=doctor_user)
+    medical_record_save(appointment=visit, data={"diagnosis": "Demam tifoid", "icd10_code": "A01.0"}, by=doctor_user)
     lab = LabResultFactory(medical_record=record)
     bill = BillingFactory(appointment=AppointmentFactory(patient=patient, status=S.COMPLETED))
-    billing_services.payment_record(bill=bill, amount=Decimal("100000"), method=PaymentMethod.CASH,
-                                    received_by=receptionist)
+    billing_services.payment_record(
+        bill=bill, amount=Decimal("100000"), method=PaymentMethod.CASH, received_by=receptionist
+    )
 
     by_type = {}
     for row in rows():
@@ -213,8 +236,11 @@ def test_it_records_appointment_medical_record_lab_bill_and_payment_changes(doct
 
 
 def test_it_records_a_status_change_of_an_appointment(client, receptionist, patient):
-    appointment = AppointmentFactory(patient=patient, appointment_date=timezone.now() + datetime.timedelta(hours=1),
-                                     end_time=timezone.now() + datetime.timedelta(hours=2))
+    appointment = AppointmentFactory(
+        patient=patient,
+        appointment_date=timezone.now() + datetime.timedelta(hours=1),
+        end_time=timezone.now() + datetime.timedelta(hours=2),
+    )
     client.force_login(receptionist)
     client.post(reverse("scheduling:check_in", args=[appointment.pk]))
     [row] = rows(action=A.UPDATE, object_type="scheduling.appointment")
@@ -251,15 +277,30 @@ def test_it_keeps_identifiers_out_of_the_log_and_the_application_log(client, rec
     patient = Patient.objects.get()
     client.get(reverse("patients:detail", args=[patient.pk]))
     client.get(reverse("patients:search"), {"q": NIK})
-    client.post(reverse("patients:edit", args=[patient.pk]),
-                patient_form(phone="+6281299990555", email="baru@contoh.id", nik="3273016509870002",
-                             emergency_contact_phone="+6281377770555"))
+    client.post(
+        reverse("patients:edit", args=[patient.pk]),
+        patient_form(
+            phone="+6281299990555",
+            email="baru@contoh.id",
+            nik="3273016509870002",
+            emergency_contact_phone="+6281377770555",
+        ),
+    )
     audit.audit_seal()
     assert AuditLog.objects.filter(action=A.UPDATE).exists()
     text = raw_audit_text()
     logged = caplog.text
-    for secret in (NIK, PHONE, EMAIL, CONTACT_PHONE, "3273016509870002", "+6281299990555", "baru@contoh.id",
-                   "+6281377770555", "6281299990001"):
+    for secret in (
+        NIK,
+        PHONE,
+        EMAIL,
+        CONTACT_PHONE,
+        "3273016509870002",
+        "+6281299990555",
+        "baru@contoh.id",
+        "+6281377770555",
+        "6281299990001",
+    ):
         assert secret not in text, secret
         assert secret not in logged, secret
 
@@ -268,8 +309,9 @@ def test_it_keeps_identifiers_out_of_the_log_and_the_application_log(client, rec
 
 
 def test_it_records_a_login(client, receptionist):
-    client.post(reverse("accounts:login"), {"username": receptionist.username, "password": PASSWORD},
-                REMOTE_ADDR="10.0.0.7")
+    client.post(
+        reverse("accounts:login"), {"username": receptionist.username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.7"
+    )
     [row] = rows(action=A.LOGIN)
     assert row.actor == receptionist and row.ip_address == "10.0.0.7"
 
@@ -301,16 +343,18 @@ def test_it_records_a_denied_request_and_shows_a_translated_page(client, recepti
 
 def test_it_takes_the_address_from_remote_addr_not_from_a_forwarded_header(client, receptionist, patient):
     client.force_login(receptionist)
-    client.get(reverse("patients:detail", args=[patient.pk]), REMOTE_ADDR="10.1.1.1",
-               HTTP_X_FORWARDED_FOR="6.6.6.6")
+    client.get(reverse("patients:detail", args=[patient.pk]), REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="6.6.6.6")
     assert rows(action=A.READ)[-1].ip_address == "10.1.1.1"
 
 
 def test_it_trusts_the_forwarded_address_of_a_configured_proxy(client, receptionist, patient, settings):
     settings.AUDIT_TRUSTED_PROXIES = 1
     client.force_login(receptionist)
-    client.get(reverse("patients:detail", args=[patient.pk]), REMOTE_ADDR="10.1.1.1",
-               HTTP_X_FORWARDED_FOR="6.6.6.6, 192.168.5.20")
+    client.get(
+        reverse("patients:detail", args=[patient.pk]),
+        REMOTE_ADDR="10.1.1.1",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 192.168.5.20",
+    )
     assert rows(action=A.READ)[-1].ip_address == "192.168.5.20"
 
 
@@ -413,8 +457,10 @@ def test_the_command_finds_a_row_whose_hash_was_recomputed(patient):
     tampered = AuditLog.objects.get(pk=rows_[1].pk)
     tampered.what = "rewritten"
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_log SET what = %s, hash = %s WHERE id = %s",
-                       ["rewritten", audit.row_hash(tampered, tampered.prev_hash), tampered.pk])
+        cursor.execute(
+            "UPDATE audit_log SET what = %s, hash = %s WHERE id = %s",
+            ["rewritten", audit.row_hash(tampered, tampered.prev_hash), tampered.pk],
+        )
     report = audit.verify_chain()
     assert report.first_broken.pk == rows_[2].pk  # the next row no longer follows it
 
@@ -440,9 +486,17 @@ def test_the_command_finds_the_last_row_deleted(patient):
 
 
 def test_it_keeps_the_hash_stable_across_a_database_round_trip(patient, receptionist):
-    audit.audit_write(action=A.UPDATE, patient=patient, actor=receptionist, what="x",
-                      changes={"value": [Decimal("1.50"), datetime.date(2026, 1, 2)], "flag": [True, None],
-                               "text": ["ä ✓ \x00", "€"]})
+    audit.audit_write(
+        action=A.UPDATE,
+        patient=patient,
+        actor=receptionist,
+        what="x",
+        changes={
+            "value": [Decimal("1.50"), datetime.date(2026, 1, 2)],
+            "flag": [True, None],
+            "text": ["ä ✓ \x00", "€"],
+        },
+    )
     audit.audit_seal()
     assert audit.verify_chain().ok
 
@@ -495,9 +549,11 @@ def test_the_database_itself_refuses_changes_once_protected():
         assert audit.verify_chain(seal=False).ok
         assert AuditLog.objects.filter(seq__isnull=True).count() == 0
         with connection.cursor() as cursor:
-            for sql in ("UPDATE audit_log SET what = 'rewritten' WHERE id = %s",
-                        "UPDATE audit_log SET hash = '' WHERE id = %s",
-                        "DELETE FROM audit_log WHERE id = %s"):
+            for sql in (
+                "UPDATE audit_log SET what = 'rewritten' WHERE id = %s",
+                "UPDATE audit_log SET hash = '' WHERE id = %s",
+                "DELETE FROM audit_log WHERE id = %s",
+            ):
                 with pytest.raises(DatabaseError), transaction.atomic():
                     cursor.execute(sql, [written[1].pk])
             with pytest.raises(DatabaseError), transaction.atomic():  # not yet sealed: still only sealing
@@ -543,13 +599,15 @@ def test_it_searches_the_log_by_user_patient_action_and_date(admin_client, recep
 
 
 def test_it_survives_bad_search_input(admin_client):
-    response = admin_client.get(reverse("audit:search"), {"date_from": "kemarin", "action": "hack",
-                                                            "page": "x", "patient": "\x00"})
+    response = admin_client.get(
+        reverse("audit:search"), {"date_from": "kemarin", "action": "hack", "page": "x", "patient": "\x00"}
+    )
     assert response.status_code == 200
 
 
-def test_it_pages_the_log_with_the_same_number_of_queries_for_1_or_50_rows(admin_client, patient,
-                                                                            django_assert_num_queries):
+def test_it_pages_the_log_with_the_same_number_of_queries_for_1_or_50_rows(
+    admin_client, patient, django_assert_num_queries
+):
     url = reverse("audit:search")
     audit.audit_write(action=A.READ, patient=patient, what="patient detail")
     # user (the session is a cache hit), count for the paginator, the page of rows with their patients
@@ -578,8 +636,14 @@ def test_it_sends_anonymous_visitors_of_the_log_to_login(client, name):
 
 def test_it_prints_a_patients_access_report(admin_client, receptionist, doctor_user, patient):
     audit.audit_write(action=A.READ, actor=receptionist, patient=patient, what="patient detail")
-    audit.audit_write(action=A.UPDATE, actor=doctor_user, patient=patient, what="medical record",
-                      object_type="records.medicalrecord", changes={"diagnosis": ["a", "b"]})
+    audit.audit_write(
+        action=A.UPDATE,
+        actor=doctor_user,
+        patient=patient,
+        what="medical record",
+        object_type="records.medicalrecord",
+        changes={"diagnosis": ["a", "b"]},
+    )
     audit.audit_write(action=A.READ, actor=receptionist, patient=PatientFactory(), what="someone else")
     audit.audit_write(action=A.LOGIN, actor=receptionist, what="login")
     response = admin_client.get(reverse("audit:patient", args=[patient.pk]), REMOTE_ADDR="10.9.9.9")

@@ -34,7 +34,10 @@ def deploy_check(**env_vars):
     return run_python(
         "from django.core.management import execute_from_command_line\n"
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])\n",
-        DJANGO_SETTINGS_MODULE=PRODUCTION, SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS=HOST, **env_vars,
+        DJANGO_SETTINGS_MODULE=PRODUCTION,
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS=HOST,
+        **env_vars,
     )
 
 
@@ -57,8 +60,10 @@ def test_it_uses_djangos_redis_cache_for_redis_url():
 
 def test_it_prefers_cache_url_to_redis_url():
     cache = settings_of(BASE, CACHE_URL="rediss://cache.example:6380/0", REDIS_URL="redis://127.0.0.1:6379/0")["CACHE"]
-    assert cache == {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                     "LOCATION": "rediss://cache.example:6380/0"}
+    assert cache == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "rediss://cache.example:6380/0",
+    }
 
 
 def test_it_closes_connections_after_each_request_outside_production():

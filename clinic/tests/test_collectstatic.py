@@ -14,8 +14,13 @@ def test_it_collects_every_static_file_with_the_production_storage(tmp_path):
         "call_command('collectstatic', '--noinput', verbosity=0)\n"
         "print('COLLECTED')\n"
     )
-    result = run_python(code, DJANGO_SETTINGS_MODULE=PRODUCTION, SECRET_KEY=GOOD_KEY,
-                        ALLOWED_HOSTS="klinik.example.co.id", STATIC_ROOT=str(tmp_path))
+    result = run_python(
+        code,
+        DJANGO_SETTINGS_MODULE=PRODUCTION,
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="klinik.example.co.id",
+        STATIC_ROOT=str(tmp_path),
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "COLLECTED" in result.stdout
     manifest = (tmp_path / "staticfiles.json").read_text()

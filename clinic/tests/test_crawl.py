@@ -16,8 +16,10 @@ Content-Type: text/html; charset=utf-8
 
 
 def test_it_ignores_whitespace_between_tags_and_runs_of_spaces():
-    reindented = ('200\nContent-Type: text/html; charset=utf-8\n\n<ul class="list"><li>Antrean   saya</li>\n'
-                  "<li>Rp 150.000</li></ul>")
+    reindented = (
+        '200\nContent-Type: text/html; charset=utf-8\n\n<ul class="list"><li>Antrean   saya</li>\n'
+        "<li>Rp 150.000</li></ul>"
+    )
     assert crawl_compare.diff(PAGE, reindented) == []
 
 

@@ -49,16 +49,22 @@ def role_for(path: str) -> str:
 def world(doctor_user):
     """A doctor's visit with a lab result, a bill and a payment, for URLs that name an object
     (the CSRF check answers before any object is looked up; the rows show that nothing changed)."""
-    lab = LabResultFactory(medical_record__appointment__doctor=doctor_user.doctor_profile,
-                           medical_record__appointment__status=Appointment.Status.IN_CONSULTATION)
+    lab = LabResultFactory(
+        medical_record__appointment__doctor=doctor_user.doctor_profile,
+        medical_record__appointment__status=Appointment.Status.IN_CONSULTATION,
+    )
     bill = BillingFactory(appointment=lab.medical_record.appointment, patient=lab.medical_record.patient)
     PaymentFactory(billing=bill)
     return lab
 
 
 def snapshot() -> str:
-    models = [m for m in apps.get_models() if m._meta.app_label in
-              {"accounts", "audit", "patients", "scheduling", "records", "billing", "django_otp", "otp_totp"}]
+    models = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label
+        in {"accounts", "audit", "patients", "scheduling", "records", "billing", "django_otp", "otp_totp"}
+    ]
     return "".join(serializers.serialize("json", m._default_manager.order_by("pk")) for m in models)
 
 
@@ -92,5 +98,13 @@ def test_it_lets_the_same_post_through_with_the_token(receptionist):
 
 def test_it_found_the_post_views():
     names = {resolve(concrete(r, 1)).view_name for r in ROUTES}
-    assert {"scheduling:check_in", "billing:pay", "records:record", "accounts:logout", "accounts:login",
-            "accounts:otp_verify", "patients:create", "admin:login"} <= names
+    assert {
+        "scheduling:check_in",
+        "billing:pay",
+        "records:record",
+        "accounts:logout",
+        "accounts:login",
+        "accounts:otp_verify",
+        "patients:create",
+        "admin:login",
+    } <= names

@@ -58,8 +58,9 @@ def app_connections(server) -> int:
 @pytest.mark.parametrize("health_checks", [True, False], ids=["health-checks", "no-health-checks"])
 def test_no_page_fails_once_a_restarted_database_answers_again(database, servers, health_checks):
     server, url, session_key = database
-    port = servers.start(threads=False, DATABASE_URL=url, CONN_MAX_AGE="60",
-                         CONN_HEALTH_CHECKS=str(health_checks).lower())
+    port = servers.start(
+        threads=False, DATABASE_URL=url, CONN_MAX_AGE="60", CONN_HEALTH_CHECKS=str(health_checks).lower()
+    )
 
     def page() -> int:
         return app_process.request(port, PAGE, cookies={"sessionid": session_key}).status

@@ -19,9 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditLog
+from clinic.tests.test_settings import run_python
 from core import db_router
 from core.db_router import PIN_COOKIE, TRACE_HEADER, PrimaryReplicaRouter, use_replicas
-from clinic.tests.test_settings import run_python
 from patients.models import Patient
 from patients.tests.factories import PatientFactory
 
@@ -250,7 +250,8 @@ def test_it_uses_the_replica_again_once_it_has_caught_up(live_replica, monkeypat
     ],
 )
 def test_it_asks_a_lagging_replica_again_at_once_but_leaves_a_silent_one_alone(
-        live_replica, monkeypatch, settings, measured, measurements):
+    live_replica, monkeypatch, settings, measured, measurements
+):
     settings.REPLICA_CHECK_SECONDS = 0
     calls = []
     monkeypatch.setattr(db_router, "replica_health", lambda alias: calls.append(alias) or measured)

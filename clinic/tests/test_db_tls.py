@@ -30,8 +30,10 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 NO_DOTENV = "import environ\nenviron.Env.read_env = staticmethod(lambda *args, **kwargs: None)\n"
 DROPPED = ("DATABASE_URL", "DATABASE_SSL_CA", "DATABASE_SSL_CERT", "DATABASE_SSL_KEY", "CONN_MAX_AGE")
 
-MIGRATE = "from django.core.management import execute_from_command_line\n" \
+MIGRATE = (
+    "from django.core.management import execute_from_command_line\n"
     "execute_from_command_line(['manage.py', 'migrate', '--no-input'])\n"
+)
 
 # Connects, reads and writes through the ORM, and reports what the server says of the session.
 QUERY = """
@@ -189,8 +191,7 @@ print(json.dumps({key: params.get(key) for key in ("sslmode", "sslrootcert", "ho
 def server():
     if os.environ.get("CLINIC_TLS_TESTS") != "1":
         pytest.skip(
-            "starts its own MariaDB with a self-signed certificate: set CLINIC_TLS_TESTS=1 "
-            "(.ci/run's TLS step does)"
+            "starts its own MariaDB with a self-signed certificate: set CLINIC_TLS_TESTS=1 (.ci/run's TLS step does)"
         )
     lacking = mariadb_tls.missing()
     if lacking:
@@ -202,9 +203,7 @@ def server():
 @pytest.fixture(scope="module")
 def migrated(server):
     """The database clinic_tls with the project's schema, migrated over verified TLS."""
-    result = run_django(
-        MIGRATE, DATABASE_URL=server.url(ssl_mode="VERIFY_CA"), DATABASE_SSL_CA=str(server.ca)
-    )
+    result = run_django(MIGRATE, DATABASE_URL=server.url(ssl_mode="VERIFY_CA"), DATABASE_SSL_CA=str(server.ca))
     assert result.returncode == 0, result.stdout + result.stderr
     return server
 
@@ -232,9 +231,9 @@ def test_it_is_refused_without_tls_and_writes_nothing(server):
         assert migrate.returncode != 0
         assert "OperationalError" in migrate.stderr
 
-    assert server.admin(
-        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'clinic_tls_refused'"
-    ) == ((0,),)
+    assert server.admin("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'clinic_tls_refused'") == (
+        (0,),
+    )
 
 
 def test_it_refuses_a_server_certificate_that_another_ca_signed(migrated):
@@ -253,9 +252,7 @@ def test_it_refuses_verification_without_the_ca(migrated):
 
 def test_it_checks_the_host_name_against_the_certificate(migrated):
     # The certificate names IP:127.0.0.1 (and DNS:localhost).
-    report = session(
-        DATABASE_URL=migrated.url(ssl_mode="VERIFY_IDENTITY"), DATABASE_SSL_CA=str(migrated.ca)
-    )
+    report = session(DATABASE_URL=migrated.url(ssl_mode="VERIFY_IDENTITY"), DATABASE_SSL_CA=str(migrated.ca))
     assert report["version"] in ("TLSv1.2", "TLSv1.3")
 
     if migrated.mismatch_host is None:

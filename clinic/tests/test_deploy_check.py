@@ -32,7 +32,10 @@ def test_it_passes_the_deployment_checks_through_manage_py():
     result = run_python(
         "from django.core.management import execute_from_command_line\n"
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])\n",
-        DJANGO_SETTINGS_MODULE=PRODUCTION, SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS=HOST, **SHARED_CACHE,
+        DJANGO_SETTINGS_MODULE=PRODUCTION,
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS=HOST,
+        **SHARED_CACHE,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -43,7 +46,10 @@ def test_it_fails_the_deployment_checks_when_a_safeguard_is_switched_off():
     result = run_python(
         "from django.core.management import execute_from_command_line\n"
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])\n",
-        DJANGO_SETTINGS_MODULE=PRODUCTION, SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS=HOST, SECURE_HSTS_SECONDS="0",
+        DJANGO_SETTINGS_MODULE=PRODUCTION,
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS=HOST,
+        SECURE_HSTS_SECONDS="0",
         **SHARED_CACHE,
     )
     assert result.returncode != 0
@@ -79,23 +85,35 @@ def test_it_runs_the_lockout_and_session_rules_in_production():
     assert s["PASSWORD_HASHERS"][0].endswith("Argon2PasswordHasher")
     middleware = s["MIDDLEWARE"]
     assert middleware.index("django_otp.middleware.OTPMiddleware") > middleware.index(
-        "django.contrib.auth.middleware.AuthenticationMiddleware")
-    for name in ("csp.middleware.CSPMiddleware", "accounts.middleware.SessionTimeoutMiddleware",
-                 "accounts.middleware.OTPRequiredMiddleware", "accounts.middleware.NoStoreMiddleware"):
+        "django.contrib.auth.middleware.AuthenticationMiddleware"
+    )
+    for name in (
+        "csp.middleware.CSPMiddleware",
+        "accounts.middleware.SessionTimeoutMiddleware",
+        "accounts.middleware.OTPRequiredMiddleware",
+        "accounts.middleware.NoStoreMiddleware",
+    ):
         assert name in middleware
 
 
 def test_it_lets_the_environment_tune_the_lockout_and_the_session_limits():
     s = production(AXES_FAILURE_LIMIT="10", SESSION_IDLE_TIMEOUT_MINUTES="30", SESSION_ABSOLUTE_HOURS="9")
     assert s["AXES_FAILURE_LIMIT"] == 10
-    assert (s["SESSION_IDLE_TIMEOUT_MINUTES"], s["SESSION_ABSOLUTE_HOURS"], s["SESSION_COOKIE_AGE"]) == (30, 9, 9 * 3600)
+    assert (s["SESSION_IDLE_TIMEOUT_MINUTES"], s["SESSION_ABSOLUTE_HOURS"], s["SESSION_COOKIE_AGE"]) == (
+        30,
+        9,
+        9 * 3600,
+    )
 
 
 def test_it_keeps_the_bandit_configuration_in_the_repository():
     # .ci/run runs `bandit -c pyproject.toml -r . -ll`; the configuration must be there.
     result = subprocess.run(
         [sys.executable, "-c", "import tomllib, json; print(json.dumps(tomllib.load(open('pyproject.toml', 'rb'))))"],
-        cwd=BASE_DIR, capture_output=True, text=True, timeout=60,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     bandit = json.loads(result.stdout)["tool"]["bandit"]

@@ -31,12 +31,22 @@ pytestmark = [
     # transaction=True: MariaDB's ANALYZE TABLE commits, so the rows are flushed after the test
     # rather than rolled back.
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor not in ("mysql", "postgresql"),
-                       reason="query plans are checked on MariaDB and PostgreSQL, the production databases"),
+    pytest.mark.skipif(
+        connection.vendor not in ("mysql", "postgresql"),
+        reason="query plans are checked on MariaDB and PostgreSQL, the production databases",
+    ),
 ]
 
-BIG_TABLES = {"patients", "appointments", "appointment_services", "medical_records", "lab_results", "billing",
-              "payments", "audit_log"}
+BIG_TABLES = {
+    "patients",
+    "appointments",
+    "appointment_services",
+    "medical_records",
+    "lab_results",
+    "billing",
+    "payments",
+    "audit_log",
+}
 
 PG_PLANNER_OFF = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
 
@@ -46,8 +56,11 @@ def _mariadb_full_scans(cursor, sql: str) -> list[str]:
     columns = [c[0] for c in cursor.description]
     rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     # ALL reads the table, index the whole of an index (LIKE BINARY on the name did that).
-    return [f"{row['table']}: type={row['type']}, rows={row['rows']}, possible_keys={row['possible_keys']}"
-            for row in rows if row["table"] in BIG_TABLES and row["type"] in ("ALL", "index")]
+    return [
+        f"{row['table']}: type={row['type']}, rows={row['rows']}, possible_keys={row['possible_keys']}"
+        for row in rows
+        if row["table"] in BIG_TABLES and row["type"] in ("ALL", "index")
+    ]
 
 
 def _plan_nodes(node: dict):
@@ -61,10 +74,16 @@ def _postgresql_full_scans(cursor, sql: str) -> list[str]:
     cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
     plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    return [f"{node['Relation Name']}: {node['Node Type']} {node.get('Index Name') or ''}, filter={node.get('Filter')}"
-            for node in _plan_nodes(plan[0]["Plan"]) if node.get("Relation Name") in BIG_TABLES and (
-                node["Node Type"] == "Seq Scan"
-                or node["Node Type"] in ("Index Scan", "Index Only Scan") and "Index Cond" not in node)]
+    return [
+        f"{node['Relation Name']}: {node['Node Type']} {node.get('Index Name') or ''}, filter={node.get('Filter')}"
+        for node in _plan_nodes(plan[0]["Plan"])
+        if node.get("Relation Name") in BIG_TABLES
+        and (
+            node["Node Type"] == "Seq Scan"
+            or node["Node Type"] in ("Index Scan", "Index Only Scan")
+            and "Index Cond" not in node
+        )
+    ]
 
 
 def full_scans(sql: str) -> list[str]:

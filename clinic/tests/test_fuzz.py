@@ -58,31 +58,52 @@ from scheduling.models import Appointment, AppointmentService, Service
 from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory, ServiceFactory
 
 S = Appointment.Status
-ROLE_FIXTURE = {User.Role.ADMIN: "admin_user", User.Role.RECEPTIONIST: "receptionist",
-                User.Role.DOCTOR: "doctor_user"}
+ROLE_FIXTURE = {User.Role.ADMIN: "admin_user", User.Role.RECEPTIONIST: "receptionist", User.Role.DOCTOR: "doctor_user"}
 # The role that posts a front-desk form; doctors post their own.
 WRITER_PREFERENCE = (User.Role.RECEPTIONIST, User.Role.DOCTOR, User.Role.ADMIN)
 # The rows compared before and after each request. The audit log is left out: reading a page
 # writes to it, and so may a refused request.
-MODELS = (Patient, Doctor, WorkingHours, Service, Appointment, AppointmentService, MedicalRecord, LabResult,
-          MedicalRecordVersion, LabResultVersion, Insurance, Billing, Payment, User, EmergencyAccess, TOTPDevice)
+MODELS = (
+    Patient,
+    Doctor,
+    WorkingHours,
+    Service,
+    Appointment,
+    AppointmentService,
+    MedicalRecord,
+    LabResult,
+    MedicalRecordVersion,
+    LabResultVersion,
+    Insurance,
+    Billing,
+    Payment,
+    User,
+    EmergencyAccess,
+    TOTPDevice,
+)
 # Turning two-step login off deletes the authenticator; nothing else is ever deleted.
 DELETABLE = (TOTPDevice,)
 OK_STATUSES = (200, 302, 400, 404)
-HTMX_HEADERS = [{}, {"HTTP_HX_REQUEST": "true"},
-                {"HTTP_HX_REQUEST": "true", "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}]
+HTMX_HEADERS = [{}, {"HTTP_HX_REQUEST": "true"}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}]
 # Read by Django itself, not by a view.
 FRAMEWORK_KEYS = {"csrfmiddlewaretoken"}
 
 FUZZ = settings(
-    deadline=None, derandomize=True, database=None, print_blob=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large, HealthCheck.large_base_example],
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
 )
-GET_EXAMPLES = 20      # a page that reads query-string parameters
-PLAIN_EXAMPLES = 5     # a page that reads none (only the extra parameter and htmx vary), another role
-POST_EXAMPLES = 25     # a form
-FILTER_EXAMPLES = 20   # allow-list checks of a list page
+GET_EXAMPLES = 20  # a page that reads query-string parameters
+PLAIN_EXAMPLES = 5  # a page that reads none (only the extra parameter and htmx vary), another role
+POST_EXAMPLES = 25  # a form
+FILTER_EXAMPLES = 20  # allow-list checks of a list page
 
 
 # --- The objects the URLs point at ------------------------------------------------------------
@@ -95,13 +116,13 @@ class World:
     patient: Patient
     insurance: Insurance
     services: list[Service]
-    scheduled: Appointment          # next week: check in, cancel, no-show, reschedule
-    checked_in: Appointment         # today: the doctor starts the consultation
-    in_consultation: Appointment    # today: record, lab result, completion
-    bill: Billing                   # unpaid, Rp 150.000
-    completed: Appointment          # 30 days ago, with its record and a lab result: corrections
+    scheduled: Appointment  # next week: check in, cancel, no-show, reschedule
+    checked_in: Appointment  # today: the doctor starts the consultation
+    in_consultation: Appointment  # today: record, lab result, completion
+    bill: Billing  # unpaid, Rp 150.000
+    completed: Appointment  # 30 days ago, with its record and a lab result: corrections
     lab: LabResult
-    stranger: Patient               # not in the doctor's care: emergency access
+    stranger: Patient  # not in the doctor's care: emergency access
     next_week: datetime.date
     extra: dict = dataclasses.field(default_factory=dict)  # what a Plan's `prepare` sets up
 
@@ -124,18 +145,28 @@ def world(frozen_clock, admin_user, receptionist, doctor_user, other_doctor_user
     doctor, other = doctor_user.doctor_profile, other_doctor_user.doctor_profile
     for d in (doctor, other):
         for weekday in range(7):  # open all day, every day (today's visits start at midnight)
-            WorkingHoursFactory(doctor=d, weekday=weekday, start_time=datetime.time(0, 0),
-                                end_time=datetime.time(23, 59))
+            WorkingHoursFactory(
+                doctor=d, weekday=weekday, start_time=datetime.time(0, 0), end_time=datetime.time(23, 59)
+            )
     consult = ServiceFactory(name="Konsultasi Umum", price=Decimal("150000"), duration_minutes=15)
     dressing = ServiceFactory(name="Perawatan Luka", price=Decimal("75000"), duration_minutes=30)
     patient = PatientFactory(full_name="Siti Rahmawati", date_of_birth=datetime.date(1990, 5, 17))
     PatientFactory(full_name="Siti Aminah")
-    insurance = InsuranceFactory(patient=patient, valid_from=today - datetime.timedelta(days=365),
-                                 valid_until=today + datetime.timedelta(days=365))
+    insurance = InsuranceFactory(
+        patient=patient,
+        valid_from=today - datetime.timedelta(days=365),
+        valid_until=today + datetime.timedelta(days=365),
+    )
 
     def visit(status, start, **kwargs):
-        appointment = AppointmentFactory(patient=patient, doctor=doctor, status=status, appointment_date=start,
-                                         end_time=start + datetime.timedelta(minutes=15), **kwargs)
+        appointment = AppointmentFactory(
+            patient=patient,
+            doctor=doctor,
+            status=status,
+            appointment_date=start,
+            end_time=start + datetime.timedelta(minutes=15),
+            **kwargs,
+        )
         AppointmentServiceFactory(appointment=appointment, service=consult, unit_price=consult.price)
         return appointment
 
@@ -143,22 +174,33 @@ def world(frozen_clock, admin_user, receptionist, doctor_user, other_doctor_user
     scheduled = visit(S.SCHEDULED, at(next_week, 10))
     checked_in = visit(S.CHECKED_IN, at(today, 0, 15), queue_number=2, arrived_at=timezone.now())
     in_consultation = visit(S.IN_CONSULTATION, at(today, 0, 0), queue_number=1, arrived_at=timezone.now())
-    AppointmentFactory(doctor=other, status=S.SCHEDULED, appointment_date=at(today, 23, 45),
-                       end_time=at(today, 23, 59))
+    AppointmentFactory(doctor=other, status=S.SCHEDULED, appointment_date=at(today, 23, 45), end_time=at(today, 23, 59))
     # An earlier visit with its record and its unpaid bill (Rp 150.000, its one line).
     earlier = visit(S.COMPLETED, at(today - datetime.timedelta(days=30), 9))
     record = MedicalRecordFactory(appointment=earlier, allergies="Penisilin")
     lab = LabResultFactory(medical_record=record, sampled_at=at(earlier.appointment_date.date(), 9, 30))
     bill = BillingFactory(appointment=earlier, total_amount=consult.price)
     stranger = PatientFactory(full_name="Agus Pratama")
-    AppointmentFactory(patient=stranger, doctor=other, status=S.COMPLETED,
-                       appointment_date=at(today - datetime.timedelta(days=3), 9))
+    AppointmentFactory(
+        patient=stranger, doctor=other, status=S.COMPLETED, appointment_date=at(today - datetime.timedelta(days=3), 9)
+    )
     for _ in range(3):  # more bills for the list
         BillingFactory(total_amount=Decimal("150000"))
-    return World(doctor=doctor, other_doctor=other, patient=patient, insurance=insurance,
-                 services=[consult, dressing], scheduled=scheduled, checked_in=checked_in,
-                 in_consultation=in_consultation, bill=bill, completed=earlier, lab=lab, stranger=stranger,
-                 next_week=next_week)
+    return World(
+        doctor=doctor,
+        other_doctor=other,
+        patient=patient,
+        insurance=insurance,
+        services=[consult, dressing],
+        scheduled=scheduled,
+        checked_in=checked_in,
+        in_consultation=in_consultation,
+        bill=bill,
+        completed=earlier,
+        lab=lab,
+        stranger=stranger,
+        next_week=next_week,
+    )
 
 
 # --- What each URL reads, and the valid form each POST starts from ---------------------------
@@ -166,22 +208,37 @@ def world(frozen_clock, admin_user, receptionist, doctor_user, other_doctor_user
 
 @dataclasses.dataclass(frozen=True)
 class Plan:
-    kwargs: Callable[[World], dict] | None = None   # URL kwargs pointing at a real object
-    get: tuple[str, ...] | None = None              # query-string parameters read; None: POST only
-    post: Callable[[World], dict] | None = None     # a valid form; None: GET only
-    prepare: Callable | None = None                 # (world, client, user) after logging in
+    kwargs: Callable[[World], dict] | None = None  # URL kwargs pointing at a real object
+    get: tuple[str, ...] | None = None  # query-string parameters read; None: POST only
+    post: Callable[[World], dict] | None = None  # a valid form; None: GET only
+    prepare: Callable | None = None  # (world, client, user) after logging in
 
 
 def patient_form(w: World) -> dict:
-    return {"full_name": "Budi Santoso", "nik": "3273010101900001", "date_of_birth": "1990-01-01", "gender": "M",
-            "blood_type": "O+", "phone": "0812-3456-7890", "email": "budi@contoh.id", "address": "Jl. Merdeka 1",
-            "emergency_contact_name": "Ani", "emergency_contact_phone": "+62 813 1111 2222",
-            "confirmed_not_duplicate": "on"}
+    return {
+        "full_name": "Budi Santoso",
+        "nik": "3273010101900001",
+        "date_of_birth": "1990-01-01",
+        "gender": "M",
+        "blood_type": "O+",
+        "phone": "0812-3456-7890",
+        "email": "budi@contoh.id",
+        "address": "Jl. Merdeka 1",
+        "emergency_contact_name": "Ani",
+        "emergency_contact_phone": "+62 813 1111 2222",
+        "confirmed_not_duplicate": "on",
+    }
 
 
 def insurance_form(w: World) -> dict:
-    return {"kind": "private", "provider_name": "Asuransi Sehat", "policy_number": "POL-2026-001",
-            "valid_from": "2026-01-01", "valid_until": "2026-12-31", "is_active": "on"}
+    return {
+        "kind": "private",
+        "provider_name": "Asuransi Sehat",
+        "policy_number": "POL-2026-001",
+        "valid_from": "2026-01-01",
+        "valid_until": "2026-12-31",
+        "is_active": "on",
+    }
 
 
 def service_lines(w: World) -> dict:
@@ -189,28 +246,61 @@ def service_lines(w: World) -> dict:
 
 
 def booking_form(w: World) -> dict:
-    return {"patient": str(w.patient.pk), "doctor": str(w.doctor.pk), "date": w.next_week.isoformat(),
-            "time": "11:00", "reason": "Demam", **service_lines(w)}
+    return {
+        "patient": str(w.patient.pk),
+        "doctor": str(w.doctor.pk),
+        "date": w.next_week.isoformat(),
+        "time": "11:00",
+        "reason": "Demam",
+        **service_lines(w),
+    }
 
 
 def record_form(w: World) -> dict:
-    return {"complaint": "Demam tiga hari", "allergies": "tidak ada", "systolic_bp": "120", "diastolic_bp": "80",
-            "heart_rate": "80", "respiratory_rate": "18", "temperature_c": "37.5", "oxygen_saturation": "98",
-            "weight_kg": "60.5", "height_cm": "165", "diagnosis": "ISPA", "icd10_code": "J06.9",
-            "treatment": "Istirahat", "prescription": "Parasetamol 3x500 mg", "notes": ""}
+    return {
+        "complaint": "Demam tiga hari",
+        "allergies": "tidak ada",
+        "systolic_bp": "120",
+        "diastolic_bp": "80",
+        "heart_rate": "80",
+        "respiratory_rate": "18",
+        "temperature_c": "37.5",
+        "oxygen_saturation": "98",
+        "weight_kg": "60.5",
+        "height_cm": "165",
+        "diagnosis": "ISPA",
+        "icd10_code": "J06.9",
+        "treatment": "Istirahat",
+        "prescription": "Parasetamol 3x500 mg",
+        "notes": "",
+    }
 
 
 def lab_form(w: World) -> dict:
     day = timezone.localdate().isoformat()
-    return {"test_name": "Hemoglobin", "value": "13.5", "unit": "g/dL", "reference_low": "12",
-            "reference_high": "16", "sampled_at": f"{day}T00:05", "reported_at": f"{day}T00:10"}
+    return {
+        "test_name": "Hemoglobin",
+        "value": "13.5",
+        "unit": "g/dL",
+        "reference_low": "12",
+        "reference_high": "16",
+        "sampled_at": f"{day}T00:05",
+        "reported_at": f"{day}T00:10",
+    }
 
 
 def lab_correction_form(w: World) -> dict:
     day = w.completed.appointment_date.date().isoformat()
-    return {"test_name": "Hemoglobin", "value": "12.5", "unit": "g/dL", "reference_low": "12",
-            "reference_high": "16", "sampled_at": f"{day}T09:30", "reported_at": f"{day}T11:00",
-            "reason": "Salah ketik nilai hemoglobin"}
+    return {
+        "test_name": "Hemoglobin",
+        "value": "12.5",
+        "unit": "g/dL",
+        "reference_low": "12",
+        "reference_high": "16",
+        "sampled_at": f"{day}T09:30",
+        "reported_at": f"{day}T11:00",
+        "reason": "Salah ketik nilai hemoglobin",
+    }
 
 
 def totp_now(key_hex: str) -> str:
@@ -243,11 +333,24 @@ def otp_form(w: World) -> dict:
     return {"token": totp_now(w.extra["otp_key"]), "next": reverse("patients:search")}
 
 
-def patient_pk(w): return {"pk": w.patient.pk}
-def scheduled_pk(w): return {"pk": w.scheduled.pk}
-def checked_in_pk(w): return {"pk": w.checked_in.pk}
-def consulting_pk(w): return {"pk": w.in_consultation.pk}
-def bill_pk(w): return {"pk": w.bill.pk}
+def patient_pk(w):
+    return {"pk": w.patient.pk}
+
+
+def scheduled_pk(w):
+    return {"pk": w.scheduled.pk}
+
+
+def checked_in_pk(w):
+    return {"pk": w.checked_in.pk}
+
+
+def consulting_pk(w):
+    return {"pk": w.in_consultation.pk}
+
+
+def bill_pk(w):
+    return {"pk": w.bill.pk}
 
 
 def no_fields(w):
@@ -261,8 +364,11 @@ PLAN: dict[str, Plan] = {
     "audit:search": Plan(get=("actor", "patient", "action", "date_from", "date_to", "page")),
     "audit:patient": Plan(patient_pk, get=("date_from", "date_to")),
     "audit:emergency_list": Plan(get=("page",)),
-    "audit:emergency_access": Plan(lambda w: {"pk": w.stranger.pk}, get=(),
-                                      post=lambda w: {"reason": "Pasien tidak sadar di IGD, perlu riwayat alergi"}),
+    "audit:emergency_access": Plan(
+        lambda w: {"pk": w.stranger.pk},
+        get=(),
+        post=lambda w: {"reason": "Pasien tidak sadar di IGD, perlu riwayat alergi"},
+    ),
     "patients:search": Plan(get=("q", "inactive")),
     "patients:create": Plan(get=("name",), post=patient_form),
     "patients:detail": Plan(patient_pk, get=("appointments_page", "bills_page")),
@@ -270,19 +376,26 @@ PLAN: dict[str, Plan] = {
     "insurance:add": Plan(patient_pk, get=(), post=insurance_form),
     "insurance:edit": Plan(lambda w: {"pk": w.insurance.pk}, get=(), post=insurance_form),
     "scheduling:board": Plan(get=("doctor", "status", "page")),
-    "scheduling:book": Plan(get=("patient", "doctor", "reason", "start", "date", "time", "services", "q"),
-                            post=booking_form),
-    "scheduling:walk_in": Plan(get=("patient", "doctor", "q"),
-                               post=lambda w: {k: v for k, v in booking_form(w).items() if k not in ("date", "time")}),
+    "scheduling:book": Plan(
+        get=("patient", "doctor", "reason", "start", "date", "time", "services", "q"), post=booking_form
+    ),
+    "scheduling:walk_in": Plan(
+        get=("patient", "doctor", "q"),
+        post=lambda w: {k: v for k, v in booking_form(w).items() if k not in ("date", "time")},
+    ),
     "scheduling:day": Plan(get=("doctor", "date")),
     "scheduling:patient_lookup": Plan(get=("q",)),
     "scheduling:detail": Plan(scheduled_pk, get=()),
     "scheduling:check_in": Plan(scheduled_pk, post=lambda w: {"next": reverse("scheduling:board")}),
     "scheduling:cancel": Plan(scheduled_pk, post=lambda w: {"reason": "Pasien berhalangan", "next": ""}),
-    "scheduling:no_show": Plan(scheduled_pk, post=lambda w: {"next": reverse("scheduling:board") + "?status=scheduled"}),
-    "scheduling:reschedule": Plan(scheduled_pk, get=(),
-                                  post=lambda w: {"date": (w.next_week + datetime.timedelta(days=1)).isoformat(),
-                                                  "time": "14:30"}),
+    "scheduling:no_show": Plan(
+        scheduled_pk, post=lambda w: {"next": reverse("scheduling:board") + "?status=scheduled"}
+    ),
+    "scheduling:reschedule": Plan(
+        scheduled_pk,
+        get=(),
+        post=lambda w: {"date": (w.next_week + datetime.timedelta(days=1)).isoformat(), "time": "14:30"},
+    ),
     "records:queue": Plan(get=()),
     "records:icd10": Plan(get=("q", "pick", "icd10_code", "diagnosis")),
     "records:visit": Plan(consulting_pk, get=()),
@@ -295,8 +408,9 @@ PLAN: dict[str, Plan] = {
     "dashboard": Plan(get=("period", "start", "end")),
     "dashboard_export": Plan(get=("period", "start", "end")),
     "billing:detail": Plan(bill_pk, get=()),
-    "billing:pay": Plan(bill_pk, get=(), post=lambda w: {"amount": "100000", "method": "Cash", "insurance": "",
-                                                           "reference": "KW-001"}),
+    "billing:pay": Plan(
+        bill_pk, get=(), post=lambda w: {"amount": "100000", "method": "Cash", "insurance": "", "reference": "KW-001"}
+    ),
     "billing:receipt": Plan(bill_pk, get=()),
     "billing:receipt_pdf": Plan(bill_pk, get=()),
     "billing:void": Plan(bill_pk, post=no_fields),
@@ -310,8 +424,9 @@ def allowed_roles(route: str) -> tuple[str, ...]:
 
 
 ROLES = {name: allowed_roles(route) for name, route in STAFF_URLS}
-GET_CASES = [(name, role) for name, _route in STAFF_URLS if name in PLAN and PLAN[name].get is not None
-             for role in ROLES[name]]
+GET_CASES = [
+    (name, role) for name, _route in STAFF_URLS if name in PLAN and PLAN[name].get is not None for role in ROLES[name]
+]
 POST_CASES = [name for name, _route in STAFF_URLS if name in PLAN and PLAN[name].post is not None]
 
 
@@ -331,9 +446,11 @@ def module_figures(request):
     yield
     if not TOTALS["requests"]:
         return
-    line = (f"[figures] {request.node.nodeid}: {TOTALS['get_urls']} (URL, role) pairs with fuzzed query strings, "
-            f"{TOTALS['post_urls']} forms fuzzed, {TOTALS['examples']} examples, {TOTALS['requests']} requests, "
-            f"{TOTALS['saved']} accepted POSTs checked with full_clean(), {time.monotonic() - start:.1f} s")
+    line = (
+        f"[figures] {request.node.nodeid}: {TOTALS['get_urls']} (URL, role) pairs with fuzzed query strings, "
+        f"{TOTALS['post_urls']} forms fuzzed, {TOTALS['examples']} examples, {TOTALS['requests']} requests, "
+        f"{TOTALS['saved']} accepted POSTs checked with full_clean(), {time.monotonic() - start:.1f} s"
+    )
     tr = request.config.pluginmanager.get_plugin("terminalreporter")
     capman = request.config.pluginmanager.get_plugin("capturemanager")
     if tr is None:
@@ -418,7 +535,8 @@ def check_response(response, sent) -> None:
     if status == 302:
         location = response["Location"]
         assert url_has_allowed_host_and_scheme(location, allowed_hosts={"testserver"}), (
-            f"redirect off the site to {location!r} for {short(sent)}")
+            f"redirect off the site to {location!r} for {short(sent)}"
+        )
     if "text/html" in response.get("Content-Type", ""):
         body = response.content.decode()
         for marker in fz.RAW_MARKERS:
@@ -498,7 +616,8 @@ def raw_query(names: tuple[str, ...]):
     """A query string of raw bytes, bypassing the client's encoding."""
     pair = st.tuples(st.sampled_from([*names, "x"]), st.binary(max_size=12))
     return st.lists(pair, min_size=1, max_size=3).map(
-        lambda pairs: "&".join(f"{name}={_percent(raw)}" for name, raw in pairs))
+        lambda pairs: "&".join(f"{name}={_percent(raw)}" for name, raw in pairs)
+    )
 
 
 @pytest.mark.django_db
@@ -509,8 +628,11 @@ def test_it_never_fails_on_a_fuzzed_query_string(client, request, world, reads, 
     # The full count for the first role; the other roles run the same code past the gate.
     examples = GET_EXAMPLES if plan.get and role == ROLES[name][0] else PLAIN_EXAMPLES
     count = Counter()
-    query = st.one_of(fz.query_params(list(plan.get)), fz.query_params(list(plan.get)),
-                      raw_query(plan.get).map(lambda raw: {"QUERY_STRING": raw}))
+    query = st.one_of(
+        fz.query_params(list(plan.get)),
+        fz.query_params(list(plan.get)),
+        raw_query(plan.get).map(lambda raw: {"QUERY_STRING": raw}),
+    )
     baseline = snapshot()
 
     @settings(FUZZ, max_examples=examples)
@@ -531,14 +653,25 @@ def test_it_never_fails_on_a_fuzzed_query_string(client, request, world, reads, 
 
     run()
     TOTALS.update({"get_urls": 1, **count})
-    figures(f"{name} as {role}: {count['examples']} examples, {count['requests']} requests, "
-            f"parameters {list(plan.get) or '(none; extra and htmx only)'}")
+    figures(
+        f"{name} as {role}: {count['examples']} examples, {count['requests']} requests, "
+        f"parameters {list(plan.get) or '(none; extra and htmx only)'}"
+    )
 
 
 # What kind of value a query-string parameter holds, for the fixed sweep.
-PARAM_KINDS = {"date": "date", "date_from": "date", "date_to": "date", "start": "datetime", "time": "time",
-               "doctor": "number", "patient": "number", "services": "number", "page": "number",
-               "next": "url"}  # the rest: "search"
+PARAM_KINDS = {
+    "date": "date",
+    "date_from": "date",
+    "date_to": "date",
+    "start": "datetime",
+    "time": "time",
+    "doctor": "number",
+    "patient": "number",
+    "services": "number",
+    "page": "number",
+    "next": "url",
+}  # the rest: "search"
 
 
 @pytest.mark.django_db
@@ -605,8 +738,10 @@ def test_it_never_fails_or_saves_bad_data_on_a_fuzzed_form(client, request, worl
 
     run()
     TOTALS.update({"post_urls": 1, **count})
-    figures(f"{name}: {count['examples']} examples, {count['requests']} requests, "
-            f"{count['saved']} accepted and checked with full_clean(); fields {sorted(base)}")
+    figures(
+        f"{name}: {count['examples']} examples, {count['requests']} requests, "
+        f"{count['saved']} accepted and checked with full_clean(); fields {sorted(base)}"
+    )
 
 
 @pytest.mark.django_db
@@ -639,10 +774,38 @@ def test_it_never_fails_or_saves_bad_data_for_each_bad_value_in_each_field(clien
     figures(f"{name}: {count['requests']} requests, one bad value in one field each; {count['saved']} accepted")
 
 
-BAD_AMOUNTS = ["-1", "-150000", "0", "0,00", "-0", "NaN", "nan", "sNaN", "Infinity", "-Infinity", "inf", "1e309",
-               "1e5", "99999999999999999999", "999.999.999.999.999", "9999999999999", "150001", "150000,001",
-               "150.000,999", "0,001", "Rp -150.000", "1.5", "\x00", "100000\x00", "", " ", "<script>alert(1)</script>",
-               "' OR 1=1 --", "١٢٣٤٥٦٧٨٩٠١٢٣", "1" * 10_000]
+BAD_AMOUNTS = [
+    "-1",
+    "-150000",
+    "0",
+    "0,00",
+    "-0",
+    "NaN",
+    "nan",
+    "sNaN",
+    "Infinity",
+    "-Infinity",
+    "inf",
+    "1e309",
+    "1e5",
+    "99999999999999999999",
+    "999.999.999.999.999",
+    "9999999999999",
+    "150001",
+    "150000,001",
+    "150.000,999",
+    "0,001",
+    "Rp -150.000",
+    "1.5",
+    "\x00",
+    "100000\x00",
+    "",
+    " ",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "١٢٣٤٥٦٧٨٩٠١٢٣",
+    "1" * 10_000,
+]
 
 
 @pytest.mark.django_db
@@ -680,8 +843,12 @@ LISTS = {
     "audit:search": ({}, lambda c: _ids(c["page"].object_list)),
 }
 # Filter parameters with an allow-list: values off it must be ignored...
-ALLOW_LISTED = {"scheduling:board": ("doctor", "status"), "scheduling:day": ("doctor", "date"),
-                "billing:unpaid": ("page",), "audit:search": ("action", "date_from", "date_to", "page")}
+ALLOW_LISTED = {
+    "scheduling:board": ("doctor", "status"),
+    "scheduling:day": ("doctor", "date"),
+    "billing:unpaid": ("page",),
+    "audit:search": ("action", "date_from", "date_to", "page"),
+}
 # ... and a value on it changes the list (else "ignored" would prove nothing).
 KNOWN_FILTERS = {
     "scheduling:board": lambda w: [{"status": S.CHECKED_IN}, {"doctor": w.other_doctor.pk}],

@@ -84,9 +84,14 @@ def test_it_sends_every_security_header_on_the_receipt_pdf(client, receptionist,
     assert_not_stored(response)
 
 
-@pytest.mark.parametrize("role, name", [
-    ("doctor_user", "records:queue"), ("admin_user", "admin:index"), ("receptionist", "patients:search"),
-])
+@pytest.mark.parametrize(
+    "role, name",
+    [
+        ("doctor_user", "records:queue"),
+        ("admin_user", "admin:index"),
+        ("receptionist", "patients:search"),
+    ],
+)
 def test_it_never_lets_a_page_for_a_signed_in_user_be_cached(client, request, role, name):
     client.force_login(request.getfixturevalue(role))
     response = client.get(reverse(name))
@@ -121,8 +126,9 @@ def test_it_sets_secure_httponly_samesite_cookies_in_production(client, receptio
     page = client.get(reverse("accounts:login"), secure=True)
     csrf = page.cookies[settings.CSRF_COOKIE_NAME]
     assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Lax"
-    response = client.post(reverse("accounts:login"), {"username": receptionist.username, "password": PASSWORD},
-                           secure=True)
+    response = client.post(
+        reverse("accounts:login"), {"username": receptionist.username, "password": PASSWORD}, secure=True
+    )
     session = response.cookies[settings.SESSION_COOKIE_NAME]
     assert session["secure"] is True
     assert session["httponly"] is True
@@ -141,9 +147,13 @@ JS_URL = re.compile(r"javascript:", re.I)
 
 def inline_code(html: str) -> list[str]:
     found = []
-    for name, pattern in [("inline <script>", INLINE_SCRIPT), ("on...= handler", EVENT_HANDLER),
-                          ("style= attribute", STYLE_ATTRIBUTE), ("<style>", STYLE_ELEMENT),
-                          ("javascript: URL", JS_URL)]:
+    for name, pattern in [
+        ("inline <script>", INLINE_SCRIPT),
+        ("on...= handler", EVENT_HANDLER),
+        ("style= attribute", STYLE_ATTRIBUTE),
+        ("<style>", STYLE_ELEMENT),
+        ("javascript: URL", JS_URL),
+    ]:
         found += [f"{name}: {m.group(0)[:80]}" for m in pattern.finditer(html)]
     return found
 
@@ -165,11 +175,18 @@ def test_it_finds_the_templates():
     assert len(project_templates()) > 20
 
 
-@pytest.mark.parametrize(("role", "name"), [
-    ("receptionist", "scheduling:board"), ("receptionist", "scheduling:book"), ("receptionist", "patients:create"),
-    ("receptionist", "billing:unpaid"), ("doctor_user", "records:queue"), (None, "accounts:login"),
-    ("receptionist", "accounts:otp_setup"),
-])
+@pytest.mark.parametrize(
+    ("role", "name"),
+    [
+        ("receptionist", "scheduling:board"),
+        ("receptionist", "scheduling:book"),
+        ("receptionist", "patients:create"),
+        ("receptionist", "billing:unpaid"),
+        ("doctor_user", "records:queue"),
+        (None, "accounts:login"),
+        ("receptionist", "accounts:otp_setup"),
+    ],
+)
 def test_it_serves_pages_without_inline_code(client, request, role, name):
     if role:
         client.force_login(request.getfixturevalue(role))
@@ -182,8 +199,12 @@ def test_it_serves_the_django_admin_with_static_scripts_only(client, admin_user,
     # Django 5.2's admin keeps its JavaScript in static files (data-* attributes carry the values),
     # so it works under script-src 'self'.
     client.force_login(admin_user)
-    for url in (reverse("admin:index"), reverse("admin:billing_billing_changelist"),
-                reverse("admin:billing_billing_change", args=[bill.pk]), reverse("admin:accounts_user_add")):
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:billing_billing_changelist"),
+        reverse("admin:billing_billing_change", args=[bill.pk]),
+        reverse("admin:accounts_user_add"),
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         html = response.content.decode()

@@ -46,58 +46,103 @@ ADMIN_OBJECT_ROUTES = [(name, route) for name, route in ALL_OBJECT_ROUTES if rou
 
 # Everything a forged form could try to set, on every POST of these tests.
 HOSTILE = {
-    "status": "paid", "amount": "1", "total_amount": "0", "amount_paid": "999999", "role": "admin",
-    "is_superuser": "on", "is_staff": "on", "patient": "1", "doctor": "1", "appointment": "1",
-    "medical_record": "1", "billing": "1", "post": "yes", "reason": "Darurat palsu untuk membaca data",
-    "date": "2030-01-07", "time": "10:00", "method": "Cash",
+    "status": "paid",
+    "amount": "1",
+    "total_amount": "0",
+    "amount_paid": "999999",
+    "role": "admin",
+    "is_superuser": "on",
+    "is_staff": "on",
+    "patient": "1",
+    "doctor": "1",
+    "appointment": "1",
+    "medical_record": "1",
+    "billing": "1",
+    "post": "yes",
+    "reason": "Darurat palsu untuk membaca data",
+    "date": "2030-01-07",
+    "time": "10:00",
+    "method": "Cash",
 }
 
 # Who must not reach which object: (user fixture, the object's URL kwargs, answers allowed).
 # "doctor" is doctor_user; objects called other_* belong to other_doctor_user and their patient,
 # who has never seen doctor_user.
 CASES = {
-    "audit:patient": [("doctor_user", lambda w: {"pk": w.patient.pk}, {403}),
-                               ("receptionist", lambda w: {"pk": w.patient.pk}, {403})],
+    "audit:patient": [
+        ("doctor_user", lambda w: {"pk": w.patient.pk}, {403}),
+        ("receptionist", lambda w: {"pk": w.patient.pk}, {403}),
+    ],
     "patients:detail": [("doctor_user", lambda w: {"pk": w.outsider.pk}, {404})],
-    "patients:edit": [("doctor_user", lambda w: {"pk": w.patient.pk}, {403}),
-                      ("doctor_user", lambda w: {"pk": w.outsider.pk}, {403})],
-    "audit:emergency_access": [("admin_user", lambda w: {"pk": w.outsider.pk}, {403}),
-                                  ("receptionist", lambda w: {"pk": w.outsider.pk}, {403})],
+    "patients:edit": [
+        ("doctor_user", lambda w: {"pk": w.patient.pk}, {403}),
+        ("doctor_user", lambda w: {"pk": w.outsider.pk}, {403}),
+    ],
+    "audit:emergency_access": [
+        ("admin_user", lambda w: {"pk": w.outsider.pk}, {403}),
+        ("receptionist", lambda w: {"pk": w.outsider.pk}, {403}),
+    ],
     "insurance:add": [("doctor_user", lambda w: {"pk": w.patient.pk}, {403})],
-    "insurance:edit": [("doctor_user", lambda w: {"pk": w.insurance.pk}, {403}),
-                                ("doctor_user", lambda w: {"pk": w.other_insurance.pk}, {403})],
+    "insurance:edit": [
+        ("doctor_user", lambda w: {"pk": w.insurance.pk}, {403}),
+        ("doctor_user", lambda w: {"pk": w.other_insurance.pk}, {403}),
+    ],
     "scheduling:detail": [("doctor_user", lambda w: {"pk": w.other_scheduled.pk}, {404})],
-    "scheduling:check_in": [("doctor_user", lambda w: {"pk": w.scheduled.pk}, {403}),
-                            ("doctor_user", lambda w: {"pk": w.other_scheduled.pk}, {403})],
-    "scheduling:cancel": [("doctor_user", lambda w: {"pk": w.scheduled.pk}, {403}),
-                          ("doctor_user", lambda w: {"pk": w.other_scheduled.pk}, {403})],
+    "scheduling:check_in": [
+        ("doctor_user", lambda w: {"pk": w.scheduled.pk}, {403}),
+        ("doctor_user", lambda w: {"pk": w.other_scheduled.pk}, {403}),
+    ],
+    "scheduling:cancel": [
+        ("doctor_user", lambda w: {"pk": w.scheduled.pk}, {403}),
+        ("doctor_user", lambda w: {"pk": w.other_scheduled.pk}, {403}),
+    ],
     "scheduling:no_show": [("doctor_user", lambda w: {"pk": w.other_scheduled.pk}, {403})],
-    "scheduling:reschedule": [("doctor_user", lambda w: {"pk": w.scheduled.pk}, {403}),
-                              ("doctor_user", lambda w: {"pk": w.other_scheduled.pk}, {403})],
-    "records:visit": [("doctor_user", lambda w: {"pk": w.other_consult.pk}, {404}),
-                      ("doctor_user", lambda w: {"pk": w.other_completed.pk}, {404}),
-                      ("receptionist", lambda w: {"pk": w.consult.pk}, {403})],
-    "records:start": [("doctor_user", lambda w: {"pk": w.other_checked_in.pk}, {404}),
-                      ("admin_user", lambda w: {"pk": w.checked_in.pk}, {403})],
-    "records:record": [("doctor_user", lambda w: {"pk": w.other_consult.pk}, {404}),
-                       ("doctor_user", lambda w: {"pk": w.other_completed.pk}, {404}),
-                       ("admin_user", lambda w: {"pk": w.consult.pk}, {403})],
-    "records:lab_add": [("doctor_user", lambda w: {"pk": w.other_consult.pk}, {404}),
-                        ("admin_user", lambda w: {"pk": w.consult.pk}, {403})],
-    "records:lab_edit": [("doctor_user", lambda w: {"pk": w.other_consult.pk, "lab_pk": w.other_lab.pk}, {404}),
-                         # Their own visit with another visit's lab result: the pair must match.
-                         ("doctor_user", lambda w: {"pk": w.consult.pk, "lab_pk": w.other_lab.pk}, {404}),
-                         ("admin_user", lambda w: {"pk": w.consult.pk, "lab_pk": w.lab.pk}, {403})],
-    "records:complete": [("doctor_user", lambda w: {"pk": w.other_consult.pk}, {404}),
-                         ("admin_user", lambda w: {"pk": w.consult.pk}, {403})],
-    "billing:detail": [("doctor_user", lambda w: {"pk": w.bill.pk}, {403}),
-                       ("doctor_user", lambda w: {"pk": w.other_bill.pk}, {403})],
-    "billing:pay": [("doctor_user", lambda w: {"pk": w.bill.pk}, {403}),
-                    ("doctor_user", lambda w: {"pk": w.other_bill.pk}, {403})],
+    "scheduling:reschedule": [
+        ("doctor_user", lambda w: {"pk": w.scheduled.pk}, {403}),
+        ("doctor_user", lambda w: {"pk": w.other_scheduled.pk}, {403}),
+    ],
+    "records:visit": [
+        ("doctor_user", lambda w: {"pk": w.other_consult.pk}, {404}),
+        ("doctor_user", lambda w: {"pk": w.other_completed.pk}, {404}),
+        ("receptionist", lambda w: {"pk": w.consult.pk}, {403}),
+    ],
+    "records:start": [
+        ("doctor_user", lambda w: {"pk": w.other_checked_in.pk}, {404}),
+        ("admin_user", lambda w: {"pk": w.checked_in.pk}, {403}),
+    ],
+    "records:record": [
+        ("doctor_user", lambda w: {"pk": w.other_consult.pk}, {404}),
+        ("doctor_user", lambda w: {"pk": w.other_completed.pk}, {404}),
+        ("admin_user", lambda w: {"pk": w.consult.pk}, {403}),
+    ],
+    "records:lab_add": [
+        ("doctor_user", lambda w: {"pk": w.other_consult.pk}, {404}),
+        ("admin_user", lambda w: {"pk": w.consult.pk}, {403}),
+    ],
+    "records:lab_edit": [
+        ("doctor_user", lambda w: {"pk": w.other_consult.pk, "lab_pk": w.other_lab.pk}, {404}),
+        # Their own visit with another visit's lab result: the pair must match.
+        ("doctor_user", lambda w: {"pk": w.consult.pk, "lab_pk": w.other_lab.pk}, {404}),
+        ("admin_user", lambda w: {"pk": w.consult.pk, "lab_pk": w.lab.pk}, {403}),
+    ],
+    "records:complete": [
+        ("doctor_user", lambda w: {"pk": w.other_consult.pk}, {404}),
+        ("admin_user", lambda w: {"pk": w.consult.pk}, {403}),
+    ],
+    "billing:detail": [
+        ("doctor_user", lambda w: {"pk": w.bill.pk}, {403}),
+        ("doctor_user", lambda w: {"pk": w.other_bill.pk}, {403}),
+    ],
+    "billing:pay": [
+        ("doctor_user", lambda w: {"pk": w.bill.pk}, {403}),
+        ("doctor_user", lambda w: {"pk": w.other_bill.pk}, {403}),
+    ],
     "billing:receipt": [("doctor_user", lambda w: {"pk": w.bill.pk}, {403})],
     "billing:receipt_pdf": [("doctor_user", lambda w: {"pk": w.bill.pk}, {403})],
-    "billing:void": [("doctor_user", lambda w: {"pk": w.bill.pk}, {403}),
-                     ("doctor_user", lambda w: {"pk": w.other_bill.pk}, {403})],
+    "billing:void": [
+        ("doctor_user", lambda w: {"pk": w.bill.pk}, {403}),
+        ("doctor_user", lambda w: {"pk": w.other_bill.pk}, {403}),
+    ],
 }
 CASE_IDS = [(name, index) for name in sorted(CASES) for index in range(len(CASES[name]))]
 
@@ -145,8 +190,9 @@ def test_it_refuses_an_object_the_user_has_no_business_with(client, request, wor
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["records:start", "records:record", "records:lab_add", "records:lab_edit",
-                                  "records:complete"])
+@pytest.mark.parametrize(
+    "name", ["records:start", "records:record", "records:lab_add", "records:lab_edit", "records:complete"]
+)
 def test_it_lets_an_emergency_access_read_but_never_write(client, doctor_user, world, name):
     """Emergency access opens the other doctor's patient for reading (the visit page answers);
     the visit's record, lab results and status stay the treating doctor's to write."""
@@ -196,15 +242,22 @@ def doctor(client, doctor_user):
 
 def post(client, name, data, **kwargs):
     response = client.post(reverse(name, kwargs=kwargs), data)
-    assert response.status_code == 302, (name, response.status_code,
-                                         response.context and response.context.get("form") and
-                                         response.context["form"].errors)
+    assert response.status_code == 302, (
+        name,
+        response.status_code,
+        response.context and response.context.get("form") and response.context["form"].errors,
+    )
     return response
 
 
 def test_it_ignores_owner_and_status_fields_on_the_medical_record(doctor, doctor_user, world):
-    hostile = {"patient": world.outsider.pk, "doctor": world.other_doctor.pk, "appointment": world.other_consult.pk,
-               "created_at": "2001-01-01 00:00", "id": world.other_record.pk}
+    hostile = {
+        "patient": world.outsider.pk,
+        "doctor": world.other_doctor.pk,
+        "appointment": world.other_consult.pk,
+        "created_at": "2001-01-01 00:00",
+        "id": world.other_record.pk,
+    }
     post(doctor, "records:record", {**VALID_POSTS["records:record"](world), **hostile}, pk=world.consult.pk)
     record = MedicalRecord.objects.get(appointment=world.consult)
     assert (record.patient_id, record.doctor_id, record.pk) == (world.patient.pk, world.doctor.pk, world.record.pk)
@@ -214,8 +267,13 @@ def test_it_ignores_owner_and_status_fields_on_the_medical_record(doctor, doctor
 
 
 def test_it_ignores_owner_and_computed_fields_on_a_lab_result(doctor, doctor_user, other_doctor_user, world):
-    hostile = {"medical_record": world.other_record.pk, "created_by": other_doctor_user.pk, "is_abnormal": "on",
-               "patient": world.outsider.pk, "appointment": world.other_consult.pk}
+    hostile = {
+        "medical_record": world.other_record.pk,
+        "created_by": other_doctor_user.pk,
+        "is_abnormal": "on",
+        "patient": world.outsider.pk,
+        "appointment": world.other_consult.pk,
+    }
     before = set(LabResult.objects.values_list("pk", flat=True))
     post(doctor, "records:lab_add", {**VALID_POSTS["records:lab_add"](world), **hostile}, pk=world.consult.pk)
     (new,) = LabResult.objects.exclude(pk__in=before)
@@ -225,17 +283,28 @@ def test_it_ignores_owner_and_computed_fields_on_a_lab_result(doctor, doctor_use
     assert not world.other_record.lab_results.exclude(pk=world.other_lab.pk).exists()
 
     # A correction keeps the result on its own visit too.
-    post(doctor, "records:lab_edit", {**VALID_POSTS["records:lab_edit"](world), **hostile},
-         pk=world.consult.pk, lab_pk=world.lab.pk)
+    post(
+        doctor,
+        "records:lab_edit",
+        {**VALID_POSTS["records:lab_edit"](world), **hostile},
+        pk=world.consult.pk,
+        lab_pk=world.lab.pk,
+    )
     lab = LabResult.objects.get(pk=world.lab.pk)
     assert (lab.medical_record_id, lab.value, lab.is_abnormal) == (world.record.pk, Decimal("14.1"), False)
 
 
 def test_it_takes_amounts_and_status_of_a_payment_from_the_server(front_desk, receptionist, admin_user, world):
     bill = world.bill
-    hostile = {"status": "paid", "total_amount": "0", "amount_paid": str(bill.total_amount), "billing":
-               world.other_bill.pk, "patient": world.outsider.pk, "received_by": admin_user.pk,
-               "paid_at": "2001-01-01 00:00"}
+    hostile = {
+        "status": "paid",
+        "total_amount": "0",
+        "amount_paid": str(bill.total_amount),
+        "billing": world.other_bill.pk,
+        "patient": world.outsider.pk,
+        "received_by": admin_user.pk,
+        "paid_at": "2001-01-01 00:00",
+    }
     other_before = Billing.objects.filter(pk=world.other_bill.pk).values().get()
     post(front_desk, "billing:pay", {**VALID_POSTS["billing:pay"](world), **hostile}, pk=bill.pk)
     bill.refresh_from_db()
@@ -256,9 +325,18 @@ def test_it_refuses_a_payment_with_another_patients_insurance(front_desk, world)
 
 
 def test_it_books_with_the_server_side_status_price_and_booker(front_desk, receptionist, admin_user, world):
-    hostile = {"status": "completed", "queue_number": "1", "booked_by": admin_user.pk, "arrived_at": "2026-01-01 08:00",
-               "end_time": "2099-01-01 08:00", "unit_price": "1", "price": "1", "slot_active": "",
-               f"quantity_{world.service.pk}": "1", "notes": "dari luar formulir"}
+    hostile = {
+        "status": "completed",
+        "queue_number": "1",
+        "booked_by": admin_user.pk,
+        "arrived_at": "2026-01-01 08:00",
+        "end_time": "2099-01-01 08:00",
+        "unit_price": "1",
+        "price": "1",
+        "slot_active": "",
+        f"quantity_{world.service.pk}": "1",
+        "notes": "dari luar formulir",
+    }
     before = set(Appointment.objects.values_list("pk", flat=True))
     post(front_desk, "scheduling:book", {**VALID_POSTS["scheduling:book"](world), **hostile})
     (booked,) = Appointment.objects.exclude(pk__in=before)
@@ -271,19 +349,35 @@ def test_it_books_with_the_server_side_status_price_and_booker(front_desk, recep
 
 
 def test_it_moves_an_appointment_without_changing_its_patient_doctor_or_status(front_desk, world):
-    hostile = {"patient": world.outsider.pk, "doctor": world.other_doctor.pk, "status": "completed",
-               "queue_number": "7"}
-    post(front_desk, "scheduling:reschedule", {**VALID_POSTS["scheduling:reschedule"](world), **hostile},
-         pk=world.scheduled.pk)
+    hostile = {
+        "patient": world.outsider.pk,
+        "doctor": world.other_doctor.pk,
+        "status": "completed",
+        "queue_number": "7",
+    }
+    post(
+        front_desk,
+        "scheduling:reschedule",
+        {**VALID_POSTS["scheduling:reschedule"](world), **hostile},
+        pk=world.scheduled.pk,
+    )
     moved = Appointment.objects.get(pk=world.scheduled.pk)
     assert (moved.patient_id, moved.doctor_id, moved.status, moved.queue_number) == (
-        world.patient.pk, world.doctor.pk, Appointment.Status.SCHEDULED, None)
+        world.patient.pk,
+        world.doctor.pk,
+        Appointment.Status.SCHEDULED,
+        None,
+    )
     assert timezone.localtime(moved.appointment_date).time() == datetime.time(10)
 
 
 def test_it_cancels_and_nothing_else(front_desk, world):
-    post(front_desk, "scheduling:cancel", {"reason": "Pasien sakit", "status": "completed", "doctor":
-                                           world.other_doctor.pk}, pk=world.scheduled.pk)
+    post(
+        front_desk,
+        "scheduling:cancel",
+        {"reason": "Pasien sakit", "status": "completed", "doctor": world.other_doctor.pk},
+        pk=world.scheduled.pk,
+    )
     cancelled = Appointment.objects.get(pk=world.scheduled.pk)
     assert (cancelled.status, cancelled.doctor_id) == (Appointment.Status.CANCELLED, world.doctor.pk)
 
@@ -299,16 +393,25 @@ def test_it_walks_in_with_the_server_side_status_and_queue(front_desk, world):
 
 def test_it_keeps_the_medical_record_number_and_the_users_role_on_a_patient_edit(front_desk, receptionist, world):
     number = world.patient.medical_record_number
-    hostile = {"medical_record_number": "RM-9999999", "created_at": "2001-01-01", "id": world.outsider.pk,
-               "role": "admin", "is_superuser": "on", "is_staff": "on"}
+    hostile = {
+        "medical_record_number": "RM-9999999",
+        "created_at": "2001-01-01",
+        "id": world.outsider.pk,
+        "role": "admin",
+        "is_superuser": "on",
+        "is_staff": "on",
+    }
     post(front_desk, "patients:edit", {**VALID_POSTS["patients:edit"](world), **hostile}, pk=world.patient.pk)
     patient = Patient.objects.get(pk=world.patient.pk)
     assert (patient.medical_record_number, patient.address) == (number, "Jl. Kenanga 2, Bandung")
     assert patient.created_at.year == timezone.now().year
     assert Patient.objects.get(pk=world.outsider.pk).address == world.outsider.address
     receptionist.refresh_from_db()
-    assert (receptionist.role, receptionist.is_superuser, receptionist.is_staff) == (User.Role.RECEPTIONIST, False,
-                                                                                    False)
+    assert (receptionist.role, receptionist.is_superuser, receptionist.is_staff) == (
+        User.Role.RECEPTIONIST,
+        False,
+        False,
+    )
 
 
 def test_it_registers_a_patient_with_a_new_medical_record_number(front_desk, world):
@@ -321,24 +424,41 @@ def test_it_registers_a_patient_with_a_new_medical_record_number(front_desk, wor
 
 
 def test_it_adds_insurance_to_the_patient_of_the_url(front_desk, world):
-    post(front_desk, "insurance:add", {**VALID_POSTS["insurance:add"](world),
-                                                "patient": world.outsider.pk}, pk=world.patient.pk)
+    post(
+        front_desk,
+        "insurance:add",
+        {**VALID_POSTS["insurance:add"](world), "patient": world.outsider.pk},
+        pk=world.patient.pk,
+    )
     added = Insurance.objects.get(policy_number="AS-0001")
     assert added.patient_id == world.patient.pk
 
 
 def test_it_keeps_an_insurance_policy_on_its_patient(front_desk, world):
-    post(front_desk, "insurance:edit", {**VALID_POSTS["insurance:edit"](world),
-                                                 "patient": world.outsider.pk}, pk=world.insurance.pk)
+    post(
+        front_desk,
+        "insurance:edit",
+        {**VALID_POSTS["insurance:edit"](world), "patient": world.outsider.pk},
+        pk=world.insurance.pk,
+    )
     assert Insurance.objects.get(pk=world.insurance.pk).patient_id == world.patient.pk
 
 
-def test_it_opens_emergency_access_for_the_signed_in_doctor_and_the_set_time(doctor, doctor_user, other_doctor_user,
-                                                                             world):
-    hostile = {"doctor": other_doctor_user.pk, "expires_at": "2099-01-01 00:00", "patient": world.patient.pk,
-               "created_at": "2001-01-01 00:00"}
-    post(doctor, "audit:emergency_access", {**VALID_POSTS["audit:emergency_access"](world), **hostile},
-         pk=world.outsider.pk)
+def test_it_opens_emergency_access_for_the_signed_in_doctor_and_the_set_time(
+    doctor, doctor_user, other_doctor_user, world
+):
+    hostile = {
+        "doctor": other_doctor_user.pk,
+        "expires_at": "2099-01-01 00:00",
+        "patient": world.patient.pk,
+        "created_at": "2001-01-01 00:00",
+    }
+    post(
+        doctor,
+        "audit:emergency_access",
+        {**VALID_POSTS["audit:emergency_access"](world), **hostile},
+        pk=world.outsider.pk,
+    )
     (access,) = EmergencyAccess.objects.all()
     assert (access.doctor_id, access.patient_id) == (doctor_user.pk, world.outsider.pk)
     assert access.expires_at - access.created_at <= datetime.timedelta(hours=24)
@@ -348,13 +468,22 @@ def test_it_opens_emergency_access_for_the_signed_in_doctor_and_the_set_time(doc
 def test_it_never_lets_a_staff_page_change_a_users_role(client, receptionist, doctor_user, world):
     """No staff form takes role or is_superuser: posted to each of them they change nobody."""
     roles_before = list(User.objects.order_by("pk").values_list("role", "is_superuser", "is_staff"))
-    for user, names in ((receptionist, ["patients:create", "patients:edit", "scheduling:book", "billing:pay"]),
-                        (doctor_user, ["records:record", "records:lab_add", "audit:emergency_access"])):
+    for user, names in (
+        (receptionist, ["patients:create", "patients:edit", "scheduling:book", "billing:pay"]),
+        (doctor_user, ["records:record", "records:lab_add", "audit:emergency_access"]),
+    ):
         client.force_login(user)
         for name in names:
             kwargs = OBJECT_KWARGS[name](world) if name in OBJECT_KWARGS else {}
-            data = {**VALID_POSTS[name](world), "role": "admin", "is_superuser": "on", "is_staff": "on",
-                    "username": "admin_t", "groups": "1", "user_permissions": "1"}
+            data = {
+                **VALID_POSTS[name](world),
+                "role": "admin",
+                "is_superuser": "on",
+                "is_staff": "on",
+                "username": "admin_t",
+                "groups": "1",
+                "user_permissions": "1",
+            }
             client.post(reverse(name, kwargs=kwargs), data)
     assert list(User.objects.order_by("pk").values_list("role", "is_superuser", "is_staff")) == roles_before
 
@@ -363,8 +492,9 @@ def test_it_never_lets_a_staff_page_change_a_users_role(client, receptionist, do
 
 
 def test_it_shows_a_doctor_only_their_own_day_whatever_the_query(doctor, world):
-    response = doctor.get(reverse("scheduling:day"), {"doctor": world.other_doctor.pk,
-                                                      "date": timezone.localdate().isoformat()})
+    response = doctor.get(
+        reverse("scheduling:day"), {"doctor": world.other_doctor.pk, "date": timezone.localdate().isoformat()}
+    )
     assert response.status_code == 200
     assert response.context["doctor"] == world.doctor
     assert escape(world.outsider.full_name) not in response.content.decode()

@@ -17,8 +17,9 @@ def render(source: str, **context) -> str:
 
 def test_it_escapes_values_as_django_does():
     assert render("{{ v }}", v="<b>\"Tom\" & 'Jerry'</b>") == (
-        "&lt;b&gt;&quot;Tom&quot; &amp; &#x27;Jerry&#x27;&lt;/b&gt;")
-    assert render('{% trans name=v %}Hello {{ name }}{% endtrans %}', v='"x" <y>') == "Hello &quot;x&quot; &lt;y&gt;"
+        "&lt;b&gt;&quot;Tom&quot; &amp; &#x27;Jerry&#x27;&lt;/b&gt;"
+    )
+    assert render("{% trans name=v %}Hello {{ name }}{% endtrans %}", v='"x" <y>') == "Hello &quot;x&quot; &lt;y&gt;"
 
 
 def test_it_leaves_safe_markup_as_it_is():
@@ -53,8 +54,10 @@ def test_querystring_changes_the_requests_query_as_djangos_tag_does():
 def test_it_draws_every_page_with_jinja2_and_leaves_only_the_admin_to_djangos_engine():
     from django.template.loader import get_template
 
-    pages = sorted(p.relative_to(settings.BASE_DIR / "templates").as_posix()
-                   for p in (settings.BASE_DIR / "templates").rglob("*.html"))
+    pages = sorted(
+        p.relative_to(settings.BASE_DIR / "templates").as_posix()
+        for p in (settings.BASE_DIR / "templates").rglob("*.html")
+    )
     assert pages and all(get_template(page).backend is jinja2 for page in pages)
     assert get_template("admin/base.html").backend is engines["django"]
     assert engines["django"].dirs == []

@@ -12,7 +12,7 @@ from django.urls import get_script_prefix, include, path, reverse, set_script_pr
 from django.utils import timezone, translation
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 
 def django(source: str, **context) -> str:
@@ -48,7 +48,10 @@ def test_local_minute_gives_what_the_date_filter_gives(value):
 
 
 def test_clock_and_local_minute_show_jakarta_time_around_its_midnight():
-    before, at_midnight = datetime.datetime(2026, 3, 6, 16, 59, tzinfo=UTC), datetime.datetime(2026, 3, 6, 17, tzinfo=UTC)
+    before, at_midnight = (
+        datetime.datetime(2026, 3, 6, 16, 59, tzinfo=UTC),
+        datetime.datetime(2026, 3, 6, 17, tzinfo=UTC),
+    )
     assert jinja("{{ v|clock }} {{ v|local_minute }}", v=before) == "23.59 2026-03-06T23:59"
     assert jinja("{{ v|clock }} {{ v|local_minute }}", v=at_midnight) == "00.00 2026-03-07T00:00"
 
@@ -68,10 +71,19 @@ def test_clock_and_local_minute_give_nothing_for_no_value(empty):
 # --- measurement -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (Decimal("13.500"), "13,5"), (Decimal("100"), "100"), (Decimal("1E+2"), "100"), (Decimal("36.0"), "36"),
-    ("0.25", "0,25"), (None, ""), ("", ""), ("x", ""),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("13.500"), "13,5"),
+        (Decimal("100"), "100"),
+        (Decimal("1E+2"), "100"),
+        (Decimal("36.0"), "36"),
+        ("0.25", "0,25"),
+        (None, ""),
+        ("", ""),
+        ("x", ""),
+    ],
+)
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_measurement_drops_trailing_zeros_and_writes_the_clinics_decimal_comma(value, expected, language):
     with translation.override(language):  # English pages write numbers the clinic's way too (clinic/formats)
@@ -80,8 +92,16 @@ def test_measurement_drops_trailing_zeros_and_writes_the_clinics_decimal_comma(v
 
 # --- url_parts -------------------------------------------------------------------------------
 
-PK_URL_NAMES = ["scheduling:detail", "scheduling:check_in", "scheduling:no_show", "scheduling:cancel",
-                "records:visit", "records:start", "patients:detail", "billing:detail"]
+PK_URL_NAMES = [
+    "scheduling:detail",
+    "scheduling:check_in",
+    "scheduling:no_show",
+    "scheduling:cancel",
+    "records:visit",
+    "records:start",
+    "patients:detail",
+    "billing:detail",
+]
 ROW_LINK = "{% set before, after = url_parts(name) %}{{ before }}{{ pk }}{{ after }}"
 
 
@@ -129,4 +149,3 @@ def test_url_parts_follow_the_urlconf_of_the_request():
     finally:
         set_urlconf(None)
     assert row_link("scheduling:detail", 5) == before
-

@@ -48,7 +48,8 @@ def test_it_refuses_a_wrong_password_for_a_readable_hash(receptionist):
 
     assert check_account(receptionist, role=User.Role.RECEPTIONIST, password="the real one") is None
     assert check_account(receptionist, role=User.Role.RECEPTIONIST, password="another") == (
-        "LOAD_PASSWORD is not its password")
+        "LOAD_PASSWORD is not its password"
+    )
 
 
 def test_it_refuses_an_account_of_another_role(receptionist):

@@ -40,5 +40,7 @@ def test_it_replaces_values_and_repeats_a_list():
 
 
 def test_it_takes_the_ids_out_of_links():
-    assert ids_in(["/patients/12/", "/patients/12/edit/", "/patients/?q=x", "/patients/7/"],
-                  r"/patients/(\d+)/") == [12, 7]
+    assert ids_in(["/patients/12/", "/patients/12/edit/", "/patients/?q=x", "/patients/7/"], r"/patients/(\d+)/") == [
+        12,
+        7,
+    ]

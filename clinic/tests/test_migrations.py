@@ -10,8 +10,18 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-THE_TEN_TABLES = {"patients", "doctors", "services", "appointments", "appointment_services",
-                  "medical_records", "lab_results", "insurance", "billing", "users"}
+THE_TEN_TABLES = {
+    "patients",
+    "doctors",
+    "services",
+    "appointments",
+    "appointment_services",
+    "medical_records",
+    "lab_results",
+    "insurance",
+    "billing",
+    "users",
+}
 PROJECT_APPS = ["accounts", "patients", "scheduling", "records", "billing"]
 
 
@@ -37,8 +47,7 @@ def migrate_to_latest() -> float:
 
 
 def applied(app: str) -> list[str]:
-    return sorted(name for a, name in MigrationExecutor(connection).loader.applied_migrations
-                  if a == app)
+    return sorted(name for a, name in MigrationExecutor(connection).loader.applied_migrations if a == app)
 
 
 @pytest.mark.slow

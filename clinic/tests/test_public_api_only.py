@@ -7,7 +7,9 @@ import re
 from clinic.tests.test_self_contained import REPO, tracked_files
 
 # Spelled in pieces so that this file does not match itself.
-MARKUP_IN_PYTHON = re.compile(r"\b(" + "|".join(("mark" + "_safe", "format" + "_html", "format" + "_html_join")) + r")\b")
+MARKUP_IN_PYTHON = re.compile(
+    r"\b(" + "|".join(("mark" + "_safe", "format" + "_html", "format" + "_html_join")) + r")\b"
+)
 ORM_INTERNALS = re.compile(r"(django\.db\.models\." + "sql" + r"\b|\." + "as_sql" + r"\(|\." + "results_iter" + r"\()")
 
 

@@ -41,10 +41,13 @@ def test_it_answers_403_to_a_doctor_account_without_a_doctors_row_in_every_app(c
     assert client.get(reverse(name, args=[appointment.pk])).status_code == 403
 
 
-@pytest.mark.parametrize(("helper", "make"), [
-    (get_bill_for, lambda: BillingFactory().pk),
-    (get_insurance_for, lambda: InsuranceFactory().pk),  # was a 404 for a role without billing
-])
+@pytest.mark.parametrize(
+    ("helper", "make"),
+    [
+        (get_bill_for, lambda: BillingFactory().pk),
+        (get_insurance_for, lambda: InsuranceFactory().pk),  # was a 404 for a role without billing
+    ],
+)
 def test_the_object_helpers_answer_403_to_a_role_without_the_page(doctor_user, helper, make):
     with pytest.raises(PermissionDenied):
         helper(request_of(doctor_user), make())

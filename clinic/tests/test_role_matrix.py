@@ -76,13 +76,16 @@ def build_world(*, admin_user, doctor_user, other_doctor_user, receptionist) -> 
     world = build_clinic(doctor_user=doctor_user, other_doctor_user=other_doctor_user)
     # A payment, earlier versions of a record and a lab result, an emergency access of the other
     # doctor and a few audit rows: objects for the admin's read-only pages.
-    world.payment = payment_record(bill=world.other_bill, amount=world.other_bill.total_amount / 2,
-                                   method="Cash", received_by=receptionist)
+    world.payment = payment_record(
+        bill=world.other_bill, amount=world.other_bill.total_amount / 2, method="Cash", received_by=receptionist
+    )
     now = timezone.now()
     world.record_version = MedicalRecordVersion.objects.create(
-        record=world.record, version=1, snapshot={"diagnosis": "lama"}, changed_at=now)
+        record=world.record, version=1, snapshot={"diagnosis": "lama"}, changed_at=now
+    )
     world.lab_version = LabResultVersion.objects.create(
-        lab_result=world.lab, version=1, snapshot={"value": "1"}, changed_at=now)
+        lab_result=world.lab, version=1, snapshot={"value": "1"}, changed_at=now
+    )
     world.emergency = open_emergency_access(doctor_user=other_doctor_user, patient=world.patient)
     world.audit_row = AuditLog.objects.order_by("id").first()
     world.working_hours = world.doctor.working_hours.first()
@@ -140,7 +143,8 @@ ADMIN_OBJECTS = {
     "billing.payment": lambda w: w.payment,
 }
 ADMIN_MODEL_URL = re.compile(
-    r"^admin:(?P<app>[a-z]+)_(?P<model>[a-z]+)_(?P<view>changelist|add|history|delete|change)$")
+    r"^admin:(?P<app>[a-z]+)_(?P<model>[a-z]+)_(?P<view>changelist|add|history|delete|change)$"
+)
 ADMIN_MODEL_ROUTE = re.compile(r"^admin/(?P<app>[a-z]+)/(?P<model>[a-z]+)/<path:object_id>/$")
 
 
@@ -197,8 +201,13 @@ ADMIN_LOGGED_OUT = (ADMIN_LOGIN, ADMIN_LOGIN)
 
 def staff(*, admin, doctor, receptionist) -> dict:
     """A staff page: anonymous visitors and deactivated users are sent to the login page."""
-    return {"anonymous": LOGGED_OUT, "inactive": LOGGED_OUT, "admin": admin, "doctor": doctor,
-            "receptionist": receptionist}
+    return {
+        "anonymous": LOGGED_OUT,
+        "inactive": LOGGED_OUT,
+        "admin": admin,
+        "doctor": doctor,
+        "receptionist": receptionist,
+    }
 
 
 def public(answer) -> dict:
@@ -208,8 +217,13 @@ def public(answer) -> dict:
 def admin_site(admin) -> dict:
     """A page of the Django admin: only the Admin role gets in; everyone else (signed in or not)
     is sent to the admin's login page, which refuses them."""
-    return {"anonymous": ADMIN_LOGGED_OUT, "inactive": ADMIN_LOGGED_OUT, "doctor": ADMIN_LOGGED_OUT,
-            "receptionist": ADMIN_LOGGED_OUT, "admin": admin}
+    return {
+        "anonymous": ADMIN_LOGGED_OUT,
+        "inactive": ADMIN_LOGGED_OUT,
+        "doctor": ADMIN_LOGGED_OUT,
+        "receptionist": ADMIN_LOGGED_OUT,
+        "admin": admin,
+    }
 
 
 FRONT_DESK_PAGE = staff(admin=PAGE, doctor=FORBIDDEN, receptionist=PAGE)
@@ -222,9 +236,13 @@ EVERY_ROLE_PAGE = staff(admin=PAGE, doctor=PAGE, receptionist=PAGE)
 
 STAFF_EXPECTED = {
     # Public: signing in and out, the language switch, the health check.
-    "accounts:login": {"anonymous": FORM, "inactive": FORM,  # a signed-in user is sent on
-                       "admin": (REDIRECT, REDIRECT), "doctor": (REDIRECT, REDIRECT),
-                       "receptionist": (REDIRECT, REDIRECT)},
+    "accounts:login": {
+        "anonymous": FORM,
+        "inactive": FORM,  # a signed-in user is sent on
+        "admin": (REDIRECT, REDIRECT),
+        "doctor": (REDIRECT, REDIRECT),
+        "receptionist": (REDIRECT, REDIRECT),
+    },
     "accounts:logout": public((405, LOGIN)),  # POST only, then the login page
     "set_language": public((REDIRECT, REDIRECT)),
     "healthz": public(PAGE),
@@ -233,8 +251,9 @@ STAFF_EXPECTED = {
     "dashboard_export": ADMIN_PAGE,
     "home": staff(admin=(REDIRECT, REDIRECT), doctor=(REDIRECT, REDIRECT), receptionist=(REDIRECT, REDIRECT)),
     # Two-step login, for every role. Nobody here has an authenticator: the code page sends on.
-    "accounts:otp_verify": staff(admin=(REDIRECT, REDIRECT), doctor=(REDIRECT, REDIRECT),
-                                 receptionist=(REDIRECT, REDIRECT)),
+    "accounts:otp_verify": staff(
+        admin=(REDIRECT, REDIRECT), doctor=(REDIRECT, REDIRECT), receptionist=(REDIRECT, REDIRECT)
+    ),
     "accounts:otp_setup": staff(admin=FORM, doctor=FORM, receptionist=FORM),
     "accounts:otp_disable": staff(admin=ACTION, doctor=ACTION, receptionist=ACTION),
     # The audit log: Admin only.
@@ -369,14 +388,20 @@ def form_errors(response) -> bool | None:
 
 @pytest.fixture
 def users(admin_user, doctor_user, receptionist, inactive_user) -> dict:
-    return {"anonymous": None, "inactive": inactive_user, "admin": admin_user, "doctor": doctor_user,
-            "receptionist": receptionist}
+    return {
+        "anonymous": None,
+        "inactive": inactive_user,
+        "admin": admin_user,
+        "doctor": doctor_user,
+        "receptionist": receptionist,
+    }
 
 
 @pytest.fixture
 def world(admin_user, doctor_user, other_doctor_user, receptionist):
-    return build_world(admin_user=admin_user, doctor_user=doctor_user, other_doctor_user=other_doctor_user,
-                       receptionist=receptionist)
+    return build_world(
+        admin_user=admin_user, doctor_user=doctor_user, other_doctor_user=other_doctor_user, receptionist=receptionist
+    )
 
 
 @pytest.mark.django_db
@@ -406,8 +431,11 @@ VALID_POST_ELSEWHERE = {"accounts:login", "accounts:otp_setup"}
 
 
 def test_it_has_a_valid_post_for_every_form_of_the_staff_pages():
-    forms = {key for key, expected in STAFF_EXPECTED.items()
-             if any(expected[role] == FORM for role in ("admin", "doctor", "receptionist"))}
+    forms = {
+        key
+        for key, expected in STAFF_EXPECTED.items()
+        if any(expected[role] == FORM for role in ("admin", "doctor", "receptionist"))
+    }
     assert forms - VALID_POST_ELSEWHERE == set(VALID_POSTS) - {"records:record"}
 
 
@@ -438,8 +466,11 @@ def test_it_never_deletes_a_person_through_the_admin(client, admin_user, label):
     client.force_login(admin_user)
     response = client.post(reverse(f"admin:{app}_{model}_delete", args=[person.pk]), {"post": "yes"})
     assert response.status_code == 403
-    response = client.post(reverse(f"admin:{app}_{model}_changelist"),
-                           {"action": "delete_selected", "_selected_action": [person.pk], "post": "yes"})
+    response = client.post(
+        reverse(f"admin:{app}_{model}_changelist"),
+        {"action": "delete_selected", "_selected_action": [person.pk], "post": "yes"},
+    )
     assert type(person).objects.filter(pk=person.pk).exists()
-    assert "delete_selected" not in dict(client.get(reverse(f"admin:{app}_{model}_changelist"))
-                                         .context["action_form"].fields["action"].choices)
+    assert "delete_selected" not in dict(
+        client.get(reverse(f"admin:{app}_{model}_changelist")).context["action_form"].fields["action"].choices
+    )

@@ -31,7 +31,8 @@ def test_it_reads_the_limits_from_the_environment():
         "import importlib\n"
         "s = importlib.import_module('clinic.settings.base')\n"
         "print(s.SESSION_IDLE_TIMEOUT_MINUTES, s.SESSION_ABSOLUTE_HOURS, s.SESSION_COOKIE_AGE)\n",
-        SESSION_IDLE_TIMEOUT_MINUTES="5", SESSION_ABSOLUTE_HOURS="8",
+        SESSION_IDLE_TIMEOUT_MINUTES="5",
+        SESSION_ABSOLUTE_HOURS="8",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["5", "8", str(8 * 3600)]

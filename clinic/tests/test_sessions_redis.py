@@ -82,18 +82,28 @@ def log_out(port, session_key):
     """Logs out through the page's own form: the CSRF cookie from a page, then the POST."""
     token = app_process.request(port, PAGE, cookies={"sessionid": session_key}).cookie("csrftoken")
     assert token
-    response = app_process.request(port, "/accounts/logout/", method="POST",
-                                   cookies={"sessionid": session_key, "csrftoken": token},
-                                   headers={"X-CSRFToken": token})
+    response = app_process.request(
+        port,
+        "/accounts/logout/",
+        method="POST",
+        cookies={"sessionid": session_key, "csrftoken": token},
+        headers={"X-CSRFToken": token},
+    )
     assert response.status == 302, response.status
 
 
 def deactivate(username, env):
-    app_process.manage("shell", "-c", (
-        "from accounts.models import User\n"
-        f"user = User.objects.get(username={username!r})\n"
-        "user.is_active = False\n"
-        "user.save(update_fields=['is_active'])\n"), **env)
+    app_process.manage(
+        "shell",
+        "-c",
+        (
+            "from accounts.models import User\n"
+            f"user = User.objects.get(username={username!r})\n"
+            "user.is_active = False\n"
+            "user.save(update_fields=['is_active'])\n"
+        ),
+        **env,
+    )
 
 
 def signed_in_on_a(a, env) -> tuple[str, str]:

@@ -98,17 +98,13 @@ def test_it_refuses_production_without_a_secret_key():
 
 
 def test_it_refuses_production_with_the_development_key():
-    result = start_production(
-        SECRET_KEY="django-insecure-development-only-key", ALLOWED_HOSTS="klinik.example.co.id"
-    )
+    result = start_production(SECRET_KEY="django-insecure-development-only-key", ALLOWED_HOSTS="klinik.example.co.id")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
 def test_it_refuses_production_with_debug_on():
-    result = start_production(
-        SECRET_KEY=GOOD_KEY, DEBUG="true", ALLOWED_HOSTS="klinik.example.co.id"
-    )
+    result = start_production(SECRET_KEY=GOOD_KEY, DEBUG="true", ALLOWED_HOSTS="klinik.example.co.id")
     assert result.returncode != 0
     assert "DEBUG must be off in production" in result.stderr
 
@@ -177,9 +173,7 @@ def test_it_uses_mysqlclient_with_utf8mb4_and_strict_mode_for_a_mysql_url():
 
 
 def test_it_defaults_a_mysql_url_without_charset_to_utf8mb4():
-    db = settings_of(
-        "clinic.settings.base", DATABASE_URL="mysql://clinic:secret@127.0.0.1:3306/clinic"
-    )["DATABASE"]
+    db = settings_of("clinic.settings.base", DATABASE_URL="mysql://clinic:secret@127.0.0.1:3306/clinic")["DATABASE"]
     assert db["OPTIONS"]["charset"] == "utf8mb4"
 
 

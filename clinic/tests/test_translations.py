@@ -24,7 +24,8 @@ def template_messages() -> dict[str, list[str]]:
     mapping = [("templates/**.html", "jinja2")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "silent": "false"}}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(settings.BASE_DIR), mapping, options, directory_filter=_only_templates):
+        str(settings.BASE_DIR), mapping, options, directory_filter=_only_templates
+    ):
         msgid = message[0] if isinstance(message, tuple) else message
         found.setdefault(msgid, []).append(f"{filename}:{lineno}")
     return found

@@ -49,8 +49,9 @@ def export_release(into: Path) -> Path:
     except FileNotFoundError:
         pytest.skip("git is not installed: the release's code cannot be exported")
     if found.returncode != 0:
-        pytest.skip(f"the release {RELEASE[:12]} is not in this checkout's git history "
-                    f"(not a git checkout, or a shallow clone)")
+        pytest.skip(
+            f"the release {RELEASE[:12]} is not in this checkout's git history (not a git checkout, or a shallow clone)"
+        )
     archive = into / "release.tar"
     subprocess.run([*git, "archive", "--output", str(archive), RELEASE], check=True, capture_output=True)
     tree = into / "release"
@@ -83,16 +84,26 @@ def mysql_connect(settings_dict: dict, **root):
     if root:
         return MySQLdb.connect(**root)
     s = settings_dict
-    return MySQLdb.connect(host=s.get("HOST") or "localhost", port=int(s.get("PORT") or 3306),
-                           user=s.get("USER") or "root", password=s.get("PASSWORD") or "")
+    return MySQLdb.connect(
+        host=s.get("HOST") or "localhost",
+        port=int(s.get("PORT") or 3306),
+        user=s.get("USER") or "root",
+        password=s.get("PASSWORD") or "",
+    )
 
 
 def postgresql_server(settings_dict: dict):
     import psycopg
 
     s = settings_dict
-    return psycopg.connect(dbname="postgres", host=s.get("HOST") or None, port=s.get("PORT") or None,
-                           user=s.get("USER") or None, password=s.get("PASSWORD") or None, autocommit=True)
+    return psycopg.connect(
+        dbname="postgres",
+        host=s.get("HOST") or None,
+        port=s.get("PORT") or None,
+        user=s.get("USER") or None,
+        password=s.get("PASSWORD") or None,
+        autocommit=True,
+    )
 
 
 def create_database(settings_dict: dict, vendor: str, name: str) -> None:
@@ -103,8 +114,10 @@ def create_database(settings_dict: dict, vendor: str, name: str) -> None:
         return
     import MySQLdb
 
-    statements = [f"DROP DATABASE IF EXISTS `{name}`",
-                  f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"]
+    statements = [
+        f"DROP DATABASE IF EXISTS `{name}`",
+        f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+    ]
     server = mysql_connect(settings_dict)
     try:
         cursor = server.cursor()
@@ -166,8 +179,7 @@ def run(tree: Path, url: str, *args: str) -> subprocess.CompletedProcess:
     settings_module = settings.SETTINGS_MODULE if tree == settings.BASE_DIR else "clinic.settings.test"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": settings_module}
     env.pop("DATABASE_REPLICA_URLS", None)
-    result = subprocess.run([sys.executable, *args], cwd=tree, env=env, capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run([sys.executable, *args], cwd=tree, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"{' '.join(args)} in {tree}:\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -177,8 +189,14 @@ def run(tree: Path, url: str, *args: str) -> subprocess.CompletedProcess:
 
 def snapshot(url: str, out: Path, *, keys_of: Path | None = None) -> dict[str, dict]:
     """What the database holds (upgrade_scripts/snapshot.py, read by the current code), rows by key."""
-    run(settings.BASE_DIR, url, str(SCRIPTS / "snapshot.py"), str(settings.BASE_DIR), str(out),
-        *([str(keys_of)] if keys_of else []))
+    run(
+        settings.BASE_DIR,
+        url,
+        str(SCRIPTS / "snapshot.py"),
+        str(settings.BASE_DIR),
+        str(out),
+        *([str(keys_of)] if keys_of else []),
+    )
     tables = json.loads(out.read_text())
     for table in tables.values():
         table["rows"] = {json.dumps(key): row for key, row in table["rows"]}
@@ -209,14 +227,18 @@ def differences(before: dict, after: dict, *, tables: set[str] | None = None) ->
             continue
         missing = [key for key in old["rows"] if key not in new["rows"]]
         if missing:
-            problems.append(f"{table}: {len(missing)} of {len(old['rows'])} sampled rows missing "
-                            f"(keys {', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''})")
+            problems.append(
+                f"{table}: {len(missing)} of {len(old['rows'])} sampled rows missing "
+                f"(keys {', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''})"
+            )
         for key, row in old["rows"].items():
             later = new["rows"].get(key, row)
             changed = sorted(c for c in row if c in later and later[c] != row[c])
             if changed:
-                problems.append(f"{table}: row {key} changed in {', '.join(changed)}: "
-                                f"{ {c: row[c] for c in changed} } -> { {c: later[c] for c in changed} }")
+                problems.append(
+                    f"{table}: row {key} changed in {', '.join(changed)}: "
+                    f"{ {c: row[c] for c in changed} } -> { {c: later[c] for c in changed} }"
+                )
     notes += [f"new table {table} ({after[table]['count']} rows)" for table in sorted(set(after) - set(before))]
     return problems, notes
 
@@ -237,8 +259,10 @@ def stale_content_types(before: dict, after: dict) -> list[str]:
         if now is None:
             problems.append(f"content type {pk} {'.'.join(label)} deleted")
         elif now not in models:
-            problems.append(f"content type {pk} {'.'.join(now)} names no model of the current code "
-                            f"(a moved model must take its content type along, renamed)")
+            problems.append(
+                f"content type {pk} {'.'.join(now)} names no model of the current code "
+                f"(a moved model must take its content type along, renamed)"
+            )
     known = {model for _app, model in before.values()}
     for pk, label in sorted(after.items()):
         if pk not in before and label[1] in known:
@@ -283,8 +307,11 @@ def backward_plan(tables: dict, app: str, target: str | None) -> list[tuple[str,
 
 def irreversible(plan: list[tuple[str, str]]) -> list[str]:
     nodes = migrations_of_current_code().graph.nodes
-    return [f"{app}.{name}" for app, name in plan
-            if not all(operation.reversible for operation in nodes[(app, name)].operations)]
+    return [
+        f"{app}.{name}"
+        for app, name in plan
+        if not all(operation.reversible for operation in nodes[(app, name)].operations)
+    ]
 
 
 # --- the test ---------------------------------------------------------------------------
@@ -292,7 +319,8 @@ def irreversible(plan: list[tuple[str, str]]) -> list[str]:
 
 @pytest.mark.slow
 def test_it_migrates_a_database_of_the_release_to_the_current_head_keeping_its_data(
-        tmp_path, upgrade_database, figures):
+    tmp_path, upgrade_database, figures
+):
     started = time.perf_counter()
     release = export_release(tmp_path)
     _name, url = upgrade_database
@@ -305,16 +333,22 @@ def test_it_migrates_a_database_of_the_release_to_the_current_head_keeping_its_d
         timings[label] = timings.get(label, 0) + time.perf_counter() - t
         return result
 
-    timed("release set-up", run, release, url, str(SCRIPTS / "release_setup.py"), str(release),
-          str(tmp_path / "release.json"))
+    timed(
+        "release set-up",
+        run,
+        release,
+        url,
+        str(SCRIPTS / "release_setup.py"),
+        str(release),
+        str(tmp_path / "release.json"),
+    )
     shown = json.loads((tmp_path / "release.json").read_text())
     release_tables = timed("snapshots", snapshot, url, tmp_path / "release-tables.json")
     release_migrations = applied(release_tables)
     assert release_tables["patients"]["count"] > 0 and release_tables["audit_log"]["count"] > 0
 
     timed("migrate", run, head, url, "manage.py", "migrate", "--no-input")
-    upgraded = timed("snapshots", snapshot, url, tmp_path / "upgraded.json",
-                     keys_of=tmp_path / "release-tables.json")
+    upgraded = timed("snapshots", snapshot, url, tmp_path / "upgraded.json", keys_of=tmp_path / "release-tables.json")
     problems, notes = differences(release_tables, upgraded)
     assert problems == [], "the upgrade lost or changed data:\n" + "\n".join(problems)
     stale = stale_content_types(release_tables, upgraded)
@@ -323,8 +357,16 @@ def test_it_migrates_a_database_of_the_release_to_the_current_head_keeping_its_d
     assert release_migrations <= applied(upgraded)
     added = sorted(applied(upgraded) - release_migrations)
 
-    timed("current pages", run, head, url, str(SCRIPTS / "head_probe.py"), str(head),
-          str(tmp_path / "release.json"), str(tmp_path / "probe.json"))
+    timed(
+        "current pages",
+        run,
+        head,
+        url,
+        str(SCRIPTS / "head_probe.py"),
+        str(head),
+        str(tmp_path / "release.json"),
+        str(tmp_path / "probe.json"),
+    )
     seen = json.loads((tmp_path / "probe.json").read_text())
     assert seen["errors"] == []
     assert {page: status for page, status in seen["pages"].items() if status != 200} == {}
@@ -372,8 +414,9 @@ def test_it_migrates_a_database_of_the_release_to_the_current_head_keeping_its_d
 
     vendor = shown["vendor"]
     rows = sum(t["count"] for t in release_tables.values())
-    session = {200: "still signed in", 302: "signed out"}.get(seen["release_session_status"],
-                                                                seen["release_session_status"])
+    session = {200: "still signed in", 302: "signed out"}.get(
+        seen["release_session_status"], seen["release_session_status"]
+    )
     figures(
         f"{vendor}: {len(release_tables)} tables, {rows} rows of the release kept; "
         f"{len(added)} migrations since the release ({', '.join(f'{a}.{n}' for a, n in added) or 'none'}); "

@@ -11,11 +11,17 @@ from django.urls import reverse
 from billing.models import Billing
 from records.models import MedicalRecord
 from records.tests.factories import MedicalRecordFactory
-from records.tests.test_views import S, assert_login_redirect, doctor_client, visit_of  # noqa: F401  (fixtures)
+from records.tests.test_views import S, assert_login_redirect, visit_of
 from scheduling import services
 from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def doctor_client(client, doctor_user):
+    client.force_login(doctor_user)
+    return client
 
 
 class TestCompletion:
@@ -39,8 +45,13 @@ class TestCompletion:
 
     def test_it_keeps_a_record_the_doctor_already_wrote(self):
         line = AppointmentServiceFactory(appointment__status="in_consultation")
-        MedicalRecord.objects.create(appointment=line.appointment, patient=line.appointment.patient,
-                                     doctor=line.appointment.doctor, diagnosis="Hipertensi", icd10_code="I10")
+        MedicalRecord.objects.create(
+            appointment=line.appointment,
+            patient=line.appointment.patient,
+            doctor=line.appointment.doctor,
+            diagnosis="Hipertensi",
+            icd10_code="I10",
+        )
         services.appointment_complete(appointment=line.appointment, by=None)
         assert MedicalRecord.objects.get(appointment=line.appointment).icd10_code == "I10"
 

@@ -30,9 +30,11 @@ class TestCompletionRunsOnce:
             records = MedicalRecord.objects.filter(appointment=appointment).count()
             bills = list(Billing.objects.filter(appointment=appointment))
             total = f"{bills[0].total_amount:,.2f}".translate(DOT_COMMA) if bills else "-"
-            figures(f"{sessions} sessions complete one visit: {len(ok)} succeeded, {len(errors)} errors"
-                    f"{[f'{type(e).__name__}: {e}' for e in errors] if errors else ''}, "
-                    f"{records} medical record, {len(bills)} bill (total Rp {total})")
+            figures(
+                f"{sessions} sessions complete one visit: {len(ok)} succeeded, {len(errors)} errors"
+                f"{[f'{type(e).__name__}: {e}' for e in errors] if errors else ''}, "
+                f"{records} medical record, {len(bills)} bill (total Rp {total})"
+            )
             assert errors == []
             assert records == 1
             assert len(bills) == 1

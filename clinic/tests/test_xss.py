@@ -27,8 +27,8 @@ from audit.models import AuditLog, EmergencyAccess
 from billing import pdf
 from billing import selectors as billing_selectors
 from billing.services import payment_record
-from core.csv_safe import safe_cell, safe_row
 from clinic.tests.security_fixtures import build_clinic, open_emergency_access
+from core.csv_safe import safe_cell, safe_row
 from patients.tests.factories import DoctorFactory
 from records.services import lab_result_correct, medical_record_save
 
@@ -89,12 +89,21 @@ def world(kind, doctor_user, other_doctor_user, receptionist):
     stored = {field: text(kind, field) for field in FIELDS}
     stored["patient_name"] = "Budi " + stored["patient_name"]
     world = build_clinic(doctor_user=doctor_user, other_doctor_user=other_doctor_user, **stored)
-    payment_record(bill=world.bill, amount=world.bill.total_amount / 2, method="Cash", received_by=receptionist,
-                   reference=stored["payment_reference"])
+    payment_record(
+        bill=world.bill,
+        amount=world.bill.total_amount / 2,
+        method="Cash",
+        received_by=receptionist,
+        reference=stored["payment_reference"],
+    )
     open_emergency_access(doctor_user=other_doctor_user, patient=world.patient, reason=stored["emergency_reason"])
     # A correction of the completed visit's record, with its reason (the visit page lists versions).
-    medical_record_save(appointment=world.completed, data={"diagnosis": "Koreksi"}, by=doctor_user,
-                        reason=stored["correction_reason"] + " (salah ketik)")  # at least 10 characters
+    medical_record_save(
+        appointment=world.completed,
+        data={"diagnosis": "Koreksi"},
+        by=doctor_user,
+        reason=stored["correction_reason"] + " (salah ketik)",
+    )  # at least 10 characters
     return world
 
 
@@ -126,8 +135,6 @@ def check(content: str, kind: str, expected_fields) -> list[str]:
     return problems
 
 
-
-
 # --- Stored payloads on every page -----------------------------------------------------------
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -145,121 +152,359 @@ def in_three_days() -> str:
 # (page, who looks, its path, extra headers, the fields it shows). The emergency access of
 # other_doctor_user opens the patient to them; third_doctor has none (the "not in care" page).
 STAFF_PAGES = [
-    ("patient search", "receptionist", lambda w: url("patients:search", query="q=Budi"), {},
-     ("patient_name", *NAVBAR)),
-    ("patient search, htmx", "receptionist", lambda w: url("patients:search", query="q=Budi"), HTMX,
-     ("patient_name",)),
-    ("patient page", "receptionist", lambda w: url("patients:detail", w.patient.pk), {},
-     ("patient_name", "address", "emergency_contact_name", "insurance_provider", "policy_number", "reason",
-      "doctor_name", *NAVBAR)),
-    ("patient page, doctor", "doctor_user", lambda w: url("patients:detail", w.patient.pk), {},
-     ("patient_name", "address", "emergency_contact_name", "insurance_provider", "policy_number", "reason",
-      "doctor_name", *NAVBAR)),
-    ("patient page, emergency access", "other_doctor_user", lambda w: url("patients:detail", w.patient.pk), {},
-     ("patient_name", "address", "emergency_contact_name", "insurance_provider", "policy_number", "reason",
-      "doctor_name")),
+    ("patient search", "receptionist", lambda w: url("patients:search", query="q=Budi"), {}, ("patient_name", *NAVBAR)),
+    ("patient search, htmx", "receptionist", lambda w: url("patients:search", query="q=Budi"), HTMX, ("patient_name",)),
+    (
+        "patient page",
+        "receptionist",
+        lambda w: url("patients:detail", w.patient.pk),
+        {},
+        (
+            "patient_name",
+            "address",
+            "emergency_contact_name",
+            "insurance_provider",
+            "policy_number",
+            "reason",
+            "doctor_name",
+            *NAVBAR,
+        ),
+    ),
+    (
+        "patient page, doctor",
+        "doctor_user",
+        lambda w: url("patients:detail", w.patient.pk),
+        {},
+        (
+            "patient_name",
+            "address",
+            "emergency_contact_name",
+            "insurance_provider",
+            "policy_number",
+            "reason",
+            "doctor_name",
+            *NAVBAR,
+        ),
+    ),
+    (
+        "patient page, emergency access",
+        "other_doctor_user",
+        lambda w: url("patients:detail", w.patient.pk),
+        {},
+        (
+            "patient_name",
+            "address",
+            "emergency_contact_name",
+            "insurance_provider",
+            "policy_number",
+            "reason",
+            "doctor_name",
+        ),
+    ),
     ("patient not in care", "third_doctor", lambda w: url("patients:detail", w.patient.pk), {}, ()),
     ("emergency access form", "third_doctor", lambda w: url("audit:emergency_access", w.patient.pk), {}, ()),
-    ("patient edit", "receptionist", lambda w: url("patients:edit", w.patient.pk), {},
-     ("patient_name", "address", "emergency_contact_name", *NAVBAR)),
-    ("insurance add", "receptionist", lambda w: url("insurance:add", w.patient.pk), {},
-     ("patient_name", *NAVBAR)),
-    ("insurance edit", "receptionist", lambda w: url("insurance:edit", w.insurance.pk), {},
-     ("patient_name", "insurance_provider", "policy_number", *NAVBAR)),
-    ("booking", "receptionist", lambda w: url("scheduling:book", query=f"patient={w.patient.pk}"), {},
-     ("patient_name", "service_name", "doctor_name", "specialization", *NAVBAR)),
-    ("booking patient search, htmx", "receptionist", lambda w: url("scheduling:patient_lookup", query="q=Budi"),
-     HTMX, ("patient_name",)),
-    ("walk-in", "receptionist", lambda w: url("scheduling:walk_in", query=f"patient={w.patient.pk}"), {},
-     ("patient_name", "service_name", "doctor_name", "specialization", *NAVBAR)),
-    ("board", "receptionist", lambda w: url("scheduling:board"), {},
-     ("patient_name", "doctor_name", "specialization", *NAVBAR)),
-    ("board, htmx", "receptionist", lambda w: url("scheduling:board"), HTMX,
-     ("patient_name", "doctor_name", "specialization")),
-    ("day", "receptionist", lambda w: url("scheduling:day", query=f"doctor={w.doctor.pk}&date={in_three_days()}"),
-     {}, ("patient_name", "doctor_name", "specialization", *NAVBAR)),
+    (
+        "patient edit",
+        "receptionist",
+        lambda w: url("patients:edit", w.patient.pk),
+        {},
+        ("patient_name", "address", "emergency_contact_name", *NAVBAR),
+    ),
+    ("insurance add", "receptionist", lambda w: url("insurance:add", w.patient.pk), {}, ("patient_name", *NAVBAR)),
+    (
+        "insurance edit",
+        "receptionist",
+        lambda w: url("insurance:edit", w.insurance.pk),
+        {},
+        ("patient_name", "insurance_provider", "policy_number", *NAVBAR),
+    ),
+    (
+        "booking",
+        "receptionist",
+        lambda w: url("scheduling:book", query=f"patient={w.patient.pk}"),
+        {},
+        ("patient_name", "service_name", "doctor_name", "specialization", *NAVBAR),
+    ),
+    (
+        "booking patient search, htmx",
+        "receptionist",
+        lambda w: url("scheduling:patient_lookup", query="q=Budi"),
+        HTMX,
+        ("patient_name",),
+    ),
+    (
+        "walk-in",
+        "receptionist",
+        lambda w: url("scheduling:walk_in", query=f"patient={w.patient.pk}"),
+        {},
+        ("patient_name", "service_name", "doctor_name", "specialization", *NAVBAR),
+    ),
+    (
+        "board",
+        "receptionist",
+        lambda w: url("scheduling:board"),
+        {},
+        ("patient_name", "doctor_name", "specialization", *NAVBAR),
+    ),
+    (
+        "board, htmx",
+        "receptionist",
+        lambda w: url("scheduling:board"),
+        HTMX,
+        ("patient_name", "doctor_name", "specialization"),
+    ),
+    (
+        "day",
+        "receptionist",
+        lambda w: url("scheduling:day", query=f"doctor={w.doctor.pk}&date={in_three_days()}"),
+        {},
+        ("patient_name", "doctor_name", "specialization", *NAVBAR),
+    ),
     ("day, doctor", "doctor_user", lambda w: url("scheduling:day"), {}, ("patient_name", "doctor_name", *NAVBAR)),
-    ("appointment", "receptionist", lambda w: url("scheduling:detail", w.scheduled.pk), {},
-     ("patient_name", "reason", "notes", "service_name", "doctor_name", "specialization", *NAVBAR)),
-    ("appointment, doctor", "doctor_user", lambda w: url("scheduling:detail", w.consult.pk), {},
-     ("patient_name", "reason", "notes", "service_name", "doctor_name", "specialization", *NAVBAR)),
-    ("reschedule", "receptionist", lambda w: url("scheduling:reschedule", w.scheduled.pk), {},
-     ("patient_name", "doctor_name", *NAVBAR)),
+    (
+        "appointment",
+        "receptionist",
+        lambda w: url("scheduling:detail", w.scheduled.pk),
+        {},
+        ("patient_name", "reason", "notes", "service_name", "doctor_name", "specialization", *NAVBAR),
+    ),
+    (
+        "appointment, doctor",
+        "doctor_user",
+        lambda w: url("scheduling:detail", w.consult.pk),
+        {},
+        ("patient_name", "reason", "notes", "service_name", "doctor_name", "specialization", *NAVBAR),
+    ),
+    (
+        "reschedule",
+        "receptionist",
+        lambda w: url("scheduling:reschedule", w.scheduled.pk),
+        {},
+        ("patient_name", "doctor_name", *NAVBAR),
+    ),
     ("queue", "doctor_user", lambda w: url("records:queue"), {}, ("patient_name", "reason", "doctor_name", *NAVBAR)),
     ("queue, htmx", "doctor_user", lambda w: url("records:queue"), HTMX, ("patient_name", "reason")),
-    ("visit", "doctor_user", lambda w: url("records:visit", w.consult.pk), {},
-     ("patient_name", "emergency_contact_name", "reason", "complaint", "allergies", "diagnosis", "treatment",
-      "prescription", "record_notes", "test_name", "unit", "service_name", "doctor_name", *NAVBAR)),
-    ("visit with a corrected record", "doctor_user", lambda w: url("records:visit", w.completed.pk), {},
-     ("patient_name", "emergency_contact_name", "reason", "complaint", "allergies", "diagnosis", "treatment",
-      "prescription", "record_notes", "service_name", "doctor_name", "correction_reason", *NAVBAR)),
-    ("visit, admin", "admin_user", lambda w: url("records:visit", w.consult.pk), {},
-     ("patient_name", "emergency_contact_name", "reason", "complaint", "allergies", "diagnosis", "treatment",
-      "prescription", "record_notes", "test_name", "unit", "service_name", "doctor_name")),
-    ("record form", "doctor_user", lambda w: url("records:record", w.consult.pk), {},
-     ("patient_name", "complaint", "allergies", "diagnosis", "treatment", "prescription", "record_notes", *NAVBAR)),
-    ("record correction form", "doctor_user", lambda w: url("records:record", w.completed.pk), {},
-     ("patient_name", "complaint", "allergies", "treatment", "prescription", "record_notes", *NAVBAR)),
-    ("lab result form", "doctor_user", lambda w: url("records:lab_add", w.consult.pk), {},
-     ("patient_name", "test_name", "unit", *NAVBAR)),
-    ("lab result correction form", "doctor_user", lambda w: url("records:lab_edit", w.consult.pk, w.lab.pk), {},
-     ("patient_name", "test_name", "unit", *NAVBAR)),
+    (
+        "visit",
+        "doctor_user",
+        lambda w: url("records:visit", w.consult.pk),
+        {},
+        (
+            "patient_name",
+            "emergency_contact_name",
+            "reason",
+            "complaint",
+            "allergies",
+            "diagnosis",
+            "treatment",
+            "prescription",
+            "record_notes",
+            "test_name",
+            "unit",
+            "service_name",
+            "doctor_name",
+            *NAVBAR,
+        ),
+    ),
+    (
+        "visit with a corrected record",
+        "doctor_user",
+        lambda w: url("records:visit", w.completed.pk),
+        {},
+        (
+            "patient_name",
+            "emergency_contact_name",
+            "reason",
+            "complaint",
+            "allergies",
+            "diagnosis",
+            "treatment",
+            "prescription",
+            "record_notes",
+            "service_name",
+            "doctor_name",
+            "correction_reason",
+            *NAVBAR,
+        ),
+    ),
+    (
+        "visit, admin",
+        "admin_user",
+        lambda w: url("records:visit", w.consult.pk),
+        {},
+        (
+            "patient_name",
+            "emergency_contact_name",
+            "reason",
+            "complaint",
+            "allergies",
+            "diagnosis",
+            "treatment",
+            "prescription",
+            "record_notes",
+            "test_name",
+            "unit",
+            "service_name",
+            "doctor_name",
+        ),
+    ),
+    (
+        "record form",
+        "doctor_user",
+        lambda w: url("records:record", w.consult.pk),
+        {},
+        ("patient_name", "complaint", "allergies", "diagnosis", "treatment", "prescription", "record_notes", *NAVBAR),
+    ),
+    (
+        "record correction form",
+        "doctor_user",
+        lambda w: url("records:record", w.completed.pk),
+        {},
+        ("patient_name", "complaint", "allergies", "treatment", "prescription", "record_notes", *NAVBAR),
+    ),
+    (
+        "lab result form",
+        "doctor_user",
+        lambda w: url("records:lab_add", w.consult.pk),
+        {},
+        ("patient_name", "test_name", "unit", *NAVBAR),
+    ),
+    (
+        "lab result correction form",
+        "doctor_user",
+        lambda w: url("records:lab_edit", w.consult.pk, w.lab.pk),
+        {},
+        ("patient_name", "test_name", "unit", *NAVBAR),
+    ),
     ("unpaid bills", "receptionist", lambda w: url("billing:unpaid"), {}, ("patient_name", "doctor_name", *NAVBAR)),
-    ("unpaid bills search, htmx", "receptionist", lambda w: url("billing:unpaid", query="q=Budi"), HTMX,
-     ("patient_name", "doctor_name")),
-    ("bill", "receptionist", lambda w: url("billing:detail", w.bill.pk), {},
-     ("patient_name", "service_name", "payment_reference", "doctor_name", *NAVBAR)),
-    ("payment form", "receptionist", lambda w: url("billing:pay", w.bill.pk), {},
-     ("patient_name", "insurance_provider", "policy_number", *NAVBAR)),
-    ("receipt", "receptionist", lambda w: url("billing:receipt", w.bill.pk), {},
-     ("patient_name", "service_name", "payment_reference", "doctor_name", *NAVBAR)),
+    (
+        "unpaid bills search, htmx",
+        "receptionist",
+        lambda w: url("billing:unpaid", query="q=Budi"),
+        HTMX,
+        ("patient_name", "doctor_name"),
+    ),
+    (
+        "bill",
+        "receptionist",
+        lambda w: url("billing:detail", w.bill.pk),
+        {},
+        ("patient_name", "service_name", "payment_reference", "doctor_name", *NAVBAR),
+    ),
+    (
+        "payment form",
+        "receptionist",
+        lambda w: url("billing:pay", w.bill.pk),
+        {},
+        ("patient_name", "insurance_provider", "policy_number", *NAVBAR),
+    ),
+    (
+        "receipt",
+        "receptionist",
+        lambda w: url("billing:receipt", w.bill.pk),
+        {},
+        ("patient_name", "service_name", "payment_reference", "doctor_name", *NAVBAR),
+    ),
     ("audit log", "admin_user", lambda w: url("audit:search"), {}, ("patient_name",)),
     ("dashboard", "admin_user", lambda w: url("dashboard"), {}, ("service_name", "doctor_name")),
     ("dashboard, a doctor's day", "doctor_user", lambda w: url("dashboard"), {}, ("doctor_name", *NAVBAR)),
     # The report lists who saw the patient: the receptionist and the doctors, by name.
-    ("patient access report", "admin_user", lambda w: url("audit:patient", w.patient.pk), {},
-     ("patient_name", *NAVBAR)),
-    ("emergency accesses", "admin_user", lambda w: url("audit:emergency_list"), {},
-     ("patient_name", "emergency_reason")),
+    (
+        "patient access report",
+        "admin_user",
+        lambda w: url("audit:patient", w.patient.pk),
+        {},
+        ("patient_name", *NAVBAR),
+    ),
+    (
+        "emergency accesses",
+        "admin_user",
+        lambda w: url("audit:emergency_list"),
+        {},
+        ("patient_name", "emergency_reason"),
+    ),
 ]
 
 # The Django admin, as the Admin: (changelist shows, change page shows) per model. The audit
 # row's and the versions' JSON (changes, snapshot) hold the payloads too, JSON-quoted: the raw
 # check covers them.
 ADMIN_PAGES = {
-    "patients.patient": (lambda w: w.patient, ("patient_name",),
-                         ("patient_name", "address", "emergency_contact_name", "insurance_provider",
-                          "policy_number")),
-    "patients.doctor": (lambda w: w.doctor, ("doctor_name", "specialization", *NAVBAR),
-                        ("doctor_name", "specialization", *NAVBAR)),
-    "patients.workinghours": (lambda w: w.doctor.working_hours.first(), ("doctor_name", "specialization"),
-                              ("doctor_name", "specialization")),
+    "patients.patient": (
+        lambda w: w.patient,
+        ("patient_name",),
+        ("patient_name", "address", "emergency_contact_name", "insurance_provider", "policy_number"),
+    ),
+    "patients.doctor": (
+        lambda w: w.doctor,
+        ("doctor_name", "specialization", *NAVBAR),
+        ("doctor_name", "specialization", *NAVBAR),
+    ),
+    "patients.workinghours": (
+        lambda w: w.doctor.working_hours.first(),
+        ("doctor_name", "specialization"),
+        ("doctor_name", "specialization"),
+    ),
     "scheduling.service": (lambda w: w.service, ("service_name",), ("service_name",)),
-    "scheduling.appointment": (lambda w: w.scheduled, ("patient_name", "doctor_name", "specialization"),
-                               ("patient_name", "reason", "notes", "service_name", "doctor_name", "specialization")),
-    "scheduling.appointmentservice": (lambda w: w.scheduled.lines.first(), ("patient_name", "service_name",
-                                                                            "doctor_name"),
-                                      ("patient_name", "service_name", "doctor_name")),
-    "records.medicalrecord": (lambda w: w.record, ("patient_name", "diagnosis", "doctor_name", "specialization"),
-                              ("patient_name", "complaint", "allergies", "diagnosis", "treatment", "prescription",
-                               "record_notes", "test_name", "unit", "doctor_name", "specialization")),
-    "records.labresult": (lambda w: w.lab, ("patient_name", "test_name", "unit"),
-                          ("patient_name", "test_name", "unit")),
-    "records.medicalrecordversion": (lambda w: w.completed.medical_record.versions.first(),
-                                     ("patient_name", "correction_reason", *NAVBAR),
-                                     ("patient_name", "correction_reason", *NAVBAR)),
+    "scheduling.appointment": (
+        lambda w: w.scheduled,
+        ("patient_name", "doctor_name", "specialization"),
+        ("patient_name", "reason", "notes", "service_name", "doctor_name", "specialization"),
+    ),
+    "scheduling.appointmentservice": (
+        lambda w: w.scheduled.lines.first(),
+        ("patient_name", "service_name", "doctor_name"),
+        ("patient_name", "service_name", "doctor_name"),
+    ),
+    "records.medicalrecord": (
+        lambda w: w.record,
+        ("patient_name", "diagnosis", "doctor_name", "specialization"),
+        (
+            "patient_name",
+            "complaint",
+            "allergies",
+            "diagnosis",
+            "treatment",
+            "prescription",
+            "record_notes",
+            "test_name",
+            "unit",
+            "doctor_name",
+            "specialization",
+        ),
+    ),
+    "records.labresult": (
+        lambda w: w.lab,
+        ("patient_name", "test_name", "unit"),
+        ("patient_name", "test_name", "unit"),
+    ),
+    "records.medicalrecordversion": (
+        lambda w: w.completed.medical_record.versions.first(),
+        ("patient_name", "correction_reason", *NAVBAR),
+        ("patient_name", "correction_reason", *NAVBAR),
+    ),
     "records.labresultversion": (lambda w: w.lab.versions.first(), ("test_name", "unit"), ("test_name", "unit")),
-    "billing.insurance": (lambda w: w.insurance, ("patient_name", "insurance_provider", "policy_number"),
-                          ("patient_name", "insurance_provider", "policy_number")),
-    "billing.billing": (lambda w: w.bill, ("patient_name",),
-                        ("patient_name", "payment_reference", "doctor_name", *NAVBAR)),
-    "billing.payment": (lambda w: w.bill.payments.first(), ("patient_name", *NAVBAR),
-                        ("payment_reference", *NAVBAR)),
+    "billing.insurance": (
+        lambda w: w.insurance,
+        ("patient_name", "insurance_provider", "policy_number"),
+        ("patient_name", "insurance_provider", "policy_number"),
+    ),
+    "billing.billing": (
+        lambda w: w.bill,
+        ("patient_name",),
+        ("patient_name", "payment_reference", "doctor_name", *NAVBAR),
+    ),
+    "billing.payment": (lambda w: w.bill.payments.first(), ("patient_name", *NAVBAR), ("payment_reference", *NAVBAR)),
     "accounts.user": (lambda w: w.doctor.user, NAVBAR, NAVBAR),
-    "audit.auditlog": (lambda w: AuditLog.objects.filter(patient=w.patient).order_by("id").first(),
-                          ("patient_name",), ("patient_name",)),
-    "audit.emergencyaccess": (lambda w: EmergencyAccess.objects.get(patient=w.patient), ("patient_name",),
-                                 ("patient_name", "emergency_reason")),
+    "audit.auditlog": (
+        lambda w: AuditLog.objects.filter(patient=w.patient).order_by("id").first(),
+        ("patient_name",),
+        ("patient_name",),
+    ),
+    "audit.emergencyaccess": (
+        lambda w: EmergencyAccess.objects.get(patient=w.patient),
+        ("patient_name",),
+        ("patient_name", "emergency_reason"),
+    ),
 }
 
 
@@ -300,15 +545,13 @@ def test_it_escapes_stored_payloads_in_the_receipt_pdf(kind, world):
     """The PDF is drawn from HTML (billing.pdf.receipt_html): that HTML is escaped like a page."""
     bill = billing_selectors.bill_with_details().get(pk=world.bill.pk)
     content = pdf.receipt_html(bill=bill)
-    assert not check(content, kind, ("patient_name", "service_name", "payment_reference", "doctor_name",
-                                     *NAVBAR))
+    assert not check(content, kind, ("patient_name", "service_name", "payment_reference", "doctor_name", *NAVBAR))
 
 
 @pytest.mark.django_db
 def test_it_escapes_stored_payloads_in_the_django_admin(client, admin_user, kind, world):
     # A correction of the lab result too, for the lab versions' pages.
-    data = {"test_name": world.lab.test_name, "value": "15", "unit": world.lab.unit,
-            "sampled_at": world.lab.sampled_at}
+    data = {"test_name": world.lab.test_name, "value": "15", "unit": world.lab.unit, "sampled_at": world.lab.sampled_at}
     lab_result_correct(appointment=world.consult, lab_result=world.lab, data=data, by=world.doctor.user)
     problems = []
     for label, (obj, list_fields, page_fields) in ADMIN_PAGES.items():
@@ -380,16 +623,36 @@ def test_it_never_redirects_to_a_next_off_the_site(client, receptionist, doctor_
 # its cells through, so a spreadsheet never runs a cell as a formula (CWE-1236).
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+62812", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1",
-                                   '=HYPERLINK("http://evil.example","x")', "=cmd|' /C calc'!A0"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "=1+1",
+        "+62812",
+        "-2+3",
+        "@SUM(A1:A2)",
+        "\t=1",
+        "\r=1",
+        '=HYPERLINK("http://evil.example","x")',
+        "=cmd|' /C calc'!A0",
+    ],
+)
 def test_it_neutralises_a_cell_that_a_spreadsheet_would_run(value):
     assert safe_cell(value) == "'" + value
 
 
-@pytest.mark.parametrize(("value", "cell"), [
-    ("Budi Santoso", "Budi Santoso"), ("", ""), (None, ""), (150000, "150000"), ("RM-0000001", "RM-0000001"),
-    ("a=b", "a=b"), (" =1", " =1"), ("<script>", "<script>"),
-])
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("Budi Santoso", "Budi Santoso"),
+        ("", ""),
+        (None, ""),
+        (150000, "150000"),
+        ("RM-0000001", "RM-0000001"),
+        ("a=b", "a=b"),
+        (" =1", " =1"),
+        ("<script>", "<script>"),
+    ],
+)
 def test_it_leaves_other_cells_alone(value, cell):
     assert safe_cell(value) == cell
 

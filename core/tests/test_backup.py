@@ -29,8 +29,18 @@ from core import backup
 from core.backup import human_size
 
 FIXTURES = ("users", "patients", "scheduling", "records", "billing")
-THE_TEN_TABLES = {"patients", "doctors", "services", "appointments", "appointment_services",
-                  "medical_records", "lab_results", "insurance", "billing", "users"}
+THE_TEN_TABLES = {
+    "patients",
+    "doctors",
+    "services",
+    "appointments",
+    "appointment_services",
+    "medical_records",
+    "lab_results",
+    "insurance",
+    "billing",
+    "users",
+}
 DUMP_TOOL = {"mysql": "mariadb-dump", "postgresql": "pg_dump"}
 
 
@@ -71,7 +81,7 @@ def differences(expected: dict, actual: dict) -> list[str]:
         elif table not in expected:
             problems.append(f"{table}: only after restore")
         elif expected[table] != actual[table]:
-            (cols_e, n_e, sum_e), (cols_a, n_a, sum_a) = expected[table], actual[table]
+            (cols_e, n_e, _), (cols_a, n_a, _) = expected[table], actual[table]
             what = "columns differ" if cols_e != cols_a else "content differs"
             problems.append(f"{table}: {what} ({n_e} rows before, {n_a} after)")
     return problems

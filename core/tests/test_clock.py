@@ -34,7 +34,9 @@ def test_it_rounds_a_utc_moment_in_clinic_time():
 
 def test_it_counts_a_late_utc_moment_on_the_next_clinic_day():
     assert clock.local_day(datetime.datetime(2026, 12, 6, 17, 30, tzinfo=datetime.UTC)) == MONDAY
-    assert clock.local_day(datetime.datetime(2026, 12, 6, 16, 59, tzinfo=datetime.UTC)) == MONDAY - datetime.timedelta(days=1)
+    assert clock.local_day(datetime.datetime(2026, 12, 6, 16, 59, tzinfo=datetime.UTC)) == MONDAY - datetime.timedelta(
+        days=1
+    )
 
 
 def test_it_bounds_a_day_from_clinic_midnight_to_the_next():
@@ -54,9 +56,15 @@ def test_it_rounds_a_length_up_to_whole_slots(minutes, slots):
     assert clock.whole_slots(minutes) == slots * clock.SLOT
 
 
-@pytest.mark.parametrize(("time", "expected"), [
-    (datetime.time(8), True), (datetime.time(8, 45), True), (datetime.time(8, 10), False),
-    (datetime.time(8, 15, 1), False), (datetime.time(8, 15, 0, 1), False),
-])
+@pytest.mark.parametrize(
+    ("time", "expected"),
+    [
+        (datetime.time(8), True),
+        (datetime.time(8, 45), True),
+        (datetime.time(8, 10), False),
+        (datetime.time(8, 15, 1), False),
+        (datetime.time(8, 15, 0, 1), False),
+    ],
+)
 def test_it_knows_a_slot_boundary(time, expected):
     assert clock.on_slot_boundary(time) is expected

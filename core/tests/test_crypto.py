@@ -51,8 +51,10 @@ def test_it_refuses_a_wrong_key_with_the_same_id():
 
 def test_it_refuses_a_value_of_a_key_that_is_no_longer_configured():
     stored = crypto.encrypt(NIK)
-    with override_settings(FIELD_ENCRYPTION_KEYS=f"other:{KEY_A}"), pytest.raises(crypto.DecryptionError,
-                                                                                   match="'test1'"):
+    with (
+        override_settings(FIELD_ENCRYPTION_KEYS=f"other:{KEY_A}"),
+        pytest.raises(crypto.DecryptionError, match="'test1'"),
+    ):
         crypto.decrypt(stored)
 
 
@@ -60,19 +62,22 @@ def flip(stored: str, position: int) -> str:
     """`stored` with one base64 character of its payload changed (position counts from the payload's start)."""
     header, payload = stored.rsplit(":", 1)
     char = payload[position]
-    payload = payload[:position] + ("B" if char != "B" else "C") + payload[position + 1:]
+    payload = payload[:position] + ("B" if char != "B" else "C") + payload[position + 1 :]
     return f"{header}:{payload}"
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda s: flip(s, 2),  # the nonce
-    lambda s: flip(s, 20),  # the ciphertext
-    lambda s: flip(s, -6),  # the tag
-    lambda s: s[:-8],  # cut short
-    lambda s: s[:-1] + "AAAA",  # extended
-    lambda s: "v2" + s[2:],  # another format
-    lambda s: s.replace("v1:test1:", "v1:test1:x", 1),  # not base64 any more
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda s: flip(s, 2),  # the nonce
+        lambda s: flip(s, 20),  # the ciphertext
+        lambda s: flip(s, -6),  # the tag
+        lambda s: s[:-8],  # cut short
+        lambda s: s[:-1] + "AAAA",  # extended
+        lambda s: "v2" + s[2:],  # another format
+        lambda s: s.replace("v1:test1:", "v1:test1:x", 1),  # not base64 any more
+    ],
+)
 def test_it_refuses_a_tampered_value(tamper):
     stored = crypto.encrypt("+6281234567890")
     with pytest.raises(crypto.DecryptionError):
@@ -122,16 +127,19 @@ def test_it_keys_the_index_so_it_changes_with_the_blind_index_key():
 # --- keys ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("field_keys", "blind_key", "message"), [
-    ("", KEY_B, "FIELD_ENCRYPTION_KEYS is not set"),
-    (f"k1:{KEY_A}", "", "BLIND_INDEX_KEY is not set"),
-    ("k1:not base64!", KEY_B, "not valid base64"),
-    (f"k1:{base64.b64encode(b'short').decode()}", KEY_B, "must be 32 random bytes"),
-    (KEY_A, KEY_B, "must look like <id>:<base64 key>"),
-    (f"k 1:{KEY_A}", KEY_B, "must look like"),
-    (f"k1:{KEY_A},k1:{KEY_C}", KEY_B, "twice"),
-    (f"k1:{KEY_A}", KEY_A, "BLIND_INDEX_KEY is the same as"),
-])
+@pytest.mark.parametrize(
+    ("field_keys", "blind_key", "message"),
+    [
+        ("", KEY_B, "FIELD_ENCRYPTION_KEYS is not set"),
+        (f"k1:{KEY_A}", "", "BLIND_INDEX_KEY is not set"),
+        ("k1:not base64!", KEY_B, "not valid base64"),
+        (f"k1:{base64.b64encode(b'short').decode()}", KEY_B, "must be 32 random bytes"),
+        (KEY_A, KEY_B, "must look like <id>:<base64 key>"),
+        (f"k 1:{KEY_A}", KEY_B, "must look like"),
+        (f"k1:{KEY_A},k1:{KEY_C}", KEY_B, "twice"),
+        (f"k1:{KEY_A}", KEY_A, "BLIND_INDEX_KEY is the same as"),
+    ],
+)
 def test_it_refuses_missing_or_malformed_keys(field_keys, blind_key, message):
     with pytest.raises(ImproperlyConfigured, match=message) as error:
         crypto.check_keys(field_keys, blind_key, secret_key=SECRET)
@@ -170,10 +178,9 @@ def test_it_prints_a_rotated_key_list_with_the_new_key_first(settings):
     assert keys[0][0] != "old"
 
 
-
 @isolate_apps("core")
 def test_it_reports_an_encrypted_field_that_is_unique_or_indexed():
-    class Thing(models.Model):
+    class Thing(models.Model):  # noqa: DJ008  (a throwaway model for one check)
         secret = EncryptedCharField(max_length=10, unique=True)
         other = EncryptedCharField(max_length=10)
         other_hash = BlindIndexField(source="other", kind="email", db_index=True)

@@ -8,13 +8,21 @@ import pytest
 
 from core import display
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (150000, "Rp 150.000"), (Decimal("1234567.89"), "Rp 1.234.568"), (Decimal("-2500"), "-Rp 2.500"),
-    (0, "Rp 0"), (None, ""), ("", ""), ("abc", ""),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (150000, "Rp 150.000"),
+        (Decimal("1234567.89"), "Rp 1.234.568"),
+        (Decimal("-2500"), "-Rp 2.500"),
+        (0, "Rp 0"),
+        (None, ""),
+        ("", ""),
+        ("abc", ""),
+    ],
+)
 def test_rupiah_writes_whole_rupiah_with_dots(value, expected):
     assert display.rupiah(value) == expected
 

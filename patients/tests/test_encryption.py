@@ -57,8 +57,7 @@ def raw_table_text(table: str) -> str:
 
 @pytest.fixture
 def patient():
-    return PatientFactory(full_name="Siti Aminah", nik=NIK, phone=PHONE, email=EMAIL,
-                          emergency_contact_phone=CONTACT)
+    return PatientFactory(full_name="Siti Aminah", nik=NIK, phone=PHONE, email=EMAIL, emergency_contact_phone=CONTACT)
 
 
 # --- at rest -----------------------------------------------------------------------------------
@@ -149,7 +148,8 @@ def test_it_finds_a_patient_on_the_search_page(client, receptionist, patient, qu
 
 
 def test_it_searches_by_phone_with_the_same_number_of_queries_for_1_or_50_patients(
-        client, receptionist, django_assert_num_queries):
+    client, receptionist, django_assert_num_queries
+):
     # A family shares one phone: the index finds them all.
     client.force_login(receptionist)
     url = reverse("patients:search")
@@ -273,19 +273,33 @@ def test_the_model_validation_refuses_a_nik_already_registered(patient):
 
 def test_the_services_refuse_a_nik_already_registered_as_a_form_error(patient, receptionist):
     with pytest.raises(DuplicatePatient) as error:
-        patient_register(data={"full_name": "Orang Lain", "nik": NIK, "date_of_birth": datetime.date(1990, 1, 1),
-                               "gender": "M"}, by=receptionist, confirmed_not_duplicate=True)
+        patient_register(
+            data={"full_name": "Orang Lain", "nik": NIK, "date_of_birth": datetime.date(1990, 1, 1), "gender": "M"},
+            by=receptionist,
+            confirmed_not_duplicate=True,
+        )
     assert error.value.nik_taken and patient.medical_record_number in error.value.message_dict["nik"][0]
     assert [p.pk for p in patient_possible_duplicates(nik=NIK, full_name="x", date_of_birth=None)] == [patient.pk]
 
 
 def test_the_registration_page_shows_a_nik_already_registered(client, receptionist, patient):
     client.force_login(receptionist)
-    response = client.post(reverse("patients:create"), {
-        "full_name": "Orang Lain", "nik": NIK, "date_of_birth": "1990-01-01", "gender": "M", "blood_type": "",
-        "phone": "", "email": "", "address": "", "emergency_contact_name": "", "emergency_contact_phone": "",
-        "confirmed_not_duplicate": "on",
-    })
+    response = client.post(
+        reverse("patients:create"),
+        {
+            "full_name": "Orang Lain",
+            "nik": NIK,
+            "date_of_birth": "1990-01-01",
+            "gender": "M",
+            "blood_type": "",
+            "phone": "",
+            "email": "",
+            "address": "",
+            "emergency_contact_name": "",
+            "emergency_contact_phone": "",
+            "confirmed_not_duplicate": "on",
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["nik"]
     assert Patient.objects.count() == 1
@@ -298,18 +312,38 @@ def test_the_audit_log_holds_no_identifier_in_any_form(client, receptionist, pat
     client.force_login(receptionist)
     client.get(reverse("patients:detail", args=[patient.pk]))
     client.get(reverse("patients:search"), {"q": NIK})
-    new = {"nik": "3273016509870002", "phone": "+6281299990555", "email": "baru.rahasia@contoh.id",
-           "emergency_contact_phone": "+6281377770555"}
+    new = {
+        "nik": "3273016509870002",
+        "phone": "+6281299990555",
+        "email": "baru.rahasia@contoh.id",
+        "emergency_contact_phone": "+6281377770555",
+    }
     patient_update(patient=patient, data=new, by=receptionist)
-    registered = patient_register(data={"full_name": "Budi Rahasia", "nik": "3273016509870009",
-                                        "date_of_birth": datetime.date(1990, 1, 1), "gender": "M",
-                                        "phone": "+6281299990999", "email": "budi.rahasia@contoh.id"},
-                                  by=receptionist)
+    registered = patient_register(
+        data={
+            "full_name": "Budi Rahasia",
+            "nik": "3273016509870009",
+            "date_of_birth": datetime.date(1990, 1, 1),
+            "gender": "M",
+            "phone": "+6281299990999",
+            "email": "budi.rahasia@contoh.id",
+        },
+        by=receptionist,
+    )
     text = raw_table_text("audit_log")
     assert str(patient.pk) in text  # the log did record these changes
     row = raw_rows(patient.pk)[patient.pk]
-    secrets = [NIK, PHONE, EMAIL, CONTACT, *new.values(), "3273016509870009", "+6281299990999",
-               "budi.rahasia@contoh.id", *(row[name] for name in (*ENCRYPTED, *HASHES))]
+    secrets = [
+        NIK,
+        PHONE,
+        EMAIL,
+        CONTACT,
+        *new.values(),
+        "3273016509870009",
+        "+6281299990999",
+        "budi.rahasia@contoh.id",
+        *(row[name] for name in (*ENCRYPTED, *HASHES)),
+    ]
     for secret in secrets:
         assert secret not in text
     assert registered.nik == "3273016509870009"
@@ -334,11 +368,23 @@ def test_the_migration_encrypts_existing_rows_and_decrypts_them_back():
     try:
         executor = migrate(BEFORE)
         OldPatient = executor.loader.project_state(BEFORE).apps.get_model("patients", "Patient")
-        old = OldPatient.objects.create(medical_record_number="RM-0000001", nik=NIK, full_name="Budi",
-                                        date_of_birth=datetime.date(1980, 1, 1), gender="M", phone=PHONE,
-                                        email=EMAIL, emergency_contact_phone=CONTACT)
-        empty = OldPatient.objects.create(medical_record_number="RM-0000002", nik=None, full_name="Ani",
-                                          date_of_birth=datetime.date(1981, 1, 1), gender="F")
+        old = OldPatient.objects.create(
+            medical_record_number="RM-0000001",
+            nik=NIK,
+            full_name="Budi",
+            date_of_birth=datetime.date(1980, 1, 1),
+            gender="M",
+            phone=PHONE,
+            email=EMAIL,
+            emergency_contact_phone=CONTACT,
+        )
+        empty = OldPatient.objects.create(
+            medical_record_number="RM-0000002",
+            nik=None,
+            full_name="Ani",
+            date_of_birth=datetime.date(1981, 1, 1),
+            gender="F",
+        )
         migrate(AFTER)
         rows = raw_rows()
         assert all(crypto.is_encrypted(rows[old.pk][name]) for name in ENCRYPTED)
@@ -346,7 +392,11 @@ def test_the_migration_encrypts_existing_rows_and_decrypts_them_back():
         assert rows[empty.pk]["nik_hash"] is None and rows[empty.pk]["phone"] == ""
         patient = Patient.objects.get(pk=old.pk)
         assert (patient.nik, patient.phone, patient.email, patient.emergency_contact_phone) == (
-            NIK, PHONE, EMAIL, CONTACT)
+            NIK,
+            PHONE,
+            EMAIL,
+            CONTACT,
+        )
         assert patient_search(query=PHONE) == [patient]
         migrate(BEFORE)
         with connection.cursor() as cursor:

@@ -69,8 +69,9 @@ class TestDoctorConstraints:
 
     def test_it_refuses_the_same_block_twice(self):
         hours = WorkingHoursFactory()
-        assert refuses(lambda: WorkingHoursFactory(doctor=hours.doctor, weekday=hours.weekday,
-                                                   start_time=hours.start_time))
+        assert refuses(
+            lambda: WorkingHoursFactory(doctor=hours.doctor, weekday=hours.weekday, start_time=hours.start_time)
+        )
 
 
 class TestUser:

@@ -61,12 +61,15 @@ def search(client, user, q, language=None):
 
 
 def test_it_shows_number_linked_name_birth_date_gender_and_phone(client, receptionist):
-    patient = PatientFactory(full_name="Siti Rahmawati", date_of_birth=datetime.date(1990, 3, 7),
-                             gender=Patient.Gender.FEMALE, phone="+6281234567890")
+    patient = PatientFactory(
+        full_name="Siti Rahmawati",
+        date_of_birth=datetime.date(1990, 3, 7),
+        gender=Patient.Gender.FEMALE,
+        phone="+6281234567890",
+    )
     _, (row,) = search(client, receptionist, "Siti Rahmawati", language="en")
     assert row["links"] == [{"href": reverse("patients:detail", args=[patient.pk]), "text": "Siti Rahmawati"}]
-    assert row["cells"] == [patient.medical_record_number, "Siti Rahmawati", "07-03-1990", "Female",
-                            "+6281234567890"]
+    assert row["cells"] == [patient.medical_record_number, "Siti Rahmawati", "07-03-1990", "Female", "+6281234567890"]
     _, (row,) = search(client, receptionist, "Siti Rahmawati", language="id")
     assert row["cells"][3] == "Perempuan"
 

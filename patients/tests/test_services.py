@@ -17,9 +17,14 @@ pytestmark = pytest.mark.django_db
 
 def data(**overrides):
     return {
-        "full_name": "Siti Aminah", "nik": "3273010101900001", "date_of_birth": datetime.date(1990, 1, 1),
-        "gender": Patient.Gender.FEMALE, "phone": "0812-3456-7890", "email": "Siti@Contoh.ID ",
-        "address": "Jl. Braga 1, Bandung", **overrides,
+        "full_name": "Siti Aminah",
+        "nik": "3273010101900001",
+        "date_of_birth": datetime.date(1990, 1, 1),
+        "gender": Patient.Gender.FEMALE,
+        "phone": "0812-3456-7890",
+        "email": "Siti@Contoh.ID ",
+        "address": "Jl. Braga 1, Bandung",
+        **overrides,
     }
 
 
@@ -45,10 +50,17 @@ def test_it_stores_an_empty_nik_as_unknown(receptionist):
     assert first.nik is None and second.nik is None
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("nik", "12345"), ("phone", "12345"), ("email", "bukan-email"), ("full_name", "   "),
-    ("date_of_birth", timezone.localdate() + datetime.timedelta(days=1)), ("gender", "X"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("nik", "12345"),
+        ("phone", "12345"),
+        ("email", "bukan-email"),
+        ("full_name", "   "),
+        ("date_of_birth", timezone.localdate() + datetime.timedelta(days=1)),
+        ("gender", "X"),
+    ],
+)
 def test_it_refuses_bad_data_and_saves_nothing(receptionist, field, value):
     with pytest.raises(ValidationError) as error:
         patient_register(data=data(**{field: value}), by=receptionist)
@@ -63,8 +75,9 @@ def test_it_warns_about_the_same_name_and_date_of_birth_and_saves_only_when_conf
     assert warning.value.duplicates == [existing]
     assert not warning.value.nik_taken
     assert Patient.objects.count() == 1
-    patient = patient_register(data=data(full_name="SITI AMINAH", nik=None), by=receptionist,
-                               confirmed_not_duplicate=True)
+    patient = patient_register(
+        data=data(full_name="SITI AMINAH", nik=None), by=receptionist, confirmed_not_duplicate=True
+    )
     assert Patient.objects.count() == 2
     assert patient.pk != existing.pk
 

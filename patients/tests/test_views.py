@@ -11,23 +11,38 @@ pytestmark = pytest.mark.django_db
 
 def form_data(**overrides):
     return {
-        "full_name": "Siti Aminah", "nik": "3273010101900001", "date_of_birth": "1990-01-01",
-        "gender": "F", "blood_type": "", "phone": "0812-3456-7890", "email": "Siti@Contoh.id",
-        "address": "Jl. Braga 1", "emergency_contact_name": "", "emergency_contact_phone": "",
+        "full_name": "Siti Aminah",
+        "nik": "3273010101900001",
+        "date_of_birth": "1990-01-01",
+        "gender": "F",
+        "blood_type": "",
+        "phone": "0812-3456-7890",
+        "email": "Siti@Contoh.id",
+        "address": "Jl. Braga 1",
+        "emergency_contact_name": "",
+        "emergency_contact_phone": "",
         **overrides,
     }
 
 
 @pytest.fixture
 def patient(db):
-    return PatientFactory(full_name="Budi Santoso", nik="3273010101800001", phone="+6281200000001",
-                          date_of_birth=datetime.date(1980, 5, 17))
+    return PatientFactory(
+        full_name="Budi Santoso",
+        nik="3273010101800001",
+        phone="+6281200000001",
+        date_of_birth=datetime.date(1980, 5, 17),
+    )
 
 
 def test_it_answers_404_for_a_patient_that_does_not_exist(client, receptionist):
     client.force_login(receptionist)
-    for url in [reverse("patients:detail", args=[999999]), reverse("patients:edit", args=[999999]),
-                reverse("insurance:add", args=[999999]), reverse("insurance:edit", args=[999999])]:
+    for url in [
+        reverse("patients:detail", args=[999999]),
+        reverse("patients:edit", args=[999999]),
+        reverse("insurance:add", args=[999999]),
+        reverse("insurance:edit", args=[999999]),
+    ]:
         assert client.get(url).status_code == 404, url
 
 
@@ -56,10 +71,21 @@ def test_it_shows_matching_patients_so_they_can_be_told_apart(client, request, r
     assert response.context["quick_search_q"] == "budi"  # the navbar keeps the query
 
 
-@pytest.mark.parametrize("query", [
-    "Budi", "budi san", "RM-{rm}", "rm-{rm}", "{serial}", "3273010101800001", "081200000001",
-    "+62 812-0000-0001", "17-05-1980", "1980-05-17",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Budi",
+        "budi san",
+        "RM-{rm}",
+        "rm-{rm}",
+        "{serial}",
+        "3273010101800001",
+        "081200000001",
+        "+62 812-0000-0001",
+        "17-05-1980",
+        "1980-05-17",
+    ],
+)
 def test_it_finds_a_patient_by_each_kind_of_key(client, receptionist, patient, query):
     PatientFactory(full_name="Ani Lestari", date_of_birth=datetime.date(1981, 5, 17))
     rm = patient.medical_record_number[3:]
@@ -88,7 +114,7 @@ def test_it_never_fails_on_odd_input(client, receptionist, patient, query):
 def test_it_offers_to_register_someone_it_did_not_find(client, receptionist):
     client.force_login(receptionist)
     response = client.get(reverse("patients:search"), {"q": "Dewi Sartika"})
-    assert f'{reverse("patients:create")}?name=Dewi%20Sartika' in response.content.decode()
+    assert f"{reverse('patients:create')}?name=Dewi%20Sartika" in response.content.decode()
     form = client.get(reverse("patients:create"), {"name": "Dewi Sartika"}).context["form"]
     assert form["full_name"].value() == "Dewi Sartika"
 
@@ -118,7 +144,8 @@ def test_it_wires_the_live_search(client, receptionist):
 
 
 def test_it_searches_with_the_same_number_of_queries_for_1_or_50_patients(
-        client, receptionist, django_assert_num_queries):
+    client, receptionist, django_assert_num_queries
+):
     client.force_login(receptionist)
     url = reverse("patients:search")
     PatientFactory(full_name="Sari 0")
@@ -159,17 +186,27 @@ def test_it_accepts_a_phone_written_with_country_code_and_spaces(client, recepti
     client.force_login(receptionist)
     client.post(reverse("patients:create"), form_data(phone="+62 812 3456 7890", emergency_contact_phone="0813 1"))
     assert not Patient.objects.exists()  # the emergency number is too short
-    client.post(reverse("patients:create"), form_data(phone="+62 812 3456 7890",
-                                                      emergency_contact_phone="(0813) 1111-2222"))
+    client.post(
+        reverse("patients:create"), form_data(phone="+62 812 3456 7890", emergency_contact_phone="(0813) 1111-2222")
+    )
     patient = Patient.objects.get()
     assert (patient.phone, patient.emergency_contact_phone) == ("+6281234567890", "+6281311112222")
 
 
-@pytest.mark.parametrize("overrides", [
-    {"full_name": ""}, {"nik": "12345"}, {"nik": "32730101019000ab"}, {"phone": "12345"},
-    {"email": "bukan-email"}, {"date_of_birth": "kemarin"}, {"date_of_birth": "2999-01-01"},
-    {"gender": "X"}, {"full_name": "x" * 151},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"full_name": ""},
+        {"nik": "12345"},
+        {"nik": "32730101019000ab"},
+        {"phone": "12345"},
+        {"email": "bukan-email"},
+        {"date_of_birth": "kemarin"},
+        {"date_of_birth": "2999-01-01"},
+        {"gender": "X"},
+        {"full_name": "x" * 151},
+    ],
+)
 def test_it_shows_the_form_again_for_bad_input_and_saves_nothing(client, receptionist, overrides):
     client.force_login(receptionist)
     response = client.post(reverse("patients:create"), form_data(**overrides))
@@ -191,16 +228,16 @@ def test_it_warns_about_a_possible_duplicate_and_saves_after_confirmation(client
     assert 'name="confirmed_not_duplicate"' in page
     assert Patient.objects.count() == 1
 
-    response = client.post(reverse("patients:create"),
-                           form_data(full_name="siti aminah", nik="", confirmed_not_duplicate="on"))
+    response = client.post(
+        reverse("patients:create"), form_data(full_name="siti aminah", nik="", confirmed_not_duplicate="on")
+    )
     assert response.status_code == 302
     assert Patient.objects.count() == 2
 
 
 def test_it_shows_a_nik_already_registered_as_a_form_error(client, receptionist, patient):
     client.force_login(receptionist)
-    response = client.post(reverse("patients:create"),
-                           form_data(nik=" 3273010101800001", confirmed_not_duplicate="on"))
+    response = client.post(reverse("patients:create"), form_data(nik=" 3273010101800001", confirmed_not_duplicate="on"))
     assert response.status_code == 200
     assert response.context["form"].errors["nik"]
     page = response.content.decode()
@@ -216,9 +253,16 @@ def test_it_edits_a_patient(client, receptionist, patient):
     client.force_login(receptionist)
     form = client.get(reverse("patients:edit", args=[patient.pk])).context["form"]
     assert form["date_of_birth"].value() == datetime.date(1980, 5, 17)
-    response = client.post(reverse("patients:edit", args=[patient.pk]),
-                           form_data(full_name="Budi Santoso", nik=patient.nik, date_of_birth="1980-05-17",
-                                     phone="0811-2222-3333", is_active="on"))
+    response = client.post(
+        reverse("patients:edit", args=[patient.pk]),
+        form_data(
+            full_name="Budi Santoso",
+            nik=patient.nik,
+            date_of_birth="1980-05-17",
+            phone="0811-2222-3333",
+            is_active="on",
+        ),
+    )
     assert response.status_code == 302
     patient.refresh_from_db()
     assert patient.phone == "+6281122223333"
@@ -227,16 +271,20 @@ def test_it_edits_a_patient(client, receptionist, patient):
 
 def test_it_deactivates_a_patient(client, receptionist, patient):
     client.force_login(receptionist)
-    client.post(reverse("patients:edit", args=[patient.pk]),
-                form_data(full_name="Budi Santoso", nik=patient.nik, date_of_birth="1980-05-17"))
+    client.post(
+        reverse("patients:edit", args=[patient.pk]),
+        form_data(full_name="Budi Santoso", nik=patient.nik, date_of_birth="1980-05-17"),
+    )
     patient.refresh_from_db()
     assert not patient.is_active
 
 
 def test_it_shows_the_edit_form_again_for_bad_input(client, receptionist, patient):
     client.force_login(receptionist)
-    response = client.post(reverse("patients:edit", args=[patient.pk]),
-                           form_data(full_name="Budi Santoso", nik=patient.nik, phone="abc", is_active="on"))
+    response = client.post(
+        reverse("patients:edit", args=[patient.pk]),
+        form_data(full_name="Budi Santoso", nik=patient.nik, phone="abc", is_active="on"),
+    )
     assert response.status_code == 200
     patient.refresh_from_db()
     assert patient.phone == "+6281200000001"
@@ -247,14 +295,17 @@ def test_it_warns_when_an_edit_makes_two_patients_look_alike(client, receptionis
     other = PatientFactory(full_name="Ani", date_of_birth=datetime.date(1980, 5, 17), nik=None)
     client.force_login(receptionist)
     url = reverse("patients:edit", args=[other.pk])
-    response = client.post(url, form_data(full_name="BUDI SANTOSO", nik="", date_of_birth="1980-05-17",
-                                          is_active="on"))
+    response = client.post(url, form_data(full_name="BUDI SANTOSO", nik="", date_of_birth="1980-05-17", is_active="on"))
     assert response.status_code == 200
     assert reverse("patients:detail", args=[patient.pk]) in response.content.decode()
     other.refresh_from_db()
     assert other.full_name == "Ani"
-    client.post(url, form_data(full_name="BUDI SANTOSO", nik="", date_of_birth="1980-05-17", is_active="on",
-                               confirmed_not_duplicate="on"))
+    client.post(
+        url,
+        form_data(
+            full_name="BUDI SANTOSO", nik="", date_of_birth="1980-05-17", is_active="on", confirmed_not_duplicate="on"
+        ),
+    )
     other.refresh_from_db()
     assert other.full_name == "BUDI SANTOSO"
 
@@ -262,8 +313,10 @@ def test_it_warns_when_an_edit_makes_two_patients_look_alike(client, receptionis
 def test_it_refuses_to_give_a_patient_the_nik_of_another(client, receptionist, patient):
     other = PatientFactory(nik="3273010101800002")
     client.force_login(receptionist)
-    response = client.post(reverse("patients:edit", args=[other.pk]),
-                           form_data(nik=patient.nik, is_active="on", confirmed_not_duplicate="on"))
+    response = client.post(
+        reverse("patients:edit", args=[other.pk]),
+        form_data(nik=patient.nik, is_active="on", confirmed_not_duplicate="on"),
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["nik"]
     other.refresh_from_db()

@@ -12,11 +12,19 @@ pytestmark = pytest.mark.django_db
 
 
 class TestMedicalRecordConstraints:
-    @pytest.mark.parametrize("bad", [
-        {"systolic_bp": 400}, {"systolic_bp": 30}, {"diastolic_bp": 10}, {"diastolic_bp": 250},
-        {"systolic_bp": 80, "diastolic_bp": 90},  # systolic must be above diastolic
-        {"temperature_c": Decimal("50.0")}, {"heart_rate": 5}, {"oxygen_saturation": 20},
-    ])
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            {"systolic_bp": 400},
+            {"systolic_bp": 30},
+            {"diastolic_bp": 10},
+            {"diastolic_bp": 250},
+            {"systolic_bp": 80, "diastolic_bp": 90},  # systolic must be above diastolic
+            {"temperature_c": Decimal("50.0")},
+            {"heart_rate": 5},
+            {"oxygen_saturation": 20},
+        ],
+    )
     def test_it_refuses_implausible_vitals(self, bad):
         record = MedicalRecordFactory()
         assert refuses(lambda: MedicalRecord.objects.filter(pk=record.pk).update(**bad))
@@ -41,9 +49,15 @@ class TestMedicalRecordConstraints:
 
 
 class TestLabResult:
-    @pytest.mark.parametrize(("value", "abnormal"), [
-        (Decimal("11.9"), True), (Decimal("12"), False), (Decimal("16"), False), (Decimal("16.1"), True),
-    ])
+    @pytest.mark.parametrize(
+        ("value", "abnormal"),
+        [
+            (Decimal("11.9"), True),
+            (Decimal("12"), False),
+            (Decimal("16"), False),
+            (Decimal("16.1"), True),
+        ],
+    )
     def test_it_flags_values_outside_the_reference_range(self, value, abnormal):
         assert LabResultFactory(value=value).is_abnormal is abnormal
 
@@ -56,10 +70,14 @@ class TestLabResult:
 
     def test_it_refuses_a_reversed_reference_range(self):
         lab = LabResultFactory()
-        assert refuses(lambda: LabResult.objects.filter(pk=lab.pk).update(
-            reference_low=Decimal("20"), reference_high=Decimal("10")))
+        assert refuses(
+            lambda: LabResult.objects.filter(pk=lab.pk).update(
+                reference_low=Decimal("20"), reference_high=Decimal("10")
+            )
+        )
 
     def test_it_refuses_a_report_before_the_sample(self):
         lab = LabResultFactory()
-        assert refuses(lambda: LabResult.objects.filter(pk=lab.pk).update(
-            reported_at=lab.sampled_at - datetime.timedelta(hours=1)))
+        assert refuses(
+            lambda: LabResult.objects.filter(pk=lab.pk).update(reported_at=lab.sampled_at - datetime.timedelta(hours=1))
+        )

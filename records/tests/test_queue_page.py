@@ -46,14 +46,18 @@ def row(pk, number, time, name, mrn, age, reason, status, label, waiting, start=
     """A queue row as the page writes it (compared as HTML, whitespace aside)."""
     form = ""
     if start:
-        form = (f'<form method="post" action="{reverse("records:start", args=[pk])}" class="d-inline">'
-                f'<input type="hidden" name="csrfmiddlewaretoken" value="TOKEN">'
-                f'<button type="submit" class="btn btn-sm btn-primary">Start consultation</button></form>')
-    return (f'<tr class="queue-row"><td class="fw-bold">{number}</td><td>{time}</td><td>{name}</td>'
-            f'<td>{mrn}</td><td>{age}</td><td>{reason}</td>'
-            f'<td><span class="badge status-{status}">{label}</span></td><td>{waiting}</td>'
-            f'<td class="text-end text-nowrap"><a class="btn btn-sm btn-outline-primary" '
-            f'href="{reverse("records:visit", args=[pk])}">Open visit</a>{form}</td></tr>')
+        form = (
+            f'<form method="post" action="{reverse("records:start", args=[pk])}" class="d-inline">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="TOKEN">'
+            f'<button type="submit" class="btn btn-sm btn-primary">Start consultation</button></form>'
+        )
+    return (
+        f'<tr class="queue-row"><td class="fw-bold">{number}</td><td>{time}</td><td>{name}</td>'
+        f"<td>{mrn}</td><td>{age}</td><td>{reason}</td>"
+        f'<td><span class="badge status-{status}">{label}</span></td><td>{waiting}</td>'
+        f'<td class="text-end text-nowrap"><a class="btn btn-sm btn-outline-primary" '
+        f'href="{reverse("records:visit", args=[pk])}">Open visit</a>{form}</td></tr>'
+    )
 
 
 def with_one_token(html: str) -> str:
@@ -64,16 +68,41 @@ def with_one_token(html: str) -> str:
 def test_it_writes_a_row_for_every_status_with_start_only_for_the_checked_in(client, doctor_user):
     arrived = timezone.now() - datetime.timedelta(minutes=25)
     visits = {
-        S.CHECKED_IN: visit_of(doctor_user, S.CHECKED_IN, 8, queue_number=2, arrived_at=arrived, reason="Demam",
-                               patient=PatientFactory(full_name="Budi Santoso", date_of_birth=born_years_ago(34))),
-        S.IN_CONSULTATION: visit_of(doctor_user, S.IN_CONSULTATION, 9, queue_number=1, arrived_at=arrived,
-                                    patient=PatientFactory(full_name="Ani", date_of_birth=born_years_ago(1))),
-        S.SCHEDULED: visit_of(doctor_user, S.SCHEDULED, 10, reason="Kontrol",
-                              patient=PatientFactory(full_name="Citra", date_of_birth=born_years_ago(0))),
-        S.COMPLETED: visit_of(doctor_user, S.COMPLETED, 11, queue_number=3, arrived_at=arrived,
-                              patient=PatientFactory(full_name="Eko", date_of_birth=born_years_ago(70))),
-        S.CANCELLED: visit_of(doctor_user, S.CANCELLED, 12,
-                              patient=PatientFactory(full_name="Fajar", date_of_birth=born_years_ago(5))),
+        S.CHECKED_IN: visit_of(
+            doctor_user,
+            S.CHECKED_IN,
+            8,
+            queue_number=2,
+            arrived_at=arrived,
+            reason="Demam",
+            patient=PatientFactory(full_name="Budi Santoso", date_of_birth=born_years_ago(34)),
+        ),
+        S.IN_CONSULTATION: visit_of(
+            doctor_user,
+            S.IN_CONSULTATION,
+            9,
+            queue_number=1,
+            arrived_at=arrived,
+            patient=PatientFactory(full_name="Ani", date_of_birth=born_years_ago(1)),
+        ),
+        S.SCHEDULED: visit_of(
+            doctor_user,
+            S.SCHEDULED,
+            10,
+            reason="Kontrol",
+            patient=PatientFactory(full_name="Citra", date_of_birth=born_years_ago(0)),
+        ),
+        S.COMPLETED: visit_of(
+            doctor_user,
+            S.COMPLETED,
+            11,
+            queue_number=3,
+            arrived_at=arrived,
+            patient=PatientFactory(full_name="Eko", date_of_birth=born_years_ago(70)),
+        ),
+        S.CANCELLED: visit_of(
+            doctor_user, S.CANCELLED, 12, patient=PatientFactory(full_name="Fajar", date_of_birth=born_years_ago(5))
+        ),
     }
     html = with_one_token(queue_page(client, doctor_user, language="en"))
     assert html.count('class="queue-row"') == 5
@@ -88,13 +117,33 @@ def test_it_writes_a_row_for_every_status_with_start_only_for_the_checked_in(cli
     for status, (number, age, reason, label, waiting) in expected.items():
         visit = visits[status]
         time = timezone.localtime(visit.appointment_date).strftime("%H.%M")
-        assertInHTML(row(visit.pk, number, time, visit.patient.full_name, visit.patient.medical_record_number, age,
-                         reason, status, label, waiting, start=status == S.CHECKED_IN), html)
+        assertInHTML(
+            row(
+                visit.pk,
+                number,
+                time,
+                visit.patient.full_name,
+                visit.patient.medical_record_number,
+                age,
+                reason,
+                status,
+                label,
+                waiting,
+                start=status == S.CHECKED_IN,
+            ),
+            html,
+        )
 
 
 def test_it_writes_the_queue_in_indonesian(client, doctor_user):
-    visit_of(doctor_user, S.CHECKED_IN, 8, queue_number=1, arrived_at=timezone.now() - datetime.timedelta(minutes=1),
-             patient=PatientFactory(date_of_birth=born_years_ago(2)))
+    visit_of(
+        doctor_user,
+        S.CHECKED_IN,
+        8,
+        queue_number=1,
+        arrived_at=timezone.now() - datetime.timedelta(minutes=1),
+        patient=PatientFactory(date_of_birth=born_years_ago(2)),
+    )
     html = queue_page(client, doctor_user)
     for cell in ("<td>2 tahun</td>", "<td>1 menit</td>", '<span class="badge status-checked_in">Sudah check-in</span>'):
         assertInHTML(cell, html, count=1)
@@ -103,18 +152,37 @@ def test_it_writes_the_queue_in_indonesian(client, doctor_user):
 
 def test_it_writes_singular_and_plural_years_and_minutes_in_english(client, doctor_user):
     now = timezone.now()
-    visit_of(doctor_user, S.CHECKED_IN, 8, queue_number=1, arrived_at=now - datetime.timedelta(minutes=1),
-             patient=PatientFactory(date_of_birth=born_years_ago(1)))
-    visit_of(doctor_user, S.CHECKED_IN, 9, queue_number=2, arrived_at=now - datetime.timedelta(minutes=2),
-             patient=PatientFactory(date_of_birth=born_years_ago(2)))
+    visit_of(
+        doctor_user,
+        S.CHECKED_IN,
+        8,
+        queue_number=1,
+        arrived_at=now - datetime.timedelta(minutes=1),
+        patient=PatientFactory(date_of_birth=born_years_ago(1)),
+    )
+    visit_of(
+        doctor_user,
+        S.CHECKED_IN,
+        9,
+        queue_number=2,
+        arrived_at=now - datetime.timedelta(minutes=2),
+        patient=PatientFactory(date_of_birth=born_years_ago(2)),
+    )
     html = queue_page(client, doctor_user, language="en")
     for cell in ("<td>1 yr</td>", "<td>2 yrs</td>", "<td>1 min</td>", "<td>2 min</td>"):
         assertInHTML(cell, html, count=1)
 
 
 def test_it_escapes_every_value_of_a_queue_row(client, doctor_user):
-    visit_of(doctor_user, S.CHECKED_IN, 8, queue_number=1, arrived_at=timezone.now(), reason=XSS,
-             patient=PatientFactory(full_name=XSS, medical_record_number=XSS))
+    visit_of(
+        doctor_user,
+        S.CHECKED_IN,
+        8,
+        queue_number=1,
+        arrived_at=timezone.now(),
+        reason=XSS,
+        patient=PatientFactory(full_name=XSS, medical_record_number=XSS),
+    )
     html = queue_page(client, doctor_user)
     assert "<script>" not in html
     assertInHTML(f"<td>{XSS.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</td>", html, count=3)

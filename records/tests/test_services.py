@@ -19,15 +19,22 @@ def visit(doctor_user):
     return AppointmentFactory(doctor=doctor_user.doctor_profile, status=Appointment.Status.IN_CONSULTATION)
 
 
-VALID = {"complaint": "Demam dua hari", "systolic_bp": 120, "diastolic_bp": 80, "icd10_code": "J06.9",
-         "diagnosis": "ISPA", "temperature_c": Decimal("38.2")}
+VALID = {
+    "complaint": "Demam dua hari",
+    "systolic_bp": 120,
+    "diastolic_bp": 80,
+    "icd10_code": "J06.9",
+    "diagnosis": "ISPA",
+    "temperature_c": Decimal("38.2"),
+}
 
 
 class TestMedicalRecordSave:
     def test_it_creates_the_record_for_the_appointments_patient_and_doctor(self, visit, doctor_user):
         stranger, other_doctor = PatientFactory(), DoctorFactory()
         record = medical_record_save(
-            appointment=visit, data={**VALID, "patient": stranger, "doctor": other_doctor, "patient_id": stranger.pk},
+            appointment=visit,
+            data={**VALID, "patient": stranger, "doctor": other_doctor, "patient_id": stranger.pk},
             by=doctor_user,
         )
         record.refresh_from_db()
@@ -36,8 +43,9 @@ class TestMedicalRecordSave:
 
     def test_it_updates_the_one_record_of_the_visit(self, visit, doctor_user):
         medical_record_save(appointment=visit, data=VALID, by=doctor_user)
-        medical_record_save(appointment=visit, data={**VALID, "diagnosis": "Faringitis akut", "icd10_code": "j02.9"},
-                            by=doctor_user)
+        medical_record_save(
+            appointment=visit, data={**VALID, "diagnosis": "Faringitis akut", "icd10_code": "j02.9"}, by=doctor_user
+        )
         record = MedicalRecord.objects.get(appointment=visit)
         assert (record.diagnosis, record.icd10_code) == ("Faringitis akut", "J02.9")
         assert MedicalRecord.objects.count() == 1
@@ -48,10 +56,15 @@ class TestMedicalRecordSave:
         assert "icd10_code" in error.value.error_dict
         assert not MedicalRecord.objects.exists()
 
-    @pytest.mark.parametrize("vitals", [
-        {"systolic_bp": 80, "diastolic_bp": 90}, {"systolic_bp": 400}, {"oxygen_saturation": 20},
-        {"temperature_c": Decimal("50")},
-    ])
+    @pytest.mark.parametrize(
+        "vitals",
+        [
+            {"systolic_bp": 80, "diastolic_bp": 90},
+            {"systolic_bp": 400},
+            {"oxygen_saturation": 20},
+            {"temperature_c": Decimal("50")},
+        ],
+    )
     def test_it_refuses_implausible_vitals(self, visit, doctor_user, vitals):
         with pytest.raises(ValidationError):
             medical_record_save(appointment=visit, data={**VALID, **vitals}, by=doctor_user)
@@ -73,10 +86,17 @@ class TestMedicalRecordSave:
 
 class TestLabResultAdd:
     def test_it_creates_the_record_first_when_missing_and_flags_the_value(self, visit, doctor_user):
-        result = lab_result_add(appointment=visit, by=doctor_user, data={
-            "test_name": "Hemoglobin", "value": Decimal("9.1"), "unit": "g/dL",
-            "reference_low": Decimal("12"), "reference_high": Decimal("16"),
-        })
+        result = lab_result_add(
+            appointment=visit,
+            by=doctor_user,
+            data={
+                "test_name": "Hemoglobin",
+                "value": Decimal("9.1"),
+                "unit": "g/dL",
+                "reference_low": Decimal("12"),
+                "reference_high": Decimal("16"),
+            },
+        )
         result.refresh_from_db()
         assert result.is_abnormal is True
         assert result.medical_record.appointment == visit
@@ -86,10 +106,16 @@ class TestLabResultAdd:
 
     def test_it_adds_to_the_existing_record(self, visit, doctor_user):
         record = medical_record_save(appointment=visit, data=VALID, by=doctor_user)
-        result = lab_result_add(appointment=visit, by=doctor_user, data={
-            "test_name": "Gula darah sewaktu", "value": Decimal("110"), "reference_low": Decimal("70"),
-            "reference_high": Decimal("140"),
-        })
+        result = lab_result_add(
+            appointment=visit,
+            by=doctor_user,
+            data={
+                "test_name": "Gula darah sewaktu",
+                "value": Decimal("110"),
+                "reference_low": Decimal("70"),
+                "reference_high": Decimal("140"),
+            },
+        )
         assert result.medical_record == record
         assert result.is_abnormal is False
         assert MedicalRecord.objects.count() == 1
@@ -97,10 +123,16 @@ class TestLabResultAdd:
     def test_it_refuses_a_result_reported_before_it_was_sampled(self, visit, doctor_user):
         now = timezone.now()
         with pytest.raises(ValidationError):
-            lab_result_add(appointment=visit, by=doctor_user, data={
-                "test_name": "Hemoglobin", "value": Decimal("13"), "sampled_at": now,
-                "reported_at": now - datetime.timedelta(hours=1),
-            })
+            lab_result_add(
+                appointment=visit,
+                by=doctor_user,
+                data={
+                    "test_name": "Hemoglobin",
+                    "value": Decimal("13"),
+                    "sampled_at": now,
+                    "reported_at": now - datetime.timedelta(hours=1),
+                },
+            )
         assert not LabResult.objects.exists()
         assert not MedicalRecord.objects.exists()  # the whole call is one transaction
 

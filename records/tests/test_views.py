@@ -30,13 +30,19 @@ def earlier_visits(patient, count: int, start: int = 0) -> None:
     """`count` completed visits of the patient, each with a record and two lab results."""
     for i in range(start, start + count):
         appointment = AppointmentFactory(
-            patient=patient, status=S.COMPLETED,
+            patient=patient,
+            status=S.COMPLETED,
             appointment_date=today_at(10) - datetime.timedelta(days=7 * (i + 1)),
         )
         record = MedicalRecordFactory(appointment=appointment, complaint=f"Keluhan lama {i}")
         LabResultFactory(medical_record=record, value=Decimal("13"))
-        LabResultFactory(medical_record=record, test_name="Leukosit", value=Decimal("15000"),
-                         reference_low=Decimal("4000"), reference_high=Decimal("11000"))
+        LabResultFactory(
+            medical_record=record,
+            test_name="Leukosit",
+            value=Decimal("15000"),
+            reference_low=Decimal("4000"),
+            reference_high=Decimal("11000"),
+        )
 
 
 def assert_login_redirect(response):
@@ -57,17 +63,36 @@ class TestQueue:
     url = reverse("records:queue")
 
     def test_it_lists_todays_patients_in_queue_order(self, doctor_client, doctor_user):
-        later = visit_of(doctor_user, S.CHECKED_IN, appointment_date=today_at(8), queue_number=2,
-                         arrived_at=timezone.now() - datetime.timedelta(minutes=25),
-                         patient=PatientFactory(full_name="Budi Santoso"))
-        first = visit_of(doctor_user, S.IN_CONSULTATION, appointment_date=today_at(9), queue_number=1,
-                         patient=PatientFactory(full_name="Ani Lestari"))
-        not_arrived = visit_of(doctor_user, S.SCHEDULED, appointment_date=today_at(7),
-                               patient=PatientFactory(full_name="Citra Dewi"))
-        visit_of(doctor_user, S.SCHEDULED, appointment_date=today_at(9) + datetime.timedelta(days=1),
-                 patient=PatientFactory(full_name="Besok Saja"))
-        visit_of(doctor_user, S.SCHEDULED, appointment_date=today_at(9) - datetime.timedelta(days=1),
-                 patient=PatientFactory(full_name="Kemarin Saja"))
+        later = visit_of(
+            doctor_user,
+            S.CHECKED_IN,
+            appointment_date=today_at(8),
+            queue_number=2,
+            arrived_at=timezone.now() - datetime.timedelta(minutes=25),
+            patient=PatientFactory(full_name="Budi Santoso"),
+        )
+        first = visit_of(
+            doctor_user,
+            S.IN_CONSULTATION,
+            appointment_date=today_at(9),
+            queue_number=1,
+            patient=PatientFactory(full_name="Ani Lestari"),
+        )
+        not_arrived = visit_of(
+            doctor_user, S.SCHEDULED, appointment_date=today_at(7), patient=PatientFactory(full_name="Citra Dewi")
+        )
+        visit_of(
+            doctor_user,
+            S.SCHEDULED,
+            appointment_date=today_at(9) + datetime.timedelta(days=1),
+            patient=PatientFactory(full_name="Besok Saja"),
+        )
+        visit_of(
+            doctor_user,
+            S.SCHEDULED,
+            appointment_date=today_at(9) - datetime.timedelta(days=1),
+            patient=PatientFactory(full_name="Kemarin Saja"),
+        )
 
         response = doctor_client.get(self.url)
 
@@ -96,16 +121,21 @@ class TestQueue:
         assert "<html" not in content
         assert 'id="queue-table"' in content
 
-    def test_it_runs_the_same_queries_for_1_and_50_patients(self, doctor_client, doctor_user,
-                                                            django_assert_num_queries):
+    def test_it_runs_the_same_queries_for_1_and_50_patients(
+        self, doctor_client, doctor_user, django_assert_num_queries
+    ):
         visit_of(doctor_user, S.CHECKED_IN, appointment_date=today_at(6), queue_number=1)
         # 1 user with the user's doctor row (accounts.backends; the session is a cache hit),
         # 2 today's appointments with their patients
         with django_assert_num_queries(2):
             assert len(doctor_client.get(self.url).context["appointments"]) == 1
         for i in range(1, 50):
-            visit_of(doctor_user, S.CHECKED_IN, appointment_date=today_at(6) + datetime.timedelta(minutes=10 * i),
-                     queue_number=i + 1)
+            visit_of(
+                doctor_user,
+                S.CHECKED_IN,
+                appointment_date=today_at(6) + datetime.timedelta(minutes=10 * i),
+                queue_number=i + 1,
+            )
         with django_assert_num_queries(2):
             assert len(doctor_client.get(self.url).context["appointments"]) == 50
 
@@ -126,29 +156,53 @@ class TestVisit:
         return reverse("records:visit", args=[appointment.pk])
 
     def test_it_shows_the_patient_history_allergies_services_and_record(self, doctor_client, doctor_user):
-        patient = PatientFactory(full_name="Siti Rahmawati", blood_type="O+",
-                                 date_of_birth=datetime.date(1980, 1, 1))
+        patient = PatientFactory(full_name="Siti Rahmawati", blood_type="O+", date_of_birth=datetime.date(1980, 1, 1))
         appointment = visit_of(doctor_user, patient=patient, reason="Kontrol tekanan darah")
         AppointmentServiceFactory(appointment=appointment, service__name="Konsultasi dokter umum")
-        old = AppointmentFactory(patient=patient, status=S.COMPLETED,
-                                 appointment_date=today_at(9) - datetime.timedelta(days=30))
-        old_record = MedicalRecordFactory(appointment=old, allergies="Amoksisilin", complaint="Batuk pilek",
-                                          diagnosis="Common cold", icd10_code="J00", heart_rate=88)
+        old = AppointmentFactory(
+            patient=patient, status=S.COMPLETED, appointment_date=today_at(9) - datetime.timedelta(days=30)
+        )
+        old_record = MedicalRecordFactory(
+            appointment=old,
+            allergies="Amoksisilin",
+            complaint="Batuk pilek",
+            diagnosis="Common cold",
+            icd10_code="J00",
+            heart_rate=88,
+        )
         LabResultFactory(medical_record=old_record, test_name="Hemoglobin", value=Decimal("9.5"))
-        older = AppointmentFactory(patient=patient, status=S.COMPLETED,
-                                   appointment_date=today_at(9) - datetime.timedelta(days=60))
+        older = AppointmentFactory(
+            patient=patient, status=S.COMPLETED, appointment_date=today_at(9) - datetime.timedelta(days=60)
+        )
         MedicalRecordFactory(appointment=older, allergies="Tidak ada", complaint="Sakit kepala")
         current = MedicalRecordFactory(appointment=appointment, complaint="Pusing sejak pagi", allergies="none")
-        LabResultFactory(medical_record=current, test_name="Gula darah sewaktu", value=Decimal("98"),
-                         reference_low=Decimal("70"), reference_high=Decimal("140"))
+        LabResultFactory(
+            medical_record=current,
+            test_name="Gula darah sewaktu",
+            value=Decimal("98"),
+            reference_low=Decimal("70"),
+            reference_high=Decimal("140"),
+        )
 
         response = doctor_client.get(self.url(appointment))
 
         assert response.status_code == 200
         content = response.content.decode()
-        for text in ("Siti Rahmawati", patient.medical_record_number, "01-01-1980", "O+", "Kontrol tekanan darah",
-                     "Konsultasi dokter umum", "Pusing sejak pagi", "Gula darah sewaktu", "Batuk pilek",
-                     "Common cold", "J00", "Sakit kepala", old.doctor.full_name):
+        for text in (
+            "Siti Rahmawati",
+            patient.medical_record_number,
+            "01-01-1980",
+            "O+",
+            "Kontrol tekanan darah",
+            "Konsultasi dokter umum",
+            "Pusing sejak pagi",
+            "Gula darah sewaktu",
+            "Batuk pilek",
+            "Common cold",
+            "J00",
+            "Sakit kepala",
+            old.doctor.full_name,
+        ):
             assert text in content, text
         assert response.context["visit"].allergies == ["Amoksisilin"]  # "Tidak ada" and "none" mean no allergy
         assert 'id="known-allergies"' in content and "alert-danger" in content
@@ -159,11 +213,14 @@ class TestVisit:
         assert reverse("records:lab_add", args=[appointment.pk]) in content
         assert reverse("records:complete", args=[appointment.pk]) in content
 
-    @pytest.mark.parametrize(("status", "shown", "hidden"), [
-        (S.CHECKED_IN, ["records:start"], ["records:record", "records:lab_add", "records:complete"]),
-        (S.IN_CONSULTATION, ["records:record", "records:lab_add", "records:complete"], ["records:start"]),
-        (S.COMPLETED, [], ["records:start", "records:record", "records:lab_add", "records:complete"]),
-    ])
+    @pytest.mark.parametrize(
+        ("status", "shown", "hidden"),
+        [
+            (S.CHECKED_IN, ["records:start"], ["records:record", "records:lab_add", "records:complete"]),
+            (S.IN_CONSULTATION, ["records:record", "records:lab_add", "records:complete"], ["records:start"]),
+            (S.COMPLETED, [], ["records:start", "records:record", "records:lab_add", "records:complete"]),
+        ],
+    )
     def test_it_offers_the_actions_of_the_status(self, doctor_client, doctor_user, status, shown, hidden):
         appointment = visit_of(doctor_user, status)
         content = doctor_client.get(self.url(appointment)).content.decode()
@@ -196,8 +253,9 @@ class TestVisit:
     def test_it_sends_anonymous_visitors_to_login(self, client, doctor_user):
         assert_login_redirect(client.get(self.url(visit_of(doctor_user))))
 
-    def test_it_runs_the_same_queries_for_1_and_50_earlier_visits(self, doctor_client, doctor_user,
-                                                                 django_assert_num_queries):
+    def test_it_runs_the_same_queries_for_1_and_50_earlier_visits(
+        self, doctor_client, doctor_user, django_assert_num_queries
+    ):
         appointment = visit_of(doctor_user)
         AppointmentServiceFactory(appointment=appointment)
         LabResultFactory(medical_record=MedicalRecordFactory(appointment=appointment))
@@ -261,10 +319,21 @@ class TestStart:
 # --- The medical record form --------------------------------------------------------------
 
 RECORD = {
-    "complaint": "Demam tiga hari, batuk", "allergies": "Penisilin", "systolic_bp": "130", "diastolic_bp": "85",
-    "heart_rate": "92", "respiratory_rate": "20", "temperature_c": "38.4", "oxygen_saturation": "97",
-    "weight_kg": "62.5", "height_cm": "160", "diagnosis": "ISPA", "icd10_code": "j06.9",
-    "treatment": "Istirahat", "prescription": "Parasetamol 3x500 mg", "notes": "",
+    "complaint": "Demam tiga hari, batuk",
+    "allergies": "Penisilin",
+    "systolic_bp": "130",
+    "diastolic_bp": "85",
+    "heart_rate": "92",
+    "respiratory_rate": "20",
+    "temperature_c": "38.4",
+    "oxygen_saturation": "97",
+    "weight_kg": "62.5",
+    "height_cm": "160",
+    "diagnosis": "ISPA",
+    "icd10_code": "j06.9",
+    "treatment": "Istirahat",
+    "prescription": "Parasetamol 3x500 mg",
+    "notes": "",
 }
 
 
@@ -274,8 +343,9 @@ class TestRecord:
 
     def test_it_shows_the_form_with_the_icd10_search(self, doctor_client, doctor_user):
         appointment = visit_of(doctor_user)
-        earlier = AppointmentFactory(patient=appointment.patient, status=S.COMPLETED,
-                                     appointment_date=today_at(9) - datetime.timedelta(days=10))
+        earlier = AppointmentFactory(
+            patient=appointment.patient, status=S.COMPLETED, appointment_date=today_at(9) - datetime.timedelta(days=10)
+        )
         MedicalRecordFactory(appointment=earlier, allergies="Sulfa")
         response = doctor_client.get(self.url(appointment))
         assert response.status_code == 200
@@ -291,8 +361,11 @@ class TestRecord:
         assert response.status_code == 302
         assert response["Location"] == reverse("records:visit", args=[appointment.pk])
         record = MedicalRecord.objects.get()
-        assert (record.patient, record.doctor, record.appointment) == (appointment.patient, appointment.doctor,
-                                                                       appointment)
+        assert (record.patient, record.doctor, record.appointment) == (
+            appointment.patient,
+            appointment.doctor,
+            appointment,
+        )
         assert record.icd10_code == "J06.9"
         assert record.temperature_c == Decimal("38.4")
         assert record.prescription == "Parasetamol 3x500 mg"
@@ -306,17 +379,20 @@ class TestRecord:
         assert MedicalRecord.objects.get().diagnosis == "Baru"
         assert MedicalRecord.objects.count() == 1
 
-    @pytest.mark.parametrize(("changes", "field"), [
-        ({"systolic_bp": "80", "diastolic_bp": "90"}, "diastolic_bp"),
-        ({"systolic_bp": "120", "diastolic_bp": "120"}, "diastolic_bp"),
-        ({"systolic_bp": "400"}, "systolic_bp"),
-        ({"systolic_bp": "", "diastolic_bp": "80"}, "systolic_bp"),
-        ({"oxygen_saturation": "30"}, "oxygen_saturation"),
-        ({"temperature_c": "48"}, "temperature_c"),
-        ({"heart_rate": "abc"}, "heart_rate"),
-        ({"icd10_code": "ZZ9.9"}, "icd10_code"),
-        ({"icd10_code": "J00-J06"}, "icd10_code"),
-    ])
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"systolic_bp": "80", "diastolic_bp": "90"}, "diastolic_bp"),
+            ({"systolic_bp": "120", "diastolic_bp": "120"}, "diastolic_bp"),
+            ({"systolic_bp": "400"}, "systolic_bp"),
+            ({"systolic_bp": "", "diastolic_bp": "80"}, "systolic_bp"),
+            ({"oxygen_saturation": "30"}, "oxygen_saturation"),
+            ({"temperature_c": "48"}, "temperature_c"),
+            ({"heart_rate": "abc"}, "heart_rate"),
+            ({"icd10_code": "ZZ9.9"}, "icd10_code"),
+            ({"icd10_code": "J00-J06"}, "icd10_code"),
+        ],
+    )
     def test_it_shows_the_form_again_for_bad_input(self, doctor_client, doctor_user, changes, field):
         appointment = visit_of(doctor_user)
         response = doctor_client.post(self.url(appointment), {**RECORD, **changes})
@@ -353,8 +429,15 @@ class TestRecord:
 
 # --- Lab results --------------------------------------------------------------------------
 
-LAB = {"test_name": "Hemoglobin", "value": "9.8", "unit": "g/dL", "reference_low": "12", "reference_high": "16",
-       "sampled_at": "2026-03-02T08:15", "reported_at": ""}
+LAB = {
+    "test_name": "Hemoglobin",
+    "value": "9.8",
+    "unit": "g/dL",
+    "reference_low": "12",
+    "reference_high": "16",
+    "sampled_at": "2026-03-02T08:15",
+    "reported_at": "",
+}
 
 
 class TestLabAdd:
@@ -388,12 +471,17 @@ class TestLabAdd:
         page = doctor_client.get(reverse("records:visit", args=[appointment.pk]))
         assert 'class="abnormal"' not in page.content.decode()
 
-    @pytest.mark.parametrize(("changes", "field"), [
-        ({"value": ""}, "value"), ({"value": "tinggi"}, "value"), ({"test_name": ""}, "test_name"),
-        ({"reference_low": "20"}, "reference_high"),
-        ({"reported_at": "2026-03-01T08:15"}, "reported_at"),
-        ({"sampled_at": "kemarin"}, "sampled_at"),
-    ])
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"value": ""}, "value"),
+            ({"value": "tinggi"}, "value"),
+            ({"test_name": ""}, "test_name"),
+            ({"reference_low": "20"}, "reference_high"),
+            ({"reported_at": "2026-03-01T08:15"}, "reported_at"),
+            ({"sampled_at": "kemarin"}, "sampled_at"),
+        ],
+    )
     def test_it_shows_the_form_again_for_bad_input(self, doctor_client, doctor_user, changes, field):
         response = doctor_client.post(self.url(visit_of(doctor_user)), {**LAB, **changes})
         assert response.status_code == 200
@@ -459,8 +547,9 @@ class TestIcd10:
         assert 'id="icd10-results" hx-swap-oob="true"' in content
 
     def test_it_keeps_the_doctors_own_diagnosis_text(self, doctor_client):
-        response = doctor_client.get(self.url, {"pick": "J06.9", "icd10_code": "", "diagnosis": "ISPA ringan"},
-                                     headers=HTMX)
+        response = doctor_client.get(
+            self.url, {"pick": "J06.9", "icd10_code": "", "diagnosis": "ISPA ringan"}, headers=HTMX
+        )
         assert "ISPA ringan</textarea>" in response.content.decode()
 
     def test_it_serves_a_lookup_page_without_htmx(self, doctor_client):

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from billing.models import Billing, PaymentMethod
-from reports import selectors
 from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory
 from patients.tests.factories import DoctorFactory, PatientFactory
+from reports import selectors
 from reports.summaries import rebuild_all
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory, ServiceFactory
@@ -37,8 +37,9 @@ def utc(*args) -> datetime.datetime:
 
 def pay(amount, when, method=PaymentMethod.CASH, bill=None):
     extra = {"insurance": InsuranceFactory()} if method == PaymentMethod.INSURANCE else {}
-    return PaymentFactory(amount=Decimal(amount), paid_at=when, method=method, **({"billing": bill} if bill else {}),
-                          **extra)
+    return PaymentFactory(
+        amount=Decimal(amount), paid_at=when, method=method, **({"billing": bill} if bill else {}), **extra
+    )
 
 
 def today_at(minutes: int) -> datetime.datetime:
@@ -79,8 +80,12 @@ def test_it_sums_payments_per_jakarta_month_and_year(client, admin_user):
     pay("20000", utc(2024, 6, 1, 3, 0))
     client.force_login(admin_user)
     months = rows_of(client.get(URL, {"period": "month", "start": "2024-12-01", "end": "2025-03-31"}))
-    assert months == {"12-2024": Decimal("0"), "01-2025": Decimal("130000"), "02-2025": Decimal("40000"),
-                      "03-2025": Decimal("0")}
+    assert months == {
+        "12-2024": Decimal("0"),
+        "01-2025": Decimal("130000"),
+        "02-2025": Decimal("40000"),
+        "03-2025": Decimal("0"),
+    }
     years = rows_of(client.get(URL, {"period": "year", "start": "2023-01-01", "end": "2025-12-31"}))
     assert years == {"2023": Decimal("0"), "2024": Decimal("20000"), "2025": Decimal("170000")}
 
@@ -89,8 +94,12 @@ def test_it_shows_methods_services_patients_doctors_today_and_unpaid(client, adm
     now = timezone.now()
     consult = ServiceFactory(name="Konsultasi umum")
     lab = ServiceFactory(name="Cek darah")
-    bill = BillingFactory(total_amount=Decimal("250000"), amount_paid=Decimal("100000"),
-                          status=Billing.Status.PARTIALLY_PAID, issued_at=now)
+    bill = BillingFactory(
+        total_amount=Decimal("250000"),
+        amount_paid=Decimal("100000"),
+        status=Billing.Status.PARTIALLY_PAID,
+        issued_at=now,
+    )
     AppointmentServiceFactory(appointment=bill.appointment, service=consult, quantity=1, unit_price=Decimal("150000"))
     AppointmentServiceFactory(appointment=bill.appointment, service=lab, quantity=2, unit_price=Decimal("50000"))
     void = BillingFactory(total_amount=Decimal("90000"), status=Billing.Status.VOID, issued_at=now)
@@ -110,9 +119,13 @@ def test_it_shows_methods_services_patients_doctors_today_and_unpaid(client, adm
     context = client.get(URL).context  # the default range: the last 30 days, today included
 
     assert [(r["method"], r["total"], r["count"]) for r in context["by_method"]] == [
-        ("Cash", Decimal("100000"), 1), ("Transfer", Decimal("100000"), 2)]
+        ("Cash", Decimal("100000"), 1),
+        ("Transfer", Decimal("100000"), 2),
+    ]
     assert [(r["service__name"], r["total"], r["quantity"]) for r in context["by_service"]] == [
-        ("Konsultasi umum", Decimal("150000"), 1), ("Cek darah", Decimal("100000"), 2)]
+        ("Konsultasi umum", Decimal("150000"), 1),
+        ("Cek darah", Decimal("100000"), 2),
+    ]
     # Patients: one per appointment (3 bills, 2 for the transfers, 3 today) and the inactive one.
     assert context["patients"] == {"active": 8, "new": 9}
     # doctor_user and the doctor of every other appointment (3 bills, 2 transfers, 1 today), not the inactive one
@@ -132,8 +145,11 @@ def test_it_shows_methods_services_patients_doctors_today_and_unpaid(client, adm
 def test_it_exports_the_revenue_table_as_csv_without_formulas(client, admin_user):
     when = utc(2025, 3, 9, 23, 30)
     bill = BillingFactory(issued_at=when)
-    AppointmentServiceFactory(appointment=bill.appointment, service=ServiceFactory(name='=HYPERLINK("http://x")'),
-                              unit_price=Decimal("150000.50"))
+    AppointmentServiceFactory(
+        appointment=bill.appointment,
+        service=ServiceFactory(name='=HYPERLINK("http://x")'),
+        unit_price=Decimal("150000.50"),
+    )
     pay("150000", when, bill=bill)
     rebuild_all()  # the line was added after its bill, which no service does
     client.force_login(admin_user)
@@ -144,7 +160,7 @@ def test_it_exports_the_revenue_table_as_csv_without_formulas(client, admin_user
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[1:3] == [["09-03-2025", "0"], ["10-03-2025", "150000"]]
     assert ["Tunai", "150000", "1"] in rows or ["Cash", "150000", "1"] in rows
-    assert ["'=HYPERLINK(\"http://x\")", "150000.50", "1"] in rows
+    assert ['\'=HYPERLINK("http://x")', "150000.50", "1"] in rows
 
 
 def test_it_exports_with_the_defaults_for_bad_parameters(client, admin_user):
@@ -167,11 +183,22 @@ def test_it_defaults_to_a_range_per_period(client, admin_user, period, count):
     assert context["notices"] == []
 
 
-@pytest.mark.parametrize("query", [
-    {"period": "week"}, {"period": "<script>"}, {"start": "2025-02-30"}, {"start": "30-01-2025"},
-    {"end": "1899-12-31"}, {"start": "3000-01-01"}, {"start": "2025-01-01\x00"}, {"start": "9" * 5000},
-    {"start": "2025-03-10", "end": "2025-03-01"}, {"start": "+2025-01-01"}, {"end": "2025-1-1"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"period": "week"},
+        {"period": "<script>"},
+        {"start": "2025-02-30"},
+        {"start": "30-01-2025"},
+        {"end": "1899-12-31"},
+        {"start": "3000-01-01"},
+        {"start": "2025-01-01\x00"},
+        {"start": "9" * 5000},
+        {"start": "2025-03-10", "end": "2025-03-01"},
+        {"start": "+2025-01-01"},
+        {"end": "2025-1-1"},
+    ],
+)
 def test_it_falls_back_to_the_defaults_for_bad_values(client, admin_user, query):
     client.force_login(admin_user)
     response = client.get(URL, query)
@@ -210,7 +237,13 @@ def test_it_shows_a_doctor_their_own_day_without_revenue(client, doctor_user, ot
     assert day["total"] == 3
     assert day["patients_seen"] == 2
     assert {r["status"]: r["count"] for r in day["by_status"]} == {
-        "scheduled": 1, "checked_in": 0, "in_consultation": 0, "completed": 2, "cancelled": 0, "no_show": 0}
+        "scheduled": 1,
+        "checked_in": 0,
+        "in_consultation": 0,
+        "completed": 2,
+        "cancelled": 0,
+        "no_show": 0,
+    }
     content = response.content.decode()
     assert "revenue-data" not in content and "123.456" not in content
     assert "chart" not in response.context and "unpaid" not in response.context
@@ -247,14 +280,16 @@ def _data(n: int, doctor, first: int = 0) -> None:
         bill = BillingFactory(issued_at=timezone.now())
         AppointmentServiceFactory(appointment=bill.appointment, service=service)
         pay("1000", timezone.now() - datetime.timedelta(days=i % 20), bill=bill)
-        AppointmentFactory(doctor=doctor, appointment_date=today_at(5 * i),
-                           status=Appointment.Status.COMPLETED if i % 2 else Appointment.Status.SCHEDULED)
+        AppointmentFactory(
+            doctor=doctor,
+            appointment_date=today_at(5 * i),
+            status=Appointment.Status.COMPLETED if i % 2 else Appointment.Status.SCHEDULED,
+        )
     rebuild_all()  # the lines were added after their bills, which no service does
 
 
 @pytest.mark.parametrize("period", ["day", "month", "year"])
-def test_it_runs_the_same_queries_for_1_and_50_rows(client, admin_user, doctor_user,
-                                                    django_assert_num_queries, period):
+def test_it_runs_the_same_queries_for_1_and_50_rows(client, admin_user, doctor_user, django_assert_num_queries, period):
     client.force_login(admin_user)
     doctor = doctor_user.doctor_profile
     _data(1, doctor)
@@ -283,23 +318,38 @@ def test_todays_table_names_every_doctor_in_name_order_and_counts_only_the_activ
     zeta, alfa = DoctorFactory(full_name="dr. Zeta"), DoctorFactory(full_name="dr. Alfa")
     gone = DoctorFactory(full_name="dr. Mantan", is_active=False)
     DoctorFactory(full_name="dr. Libur")  # active, nothing today
-    for minutes, doctor, status in ((60, zeta, Appointment.Status.SCHEDULED), (75, zeta, Appointment.Status.COMPLETED),
-                                    (60, alfa, Appointment.Status.CHECKED_IN), (60, gone, Appointment.Status.SCHEDULED)):
+    for minutes, doctor, status in (
+        (60, zeta, Appointment.Status.SCHEDULED),
+        (75, zeta, Appointment.Status.COMPLETED),
+        (60, alfa, Appointment.Status.CHECKED_IN),
+        (60, gone, Appointment.Status.SCHEDULED),
+    ):
         AppointmentFactory(doctor=doctor, appointment_date=today_at(minutes), status=status)
     today = selectors.appointments_today(day=timezone.localdate())
     assert [(r["name"], r["count"]) for r in today["by_doctor"]] == [
-        ("dr. Alfa", 1), ("dr. Mantan", 1), ("dr. Zeta", 2)]
+        ("dr. Alfa", 1),
+        ("dr. Mantan", 1),
+        ("dr. Zeta", 2),
+    ]
     assert today["by_doctor"][2]["statuses"] == {"completed": 1, "scheduled": 1}
     assert today["active_doctors"] == 3 and today["total"] == 4
 
 
 # --- the per-doctor and per-service tables of templates/clinic/dashboard.html ---------------
 
+
 def _dashboard_tables(rows_by_doctor, rows_by_service, language):
-    context = {"appointments": {"by_doctor": rows_by_doctor, "by_status": []}, "by_service": rows_by_service,
-               "patients": {"active": 0, "new": 0}, "unpaid": {"total": 0, "count": 0},
-               "today": datetime.date(2026, 12, 7), "start": datetime.date(2026, 12, 1),
-               "end": datetime.date(2026, 12, 7), "period": "day", "chart": {}}
+    context = {
+        "appointments": {"by_doctor": rows_by_doctor, "by_status": []},
+        "by_service": rows_by_service,
+        "patients": {"active": 0, "new": 0},
+        "unpaid": {"total": 0, "count": 0},
+        "today": datetime.date(2026, 12, 7),
+        "start": datetime.date(2026, 12, 1),
+        "end": datetime.date(2026, 12, 7),
+        "period": "day",
+        "chart": {},
+    }
     request = RequestFactory().get("/dashboard/")
     request.user = AnonymousUser()
     with translation.override(language):
@@ -321,10 +371,15 @@ def test_the_tables_write_each_row_escaped():
     doctors, services = _dashboard_tables(
         [{"name": 'dr. <script>alert(1)</script> & "Sari"', "count": 1234}, {"name": "dr. Budi", "count": 0}],
         [{"service__name": 'Konsultasi <b>umum</b> & "lab"', "quantity": 1500, "total": Decimal("1234567.89")}],
-        "id")
+        "id",
+    )
     assert "<script>" not in doctors and "<b>" not in services
-    assert ('<tr><td>dr. &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Sari&quot;</td>'
-            '<td class="text-end">1234</td></tr>') in doctors
+    assert (
+        "<tr><td>dr. &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Sari&quot;</td>"
+        '<td class="text-end">1234</td></tr>'
+    ) in doctors
     assert '<tr><td>dr. Budi</td><td class="text-end">0</td></tr>' in doctors
-    assert ('<tr><td>Konsultasi &lt;b&gt;umum&lt;/b&gt; &amp; &quot;lab&quot;</td><td class="text-end">1500</td>'
-            '<td class="text-end">Rp 1.234.568</td></tr>') in services
+    assert (
+        '<tr><td>Konsultasi &lt;b&gt;umum&lt;/b&gt; &amp; &quot;lab&quot;</td><td class="text-end">1500</td>'
+        '<td class="text-end">Rp 1.234.568</td></tr>'
+    ) in services

@@ -24,8 +24,9 @@ REASON = "Pasien tidak sadar di IGD, perlu riwayat alergi dan obat."
 def stranger(other_doctor_user):
     """A patient of the other doctor: not in doctor_user's care. Their completed visit has a record."""
     patient = PatientFactory(full_name="Rahmat Hidayat")
-    visit = AppointmentFactory(patient=patient, doctor=other_doctor_user.doctor_profile,
-                               status=Appointment.Status.COMPLETED)
+    visit = AppointmentFactory(
+        patient=patient, doctor=other_doctor_user.doctor_profile, status=Appointment.Status.COMPLETED
+    )
     MedicalRecordFactory(appointment=visit, diagnosis="Asma bronkial", allergies="Penisilin")
     patient.visit = visit
     return patient
@@ -39,8 +40,14 @@ def doctor_client(client, doctor_user):
 
 def grant(doctor_user, patient, **kwargs) -> EmergencyAccess:
     now = timezone.now()
-    return EmergencyAccess.objects.create(doctor=doctor_user, patient=patient, reason=REASON, created_at=now,
-                                          expires_at=now + datetime.timedelta(hours=1), **kwargs)
+    return EmergencyAccess.objects.create(
+        doctor=doctor_user,
+        patient=patient,
+        reason=REASON,
+        created_at=now,
+        expires_at=now + datetime.timedelta(hours=1),
+        **kwargs,
+    )
 
 
 def test_it_offers_emergency_access_instead_of_the_patient_page(doctor_client, stranger):
@@ -81,8 +88,9 @@ def test_it_refuses_a_short_reason(doctor_client, stranger):
 
 
 def test_it_opens_an_hour_of_read_access_with_a_reason(doctor_client, doctor_user, stranger):
-    response = doctor_client.post(reverse("audit:emergency_access", args=[stranger.pk]),
-                                  {"reason": REASON}, REMOTE_ADDR="10.2.3.4")
+    response = doctor_client.post(
+        reverse("audit:emergency_access", args=[stranger.pk]), {"reason": REASON}, REMOTE_ADDR="10.2.3.4"
+    )
     assert response.status_code == 302 and response["Location"] == reverse("patients:detail", args=[stranger.pk])
     access = EmergencyAccess.objects.get()
     assert access.doctor == doctor_user and access.patient == stranger and access.reason == REASON
@@ -120,7 +128,8 @@ def test_it_keeps_other_doctors_visits_closed_without_a_grant(doctor_client, str
 def test_it_closes_again_when_the_access_expires(doctor_client, doctor_user, stranger):
     access = grant(doctor_user, stranger)
     EmergencyAccess.objects.filter(pk=access.pk).update(
-        created_at=timezone.now() - datetime.timedelta(hours=2), expires_at=timezone.now() - datetime.timedelta(hours=1))
+        created_at=timezone.now() - datetime.timedelta(hours=2), expires_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     assert doctor_client.get(reverse("records:visit", args=[stranger.visit.pk])).status_code == 404
     assert doctor_client.get(reverse("patients:detail", args=[stranger.pk])).status_code == 404
 
@@ -169,8 +178,10 @@ def test_it_answers_404_for_an_unknown_patient(doctor_client):
 
 
 def test_it_ignores_extra_fields(doctor_client, doctor_user, stranger, other_doctor_user):
-    doctor_client.post(reverse("audit:emergency_access", args=[stranger.pk]),
-                       {"reason": REASON, "doctor": other_doctor_user.pk, "expires_at": "2099-01-01T00:00"})
+    doctor_client.post(
+        reverse("audit:emergency_access", args=[stranger.pk]),
+        {"reason": REASON, "doctor": other_doctor_user.pk, "expires_at": "2099-01-01T00:00"},
+    )
     access = EmergencyAccess.objects.get()
     assert access.doctor == doctor_user and access.expires_at < timezone.now() + datetime.timedelta(hours=2)
 
@@ -185,7 +196,8 @@ def test_it_lists_emergency_accesses_for_the_admins(client, admin_user, doctor_u
 
 
 def test_it_lists_emergency_accesses_with_the_same_number_of_queries_for_1_or_50(
-        client, admin_user, doctor_user, stranger, django_assert_num_queries):
+    client, admin_user, doctor_user, stranger, django_assert_num_queries
+):
     grant(doctor_user, stranger)
     client.force_login(admin_user)
     url = reverse("audit:emergency_list")

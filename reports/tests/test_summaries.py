@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from billing import services as billing_services
 from billing.models import BilledServiceDaily, Billing, OutstandingDaily, Payment, PaymentMethod, RevenueDaily
-from billing.tests.factories import BillingFactory, PaymentFactory
 from billing.selectors import unpaid_summary
+from billing.tests.factories import BillingFactory, PaymentFactory
 from core.clock import clinic_timezone, range_bounds
 from patients import services as patient_services
 from patients.models import Patient, RegistrationDaily
@@ -43,8 +43,11 @@ pytestmark = pytest.mark.django_db
 MIDNIGHT_WIB = datetime.datetime(2026, 3, 9, 17, 0, tzinfo=datetime.UTC)  # 00.00 on the 10th in Jakarta
 FIRST, LAST = datetime.date(2026, 3, 8), datetime.date(2026, 3, 12)
 SUMMARIES = {
-    RevenueDaily: ("day", "method"), BilledServiceDaily: ("day", "service_id"),
-    OutstandingDaily: ("day",), RegistrationDaily: ("day",), AppointmentDaily: ("day", "doctor_id", "status"),
+    RevenueDaily: ("day", "method"),
+    BilledServiceDaily: ("day", "service_id"),
+    OutstandingDaily: ("day",),
+    RegistrationDaily: ("day",),
+    AppointmentDaily: ("day", "doctor_id", "status"),
 }
 
 
@@ -55,7 +58,9 @@ def snapshot() -> dict:
         counters = [f.attname for f in model._meta.concrete_fields if f.attname not in (*key, "id")]
         result[model.__name__] = {
             tuple(row[k] for k in key): tuple(row[c] for c in counters)
-            for row in model.objects.values(*key, *counters) if any(row[c] for c in counters)}
+            for row in model.objects.values(*key, *counters)
+            if any(row[c] for c in counters)
+        }
     return result
 
 
@@ -74,42 +79,67 @@ def raw_figures(start: datetime.date, end: datetime.date) -> dict:
     summaries (Jakarta days by TruncDate in the database)."""
     low, high = range_bounds(start, end)
     payments = Payment.objects.filter(paid_at__gte=low, paid_at__lt=high)
-    per_day = {row["day"]: row["total"] for row in payments.annotate(day=TruncDate("paid_at", tzinfo=clinic_timezone()))
-               .values("day").annotate(total=Sum("amount")).order_by()}
+    per_day = {
+        row["day"]: row["total"]
+        for row in payments.annotate(day=TruncDate("paid_at", tzinfo=clinic_timezone()))
+        .values("day")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
     amount = Sum(F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=16, decimal_places=2))
     unpaid = Billing.objects.filter(status__in=["unpaid", "partially_paid"]).aggregate(
-        total=Sum(F("total_amount") - F("amount_paid")), count=Count("id"))
+        total=Sum(F("total_amount") - F("amount_paid")), count=Count("id")
+    )
     return {
         "days": per_day,
-        "methods": {row["method"]: (row["total"], row["count"]) for row in
-                    payments.values("method").annotate(total=Sum("amount"), count=Count("id")).order_by()},
-        "services": {row["service_id"]: (row["total"], row["quantity"]) for row in AppointmentService.objects
-                     .filter(appointment__bill__issued_at__gte=low, appointment__bill__issued_at__lt=high)
-                     .exclude(appointment__bill__status="void").values("service_id")
-                     .annotate(total=amount, quantity=Sum("quantity")).order_by()},
-        "patients": Patient.objects.aggregate(active=Count("id", filter=Q(is_active=True)),
-                                              new=Count("id", filter=Q(created_at__gte=low, created_at__lt=high))),
+        "methods": {
+            row["method"]: (row["total"], row["count"])
+            for row in payments.values("method").annotate(total=Sum("amount"), count=Count("id")).order_by()
+        },
+        "services": {
+            row["service_id"]: (row["total"], row["quantity"])
+            for row in AppointmentService.objects.filter(
+                appointment__bill__issued_at__gte=low, appointment__bill__issued_at__lt=high
+            )
+            .exclude(appointment__bill__status="void")
+            .values("service_id")
+            .annotate(total=amount, quantity=Sum("quantity"))
+            .order_by()
+        },
+        "patients": Patient.objects.aggregate(
+            active=Count("id", filter=Q(is_active=True)),
+            new=Count("id", filter=Q(created_at__gte=low, created_at__lt=high)),
+        ),
         "unpaid": {"total": unpaid["total"] or Decimal(0), "count": unpaid["count"]},
-        "appointments": {(row["day"], row["status"]): row["n"] for row in Appointment.objects
-                         .annotate(day=TruncDate("appointment_date", tzinfo=clinic_timezone()))
-                         .filter(day__gte=start, day__lte=end).values("day", "status")
-                         .annotate(n=Count("id")).order_by()},
+        "appointments": {
+            (row["day"], row["status"]): row["n"]
+            for row in Appointment.objects.annotate(day=TruncDate("appointment_date", tzinfo=clinic_timezone()))
+            .filter(day__gte=start, day__lte=end)
+            .values("day", "status")
+            .annotate(n=Count("id"))
+            .order_by()
+        },
     }
 
 
 def summary_figures(start: datetime.date, end: datetime.date) -> dict:
     return {
-        "days": {day: total for day, total in selectors.revenue_by_period(period="day", start=start, end=end)
-                 if total},
-        "methods": {row["method"]: (row["total"], row["count"])
-                    for row in selectors.revenue_by_method(start=start, end=end)},
-        "services": {row["service_id"]: (row["total"], row["quantity"])
-                     for row in selectors.billed_by_service(start=start, end=end)},
+        "days": {day: total for day, total in selectors.revenue_by_period(period="day", start=start, end=end) if total},
+        "methods": {
+            row["method"]: (row["total"], row["count"]) for row in selectors.revenue_by_method(start=start, end=end)
+        },
+        "services": {
+            row["service_id"]: (row["total"], row["quantity"])
+            for row in selectors.billed_by_service(start=start, end=end)
+        },
         "patients": selectors.patient_counts(start=start, end=end),
         "unpaid": unpaid_summary(),
-        "appointments": {(day, row["status"]): row["count"]
-                         for day in (start + datetime.timedelta(days=n) for n in range((end - start).days + 1))
-                         for row in scheduling_selectors.board_status_counts(day=day) if row["count"]},
+        "appointments": {
+            (day, row["status"]): row["count"]
+            for day in (start + datetime.timedelta(days=n) for n in range((end - start).days + 1))
+            for row in scheduling_selectors.board_status_counts(day=day)
+            if row["count"]
+        },
     }
 
 
@@ -122,14 +152,21 @@ class Clinic:
         # A doctor who works every day from midnight to 23.45, so that a booking can move a day.
         self.doctor = DoctorFactory()
         for weekday in range(7):
-            WorkingHoursFactory(doctor=self.doctor, weekday=weekday, start_time=datetime.time(0),
-                                end_time=datetime.time(23, 45))
+            WorkingHoursFactory(
+                doctor=self.doctor, weekday=weekday, start_time=datetime.time(0), end_time=datetime.time(23, 45)
+            )
         self.booked = 0
 
     def register(self, n: int) -> None:
-        patient_services.patient_register(data={
-            "full_name": f"Pasien Acak {n}", "date_of_birth": datetime.date(1990, 1, 1 + n % 28), "gender": "F",
-        }, by=self.admin, confirmed_not_duplicate=True)
+        patient_services.patient_register(
+            data={
+                "full_name": f"Pasien Acak {n}",
+                "date_of_birth": datetime.date(1990, 1, 1 + n % 28),
+                "gender": "F",
+            },
+            by=self.admin,
+            confirmed_not_duplicate=True,
+        )
 
     def deactivate(self, n: int) -> None:
         patients = list(Patient.objects.order_by("id"))
@@ -142,8 +179,9 @@ class Clinic:
         appointment = AppointmentFactory(status=Appointment.Status.COMPLETED)
         for i in range(1 + n % 3):
             service = self.services[(n + i) % len(self.services)]
-            AppointmentServiceFactory(appointment=appointment, service=service, quantity=1 + i,
-                                      unit_price=service.price)
+            AppointmentServiceFactory(
+                appointment=appointment, service=service, quantity=1 + i, unit_price=service.price
+            )
         billing_services.bill_issue_for(appointment=appointment)
 
     def _open_bill(self, n: int) -> Billing | None:
@@ -161,8 +199,13 @@ class Clinic:
         self.booked += 1  # a start of its own: the minutes and seconds differ from every other booking's
         start = timezone.now() + datetime.timedelta(minutes=15 * (n % 8 + self.booked), seconds=self.booked)
         with contextlib.suppress(ValidationError):  # outside the working hours near midnight
-            scheduling_services.appointment_book(patient=PatientFactory(), doctor=self.doctor, start=start,
-                                                 services=[self.services[n % 2]], booked_by=self.admin)
+            scheduling_services.appointment_book(
+                patient=PatientFactory(),
+                doctor=self.doctor,
+                start=start,
+                services=[self.services[n % 2]],
+                booked_by=self.admin,
+            )
 
     def _appointment(self, n: int, *statuses) -> Appointment | None:
         appointments = list(Appointment.objects.filter(status__in=statuses).order_by("id"))
@@ -182,8 +225,9 @@ class Clinic:
         if appointment := self._appointment(n, Appointment.Status.SCHEDULED):
             days = datetime.timedelta(days=1 if n % 2 else -1)
             with contextlib.suppress(ValidationError):
-                scheduling_services.appointment_reschedule(appointment=appointment,
-                                                           start=appointment.appointment_date + days, by=self.admin)
+                scheduling_services.appointment_reschedule(
+                    appointment=appointment, start=appointment.appointment_date + days, by=self.admin
+                )
 
     def void(self, n: int) -> None:
         bill = self._open_bill(n)
@@ -191,13 +235,20 @@ class Clinic:
             billing_services.bill_void(bill=bill, by=self.admin)
 
 
-STEPS = st.lists(st.tuples(st.sampled_from(["register", "deactivate", "bill", "pay", "void", "book", "check_in",
-                                            "cancel", "reschedule"]),
-                           st.integers(0, 50), st.integers(-150, 150)), min_size=1, max_size=12)
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["register", "deactivate", "bill", "pay", "void", "book", "check_in", "cancel", "reschedule"]),
+        st.integers(0, 50),
+        st.integers(-150, 150),
+    ),
+    min_size=1,
+    max_size=12,
+)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(steps=STEPS)
 def test_it_keeps_the_summaries_equal_to_the_raw_aggregates(admin_user, steps):
     # Each example in a savepoint that is rolled back: the examples share the test's database,
@@ -252,16 +303,30 @@ def test_it_counts_a_patient_off_the_register_through_update_and_deactivation():
 def test_the_admins_patient_pages_go_through_the_services(client, admin_user):
     """Adding a patient, unticking "active" and the deactivate action all move the registrations."""
     client.force_login(admin_user)
-    response = client.post(reverse("admin:patients_patient_add"), {
-        "full_name": "Pasien Admin", "date_of_birth": "1990-01-01", "gender": "F", "blood_type": "",
-        "nik": "", "phone": "", "email": "", "address": "", "emergency_contact_name": "",
-        "emergency_contact_phone": "", "is_active": "on",
-        "insurances-TOTAL_FORMS": "0", "insurances-INITIAL_FORMS": "0"})
+    response = client.post(
+        reverse("admin:patients_patient_add"),
+        {
+            "full_name": "Pasien Admin",
+            "date_of_birth": "1990-01-01",
+            "gender": "F",
+            "blood_type": "",
+            "nik": "",
+            "phone": "",
+            "email": "",
+            "address": "",
+            "emergency_contact_name": "",
+            "emergency_contact_phone": "",
+            "is_active": "on",
+            "insurances-TOTAL_FORMS": "0",
+            "insurances-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302, response.content[:3000]
     assert registrations() == {"active": 1, "registered": 1}
     patient = Patient.objects.get(full_name="Pasien Admin")
-    client.post(reverse("admin:patients_patient_changelist"), {
-        "action": "deactivate", "_selected_action": [patient.pk]})
+    client.post(
+        reverse("admin:patients_patient_changelist"), {"action": "deactivate", "_selected_action": [patient.pk]}
+    )
     assert registrations() == {"active": 0, "registered": 1}
     assert_summaries_equal_a_rebuild()
 
@@ -280,8 +345,10 @@ def test_it_keeps_the_summaries_right_through_the_django_admin(client, admin_use
     """The admin's add-payment form goes through payment_record, so the day's revenue follows."""
     bill = BillingFactory(total_amount=Decimal("300000"))
     client.force_login(admin_user)
-    response = client.post(reverse("admin:billing_payment_add"), {
-        "billing": bill.pk, "amount": "120000", "method": PaymentMethod.CASH, "reference": ""})
+    response = client.post(
+        reverse("admin:billing_payment_add"),
+        {"billing": bill.pk, "amount": "120000", "method": PaymentMethod.CASH, "reference": ""},
+    )
     assert response.status_code == 302, response.content[:2000]
     assert RevenueDaily.objects.get().amount == Decimal("120000")
     assert unpaid_summary() == {"total": Decimal("180000"), "count": 1}
@@ -293,20 +360,28 @@ def test_the_days_appointment_counts_follow_each_change(admin_user):
     board's counts for the whole clinic (read from AppointmentDaily)."""
     clinic = Clinic(admin_user)
     ninth, tenth = datetime.date(2026, 3, 9), datetime.date(2026, 3, 10)
-    late = AppointmentFactory(doctor=clinic.doctor, appointment_date=MIDNIGHT_WIB - datetime.timedelta(minutes=30),
-                              end_time=MIDNIGHT_WIB - datetime.timedelta(minutes=15))  # 23.30 on the 9th
-    early = AppointmentFactory(doctor=clinic.doctor, appointment_date=MIDNIGHT_WIB + datetime.timedelta(hours=1),
-                               end_time=MIDNIGHT_WIB + datetime.timedelta(hours=1, minutes=15))  # 01.00 on the 10th
+    late = AppointmentFactory(
+        doctor=clinic.doctor,
+        appointment_date=MIDNIGHT_WIB - datetime.timedelta(minutes=30),
+        end_time=MIDNIGHT_WIB - datetime.timedelta(minutes=15),
+    )  # 23.30 on the 9th
+    early = AppointmentFactory(
+        doctor=clinic.doctor,
+        appointment_date=MIDNIGHT_WIB + datetime.timedelta(hours=1),
+        end_time=MIDNIGHT_WIB + datetime.timedelta(hours=1, minutes=15),
+    )  # 01.00 on the 10th
 
     def counts(day):
-        return {row["status"]: row["count"] for row in scheduling_selectors.board_status_counts(day=day)
-                if row["count"]}
+        return {
+            row["status"]: row["count"] for row in scheduling_selectors.board_status_counts(day=day) if row["count"]
+        }
 
     assert counts(ninth) == {"scheduled": 1} and counts(tenth) == {"scheduled": 1}
     scheduling_services.appointment_check_in(appointment=early, by=admin_user)
     assert counts(tenth) == {"checked_in": 1}
-    scheduling_services.appointment_reschedule(appointment=late, start=late.appointment_date + datetime.timedelta(days=1),
-                                               by=admin_user)
+    scheduling_services.appointment_reschedule(
+        appointment=late, start=late.appointment_date + datetime.timedelta(days=1), by=admin_user
+    )
     assert counts(ninth) == {} and counts(tenth) == {"scheduled": 1, "checked_in": 1}
     scheduling_services.appointment_cancel(appointment=late, by=admin_user)
     assert counts(tenth) == {"cancelled": 1, "checked_in": 1}

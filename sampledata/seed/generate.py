@@ -30,22 +30,102 @@ UTC_OFFSET = 7 * 60
 NULL = "\\N"
 
 COLUMNS = {
-    "patients": ("id", "medical_record_number", "nik", "full_name", "date_of_birth", "gender", "phone", "email",
-                 "address", "blood_type", "emergency_contact_name", "emergency_contact_phone", "nik_hash",
-                 "phone_hash", "email_hash", "is_active", "created_at", "updated_at"),
-    "insurance": ("id", "patient_id", "kind", "provider_name", "policy_number", "valid_from", "valid_until",
-                  "is_active"),
-    "appointments": ("id", "patient_id", "doctor_id", "appointment_date", "end_time", "status", "slot_active",
-                     "queue_number", "arrived_at", "reason", "notes", "booked_by_id", "created_at", "updated_at"),
+    "patients": (
+        "id",
+        "medical_record_number",
+        "nik",
+        "full_name",
+        "date_of_birth",
+        "gender",
+        "phone",
+        "email",
+        "address",
+        "blood_type",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "nik_hash",
+        "phone_hash",
+        "email_hash",
+        "is_active",
+        "created_at",
+        "updated_at",
+    ),
+    "insurance": (
+        "id",
+        "patient_id",
+        "kind",
+        "provider_name",
+        "policy_number",
+        "valid_from",
+        "valid_until",
+        "is_active",
+    ),
+    "appointments": (
+        "id",
+        "patient_id",
+        "doctor_id",
+        "appointment_date",
+        "end_time",
+        "status",
+        "slot_active",
+        "queue_number",
+        "arrived_at",
+        "reason",
+        "notes",
+        "booked_by_id",
+        "created_at",
+        "updated_at",
+    ),
     "appointment_services": ("id", "appointment_id", "service_id", "quantity", "unit_price"),
-    "medical_records": ("id", "patient_id", "doctor_id", "appointment_id", "complaint", "allergies", "systolic_bp",
-                        "diastolic_bp", "heart_rate", "respiratory_rate", "temperature_c", "oxygen_saturation",
-                        "weight_kg", "height_cm", "diagnosis", "icd10_code", "treatment", "prescription", "notes",
-                        "created_at", "updated_at"),
-    "lab_results": ("id", "medical_record_id", "test_name", "value", "unit", "reference_low", "reference_high",
-                    "is_abnormal", "sampled_at", "reported_at", "created_by_id"),
-    "billing": ("id", "number", "patient_id", "appointment_id", "total_amount", "amount_paid", "status",
-                "payment_method", "insurance_id", "issued_at", "updated_at"),
+    "medical_records": (
+        "id",
+        "patient_id",
+        "doctor_id",
+        "appointment_id",
+        "complaint",
+        "allergies",
+        "systolic_bp",
+        "diastolic_bp",
+        "heart_rate",
+        "respiratory_rate",
+        "temperature_c",
+        "oxygen_saturation",
+        "weight_kg",
+        "height_cm",
+        "diagnosis",
+        "icd10_code",
+        "treatment",
+        "prescription",
+        "notes",
+        "created_at",
+        "updated_at",
+    ),
+    "lab_results": (
+        "id",
+        "medical_record_id",
+        "test_name",
+        "value",
+        "unit",
+        "reference_low",
+        "reference_high",
+        "is_abnormal",
+        "sampled_at",
+        "reported_at",
+        "created_by_id",
+    ),
+    "billing": (
+        "id",
+        "number",
+        "patient_id",
+        "appointment_id",
+        "total_amount",
+        "amount_paid",
+        "status",
+        "payment_method",
+        "insurance_id",
+        "issued_at",
+        "updated_at",
+    ),
     "payments": ("id", "billing_id", "amount", "method", "insurance_id", "reference", "paid_at", "received_by_id"),
 }
 PATIENT_TABLES = ("patients", "insurance")
@@ -100,12 +180,18 @@ def setup(plan: Plan, out_dir: str, timestamp_suffix: str) -> None:
     services = {s.code: s for s in plan.services}
     # The 50-line bill: the price list's shortest services, so the visit fits in one day.
     big = sorted((s for s in plan.services if s.active), key=lambda s: (s.minutes, s.id))[:BIG_BILL_LINES]
-    CONTEXT = Context(plan=plan, out_dir=out_dir, clock=Clock(timestamp_suffix), services=services,
-                      minutes_of={s.code: s.minutes for s in plan.services},
-                      big_lines=[(s.code, 1) for s in sorted(big, key=lambda s: s.id)],
-                      names=names(), index_key=crypto.keyring().index_key,
-                      cipher=crypto.keyring().ciphers[crypto.keyring().current_id],
-                      header=f"{crypto.VERSION}:{crypto.keyring().current_id}")
+    CONTEXT = Context(
+        plan=plan,
+        out_dir=out_dir,
+        clock=Clock(timestamp_suffix),
+        services=services,
+        minutes_of={s.code: s.minutes for s in plan.services},
+        big_lines=[(s.code, 1) for s in sorted(big, key=lambda s: s.id)],
+        names=names(),
+        index_key=crypto.keyring().index_key,
+        cipher=crypto.keyring().ciphers[crypto.keyring().current_id],
+        header=f"{crypto.VERSION}:{crypto.keyring().current_id}",
+    )
 
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
@@ -119,7 +205,7 @@ def encrypt(plain: str) -> str:
     at = _nonces["at"]
     if at >= len(_nonces["buffer"]):
         _nonces["buffer"], at = os.urandom(crypto.NONCE_BYTES * 4096), 0
-    nonce = _nonces["buffer"][at:at + crypto.NONCE_BYTES]
+    nonce = _nonces["buffer"][at : at + crypto.NONCE_BYTES]
     _nonces["at"] = at + crypto.NONCE_BYTES
     header = CONTEXT.header
     sealed = CONTEXT.cipher.encrypt(nonce, plain.encode(), header.encode())
@@ -208,22 +294,44 @@ def patient_chunk(index: int, first: int, last: int) -> list[tuple[str, str, int
             email = rules.email(rng, *full_name.split())
         registered = max(born + 10, start - rng.randint(0, 730))
         created = clock.stamp(registered, rng.randint(7 * 60, 19 * 60 + 59))
-        patients.append("\t".join((
-            str(pid), f"RM-{pid:07d}", nik_stored, full_name, clock.date(born), "MF"[sex], encrypt(phone),
-            encrypt(email) if email else "", address, rules.BLOOD_TYPE(rng), contact, encrypt(contact_phone),
-            nik_hash, blind_index("phone", phone), blind_index("email", email) if email else NULL, "1",
-            created, created,
-        )))
+        patients.append(
+            "\t".join(
+                (
+                    str(pid),
+                    f"RM-{pid:07d}",
+                    nik_stored,
+                    full_name,
+                    clock.date(born),
+                    "MF"[sex],
+                    encrypt(phone),
+                    encrypt(email) if email else "",
+                    address,
+                    rules.BLOOD_TYPE(rng),
+                    contact,
+                    encrypt(contact_phone),
+                    nik_hash,
+                    blind_index("phone", phone),
+                    blind_index("email", email) if email else NULL,
+                    "1",
+                    created,
+                    created,
+                )
+            )
+        )
         insured = plan.insured[pid]
         if insured & 1:
             valid_from = clock.date(max(born + 30, start - rng.randint(0, 3000)))
-            insurance.append(f"{2 * pid - 1}\t{pid}\tbpjs\tBPJS Kesehatan\t0001{(pid * 7919 + 12345) % 10 ** 9:09d}\t"
-                             f"{valid_from}\t{NULL}\t1")
+            insurance.append(
+                f"{2 * pid - 1}\t{pid}\tbpjs\tBPJS Kesehatan\t0001{(pid * 7919 + 12345) % 10**9:09d}\t"
+                f"{valid_from}\t{NULL}\t1"
+            )
         if insured & 2:
             provider, number = _private_policy(pid)
-            insurance.append(f"{2 * pid}\t{pid}\tprivate\t{esc(provider)}\t{number}\t"
-                             f"{clock.date(max(born + 30, start - rng.randint(0, 365)))}\t"
-                             f"{clock.date(today + 30 + rng.randint(0, 300))}\t1")
+            insurance.append(
+                f"{2 * pid}\t{pid}\tprivate\t{esc(provider)}\t{number}\t"
+                f"{clock.date(max(born + 30, start - rng.randint(0, 365)))}\t"
+                f"{clock.date(today + 30 + rng.randint(0, 300))}\t1"
+            )
     return _write(f"p{index:05d}", {"patients": patients, "insurance": insurance})
 
 
@@ -286,11 +394,27 @@ class DayWriter:
             start, end = ordinal * DAY + minute, ordinal * DAY + minute + length
             minute += length
             status = "completed" if (big or j < anchors) else rules.visit_status(rng, start, end, self.now)
-            visits.append(Visit(first_id + j, pid, years, case, lines, start, end, status,
-                                rules.visit_times(rng, status, start, end, self.now)))
+            visits.append(
+                Visit(
+                    first_id + j,
+                    pid,
+                    years,
+                    case,
+                    lines,
+                    start,
+                    end,
+                    status,
+                    rules.visit_times(rng, status, start, end, self.now),
+                )
+            )
         arrived = [visit for visit in visits if visit.times.arrived is not None]
-        queue = dict(zip((visit.id for visit in arrived),
-                         rules.queue_numbers([(visit.times.arrived, visit.start) for visit in arrived])))
+        queue = dict(
+            zip(
+                (visit.id for visit in arrived),
+                rules.queue_numbers([(visit.times.arrived, visit.start) for visit in arrived]),
+                strict=False,
+            )
+        )
         for visit in visits:
             self.appointment(visit, doctor, queue.get(visit.id), BIG_BILL_REASON if big else visit.case["reason"])
             if visit.status == "completed":
@@ -310,13 +434,26 @@ class DayWriter:
 
     def appointment(self, visit: Visit, doctor, queue: int | None, reason: str) -> None:
         clock, times, aid = self.ctx.clock, visit.times, visit.id
-        self.tables["appointments"].append("\t".join((
-            str(aid), str(visit.pid), str(doctor.id), clock.at(visit.start), clock.at(visit.end),
-            visit.status, "1" if rules.slot_active(visit.status) else NULL, str(queue) if queue else NULL,
-            clock.at(times.arrived) if times.arrived is not None else NULL, esc(reason),
-            esc(times.note or ""), str(self.plan.admin_id if times.by_admin else self.plan.receptionist_id),
-            clock.at(times.created), clock.at(times.updated),
-        )))
+        self.tables["appointments"].append(
+            "\t".join(
+                (
+                    str(aid),
+                    str(visit.pid),
+                    str(doctor.id),
+                    clock.at(visit.start),
+                    clock.at(visit.end),
+                    visit.status,
+                    "1" if rules.slot_active(visit.status) else NULL,
+                    str(queue) if queue else NULL,
+                    clock.at(times.arrived) if times.arrived is not None else NULL,
+                    esc(reason),
+                    esc(times.note or ""),
+                    str(self.plan.admin_id if times.by_admin else self.plan.receptionist_id),
+                    clock.at(times.created),
+                    clock.at(times.updated),
+                )
+            )
+        )
         services = self.ctx.services
         out = self.tables["appointment_services"]
         for k, (code, quantity) in enumerate(visit.lines):
@@ -333,15 +470,41 @@ class DayWriter:
         height = None
         if visit.years >= 18:
             height = 158 + 20 * _fraction(pid, 2) if male else 147 + 16 * _fraction(pid, 2)
-        v = rules.vitals(rng, case, years=visit.years, days_old=visit.start // DAY - self.plan.born[pid],
-                         height=height, bmi=18.5 + 12 * _fraction(pid, 3))
-        self.tables["medical_records"].append("\t".join((
-            str(aid), str(pid), str(doctor.id), str(aid), esc(complaint), esc(allergy), _int(v["systolic_bp"]),
-            _int(v["diastolic_bp"]), str(v["heart_rate"]), str(v["respiratory_rate"]), f"{v['temperature_c']:.1f}",
-            str(v["oxygen_saturation"]), f"{v['weight_kg']:.1f}", f"{v['height_cm']:.1f}", esc(case["diagnosis"]),
-            esc(case["icd"]), esc(case["treatment"]), _prescription(case["key"], allergy), esc(note),
-            clock.at(created), clock.at(visit.end),
-        )))
+        v = rules.vitals(
+            rng,
+            case,
+            years=visit.years,
+            days_old=visit.start // DAY - self.plan.born[pid],
+            height=height,
+            bmi=18.5 + 12 * _fraction(pid, 3),
+        )
+        self.tables["medical_records"].append(
+            "\t".join(
+                (
+                    str(aid),
+                    str(pid),
+                    str(doctor.id),
+                    str(aid),
+                    esc(complaint),
+                    esc(allergy),
+                    _int(v["systolic_bp"]),
+                    _int(v["diastolic_bp"]),
+                    str(v["heart_rate"]),
+                    str(v["respiratory_rate"]),
+                    f"{v['temperature_c']:.1f}",
+                    str(v["oxygen_saturation"]),
+                    f"{v['weight_kg']:.1f}",
+                    f"{v['height_cm']:.1f}",
+                    esc(case["diagnosis"]),
+                    esc(case["icd"]),
+                    esc(case["treatment"]),
+                    _prescription(case["key"], allergy),
+                    esc(note),
+                    clock.at(created),
+                    clock.at(visit.end),
+                )
+            )
+        )
         leans, directions = case.get("labs", {}), case.get("lab_direction", {})
         k = 0
         for code, _quantity in visit.lines:
@@ -351,14 +514,25 @@ class DayWriter:
             sampled, reported = rules.lab_times(rng, visit.start, visit.end)
             for key in tests:
                 name, unit, value, low, high, abnormal = rules.lab_reading(
-                    rng, key, male=male, chance=leans.get(key, 0), direction=directions.get(key))
-                self.tables["lab_results"].append("\t".join((
-                    str(aid * LAB_IDS + k), str(aid), esc(name), f"{value:.3f}", esc(unit),
-                    NULL if low is None else f"{low:.3f}", NULL if high is None else f"{high:.3f}",
-                    "1" if abnormal else "0", clock.at(sampled),
-                    clock.at(reported) if reported <= self.now else NULL,
-                    str(doctor.user_id) if doctor.user_id else NULL,
-                )))
+                    rng, key, male=male, chance=leans.get(key, 0), direction=directions.get(key)
+                )
+                self.tables["lab_results"].append(
+                    "\t".join(
+                        (
+                            str(aid * LAB_IDS + k),
+                            str(aid),
+                            esc(name),
+                            f"{value:.3f}",
+                            esc(unit),
+                            NULL if low is None else f"{low:.3f}",
+                            NULL if high is None else f"{high:.3f}",
+                            "1" if abnormal else "0",
+                            clock.at(sampled),
+                            clock.at(reported) if reported <= self.now else NULL,
+                            str(doctor.user_id) if doctor.user_id else NULL,
+                        )
+                    )
+                )
                 k += 1
 
     def bill(self, visit: Visit) -> None:
@@ -366,27 +540,61 @@ class DayWriter:
         services = self.ctx.services
         total = sum(services[code].price * quantity for code, quantity in visit.lines)
         void = rng.random() < 0.002
-        planned = [] if void else rules.payment_plan(rng, total, private=2 * pid if plan.insured[pid] & 2 else None,
-                                                     bpjs=2 * pid - 1 if plan.insured[pid] & 1 else None)
+        planned = (
+            []
+            if void
+            else rules.payment_plan(
+                rng,
+                total,
+                private=2 * pid if plan.insured[pid] & 2 else None,
+                bpjs=2 * pid - 1 if plan.insured[pid] & 1 else None,
+            )
+        )
         bill = rules.settle(planned, total=total, issued=visit.end, now=self.now, void=void)
         made = bill.payments
         policy = next((p[3] for p in made if p[3]), None)
         day = dt.date.fromordinal(visit.start // DAY)
-        self.tables["billing"].append("\t".join((
-            str(aid), f"INV-{day.year}{day.month:02d}-P{aid:07d}", str(pid), str(aid), f"{total}.00",
-            f"{bill.paid}.00", bill.status, made[-1][2] if made else "", str(policy) if policy else NULL,
-            clock.at(visit.end), clock.at(made[-1][0] if made else visit.end),
-        )))
+        self.tables["billing"].append(
+            "\t".join(
+                (
+                    str(aid),
+                    f"INV-{day.year}{day.month:02d}-P{aid:07d}",
+                    str(pid),
+                    str(aid),
+                    f"{total}.00",
+                    f"{bill.paid}.00",
+                    bill.status,
+                    made[-1][2] if made else "",
+                    str(policy) if policy else NULL,
+                    clock.at(visit.end),
+                    clock.at(made[-1][0] if made else visit.end),
+                )
+            )
+        )
         out = self.tables["payments"]
         for k, (when, amount, method, policy) in enumerate(made):
             reference = rules.payment_reference(
-                rng, method, paid_on=dt.date.fromordinal(when // DAY), issued_on=day,
+                rng,
+                method,
+                paid_on=dt.date.fromordinal(when // DAY),
+                issued_on=day,
                 policy_kind="bpjs" if policy and policy % 2 else "private",
-                provider=_private_policy(pid)[0] if policy and not policy % 2 else "")
-            out.append("\t".join((
-                str(aid * PAYMENT_IDS + k), str(aid), f"{amount}.00", method, str(policy) if policy else NULL,
-                reference, clock.at(when), str(plan.receptionist_id),
-            )))
+                provider=_private_policy(pid)[0] if policy and not policy % 2 else "",
+            )
+            out.append(
+                "\t".join(
+                    (
+                        str(aid * PAYMENT_IDS + k),
+                        str(aid),
+                        f"{amount}.00",
+                        method,
+                        str(policy) if policy else NULL,
+                        reference,
+                        clock.at(when),
+                        str(plan.receptionist_id),
+                    )
+                )
+            )
 
 
 def _int(value: int | None) -> str:

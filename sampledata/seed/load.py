@@ -26,10 +26,20 @@ from django.db import connections, transaction
 from .generate import COLUMNS
 
 # The clinic's own tables, parents first.
-CLINIC_MODELS = ("accounts.User", "patients.Doctor", "patients.WorkingHours", "scheduling.Service",
-                 "patients.Patient", "billing.Insurance", "scheduling.Appointment",
-                 "scheduling.AppointmentService", "records.MedicalRecord", "records.LabResult",
-                 "billing.Billing", "billing.Payment")
+CLINIC_MODELS = (
+    "accounts.User",
+    "patients.Doctor",
+    "patients.WorkingHours",
+    "scheduling.Service",
+    "patients.Patient",
+    "billing.Insurance",
+    "scheduling.Appointment",
+    "scheduling.AppointmentService",
+    "records.MedicalRecord",
+    "records.LabResult",
+    "billing.Billing",
+    "billing.Payment",
+)
 FLUSH_APPS = ("patients", "scheduling", "records", "billing")
 BLOCK = 1 << 20
 
@@ -179,8 +189,7 @@ class MySQLLoader(Loader):
         if not self.dropped:
             return []
         cursor = self._raw().cursor()
-        cursor.execute("SELECT table_name, data_length FROM information_schema.tables "
-                       "WHERE table_schema = DATABASE()")
+        cursor.execute("SELECT table_name, data_length FROM information_schema.tables WHERE table_schema = DATABASE()")
         sizes = dict(cursor.fetchall())
         tables = sorted(self.dropped, key=lambda t: -(sizes.get(t) or 0) * len(self.dropped[t]))
         return [(table, lambda table=table: self._build(table)) for table in tables]
@@ -195,7 +204,9 @@ class MySQLLoader(Loader):
         cursor = raw.cursor()
         cursor.execute(
             f"LOAD DATA LOCAL INFILE %s INTO TABLE `{table}` CHARACTER SET utf8mb4 "
-            f"FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({columns})", [path])
+            f"FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({columns})",
+            [path],
+        )
         warnings = cursor.execute("SHOW WARNINGS")
         if warnings:
             problems = cursor.fetchall()[:5]
@@ -239,11 +250,15 @@ class PostgreSQLLoader(Loader):
 
     vendor = "postgresql"
     timestamp_suffix = "+00"
-    UNIQUES = ("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-               "WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname")
-    INDEXES = ("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-               "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
-               "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) ORDER BY i.relname")
+    UNIQUES = (
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname"
+    )
+    INDEXES = (
+        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) ORDER BY i.relname"
+    )
 
     def start(self) -> None:
         self.connection.ensure_connection()
@@ -301,8 +316,10 @@ class SQLiteLoader(Loader):
     def load(self, table: str, path: str) -> None:
         columns = COLUMNS[table]
         # Identifiers from the models' own table and column lists; the values are parameters.
-        sql = (f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '  # nosec B608
-               f'VALUES ({", ".join(["%s"] * len(columns))})')
+        sql = (
+            f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '  # nosec B608
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
         with open(path, encoding="utf-8") as handle:
             rows = [[_unescape(f) for f in line.rstrip("\n").split("\t")] for line in handle]
         with transaction.atomic(using=self.alias), self.connection.cursor() as cursor:

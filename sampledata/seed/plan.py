@@ -44,10 +44,36 @@ SUNDAY = 6
 
 # The generated doctors' specialities, in a repeating pattern of 20 (roughly the sample data's
 # weights); doctor 0 is a GP, bench_doctor's.
-KIND_PATTERN = ("umum", "gigi", "anak", "umum", "pd", "og", "umum", "gigi", "kulit", "umum",
-                "anak", "pd", "umum", "gigi", "og", "umum", "anak", "pd", "gigi", "kulit")
-TITLES = {"umum": ("dr.", ""), "gigi": ("drg.", ""), "anak": ("dr.", ", Sp.A"), "pd": ("dr.", ", Sp.PD"),
-          "og": ("dr.", ", Sp.OG"), "kulit": ("dr.", ", Sp.DV")}
+KIND_PATTERN = (
+    "umum",
+    "gigi",
+    "anak",
+    "umum",
+    "pd",
+    "og",
+    "umum",
+    "gigi",
+    "kulit",
+    "umum",
+    "anak",
+    "pd",
+    "umum",
+    "gigi",
+    "og",
+    "umum",
+    "anak",
+    "pd",
+    "gigi",
+    "kulit",
+)
+TITLES = {
+    "umum": ("dr.", ""),
+    "gigi": ("drg.", ""),
+    "anak": ("dr.", ", Sp.A"),
+    "pd": ("dr.", ", Sp.PD"),
+    "og": ("dr.", ", Sp.OG"),
+    "kulit": ("dr.", ", Sp.DV"),
+}
 LICENCE_KIND = {"umum": "DU", "gigi": "DG"}
 SPECIALIZATION = {doctor["kind"]: doctor["specialization"] for doctor in vocab.DOCTORS}
 
@@ -62,9 +88,13 @@ def names() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[st
     plain tuples, escaped once (calling Faker per row would take hours at a million)."""
     if _FakerPerson is None:
         raise CommandError("seed_demo takes its Indonesian names from Faker: pip install -r requirements-dev.txt")
-    return (tuple(map(tsv, _FakerPerson.first_names_male)), tuple(map(tsv, _FakerPerson.first_names_female)),
-            tuple(map(tsv, _FakerPerson.last_names_male)), tuple(map(tsv, _FakerPerson.last_names_female)),
-            tuple(map(tsv, _FakerAddress.streets)))
+    return (
+        tuple(map(tsv, _FakerPerson.first_names_male)),
+        tuple(map(tsv, _FakerPerson.first_names_female)),
+        tuple(map(tsv, _FakerPerson.last_names_male)),
+        tuple(map(tsv, _FakerPerson.last_names_female)),
+        tuple(map(tsv, _FakerAddress.streets)),
+    )
 
 
 @dataclass(frozen=True)
@@ -80,8 +110,10 @@ class ServiceRow:
 def services() -> list[ServiceRow]:
     """The sample data's price list and more of a clinic's (the benchmark's bill has 50 lines)."""
     rows = vocab.SERVICES + [(code, name, price, minutes, True) for code, name, price, minutes in vocab.EXTRA_SERVICES]
-    return [ServiceRow(pk, code, name, price, minutes, active)
-            for pk, (code, name, price, minutes, active) in enumerate(rows, start=1)]
+    return [
+        ServiceRow(pk, code, name, price, minutes, active)
+        for pk, (code, name, price, minutes, active) in enumerate(rows, start=1)
+    ]
 
 
 def doctors_for(n_patients: int) -> int:
@@ -151,8 +183,9 @@ def build_doctors(n_doctors: int, rng: Random) -> list[Doctor]:
             first, last = rng.choice(male), rng.choice(last_m)
         title, suffix = TITLES[kind]
         weekdays = frozenset(range(7)) if index == 0 else frozenset(range(6))
-        doctors.append(Doctor(index=index, id=index + 1, kind=kind, full_name=f"{title} {first} {last}{suffix}",
-                              weekdays=weekdays))
+        doctors.append(
+            Doctor(index=index, id=index + 1, kind=kind, full_name=f"{title} {first} {last}{suffix}", weekdays=weekdays)
+        )
     return doctors
 
 
@@ -266,8 +299,13 @@ def _place_anchor(plan: Plan, gps: list[int]) -> None:
     """Spreads the anchor patient's visits evenly over the GPs' past days, a few per day."""
     if plan.anchor_visits <= 0:
         return
-    slots = [(index, doctor) for index, ordinal in enumerate(plan.days) if ordinal < plan.today_ordinal
-             for doctor in gps if plan.counts[index][doctor] and (index, doctor) != plan.big_bill]
+    slots = [
+        (index, doctor)
+        for index, ordinal in enumerate(plan.days)
+        if ordinal < plan.today_ordinal
+        for doctor in gps
+        if plan.counts[index][doctor] and (index, doctor) != plan.big_bill
+    ]
     per_day = max(1, math.ceil(plan.anchor_visits / len(slots)))
     needed = math.ceil(plan.anchor_visits / per_day)
     left = plan.anchor_visits

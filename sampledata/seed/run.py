@@ -28,16 +28,19 @@ from django.db import DatabaseError, transaction
 
 from accounts.models import User
 from patients.models import Doctor, Patient, WorkingHours
+from sampledata.summaries import rebuild_summaries
 from scheduling.models import Service
 
-from sampledata.summaries import rebuild_summaries
-
-from . import generate, load, plan as planning
+from . import generate, load
+from . import plan as planning
 
 PATIENTS_PER_CHUNK = 25_000
 APPOINTMENTS_PER_CHUNK = 60_000
-BENCH_USERS = (("bench_admin", User.Role.ADMIN), ("bench_receptionist", User.Role.RECEPTIONIST),
-               ("bench_doctor", User.Role.DOCTOR))
+BENCH_USERS = (
+    ("bench_admin", User.Role.ADMIN),
+    ("bench_receptionist", User.Role.RECEPTIONIST),
+    ("bench_doctor", User.Role.DOCTOR),
+)
 
 
 class SeedRefused(Exception):
@@ -70,8 +73,9 @@ def _has_clinic_data(alias: str) -> bool:
     return any(model.objects.using(alias).exists() for model in (Patient, Doctor, Service))
 
 
-def _staff_user(alias: str, username: str, role: str, password_hash: str, first_name: str = "",
-                last_name: str = "") -> User:
+def _staff_user(
+    alias: str, username: str, role: str, password_hash: str, first_name: str = "", last_name: str = ""
+) -> User:
     """The user of that name with the given role and password: created, or the existing one
     updated (a re-seed after --flush keeps the users table and finds its users again)."""
     user = User.objects.using(alias).filter(username=username).first() or User(username=username)
@@ -102,19 +106,30 @@ def write_reference_rows(alias: str, plan: planning.Plan) -> Counter:
     rows = Counter()
     Service.objects.using(alias).bulk_create(
         Service(id=s.id, code=s.code, name=s.name, price=s.price, duration_minutes=s.minutes, is_active=s.active)
-        for s in plan.services)
+        for s in plan.services
+    )
     rows["services"] = len(plan.services)
     doctors, hours = [], []
     for doctor in plan.doctors:
         licence = planning.LICENCE_KIND.get(doctor.kind, "SP")
-        doctors.append(Doctor(
-            id=doctor.id, full_name=doctor.full_name, specialization=planning.SPECIALIZATION[doctor.kind],
-            license_number=f"SIP 503/{doctor.id:05d}/SIP-{licence}/DPMPTSP/{2015 + doctor.id % 11}",
-            phone=f"+62812{doctor.id:08d}", email=f"dokter{doctor.id:05d}@klinik-bench.example",
-            user_id=doctor.user_id))
+        doctors.append(
+            Doctor(
+                id=doctor.id,
+                full_name=doctor.full_name,
+                specialization=planning.SPECIALIZATION[doctor.kind],
+                license_number=f"SIP 503/{doctor.id:05d}/SIP-{licence}/DPMPTSP/{2015 + doctor.id % 11}",
+                phone=f"+62812{doctor.id:08d}",
+                email=f"dokter{doctor.id:05d}@klinik-bench.example",
+                user_id=doctor.user_id,
+            )
+        )
         for weekday in sorted(doctor.weekdays):
-            hours += [WorkingHours(doctor_id=doctor.id, weekday=weekday, start_time=dt.time(start // 60),
-                                   end_time=dt.time(end // 60)) for start, end in planning.BLOCKS]
+            hours += [
+                WorkingHours(
+                    doctor_id=doctor.id, weekday=weekday, start_time=dt.time(start // 60), end_time=dt.time(end // 60)
+                )
+                for start, end in planning.BLOCKS
+            ]
     Doctor.objects.using(alias).bulk_create(doctors)
     WorkingHours.objects.using(alias).bulk_create(hours, batch_size=1000)
     rows["doctors"], rows["doctor_working_hours"] = len(doctors), len(hours)
@@ -124,8 +139,15 @@ def write_reference_rows(alias: str, plan: planning.Plan) -> Counter:
 def build_plan(*, n_patients: int, seed: int, today: dt.date, anchor_visits: int) -> planning.Plan:
     rng = Random(f"{seed}:doctors")
     doctors = planning.build_doctors(planning.doctors_for(n_patients), rng)
-    plan = planning.Plan(n_patients=n_patients, seed=seed, today=today, anchor_visits=anchor_visits,
-                         receptionist_id=0, doctors=doctors, services=planning.services())
+    plan = planning.Plan(
+        n_patients=n_patients,
+        seed=seed,
+        today=today,
+        anchor_visits=anchor_visits,
+        receptionist_id=0,
+        doctors=doctors,
+        services=planning.services(),
+    )
     planning.plan_patients(plan)
     planning.plan_days(plan)
     return plan
@@ -195,7 +217,7 @@ class _Loading:
             if self.executor is None:
                 try:
                     self._load(table, path)
-                except BaseException as error:  # noqa: BLE001: handed to the loop, which raises it
+                except BaseException as error:  # noqa: BLE001 (handed to the loop, which raises it)
                     self.events.put(("loaded", item, error))
                 else:
                     self.events.put(("loaded", item, None))
@@ -208,8 +230,9 @@ class _Loading:
         self.tables_busy.discard(item[1])
 
 
-def generate_and_load(plan: planning.Plan, loader: load.Loader, workers: int, out_dir: str, log,
-                      phases: dict[str, float], executor=None) -> Counter:
+def generate_and_load(
+    plan: planning.Plan, loader: load.Loader, workers: int, out_dir: str, log, phases: dict[str, float], executor=None
+) -> Counter:
     """Every chunk generated (in `workers` processes) and loaded. At most workers + 2 chunks are
     generated or being generated and not loaded yet, so the temporary files stay small. The first
     error (a generator's or a loader's) stops the run once the loads in progress have ended, and
@@ -240,11 +263,12 @@ def generate_and_load(plan: planning.Plan, loader: load.Loader, workers: int, ou
             if pool is None:  # one chunk at a time, generated here while the loads run
                 try:
                     chunk_done(task[1], _run_chunk(task))
-                except Exception as error:  # noqa: BLE001: handed to the loop, which raises it
+                except Exception as error:  # noqa: BLE001 (handed to the loop, which raises it)
                     chunk_failed(error)
                 return
-            pool.apply_async(_run_chunk, (task,), callback=lambda files, i=task[1]: chunk_done(i, files),
-                             error_callback=chunk_failed)
+            pool.apply_async(
+                _run_chunk, (task,), callback=lambda files, i=task[1]: chunk_done(i, files), error_callback=chunk_failed
+            )
 
     def run(pool) -> None:
         while state["loaded"] < len(tasks):
@@ -299,8 +323,13 @@ def generate_and_load(plan: planning.Plan, loader: load.Loader, workers: int, ou
 # The tables the summaries' rebuild reads: their indexes are built first, and the summaries
 # rebuilt (on Django's connection) while the loader's connections build the other tables' indexes.
 # Without the indexes its join of bills, appointments and service lines runs for many minutes.
-SUMMARY_SOURCES = ("billing.Payment", "billing.Billing", "scheduling.AppointmentService",
-                   "scheduling.Appointment", "patients.Patient")
+SUMMARY_SOURCES = (
+    "billing.Payment",
+    "billing.Billing",
+    "scheduling.AppointmentService",
+    "scheduling.Appointment",
+    "patients.Patient",
+)
 
 
 def _rebuild_summaries(alias: str, result: Result, phase: str = "summary tables") -> None:
@@ -344,8 +373,18 @@ def finish_in_parallel(loader: load.Loader, executor, alias: str, result: Result
     result.phases["sequences, ANALYZE"] = time.perf_counter() - clock
 
 
-def seed(*, alias: str = "default", n_patients: int, seed: int, today: dt.date, password: str,
-         anchor_visits: int = 1000, flush: bool = False, workers: int | None = None, log=lambda *a: None) -> Result:
+def seed(
+    *,
+    alias: str = "default",
+    n_patients: int,
+    seed: int,
+    today: dt.date,
+    password: str,
+    anchor_visits: int = 1000,
+    flush: bool = False,
+    workers: int | None = None,
+    log=lambda *a: None,
+) -> Result:
     started = time.perf_counter()
     result = Result()
     loader = load.loader_for(alias)
@@ -364,8 +403,9 @@ def seed(*, alias: str = "default", n_patients: int, seed: int, today: dt.date, 
     loader.start()
     try:
         try:
-            result.rows.update(generate_and_load(plan, loader, workers or os.cpu_count() or 1, out_dir, log,
-                                                 result.phases, threads))
+            result.rows.update(
+                generate_and_load(plan, loader, workers or os.cpu_count() or 1, out_dir, log, result.phases, threads)
+            )
         except BaseException:
             if threads is not None:
                 threads.shutdown()  # after any load still in progress

@@ -17,8 +17,16 @@ from scheduling.models import Appointment, AppointmentService
 
 
 def _run(name: str, queries: int, p50: float, error: str = "") -> dict:
-    result = {"name": name, "queries": queries, "writes": 0, "p50_ms": p50, "p95_ms": p50, "error": error,
-              "r_sql": 2.0, "raw": {"p50_ms": p50 / 2, "slowest_ms": 0.1, "slowest_sql": "SELECT 1"}}
+    result = {
+        "name": name,
+        "queries": queries,
+        "writes": 0,
+        "p50_ms": p50,
+        "p95_ms": p50,
+        "error": error,
+        "r_sql": 2.0,
+        "raw": {"p50_ms": p50 / 2, "slowest_ms": 0.1, "slowest_sql": "SELECT 1"},
+    }
     machine = {"patients": 100, "database": "x", "vendor": "sqlite", "server_version": "3"}
     return {"machine": machine, "results": [result]}
 
@@ -50,8 +58,18 @@ def test_it_measures_every_page_of_a_seeded_clinic_and_cleans_up():
 
     assert run["notes"] == []  # seed_demo's users and anchors were found, no fallback
     results = {result.name: result for result in run["results"]}
-    assert {"search name", "search NIK", "search phone", "doctor day", "board", "booking",
-            "history: patient page", "bill 50 lines", "dashboard", "revenue year"} <= set(results)
+    assert {
+        "search name",
+        "search NIK",
+        "search phone",
+        "doctor day",
+        "board",
+        "booking",
+        "history: patient page",
+        "bill 50 lines",
+        "dashboard",
+        "revenue year",
+    } <= set(results)
     for result in results.values():
         assert result.error == "", result.name
         assert 200 <= result.status < 400 and result.queries > 0, result.name
@@ -79,8 +97,12 @@ def test_best_of_keeps_each_page_from_the_run_where_it_was_fastest():
     first["created"], second["created"] = "t1", "t2"
     for run in (first, second):
         run["machine"]["load_average"] = [1.0, 1.0, 1.0]
-        run["results"].append({**run["results"][0], "name": "bill 1 line", "p50_ms": 50.0 - run["results"][0]["p50_ms"]})
+        run["results"].append(
+            {**run["results"][0], "name": "bill 1 line", "p50_ms": 50.0 - run["results"][0]["p50_ms"]}
+        )
     merged = report.best_of([first, second])
     assert [(r["name"], r["p50_ms"], r["from_run"]) for r in merged["results"]] == [
-        ("board", 20.0, "t2"), ("bill 1 line", 20.0, "t1")]
+        ("board", 20.0, "t2"),
+        ("bill 1 line", 20.0, "t1"),
+    ]
     assert [m["created"] for m in merged["merged_from"]] == ["t1", "t2"]

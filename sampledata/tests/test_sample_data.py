@@ -63,9 +63,16 @@ def test_it_keeps_the_ten_tables_under_their_fixed_names_and_fills_them(sample_d
     # The table names are part of the design: reports and other tools use them.
     tables = set(connection.introspection.table_names())
     expected = {
-        "patients": Patient, "doctors": Doctor, "services": Service, "appointments": Appointment,
-        "appointment_services": AppointmentService, "medical_records": MedicalRecord,
-        "lab_results": LabResult, "insurance": Insurance, "billing": Billing, "users": User,
+        "patients": Patient,
+        "doctors": Doctor,
+        "services": Service,
+        "appointments": Appointment,
+        "appointment_services": AppointmentService,
+        "medical_records": MedicalRecord,
+        "lab_results": LabResult,
+        "insurance": Insurance,
+        "billing": Billing,
+        "users": User,
     }
     assert set(expected) <= tables
     for table, model in expected.items():
@@ -143,7 +150,7 @@ def test_it_never_double_books_a_doctor_and_stays_inside_working_hours(sample_da
             by_doctor[appointment.doctor_id].append((start, end, appointment.pk))
     for slots in by_doctor.values():
         slots.sort()
-        for (_s1, end1, pk1), (start2, _e2, pk2) in zip(slots, slots[1:]):
+        for (_s1, end1, pk1), (start2, _e2, pk2) in zip(slots, slots[1:], strict=False):
             assert end1 <= start2, f"appointments {pk1} and {pk2} overlap"
 
 

@@ -18,12 +18,12 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import Billing, Insurance, Payment
 from core.crypto import blind_index
-from sampledata.management.commands.seed_demo import DEFAULT_SEED
-from sampledata.seed import generate
-from sampledata.seed.plan import ANCHOR_NAME, BIG_BILL_REASON
 from patients.models import Doctor, Patient
 from patients.services import patient_register
 from records.models import LabResult, MedicalRecord
+from sampledata.management.commands.seed_demo import DEFAULT_SEED
+from sampledata.seed import generate
+from sampledata.seed.plan import ANCHOR_NAME, BIG_BILL_REASON
 from scheduling.models import Appointment, AppointmentService, Service
 from scheduling.services import appointment_book
 
@@ -31,15 +31,38 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
 PASSWORD = "seed-test-password"
-MODELS = {"services": Service, "doctors": Doctor, "patients": Patient, "insurance": Insurance,
-          "appointments": Appointment, "appointment_services": AppointmentService,
-          "medical_records": MedicalRecord, "lab_results": LabResult, "billing": Billing, "payments": Payment}
+MODELS = {
+    "services": Service,
+    "doctors": Doctor,
+    "patients": Patient,
+    "insurance": Insurance,
+    "appointments": Appointment,
+    "appointment_services": AppointmentService,
+    "medical_records": MedicalRecord,
+    "lab_results": LabResult,
+    "billing": Billing,
+    "payments": Payment,
+}
 
 
 def seed(*extra, patients=30, workers=1) -> str:
     out = io.StringIO()
-    call_command("seed_demo", "--patients", str(patients), "--today", TODAY.isoformat(), "--password", PASSWORD,
-                 "--anchor-visits", "40", "--workers", str(workers), *extra, stdout=out, stderr=io.StringIO())
+    call_command(
+        "seed_demo",
+        "--patients",
+        str(patients),
+        "--today",
+        TODAY.isoformat(),
+        "--password",
+        PASSWORD,
+        "--anchor-visits",
+        "40",
+        "--workers",
+        str(workers),
+        *extra,
+        stdout=out,
+        stderr=io.StringIO(),
+    )
     return out.getvalue()
 
 
@@ -156,15 +179,19 @@ def test_bench_users_log_in_and_bench_doctor_has_patients_today(seeded):
     bench_users = User.objects.filter(username__startswith="bench_")
     assert bench_users.count() >= 3
     assert all(user.password.startswith("argon2$") for user in bench_users)
-    for username, role in (("bench_admin", "admin"), ("bench_receptionist", "receptionist"),
-                           ("bench_doctor", "doctor")):
+    for username, role in (
+        ("bench_admin", "admin"),
+        ("bench_receptionist", "receptionist"),
+        ("bench_doctor", "doctor"),
+    ):
         user = authenticate(username=username, password=PASSWORD)
         assert user is not None and user.role == role
     doctor = Doctor.objects.get(user__username="bench_doctor")
     # A range, not __date: MariaDB without time zone tables cannot convert to Asia/Jakarta.
     midnight = timezone.make_aware(dt.datetime.combine(TODAY, dt.time()))
-    today = Appointment.objects.filter(doctor=doctor, appointment_date__gte=midnight,
-                                       appointment_date__lt=midnight + dt.timedelta(days=1))
+    today = Appointment.objects.filter(
+        doctor=doctor, appointment_date__gte=midnight, appointment_date__lt=midnight + dt.timedelta(days=1)
+    )
     assert today.count() >= 10
     assert today.filter(status="scheduled").exists() and today.filter(status="completed").exists()
     assert User.objects.filter(role="doctor", doctor_profile__isnull=False).count() == Doctor.objects.count()
@@ -172,15 +199,27 @@ def test_bench_users_log_in_and_bench_doctor_has_patients_today(seeded):
 
 def test_the_apps_own_services_still_work_after_seeding(seeded):
     receptionist = User.objects.get(username="bench_receptionist")
-    patient = patient_register(data={"full_name": "Pasien Baru Setelah Seed", "date_of_birth": dt.date(1990, 1, 2),
-                                     "gender": "F", "nik": "3273014201900001", "phone": "081299990000"},
-                               by=receptionist)
+    patient = patient_register(
+        data={
+            "full_name": "Pasien Baru Setelah Seed",
+            "date_of_birth": dt.date(1990, 1, 2),
+            "gender": "F",
+            "nik": "3273014201900001",
+            "phone": "081299990000",
+        },
+        by=receptionist,
+    )
     assert patient.medical_record_number == "RM-0000031"
     doctor = Doctor.objects.get(user__username="bench_doctor")
     day = timezone.localdate() + dt.timedelta(days=30)
     start = timezone.make_aware(dt.datetime.combine(day, dt.time(20, 30)))
-    appointment = appointment_book(patient=patient, doctor=doctor, start=start,
-                                   services=[Service.objects.get(code="KONS-UMUM")], booked_by=receptionist)
+    appointment = appointment_book(
+        patient=patient,
+        doctor=doctor,
+        start=start,
+        services=[Service.objects.get(code="KONS-UMUM")],
+        booked_by=receptionist,
+    )
     assert appointment.pk > Appointment.objects.exclude(pk=appointment.pk).order_by("-pk").first().pk
     assert appointment.lines.get().pk > 0
 
@@ -196,10 +235,15 @@ def test_it_refuses_a_database_with_clinic_data_unless_flush():
 
 def test_the_same_seed_gives_the_same_clinic_with_any_number_of_workers():
     def snapshot():
-        return (list(Patient.objects.order_by("pk").values_list("full_name", "nik_hash", "date_of_birth")),
-                list(Appointment.objects.order_by("pk").values_list("pk", "patient_id", "doctor_id",
-                                                                    "appointment_date", "status")),
-                list(Billing.objects.order_by("pk").values_list("number", "total_amount", "amount_paid", "status")))
+        return (
+            list(Patient.objects.order_by("pk").values_list("full_name", "nik_hash", "date_of_birth")),
+            list(
+                Appointment.objects.order_by("pk").values_list(
+                    "pk", "patient_id", "doctor_id", "appointment_date", "status"
+                )
+            ),
+            list(Billing.objects.order_by("pk").values_list("number", "total_amount", "amount_paid", "status")),
+        )
 
     seed(workers=1)
     first = snapshot()
@@ -224,7 +268,13 @@ def test_appointments_per_doctor_day_stay_in_range_as_the_clinic_grows():
 
     for n in (30, 20_000):
         plan = build_plan(n_patients=n, seed=1, today=TODAY, anchor_visits=1000)
-        past = [c for ordinal, row in zip(plan.days, plan.counts) if ordinal <= plan.today_ordinal for c in row if c]
+        past = [
+            c
+            for ordinal, row in zip(plan.days, plan.counts, strict=False)
+            if ordinal <= plan.today_ordinal
+            for c in row
+            if c
+        ]
         assert min(past) >= 1 and max(past) <= 30
         assert sum(map(sum, plan.counts)) >= 5 * n
         assert sum(plan.anchors.values()) == 1000
@@ -244,9 +294,14 @@ def test_a_failed_load_stops_the_seed_with_its_error_and_puts_the_indexes_back(m
 
     def indexes():
         with connection.cursor() as cursor:
-            return {table: sorted(name for name, c in connection.introspection.get_constraints(cursor, table).items()
-                                  if c["index"] or c["unique"])
-                    for table in generate.COLUMNS}
+            return {
+                table: sorted(
+                    name
+                    for name, c in connection.introspection.get_constraints(cursor, table).items()
+                    if c["index"] or c["unique"]
+                )
+                for table in generate.COLUMNS
+            }
 
     before = indexes()
     loader_class = type(load.loader_for("default"))

@@ -28,10 +28,15 @@ def test_it_moves_the_sample_day_to_the_given_day_and_keeps_it_consistent(days):
         assert appointment.appointment_date - before[appointment.pk] == dt.timedelta(days=days)
         if appointment.holds_slot:
             # Still inside the (moved) working hours, and still alone in its slot.
-            assert working_hours_cover(doctor=appointment.doctor, start=appointment.appointment_date,
-                                       end=appointment.end_time), appointment.pk
-            assert not appointment_overlapping(doctor=appointment.doctor, start=appointment.appointment_date,
-                                               end=appointment.end_time, exclude_pk=appointment.pk).exists()
+            assert working_hours_cover(
+                doctor=appointment.doctor, start=appointment.appointment_date, end=appointment.end_time
+            ), appointment.pk
+            assert not appointment_overlapping(
+                doctor=appointment.doctor,
+                start=appointment.appointment_date,
+                end=appointment.end_time,
+                exclude_pk=appointment.pk,
+            ).exists()
     assert dict(Patient.objects.values_list("pk", "date_of_birth")) == births
     todays = Appointment.objects.filter(appointment_date__date=target)
     assert todays.exists()
@@ -39,9 +44,12 @@ def test_it_moves_the_sample_day_to_the_given_day_and_keeps_it_consistent(days):
 
 
 def summary_rows() -> dict:
-    return {model.__name__: sorted(model.objects.values_list(*[f.attname for f in model._meta.concrete_fields
-                                                                if f.attname != "id"]))
-            for model in (RevenueDaily, BilledServiceDaily, OutstandingDaily, RegistrationDaily)}
+    return {
+        model.__name__: sorted(
+            model.objects.values_list(*[f.attname for f in model._meta.concrete_fields if f.attname != "id"])
+        )
+        for model in (RevenueDaily, BilledServiceDaily, OutstandingDaily, RegistrationDaily)
+    }
 
 
 def test_it_moves_the_dashboards_summaries_with_the_rows():

@@ -66,8 +66,11 @@ def booking(*, patient_pk, doctor_pk, start, service_pk):
 
     def call():
         return services.appointment_book(
-            patient=Patient.objects.get(pk=patient_pk), doctor=Doctor.objects.get(pk=doctor_pk), start=start,
-            services=[Service.objects.get(pk=service_pk)], booked_by=None,
+            patient=Patient.objects.get(pk=patient_pk),
+            doctor=Doctor.objects.get(pk=doctor_pk),
+            start=start,
+            services=[Service.objects.get(pk=service_pk)],
+            booked_by=None,
         )
 
     return call
@@ -82,7 +85,7 @@ def split(outcomes):
 
 
 def refusals(refused):
-    """"19 refused with the slot-taken message", plus any other message seen (there should be none)."""
+    """ "19 refused with the slot-taken message", plus any other message seen (there should be none)."""
     taken = [services.slot_taken_message()]
     same = sum(m == taken for m in refused)
     others = sorted({" ".join(m) for m in refused if m != taken})
@@ -97,7 +100,7 @@ def span(appointment):
 def assert_no_overlap(doctor):
     """The doctor's appointments that hold a slot, read back from the database, never overlap."""
     held = list(Appointment.objects.filter(doctor=doctor, slot_active=True).order_by("appointment_date"))
-    for first, second in zip(held, held[1:]):
+    for first, second in zip(held, held[1:], strict=False):
         assert first.end_time <= second.appointment_date, f"overlap: {first.pk} and {second.pk}"
     return held
 
@@ -105,8 +108,9 @@ def assert_no_overlap(doctor):
 @pytest.fixture
 def doctor():
     doctor = DoctorFactory()
-    WorkingHoursFactory(doctor=doctor, weekday=MONDAY.weekday(), start_time=datetime.time(8),
-                        end_time=datetime.time(16))
+    WorkingHoursFactory(
+        doctor=doctor, weekday=MONDAY.weekday(), start_time=datetime.time(8), end_time=datetime.time(16)
+    )
     return doctor
 
 
@@ -121,13 +125,17 @@ class TestNoDoubleBooking:
         taken = services.slot_taken_message()
         for round_number in range(5):
             start = at(9) + datetime.timedelta(minutes=15 * round_number)
-            outcomes = run_together([
-                booking(patient_pk=patient.pk, doctor_pk=doctor.pk, start=start, service_pk=consult.pk)
-                for patient in patients
-            ])
+            outcomes = run_together(
+                [
+                    booking(patient_pk=patient.pk, doctor_pk=doctor.pk, start=start, service_pk=consult.pk)
+                    for patient in patients
+                ]
+            )
             booked, refused, other = split(outcomes)
-            figures(f"round {round_number + 1} ({timezone.localtime(start):%H.%M}): {len(outcomes)} attempts, "
-                    f"{len(booked)} booked, {refusals(refused)}, {len(other)} errors")
+            figures(
+                f"round {round_number + 1} ({timezone.localtime(start):%H.%M}): {len(outcomes)} attempts, "
+                f"{len(booked)} booked, {refusals(refused)}, {len(other)} errors"
+            )
             assert other == []
             assert len(booked) == 1
             assert refused == [[taken]] * (THREADS - 1)
@@ -141,17 +149,20 @@ class TestNoDoubleBooking:
             starts = [at(hour), at(hour, 15), at(hour, 30)]
             # Thread i: length i % 3 from start (i // 3) % 3 — every pair of length and start.
             calls = [
-                booking(patient_pk=patient.pk, doctor_pk=doctor.pk, start=starts[(i // 3) % 3],
-                        service_pk=lengths[i % 3].pk)
+                booking(
+                    patient_pk=patient.pk, doctor_pk=doctor.pk, start=starts[(i // 3) % 3], service_pk=lengths[i % 3].pk
+                )
                 for i, patient in enumerate(patients)
             ]
             outcomes = run_together(calls)
             booked, refused, other = split(outcomes)
             held = [a for a in assert_no_overlap(doctor) if timezone.localtime(a.appointment_date).hour == hour]
-            figures(f"round {round_number + 1} ({hour:02d}.00–{hour:02d}.30 starts, 15/30/45 min): "
-                    f"{len(outcomes)} attempts, {len(booked)} booked "
-                    f"[{', '.join(span(a) for a in held)}], "
-                    f"{refusals(refused)}, {len(other)} errors; no overlap in the database")
+            figures(
+                f"round {round_number + 1} ({hour:02d}.00–{hour:02d}.30 starts, 15/30/45 min): "
+                f"{len(outcomes)} attempts, {len(booked)} booked "
+                f"[{', '.join(span(a) for a in held)}], "
+                f"{refusals(refused)}, {len(other)} errors; no overlap in the database"
+            )
             assert other == []
             assert booked, "somebody must get a slot"
             assert refused == [[taken]] * (THREADS - len(booked))
@@ -160,18 +171,23 @@ class TestNoDoubleBooking:
     def test_it_frees_a_cancelled_slot_for_exactly_one_new_booking(self, doctor, patients, figures):  # noqa: F811
         consult = ServiceFactory(duration_minutes=30)
         start = at(10)
-        holder = services.appointment_book(patient=PatientFactory(), doctor=doctor, start=start,
-                                           services=[consult], booked_by=None)
+        holder = services.appointment_book(
+            patient=PatientFactory(), doctor=doctor, start=start, services=[consult], booked_by=None
+        )
         taken = services.slot_taken_message()
         for round_number in range(3):
             services.appointment_cancel(appointment=holder, by=None, reason="test")
-            outcomes = run_together([
-                booking(patient_pk=patient.pk, doctor_pk=doctor.pk, start=start, service_pk=consult.pk)
-                for patient in patients
-            ])
+            outcomes = run_together(
+                [
+                    booking(patient_pk=patient.pk, doctor_pk=doctor.pk, start=start, service_pk=consult.pk)
+                    for patient in patients
+                ]
+            )
             booked, refused, other = split(outcomes)
-            figures(f"cancel + rebook round {round_number + 1}: {len(outcomes)} attempts, {len(booked)} booked, "
-                    f"{refusals(refused)}, {len(other)} errors")
+            figures(
+                f"cancel + rebook round {round_number + 1}: {len(outcomes)} attempts, {len(booked)} booked, "
+                f"{refusals(refused)}, {len(other)} errors"
+            )
             assert other == []
             assert len(booked) == 1
             assert refused == [[taken]] * (THREADS - 1)
@@ -186,8 +202,13 @@ class TestCheckInQueue:
     def test_it_gives_every_arrival_its_own_queue_number(self, doctor, patients, figures):  # noqa: F811
         day = MONDAY + datetime.timedelta(days=7)  # the next Monday: the doctor works 8.00–16.00
         appointments = [
-            services.appointment_book(patient=patient, doctor=doctor, services=[ServiceFactory()], booked_by=None,
-                                      start=at(8, day=day) + i * datetime.timedelta(minutes=15))
+            services.appointment_book(
+                patient=patient,
+                doctor=doctor,
+                services=[ServiceFactory()],
+                booked_by=None,
+                start=at(8, day=day) + i * datetime.timedelta(minutes=15),
+            )
             for i, patient in enumerate(patients)
         ]
 
@@ -197,8 +218,10 @@ class TestCheckInQueue:
         outcomes = run_together([check_in(a.pk) for a in appointments])
         errors = [value for kind, value in outcomes if kind == "error"]
         numbers = sorted(Appointment.objects.filter(doctor=doctor).values_list("queue_number", flat=True))
-        figures(f"{len(outcomes)} patients of one doctor checked in at once: {len(outcomes) - len(errors)} "
-                f"checked in, {len(errors)} errors, queue numbers {numbers[0]}..{numbers[-1]}, "
-                f"{len(set(numbers))} distinct")
+        figures(
+            f"{len(outcomes)} patients of one doctor checked in at once: {len(outcomes) - len(errors)} "
+            f"checked in, {len(errors)} errors, queue numbers {numbers[0]}..{numbers[-1]}, "
+            f"{len(set(numbers))} distinct"
+        )
         assert errors == []
         assert numbers == list(range(1, THREADS + 1))

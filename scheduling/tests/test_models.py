@@ -32,8 +32,11 @@ class TestServiceConstraints:
 class TestAppointmentConstraints:
     def test_it_refuses_an_end_before_the_start(self):
         appointment = AppointmentFactory()
-        assert refuses(lambda: Appointment.objects.filter(pk=appointment.pk).update(
-            end_time=appointment.appointment_date - datetime.timedelta(minutes=1)))
+        assert refuses(
+            lambda: Appointment.objects.filter(pk=appointment.pk).update(
+                end_time=appointment.appointment_date - datetime.timedelta(minutes=1)
+            )
+        )
 
     def test_it_refuses_an_unknown_status(self):
         appointment = AppointmentFactory()
@@ -56,8 +59,9 @@ class TestAppointmentConstraints:
         assert first.slot_active is None
         second = AppointmentFactory(doctor=first.doctor, appointment_date=first.appointment_date)
         # Two cancelled ones at the same start do not collide either: NULLs are distinct.
-        AppointmentFactory(doctor=first.doctor, appointment_date=first.appointment_date,
-                           status=Appointment.Status.NO_SHOW)
+        AppointmentFactory(
+            doctor=first.doctor, appointment_date=first.appointment_date, status=Appointment.Status.NO_SHOW
+        )
         assert second.slot_active is True
 
 

@@ -57,8 +57,13 @@ class _Rows(HTMLParser):
             self._link = {"href": attrs.get("href"), "text": ""}
             self.rows[-1]["links"].append(self._link)
         elif tag == "form":
-            self._form = {"method": attrs.get("method"), "action": attrs.get("action"),
-                          "confirm": attrs.get("data-confirm"), "inputs": {}, "button": ""}
+            self._form = {
+                "method": attrs.get("method"),
+                "action": attrs.get("action"),
+                "confirm": attrs.get("data-confirm"),
+                "inputs": {},
+                "button": "",
+            }
             self.rows[-1]["forms"].append(self._form)
         elif tag == "input" and self._form is not None:
             self._form["inputs"][attrs["name"]] = (attrs.get("type"), attrs.get("value"))
@@ -117,8 +122,9 @@ def front_desk(client, receptionist):
 @pytest.fixture
 def doctor():
     doctor = DoctorFactory(full_name="dr. Ani")
-    WorkingHoursFactory(doctor=doctor, weekday=MONDAY.weekday(), start_time=datetime.time(8),
-                        end_time=datetime.time(12))
+    WorkingHoursFactory(
+        doctor=doctor, weekday=MONDAY.weekday(), start_time=datetime.time(8), end_time=datetime.time(12)
+    )
     return doctor
 
 
@@ -126,8 +132,13 @@ def appointment(doctor, start, status=Status.SCHEDULED, *, minutes=15, **kwargs)
     if status in (Status.CHECKED_IN, Status.IN_CONSULTATION, Status.COMPLETED):
         kwargs.setdefault("queue_number", 1)
         kwargs.setdefault("arrived_at", start)
-    return AppointmentFactory(doctor=doctor, appointment_date=start, end_time=start + datetime.timedelta(minutes=minutes),
-                              status=status, **kwargs)
+    return AppointmentFactory(
+        doctor=doctor,
+        appointment_date=start,
+        end_time=start + datetime.timedelta(minutes=minutes),
+        status=status,
+        **kwargs,
+    )
 
 
 # --- Today's board ---------------------------------------------------------------------------
@@ -158,17 +169,25 @@ def test_it_labels_and_confirms_the_board_forms_in_indonesian(front_desk, doctor
     appointment(doctor, at(11))
     (row,) = rows_of(get(front_desk, BOARD))
     with translation.override("id"):
-        expected = [(gettext("Check in"), None),
-                    (gettext("No-show"), gettext("Mark this appointment as a no-show?")),
-                    (gettext("Cancel"), gettext("Cancel this appointment?"))]
+        expected = [
+            (gettext("Check in"), None),
+            (gettext("No-show"), gettext("Mark this appointment as a no-show?")),
+            (gettext("Cancel"), gettext("Cancel this appointment?")),
+        ]
     assert [(form["button"], form["confirm"]) for form in row["forms"]] == expected
     assert expected[1] == ("Tidak hadir", "Tandai janji temu ini sebagai tidak hadir?")
 
 
 def test_it_links_each_board_row_and_shows_its_values(front_desk, doctor):
     first = appointment(doctor, at(9, 15), patient=PatientFactory(full_name="Siti Rahmawati"))
-    second = appointment(doctor, at(9, 30), Status.CHECKED_IN, queue_number=3, arrived_at=at(9, 45),
-                         patient=PatientFactory(full_name="Budi Santoso"))
+    second = appointment(
+        doctor,
+        at(9, 30),
+        Status.CHECKED_IN,
+        queue_number=3,
+        arrived_at=at(9, 45),
+        patient=PatientFactory(full_name="Budi Santoso"),
+    )
     rows = rows_of(get(front_desk, BOARD, language="en"))
     assert [row["links"] for row in rows] == [
         [{"href": reverse("scheduling:detail", args=[first.pk]), "text": "Siti Rahmawati"}],
@@ -215,8 +234,9 @@ def test_it_sends_one_csrf_token_the_row_forms_can_post_with(receptionist, docto
     tokens = {form["inputs"]["csrfmiddlewaretoken"] for row in rows for form in row["forms"]}
     assert len(tokens) == 1
     ((_hidden, token),) = tokens
-    response = client.post(reverse("scheduling:check_in", args=[second.pk]),
-                           {"csrfmiddlewaretoken": token, "next": BOARD})
+    response = client.post(
+        reverse("scheduling:check_in", args=[second.pk]), {"csrfmiddlewaretoken": token, "next": BOARD}
+    )
     assert response.status_code == 302 and response["Location"] == BOARD
     second.refresh_from_db()
     first.refresh_from_db()
@@ -259,7 +279,7 @@ def test_it_links_an_appointment_on_its_first_slot_and_continues_it(front_desk, 
 
 
 def test_it_writes_a_doctors_day_in_indonesian(front_desk, doctor, taken):
-    """"Free" and "continued" were written in Python and missed by makemessages: Indonesian
+    """ "Free" and "continued" were written in Python and missed by makemessages: Indonesian
     readers saw "Free"."""
     rows = day_rows(front_desk, doctor)
     assert rows[5]["cells"][1:] == ["Siti Rahmawati (lanjutan)", "Terjadwal"]
@@ -280,8 +300,9 @@ def test_it_links_free_slots_to_booking_from_the_current_slot_on(front_desk, doc
 
 def test_it_links_no_booking_on_a_doctors_own_day(client, doctor_user, taken):
     doctor = doctor_user.doctor_profile
-    WorkingHoursFactory(doctor=doctor, weekday=MONDAY.weekday(), start_time=datetime.time(8),
-                        end_time=datetime.time(12))
+    WorkingHoursFactory(
+        doctor=doctor, weekday=MONDAY.weekday(), start_time=datetime.time(8), end_time=datetime.time(12)
+    )
     own = appointment(doctor, at(11), patient=PatientFactory(full_name="Pasien Sendiri"))
     client.force_login(doctor_user)
     rows = day_rows(client, doctor, language="en")

@@ -23,15 +23,16 @@ KEY_C = base64.urlsafe_b64encode(b"c" * 32).decode()
 
 @pytest.fixture
 def patient():
-    return PatientFactory(full_name="Siti Aminah", nik=NIK, phone=PHONE, email=EMAIL,
-                          emergency_contact_phone=CONTACT)
+    return PatientFactory(full_name="Siti Aminah", nik=NIK, phone=PHONE, email=EMAIL, emergency_contact_phone=CONTACT)
 
 
 # --- at rest -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", [NIK, "3273 0165 0987 0001", PHONE, "0812-9999-0001", "62 812 9999 0001",
-                                   EMAIL, "Rahasia.Pasien@Contoh.ID"])
+@pytest.mark.parametrize(
+    "query",
+    [NIK, "3273 0165 0987 0001", PHONE, "0812-9999-0001", "62 812 9999 0001", EMAIL, "Rahasia.Pasien@Contoh.ID"],
+)
 def test_it_finds_a_patient_by_a_whole_nik_phone_or_email(patient, query):
     PatientFactory(full_name="Orang Lain")
     assert patient_search(query=query) == [patient]

@@ -26,13 +26,15 @@ def doctor():
 
 
 def booked(doctor, start, minutes=15, **kwargs):
-    return AppointmentFactory(doctor=doctor, appointment_date=start,
-                              end_time=start + datetime.timedelta(minutes=minutes), **kwargs)
+    return AppointmentFactory(
+        doctor=doctor, appointment_date=start, end_time=start + datetime.timedelta(minutes=minutes), **kwargs
+    )
 
 
 # NIK and phone are encrypted: they match in full (through their blind indexes), in any spelling.
-@pytest.mark.parametrize("query", ["siti", "SITI RAH", "RM-0", "3273000000009999", "0812-9999-0000", "6281299990000",
-                                   "+62 812 9999 0000"])
+@pytest.mark.parametrize(
+    "query", ["siti", "SITI RAH", "RM-0", "3273000000009999", "0812-9999-0000", "6281299990000", "+62 812 9999 0000"]
+)
 def test_it_finds_an_active_patient_by_name_number_nik_or_phone(query):
     patient = PatientFactory(full_name="Siti Rahmawati", nik="3273000000009999", phone="+6281299990000")
     assert patient in selectors.patient_lookup(query=query)
@@ -49,8 +51,16 @@ def test_it_splits_the_working_hours_into_free_and_taken_slots(doctor):
     cancelled = booked(doctor, at(13), status=Appointment.Status.CANCELLED)
     outside = booked(doctor, at(10))
     day = selectors.doctor_day(doctor=doctor, day=MONDAY)
-    assert [s["start"] for s in day["slots"]] == [at(8), at(8, 15), at(8, 30), at(8, 45),
-                                                  at(13), at(13, 15), at(13, 30), at(13, 45)]
+    assert [s["start"] for s in day["slots"]] == [
+        at(8),
+        at(8, 15),
+        at(8, 30),
+        at(8, 45),
+        at(13),
+        at(13, 15),
+        at(13, 30),
+        at(13, 45),
+    ]
     taken = [s["appointment"] and s["appointment"].pk for s in day["slots"]]
     assert taken == [None, long_one.pk, long_one.pk, None, None, None, None, None]
     assert [s["first"] for s in day["slots"]][1:3] == [True, False]
@@ -72,8 +82,9 @@ def test_a_slot_shows_the_earliest_of_overlapping_appointments(doctor):
 
 def test_it_lists_the_free_starts_that_fit_a_duration(doctor):
     booked(doctor, at(8, 15))
-    starts = selectors.doctor_free_starts(doctor=doctor, day=MONDAY, duration=datetime.timedelta(minutes=30),
-                                          not_before=at(8, 10))
+    starts = selectors.doctor_free_starts(
+        doctor=doctor, day=MONDAY, duration=datetime.timedelta(minutes=30), not_before=at(8, 10)
+    )
     assert starts == [at(8, 30), at(13), at(13, 15), at(13, 30)]
 
 
@@ -83,8 +94,14 @@ def test_it_counts_the_days_appointments_by_status(doctor):
     booked(DoctorFactory(), at(8))
     booked(doctor, at(8) + datetime.timedelta(days=1))
     counts = {c["status"]: c["count"] for c in selectors.board_status_counts(day=MONDAY, doctor=doctor)}
-    assert counts == {"scheduled": 1, "checked_in": 0, "in_consultation": 0, "completed": 0,
-                      "cancelled": 0, "no_show": 1}
+    assert counts == {
+        "scheduled": 1,
+        "checked_in": 0,
+        "in_consultation": 0,
+        "completed": 0,
+        "cancelled": 0,
+        "no_show": 1,
+    }
     assert sum(c["count"] for c in selectors.board_status_counts(day=MONDAY)) == 3
 
 

@@ -32,22 +32,31 @@ def consult():
 
 
 def book(doctor, start, service, **kwargs):
-    return services.appointment_book(patient=kwargs.pop("patient", None) or PatientFactory(), doctor=doctor,
-                                     start=start, services=[service], booked_by=None, **kwargs)
+    return services.appointment_book(
+        patient=kwargs.pop("patient", None) or PatientFactory(),
+        doctor=doctor,
+        start=start,
+        services=[service],
+        booked_by=None,
+        **kwargs,
+    )
 
 
 class TestBooking:
     def test_it_books_inside_working_hours_and_copies_prices(self, doctor, consult):
         lab = ServiceFactory(price=Decimal("85000"), duration_minutes=10)
-        appointment = services.appointment_book(patient=PatientFactory(), doctor=doctor, start=at(9),
-                                                services=[consult, (lab, 2)], booked_by=None)
+        appointment = services.appointment_book(
+            patient=PatientFactory(), doctor=doctor, start=at(9), services=[consult, (lab, 2)], booked_by=None
+        )
         consult.price = Decimal("999999")
         consult.save()
 
         assert appointment.status == Appointment.Status.SCHEDULED
         assert appointment.end_time == at(9, 30)  # 15 + 10 minutes, rounded up to whole slots
         assert sorted((line.quantity, line.unit_price) for line in appointment.lines.all()) == [
-            (1, Decimal("150000")), (2, Decimal("85000"))]
+            (1, Decimal("150000")),
+            (2, Decimal("85000")),
+        ]
 
     @pytest.mark.parametrize("start", [at(7, 45), at(11, 50), at(13), at(9, day=MONDAY + datetime.timedelta(days=1))])
     def test_it_refuses_a_booking_outside_working_hours(self, doctor, consult, start):
@@ -110,15 +119,18 @@ class TestBooking:
 
 
 ALLOWED = [
-    ("scheduled", "checked_in"), ("scheduled", "cancelled"), ("scheduled", "no_show"),
-    ("checked_in", "in_consultation"), ("checked_in", "cancelled"), ("checked_in", "no_show"),
+    ("scheduled", "checked_in"),
+    ("scheduled", "cancelled"),
+    ("scheduled", "no_show"),
+    ("checked_in", "in_consultation"),
+    ("checked_in", "cancelled"),
+    ("checked_in", "no_show"),
     ("in_consultation", "completed"),
 ]
 ALL = ["scheduled", "checked_in", "in_consultation", "completed", "cancelled", "no_show"]
 
 
 class TestStatusTransitions:
-
     @pytest.mark.parametrize(("current", "new"), ALLOWED)
     def test_it_allows_the_moves_of_the_workflow(self, current, new):
         line = AppointmentServiceFactory(appointment__status=current)
@@ -126,8 +138,7 @@ class TestStatusTransitions:
         moved.refresh_from_db()
         assert moved.status == new
 
-    @pytest.mark.parametrize(("current", "new"),
-                             [(c, n) for c in ALL for n in ALL if c != n and (c, n) not in ALLOWED])
+    @pytest.mark.parametrize(("current", "new"), [(c, n) for c in ALL for n in ALL if c != n and (c, n) not in ALLOWED])
     def test_it_refuses_every_other_move(self, current, new):
         appointment = AppointmentFactory(status=current)
         with pytest.raises(ValidationError):
@@ -145,5 +156,3 @@ class TestStatusTransitions:
         second.refresh_from_db()
         other_day.refresh_from_db()
         assert (second.queue_number, first.queue_number, other_day.queue_number) == (1, 2, 1)
-
-

@@ -81,15 +81,18 @@ POSTGRESQL_DROP = [
     "DROP FUNCTION IF EXISTS audit_log_append_only()",
 ]
 
-SQL = {"sqlite": (SQLITE_CREATE, SQLITE_DROP), "mysql": (MYSQL_CREATE, MYSQL_DROP),
-       "postgresql": (POSTGRESQL_CREATE, POSTGRESQL_DROP)}
+SQL = {
+    "sqlite": (SQLITE_CREATE, SQLITE_DROP),
+    "mysql": (MYSQL_CREATE, MYSQL_DROP),
+    "postgresql": (POSTGRESQL_CREATE, POSTGRESQL_DROP),
+}
 
 
 def installed_triggers(connection) -> set[str]:
     queries = {
         "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'",
         "mysql": "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS "
-                 "WHERE EVENT_OBJECT_TABLE = 'audit_log' AND TRIGGER_SCHEMA = DATABASE()",
+        "WHERE EVENT_OBJECT_TABLE = 'audit_log' AND TRIGGER_SCHEMA = DATABASE()",
         "postgresql": "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND NOT tgisinternal",
     }
     with connection.cursor() as cursor:
@@ -137,5 +140,8 @@ class Command(BaseCommand):
             self.stdout.write("audit_log triggers removed.")
             return
         install_triggers(connection)
-        self.stdout.write(self.style.SUCCESS(
-            f"audit_log is append-only in the database: {', '.join(sorted(installed_triggers(connection)))}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"audit_log is append-only in the database: {', '.join(sorted(installed_triggers(connection)))}"
+            )
+        )

@@ -92,8 +92,9 @@ class Lab:
 
     def run(self, command: str) -> None:
         """lab/replica-lab.sh COMMAND; a failure fails the test with its output."""
-        result = subprocess.run(["bash", str(LAB_SCRIPT), command], capture_output=True, text=True,
-                                timeout=120, env=os.environ.copy())
+        result = subprocess.run(
+            ["bash", str(LAB_SCRIPT), command], capture_output=True, text=True, timeout=120, env=os.environ.copy()
+        )
         assert result.returncode == 0, f"replica-lab.sh {command}: {result.stdout}{result.stderr}"
         # Django's own connection to the replica is left as it is: when the server went away under
         # it, noticing is the router's job (as with a kept connection, CONN_MAX_AGE > 0).
@@ -105,8 +106,14 @@ class Lab:
         import MySQLdb
 
         config = settings.DATABASES[alias]
-        return MySQLdb.connect(host=config["HOST"], port=int(config["PORT"]), user=config["USER"],
-                               password=config["PASSWORD"], connect_timeout=5, autocommit=True)
+        return MySQLdb.connect(
+            host=config["HOST"],
+            port=int(config["PORT"]),
+            user=config["USER"],
+            password=config["PASSWORD"],
+            connect_timeout=5,
+            autocommit=True,
+        )
 
     def value(self, alias: str, sql: str, *args):
         connection = self.connect(alias)
@@ -147,7 +154,8 @@ def lab(django_db_setup) -> Lab:
     mirror = settings.DATABASES[alias].get("TEST", {}).get("MIRROR")
     assert mirror == "default", (
         f"{alias} must be a test mirror of default (TEST MIRROR), or the test runner would create "
-        "and migrate a database on the read-only replica")
+        "and migrate a database on the read-only replica"
+    )
     lab = Lab()
     # The lab is the one of the URLs: the replica really is a read-only replica of the primary.
     assert lab.value("default", "SELECT @@server_id") != lab.value(alias, "SELECT @@server_id")
@@ -166,15 +174,21 @@ def replica_db(transactional_db, lab):
 @pytest.fixture
 def users(admin_user, doctor_user, receptionist, inactive_user) -> dict:
     """One user per role of the role matrix (None: anonymous)."""
-    return {"anonymous": None, "inactive": inactive_user, "admin": admin_user, "doctor": doctor_user,
-            "receptionist": receptionist}
+    return {
+        "anonymous": None,
+        "inactive": inactive_user,
+        "admin": admin_user,
+        "doctor": doctor_user,
+        "receptionist": receptionist,
+    }
 
 
 @pytest.fixture
 def world(replica_db, admin_user, doctor_user, other_doctor_user, receptionist):
     """The role matrix's world (an object for every URL), committed and on the replica too."""
-    world = build_world(admin_user=admin_user, doctor_user=doctor_user, other_doctor_user=other_doctor_user,
-                        receptionist=receptionist)
+    world = build_world(
+        admin_user=admin_user, doctor_user=doctor_user, other_doctor_user=other_doctor_user, receptionist=receptionist
+    )
     replica_db.wait_sync()
     return world
 

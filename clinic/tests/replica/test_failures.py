@@ -16,8 +16,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from core.db_router import replica_health
 from clinic.tests.security_fixtures import VALID_POSTS
+from core.db_router import replica_health
 from scheduling.models import Appointment
 
 from .browse import READ_DB, book, selects, walk
@@ -56,8 +56,10 @@ def test_it_keeps_every_page_working_from_the_primary_when_the_replica_stops(lab
             wrong, served = walk(role, user, world)
             assert not wrong, f"{role}: " + "; ".join(wrong)
             assert served <= {"default"}, f"{role}: read from {served} while the replica was down"
-        figures(f"every page × {len(users)} roles with the replica down: "
-                f"{time.monotonic() - started:.1f} s, all from the primary")
+        figures(
+            f"every page × {len(users)} roles with the replica down: "
+            f"{time.monotonic() - started:.1f} s, all from the primary"
+        )
 
     # Back and caught up: reads go to the replica again, once the router tries it again
     # (REPLICA_RETRY_SECONDS after it failed to answer; make replica-ci sets 0).
@@ -66,10 +68,13 @@ def test_it_keeps_every_page_working_from_the_primary_when_the_replica_stops(lab
     started = time.monotonic()
     while (read_db := client.get(reverse("scheduling:board"))[READ_DB]) != lab.alias:
         assert time.monotonic() - started < settings.REPLICA_RETRY_SECONDS + 5, (
-            f"reads stay on the primary ({read_db}); the replica's health: {replica_health(lab.alias)}")
+            f"reads stay on the primary ({read_db}); the replica's health: {replica_health(lab.alias)}"
+        )
         time.sleep(0.2)
-    figures(f"replica back in use {time.monotonic() - started:.1f} s after it caught up "
-            f"(REPLICA_RETRY_SECONDS={settings.REPLICA_RETRY_SECONDS:g})")
+    figures(
+        f"replica back in use {time.monotonic() - started:.1f} s after it caught up "
+        f"(REPLICA_RETRY_SECONDS={settings.REPLICA_RETRY_SECONDS:g})"
+    )
 
 
 def on_replica(lab, table: str, pk: int) -> bool:
@@ -80,7 +85,8 @@ def on_replica(lab, table: str, pk: int) -> bool:
 
 
 def test_a_receptionist_who_just_booked_sees_the_booking_while_the_replica_lags(
-        lab, clinic, client, receptionist, admin_user, figures):
+    lab, clinic, client, receptionist, admin_user, figures
+):
     client.force_login(receptionist)
     with broken(lab, "stop-sql-thread", "start-sql-thread"):
         ok, lag, reason = replica_health(lab.alias)
@@ -98,8 +104,10 @@ def test_a_receptionist_who_just_booked_sees_the_booking_while_the_replica_lags(
         # The receptionist, right after booking: the booking, the day page, today's board.
         detail = client.get(reverse("scheduling:detail", args=[pk]))
         assert detail.status_code == 200 and clinic.patient.full_name in detail.content.decode()
-        day = client.get(reverse("scheduling:day"),
-                         {"doctor": clinic.doctor.pk, "date": VALID_POSTS["scheduling:book"](clinic)["date"]})
+        day = client.get(
+            reverse("scheduling:day"),
+            {"doctor": clinic.doctor.pk, "date": VALID_POSTS["scheduling:book"](clinic)["date"]},
+        )
         assert day.status_code == 200 and clinic.patient.full_name in day.content.decode()
         board = client.get(reverse("scheduling:board"))
         assert board.status_code == 200
@@ -122,8 +130,9 @@ def test_a_receptionist_who_just_booked_sees_the_booking_while_the_replica_lags(
     assert on_replica(lab, "appointments", pk) and on_replica(lab, "appointments", walk_in_pk)
 
 
-def test_it_reads_from_the_primary_when_the_replica_lags_past_the_limit(lab, clinic, client, receptionist,
-                                                                        settings, figures):
+def test_it_reads_from_the_primary_when_the_replica_lags_past_the_limit(
+    lab, clinic, client, receptionist, settings, figures
+):
     """Delayed replication: the replica applies each transaction DELAY seconds late, so after a
     write its Seconds_Behind_Master climbs; past REPLICA_MAX_LAG_SECONDS it is not used."""
     settings.REPLICA_MAX_LAG_SECONDS = 1

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import OperationalError, connections
 from django.urls import reverse
 
-from core.db_router import PIN_COOKIE
 from clinic.tests.security_fixtures import VALID_POSTS
+from core.db_router import PIN_COOKIE
 
 from .browse import READ_DB, book, selects, writes
 
@@ -36,8 +36,9 @@ def test_it_shows_a_booking_on_the_next_page_and_reads_it_from_the_primary(lab, 
     assert clinic.patient.full_name in response.content.decode()
     assert response[READ_DB] == "default"
 
-    day = front_desk.get(reverse("scheduling:day"), {"doctor": clinic.doctor.pk,
-                                                    "date": VALID_POSTS["scheduling:book"](clinic)["date"]})
+    day = front_desk.get(
+        reverse("scheduling:day"), {"doctor": clinic.doctor.pk, "date": VALID_POSTS["scheduling:book"](clinic)["date"]}
+    )
     assert day.status_code == 200
     assert clinic.patient.full_name in day.content.decode()
     assert day[READ_DB] == "default"
@@ -65,8 +66,10 @@ def test_it_serves_reads_without_a_preceding_write_from_the_replica(lab, clinic,
         assert cursor.fetchone()[0] == lab.value(lab.alias, "SELECT @@server_id") == 2
     # And the replica itself counted them.
     assert replica_selects_after - replica_selects_before >= len(selects(replica))
-    figures(f"board: {len(selects(replica))} SELECTs on {lab.alias}, {len(selects(primary))} on the primary "
-            f"(session); replica Com_select +{replica_selects_after - replica_selects_before}")
+    figures(
+        f"board: {len(selects(replica))} SELECTs on {lab.alias}, {len(selects(primary))} on the primary "
+        f"(session); replica Com_select +{replica_selects_after - replica_selects_before}"
+    )
 
 
 def test_it_goes_back_to_the_replica_when_the_pin_expires(lab, clinic, front_desk):
@@ -91,8 +94,11 @@ def table_checksums(lab, alias: str) -> dict[str, tuple[int, int]]:
     connection = lab.connect(alias)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
-                           "AND table_type = 'BASE TABLE'", (database,))
+            cursor.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+                "AND table_type = 'BASE TABLE'",
+                (database,),
+            )
             tables = sorted(row[0] for row in cursor.fetchall())
             sums = {}
             for table in tables:
@@ -112,11 +118,14 @@ def test_no_write_reaches_the_replica(lab, clinic, front_desk, figures):
         pk = book(front_desk, clinic)
         response = front_desk.post(reverse("scheduling:check_in", args=[clinic.scheduled.pk]))
         assert response.status_code == 302
-        response = front_desk.post(reverse("billing:pay", args=[clinic.bill.pk]),
-                                   VALID_POSTS["billing:pay"](clinic))
+        response = front_desk.post(reverse("billing:pay", args=[clinic.bill.pk]), VALID_POSTS["billing:pay"](clinic))
         assert response.status_code == 302
-        for name, args in (("scheduling:board", []), ("scheduling:detail", [pk]), ("billing:unpaid", []),
-                           ("patients:detail", [clinic.patient.pk])):
+        for name, args in (
+            ("scheduling:board", []),
+            ("scheduling:detail", [pk]),
+            ("billing:unpaid", []),
+            ("patients:detail", [clinic.patient.pk]),
+        ):
             assert front_desk.get(reverse(name, args=args)).status_code == 200
     assert writes(primary), "the front desk's work wrote nothing: the test proves nothing"
     assert writes(replica) == [], "the router sent a write to the replica"
@@ -126,13 +135,14 @@ def test_no_write_reaches_the_replica(lab, clinic, front_desk, figures):
     assert gtid_server_ids(lab.value(lab.alias, "SELECT @@gtid_binlog_state")) == {primary_id}
     # It refuses the application's account anyway (read_only; the account has no SUPER).
     with pytest.raises(OperationalError) as refused, connections[lab.alias].cursor() as cursor:
-        cursor.execute("UPDATE users SET first_name = 'x' WHERE id = %s",
-                       [front_desk.session["_auth_user_id"]])
+        cursor.execute("UPDATE users SET first_name = 'x' WHERE id = %s", [front_desk.session["_auth_user_id"]])
     assert refused.value.args[0] == 1290  # ER_OPTION_PREVENTS_STATEMENT: --read-only
 
     # And both hold the same rows, table by table.
     lab.wait_sync()
     on_primary, on_replica = table_checksums(lab, "default"), table_checksums(lab, lab.alias)
     assert on_primary == on_replica
-    figures(f"{len(on_primary)} tables equal on both servers, {sum(r for r, _ in on_primary.values())} rows; "
-            f"{len(writes(primary))} writes on the primary, 0 on the replica")
+    figures(
+        f"{len(on_primary)} tables equal on both servers, {sum(r for r, _ in on_primary.values())} rows; "
+        f"{len(writes(primary))} writes on the primary, 0 on the replica"
+    )

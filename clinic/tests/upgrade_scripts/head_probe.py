@@ -92,8 +92,8 @@ def main() -> None:
             get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
     access_model = model_of_table(access["table"])
     info = access_model._meta.app_label, access_model._meta.model_name
-    get(reverse("admin:%s_%s_change" % info, args=[access["pk"]]))
-    seen["history_shown"] = access["history"] in get(reverse("admin:%s_%s_history" % info, args=[access["pk"]]))
+    get(reverse("admin:{}_{}_change".format(*info), args=[access["pk"]]))
+    seen["history_shown"] = access["history"] in get(reverse("admin:{}_{}_history".format(*info), args=[access["pk"]]))
 
     # The current code writes to the moved audit tables: one more emergency access, then the
     # hash chain over the release's rows and the new ones.
@@ -110,12 +110,16 @@ def main() -> None:
     carried.cookies[settings.SESSION_COOKIE_NAME] = RELEASE["admin_session"]
     seen["release_session_status"] = carried.get("/patients/").status_code
 
-    seen["errors"] = [error for error in (
-        command_fails("check", "--database", "default", "--fail-level", "WARNING"),
-        command_fails("migrate", "--check"),
-        command_fails("verify_audit_chain"),
-        command_fails("audit_protect", "--check") if connection.vendor in ("mysql", "postgresql") else "",
-    ) if error]
+    seen["errors"] = [
+        error
+        for error in (
+            command_fails("check", "--database", "default", "--fail-level", "WARNING"),
+            command_fails("migrate", "--check"),
+            command_fails("verify_audit_chain"),
+            command_fails("audit_protect", "--check") if connection.vendor in ("mysql", "postgresql") else "",
+        )
+        if error
+    ]
     OUT.write_text(json.dumps(seen, indent=1))
 
 

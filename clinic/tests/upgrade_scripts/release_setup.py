@@ -99,7 +99,9 @@ def main() -> None:
     # model moves to another app (django_content_type).
     history_message = "Checked by the administrator (upgrade test)."
     LogEntry.objects.log_actions(
-        user_id=User.objects.get(username="admin").pk, queryset=[access], action_flag=CHANGE,
+        user_id=User.objects.get(username="admin").pk,
+        queryset=[access],
+        action_flag=CHANGE,
         change_message=history_message,
     )
 
@@ -109,7 +111,9 @@ def main() -> None:
         "patient": {"pk": patient.pk, "name": patient.full_name},
         "bill": {"pk": bill.pk, "number": bill.number},
         "emergency_access": {
-            "table": EmergencyAccess._meta.db_table, "pk": access.pk, "reason": EMERGENCY_REASONS[0],
+            "table": EmergencyAccess._meta.db_table,
+            "pk": access.pk,
+            "reason": EMERGENCY_REASONS[0],
             "history": history_message,
         },
         # For the current code to open one more: a patient the doctor has no access to yet.

@@ -10,7 +10,11 @@ FIRST_DAY_OF_WEEK = 1
 DATE_INPUT_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]
 TIME_INPUT_FORMATS = ["%H.%M", "%H:%M", "%H:%M:%S", "%H.%M.%S"]
 DATETIME_INPUT_FORMATS = [
-    "%d-%m-%Y %H.%M", "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S",
+    "%d-%m-%Y %H.%M",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M",
 ]
 DECIMAL_SEPARATOR = ","

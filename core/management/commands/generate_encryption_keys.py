@@ -22,7 +22,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--rotate", action="store_true",
+            "--rotate",
+            action="store_true",
             help="Print only FIELD_ENCRYPTION_KEYS: a new key followed by the configured ones.",
         )
 

@@ -30,8 +30,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="load even though the database already has tables (the backup's tables replace "
-            "them)",
+            help="load even though the database already has tables (the backup's tables replace them)",
         )
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="database alias")
 
@@ -47,9 +46,7 @@ class Command(BaseCommand):
             )
         )
         if manifest is None:
-            self.stdout.write(
-                self.style.WARNING("No manifest beside the backup: row counts not checked.")
-            )
+            self.stdout.write(self.style.WARNING("No manifest beside the backup: row counts not checked."))
             return
         problems = compare_with_manifest(manifest, counts)
         if not problems:

@@ -30,8 +30,9 @@ class Command(BaseCommand):
     help = "Re-encrypt every encrypted value with the current key; --reindex also recomputes the blind indexes."
 
     def add_arguments(self, parser):
-        parser.add_argument("--reindex", action="store_true",
-                            help="Also recompute every blind index (after BLIND_INDEX_KEY changed).")
+        parser.add_argument(
+            "--reindex", action="store_true", help="Also recompute every blind index (after BLIND_INDEX_KEY changed)."
+        )
         parser.add_argument("--batch-size", type=int, default=500, help="Rows per transaction (default 500).")
 
     def handle(self, *args, reindex=False, batch_size=500, **options):
@@ -52,8 +53,10 @@ class Command(BaseCommand):
             count = self.rotate(model, encrypted, indexes, batch_size)
             total += count
             what = "re-encrypted" + (" and re-indexed" if indexes else "")
-            self.stdout.write(f"{model._meta.label}: {count} rows {what} with key {current!r} "
-                              f"in {time.monotonic() - model_started:.2f} s")
+            self.stdout.write(
+                f"{model._meta.label}: {count} rows {what} with key {current!r} "
+                f"in {time.monotonic() - model_started:.2f} s"
+            )
         self.stdout.write(self.style.SUCCESS(f"Done: {total} rows in {time.monotonic() - started:.2f} s."))
 
     def rotate(self, model, encrypted, indexes, batch_size) -> int:

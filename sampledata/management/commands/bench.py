@@ -24,20 +24,42 @@ class Command(BaseCommand):
         parser.add_argument("--iterations", "-k", type=int, default=50, help="timed requests per page (50)")
         parser.add_argument("--warmup", type=int, default=5, help="untimed requests first (5)")
         parser.add_argument("--raw-iterations", type=int, help="raw SQL replays per page (default: --iterations)")
-        parser.add_argument("--only", action="append", default=[], metavar="SCENARIO",
-                            help="run only this scenario (repeatable), e.g. --only board")
+        parser.add_argument(
+            "--only",
+            action="append",
+            default=[],
+            metavar="SCENARIO",
+            help="run only this scenario (repeatable), e.g. --only board",
+        )
         parser.add_argument("--name-prefix", help="the name prefix searched (default: Kar, a common one)")
         parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON")
-        parser.add_argument("--findings", type=Path, metavar="PATH",
-                            help="append a line per page that misses its target (with --compare: R_N) to this file")
-        parser.add_argument("--compare", nargs=2, type=Path, metavar=("SMALL.json", "BIG.json"),
-                            help="print R_N = p50 big / p50 small per page from two JSON files; runs nothing")
+        parser.add_argument(
+            "--findings",
+            type=Path,
+            metavar="PATH",
+            help="append a line per page that misses its target (with --compare: R_N) to this file",
+        )
+        parser.add_argument(
+            "--compare",
+            nargs=2,
+            type=Path,
+            metavar=("SMALL.json", "BIG.json"),
+            help="print R_N = p50 big / p50 small per page from two JSON files; runs nothing",
+        )
         parser.add_argument("--markdown", action="store_true", help="with --compare: print a Markdown table")
-        parser.add_argument("--best-of", nargs="+", type=Path, metavar="RUN.json",
-                            help="merge runs of one database into --json PATH, keeping per page the lowest p50")
-        parser.add_argument("--ci", action="store_true",
-                            help="in a throwaway test database: seed two small sizes, run every page a few "
-                                 "times, fail on an error or a query count that changes with the size")
+        parser.add_argument(
+            "--best-of",
+            nargs="+",
+            type=Path,
+            metavar="RUN.json",
+            help="merge runs of one database into --json PATH, keeping per page the lowest p50",
+        )
+        parser.add_argument(
+            "--ci",
+            action="store_true",
+            help="in a throwaway test database: seed two small sizes, run every page a few "
+            "times, fail on an error or a query count that changes with the size",
+        )
         parser.add_argument("--ci-sizes", default="100,300", help="patients at the two CI sizes (100,300)")
 
     def handle(self, *args, **options):
@@ -50,11 +72,17 @@ class Command(BaseCommand):
         if options["compare"]:
             return self._compare(*options["compare"], findings=options["findings"], markdown=options["markdown"])
         if settings.DEBUG:
-            raise CommandError("DEBUG is on: the timings would include Django's query log. "
-                               "Use DJANGO_SETTINGS_MODULE=clinic.settings.bench (make bench does).")
-        run_options = Options(iterations=options["iterations"], warmup=options["warmup"],
-                              raw_iterations=options["raw_iterations"], only=options["only"],
-                              name_prefix=options["name_prefix"])
+            raise CommandError(
+                "DEBUG is on: the timings would include Django's query log. "
+                "Use DJANGO_SETTINGS_MODULE=clinic.settings.bench (make bench does)."
+            )
+        run_options = Options(
+            iterations=options["iterations"],
+            warmup=options["warmup"],
+            raw_iterations=options["raw_iterations"],
+            only=options["only"],
+            name_prefix=options["name_prefix"],
+        )
         if options["ci"]:
             sizes = [int(n) for n in options["ci_sizes"].split(",")]
             if not ci.run_ci(sizes=sizes, stdout=self.stdout):

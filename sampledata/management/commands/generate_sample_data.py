@@ -1,7 +1,7 @@
 """Writes the demo data set as JSON fixtures (the generator: sampledata.fixtures).
 
-    python manage.py generate_sample_data            # writes fixtures/*.json
-    python manage.py loaddata users patients scheduling records billing
+python manage.py generate_sample_data            # writes fixtures/*.json
+python manage.py loaddata users patients scheduling records billing
 """
 
 import argparse
@@ -26,9 +26,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--out", default=None, help="Directory to write to (default: BASE_DIR/fixtures).")
-        parser.add_argument("--today", default=None, type=anchor_date,
-                            help="Anchor date YYYY-MM-DD the data is centred on (default: 2026-11-25); "
-                                 "a clinic day (Monday to Saturday), so the day's board has patients.")
+        parser.add_argument(
+            "--today",
+            default=None,
+            type=anchor_date,
+            help="Anchor date YYYY-MM-DD the data is centred on (default: 2026-11-25); "
+            "a clinic day (Monday to Saturday), so the day's board has patients.",
+        )
 
     def handle(self, *args, out=None, today=None, **options):
         try:

@@ -60,17 +60,34 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--patients", type=positive, required=True, help="Number of patients (at least 10).")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"Random seed (default {DEFAULT_SEED}).")
-        parser.add_argument("--today", type=iso_date, default=None,
-                            help="The day the data is centred on, YYYY-MM-DD (default: today in clinic time).")
-        parser.add_argument("--password", default=DEFAULT_PASSWORD,
-                            help=f"Password of the bench_* staff users (default {DEFAULT_PASSWORD!r}).")
-        parser.add_argument("--anchor-visits", type=non_negative, default=1000,
-                            help="Completed visits of the patient 'Pasien Benchmark Seribu' (default 1000).")
-        parser.add_argument("--flush", action="store_true",
-                            help="Empty every clinic table first (patients, appointments, records, bills...; "
-                                 "not the users).")
-        parser.add_argument("--workers", type=non_negative, default=None,
-                            help="Generator processes (default: the number of CPUs; 1 = no subprocess).")
+        parser.add_argument(
+            "--today",
+            type=iso_date,
+            default=None,
+            help="The day the data is centred on, YYYY-MM-DD (default: today in clinic time).",
+        )
+        parser.add_argument(
+            "--password",
+            default=DEFAULT_PASSWORD,
+            help=f"Password of the bench_* staff users (default {DEFAULT_PASSWORD!r}).",
+        )
+        parser.add_argument(
+            "--anchor-visits",
+            type=non_negative,
+            default=1000,
+            help="Completed visits of the patient 'Pasien Benchmark Seribu' (default 1000).",
+        )
+        parser.add_argument(
+            "--flush",
+            action="store_true",
+            help="Empty every clinic table first (patients, appointments, records, bills...; not the users).",
+        )
+        parser.add_argument(
+            "--workers",
+            type=non_negative,
+            default=None,
+            help="Generator processes (default: the number of CPUs; 1 = no subprocess).",
+        )
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias (default 'default').")
 
     def handle(self, *args, **options):
@@ -82,14 +99,20 @@ class Command(BaseCommand):
 
         try:
             result = run.seed(
-                alias=options["database"], n_patients=options["patients"], seed=options["seed"],
-                today=options["today"] or timezone.localdate(), password=options["password"],
-                anchor_visits=options["anchor_visits"], flush=options["flush"], workers=options["workers"],
+                alias=options["database"],
+                n_patients=options["patients"],
+                seed=options["seed"],
+                today=options["today"] or timezone.localdate(),
+                password=options["password"],
+                anchor_visits=options["anchor_visits"],
+                flush=options["flush"],
+                workers=options["workers"],
                 log=progress,
             )
         except run.SeedRefused as refused:
-            raise CommandError(f"{refused} Use --flush to empty the clinic tables first (never on a real "
-                               f"clinic's database).") from None
+            raise CommandError(
+                f"{refused} Use --flush to empty the clinic tables first (never on a real clinic's database)."
+            ) from None
         if not verbose:
             return
         if result.flushed:
@@ -100,13 +123,18 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'total':<{width}}  {result.total:>12,}")
         self.stdout.write(f"{result.total:,} rows in {result.seconds:.1f} s: {result.rows_per_second:,.0f} rows/s")
         self.stdout.write("  " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in result.phases.items()))
-        self.stdout.write(f"Anchor patient: {result.anchor_mrn} 'Pasien Benchmark Seribu' with "
-                          f"{result.anchor_visits} completed visits")
+        self.stdout.write(
+            f"Anchor patient: {result.anchor_mrn} 'Pasien Benchmark Seribu' with "
+            f"{result.anchor_visits} completed visits"
+        )
         self.stdout.write(f"Bill with 50 lines: {result.big_bill_number} ('benchmark: 50 services')")
-        self.stdout.write(f"Staff: bench_admin, bench_receptionist, bench_doctor ({result.bench_doctor}); "
-                          f"password from --password")
+        self.stdout.write(
+            f"Staff: bench_admin, bench_receptionist, bench_doctor ({result.bench_doctor}); password from --password"
+        )
         if result.summaries:
             self.stdout.write("Summary tables rebuilt.")
         if result.summaries_error:
-            self.stderr.write(f"The summary tables were NOT rebuilt: {result.summaries_error}. "
-                              f"Fix that and run `manage.py rebuild_summaries`.")
+            self.stderr.write(
+                f"The summary tables were NOT rebuilt: {result.summaries_error}. "
+                f"Fix that and run `manage.py rebuild_summaries`."
+            )

@@ -49,8 +49,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--to", type=parse_date, default=None, help="The new 'today' (default: today).")
-        parser.add_argument("--from", dest="from_", type=parse_date, default=DEFAULT_TODAY,
-                            help=f"The data's 'today' (default: {DEFAULT_TODAY}).")
+        parser.add_argument(
+            "--from",
+            dest="from_",
+            type=parse_date,
+            default=DEFAULT_TODAY,
+            help=f"The data's 'today' (default: {DEFAULT_TODAY}).",
+        )
 
     @transaction.atomic
     def handle(self, *args, to, from_, **options):
