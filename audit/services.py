@@ -352,9 +352,9 @@ def audit_seal(*, using: str | None = None, batch_size: int = 500) -> int:
 def _write_seals(using: str, rows: list[dict]) -> int:
     """UPDATEs that give each row its seq, prev_hash and hash (CASE on the id), only where the
     row is still unsealed; returns how many rows they changed. Written out by hand:
-    QuerySet.bulk_update builds a Case/When expression tree per row and value, which cost about
-    1 ms of Python per five rows. SEAL_UPDATE_ROWS rows per statement: the database scans the
-    CASE for each row, so one statement for 200 rows took 14 times one for 50."""
+    QuerySet.bulk_update builds a Case/When expression tree per row and value, far slower for
+    the sealer's batches. SEAL_UPDATE_ROWS rows per statement: the database scans the CASE for
+    each row, so a long statement costs more than several short ones (docs/performance.md)."""
     connection = connections[using]
     quote = connection.ops.quote_name
     seq_type = AuditLog._meta.get_field("seq").cast_db_type(connection)

@@ -126,7 +126,7 @@ def patient_history(*, patient: Patient, before: Appointment, limit: int = HISTO
     Filtered and ordered on the appointment's columns only (its patient, its date, its id), so
     the database walks the (patient, date) index of appointments backwards and stops after
     `limit` + 1 rows; a GROUP BY for the corrections or a tie-break on the record's id made it
-    sort all of a 1,000-visit patient's records first (80 ms -> 20 ms at 10k patients)."""
+    sort all of a 1,000-visit patient's records first (docs/performance.md)."""
     versions = (
         MedicalRecordVersion.objects.filter(record=OuterRef("pk"))
         .order_by()
@@ -136,10 +136,9 @@ def patient_history(*, patient: Patient, before: Appointment, limit: int = HISTO
     )
     same_patient = {"appointment__patient": patient}
     # The record's own patient column says the same as its appointment's. MariaDB needs both to
-    # walk the index (without the record's, at 10k patients it joined the doctors through a
-    # join buffer and sorted: 8.9 ms against 0.55); PostgreSQL takes the two for independent
-    # filters, expects one row, and sorts all of a 1,000-visit patient's records (6.7 ms against
-    # 1.0 with the appointment's alone).
+    # walk the index (without the record's it joined the doctors through a join buffer and
+    # sorted); PostgreSQL takes the two for independent filters, expects one row, and sorts all
+    # of a long-visiting patient's records, so it gets the appointment's alone.
     if connections[router.db_for_read(MedicalRecord)].vendor != "postgresql":
         same_patient["patient"] = patient
     return list(
