@@ -42,7 +42,7 @@ def bill_issue_for(*, appointment: Appointment) -> Billing:
         appointment=appointment,
         patient_id=appointment.patient_id,
         total_amount=total,
-        status=Billing.Status.UNPAID if total > 0 else Billing.Status.PAID,
+        status=Billing.status_for(total=total, paid=Decimal(0)),
         issued_at=issued_at,
         number=f"INV-{issued_at:%Y%m}-P{appointment.pk:07d}",
     )

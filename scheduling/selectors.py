@@ -108,7 +108,7 @@ def board_doctor_page(*, page: int, doctor_ids: list[int]) -> tuple[list[int], b
     """The ids of one page of `doctor_ids` (the active doctors by name), and whether another follows.
 
     The board shows a page of doctors at a time: a chain's hundred doctors hold some 2,000
-    appointments a day, which no one reads on one screen and which cost 0.7 s to show."""
+    appointments a day, which no one reads on one screen and which were slow to draw."""
     offset = (page - 1) * BOARD_DOCTORS_PER_PAGE
     return doctor_ids[offset : offset + BOARD_DOCTORS_PER_PAGE], len(doctor_ids) > offset + BOARD_DOCTORS_PER_PAGE
 

@@ -1,6 +1,6 @@
 """Markup lives in templates and the code uses Django's public API only: no Python module of the
 apps builds page markup (mark_safe, format_html, format_html_join), and nothing reaches into the
-ORM's SQL compiler (django.db.models.sql, as_sql, results_iter)."""
+ORM's SQL compiler (its sql package, its as-sql and results-iterator methods)."""
 
 import re
 
