@@ -12,10 +12,13 @@ import os
 _KEEP_ENV_KEYS = os.environ.get("BENCH_KEYS") == "env"
 _ENV_KEYS = {name: os.environ.get(name) for name in ("FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY")}
 
+# First: importing the test settings sets the fixed keys in the environment base reads.
+from .test import TEST_BLIND_INDEX_KEY, TEST_FIELD_ENCRYPTION_KEYS  # noqa: E402, F401  (sets the keys)
+
+# isort: split
 from .base import *  # noqa: E402, F403
 from .base import AUTHENTICATION_BACKENDS as _BASE_BACKENDS  # noqa: E402
 from .base import BASE_DIR, SECRET_KEY, env  # noqa: E402
-from .test import TEST_BLIND_INDEX_KEY, TEST_FIELD_ENCRYPTION_KEYS  # noqa: E402, F401  (sets the keys)
 
 if _KEEP_ENV_KEYS:
     # base has already read the test keys the import above set: put the given ones back (the
