@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 S = Appointment.Status
 XSS = '<script>alert(1)</script>&"'
+SHORT_XSS = '<b>x</b>&"'
 QUEUE = reverse("records:queue")
 
 
@@ -181,8 +182,14 @@ def test_it_escapes_every_value_of_a_queue_row(client, doctor_user):
         queue_number=1,
         arrived_at=timezone.now(),
         reason=XSS,
-        patient=PatientFactory(full_name=XSS, medical_record_number=XSS),
+        # The No. RM column holds 20 characters: a shorter payload, the same characters.
+        patient=PatientFactory(full_name=XSS, medical_record_number=SHORT_XSS),
     )
     html = queue_page(client, doctor_user)
-    assert "<script>" not in html
-    assertInHTML(f"<td>{XSS.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</td>", html, count=3)
+    assert "<script>" not in html and "<b>" not in html
+
+    def escaped(value):
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    assertInHTML(f"<td>{escaped(XSS)}</td>", html, count=2)
+    assertInHTML(f"<td>{escaped(SHORT_XSS)}</td>", html, count=1)
