@@ -42,30 +42,6 @@ BLOCKS = ((8 * 60, 14 * 60), (15 * 60, 21 * 60))
 SUNDAY = 6
 
 
-# The generated doctors' specialities, in a repeating pattern of 20 (roughly the sample data's
-# weights); doctor 0 is a GP, bench_doctor's.
-KIND_PATTERN = (
-    "umum",
-    "gigi",
-    "anak",
-    "umum",
-    "pd",
-    "og",
-    "umum",
-    "gigi",
-    "kulit",
-    "umum",
-    "anak",
-    "pd",
-    "umum",
-    "gigi",
-    "og",
-    "umum",
-    "anak",
-    "pd",
-    "gigi",
-    "kulit",
-)
 TITLES = {
     "umum": ("dr.", ""),
     "gigi": ("drg.", ""),
@@ -176,7 +152,7 @@ def build_doctors(n_doctors: int, rng: Random) -> list[Doctor]:
     male, female, last_m, last_f, _streets = names()
     doctors = []
     for index in range(n_doctors):
-        kind = KIND_PATTERN[index % len(KIND_PATTERN)]
+        kind = vocab.KIND_PATTERN[index % len(vocab.KIND_PATTERN)]
         if kind == "og" or rng.random() < 0.5:
             first, last = rng.choice(female), rng.choice(last_f)
         else:
