@@ -6,37 +6,11 @@ from django.urls import reverse
 
 from billing.models import Insurance
 from billing.tests.factories import BillingFactory, InsuranceFactory
-from patients.tests.factories import PatientFactory
+from patients.tests.test_views import form_data
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(**overrides):
-    return {
-        "full_name": "Siti Aminah",
-        "nik": "3273010101900001",
-        "date_of_birth": "1990-01-01",
-        "gender": "F",
-        "blood_type": "",
-        "phone": "0812-3456-7890",
-        "email": "Siti@Contoh.id",
-        "address": "Jl. Braga 1",
-        "emergency_contact_name": "",
-        "emergency_contact_phone": "",
-        **overrides,
-    }
-
-
-@pytest.fixture
-def patient(db):
-    return PatientFactory(
-        full_name="Budi Santoso",
-        nik="3273010101800001",
-        phone="+6281200000001",
-        date_of_birth=datetime.date(1980, 5, 17),
-    )
 
 
 def insurance_data(**overrides):
