@@ -189,10 +189,10 @@ messages: $(STAMP_DEV)
 	@command -v msgmerge >/dev/null 2>&1 || \
 		{ echo "error: GNU gettext is missing: sudo apt-get install gettext" >&2; exit 1; }
 	mkdir -p $(POT_DIR)
-	$(BIN)/pybabel --quiet extract -F babel.cfg -o $(POT_DIR)/jinja2.pot .
-	$(I18N_SETTINGS) $(MANAGE) makemessages -l id --keep-pot --ignore=$(VENV) --ignore=staticfiles --ignore=fixtures
-	msgcat --use-first locale/django.pot $(POT_DIR)/jinja2.pot -o $(POT_DIR)/all.pot
-	msgmerge --quiet --update --backup=none locale/id/LC_MESSAGES/django.po $(POT_DIR)/all.pot
+	$(BIN)/pybabel --quiet extract --no-location -F babel.cfg -o $(POT_DIR)/jinja2.pot .
+	$(I18N_SETTINGS) $(MANAGE) makemessages -l id --keep-pot --no-location --ignore=$(VENV) --ignore=staticfiles --ignore=fixtures
+	msgcat --use-first --sort-output locale/django.pot $(POT_DIR)/jinja2.pot -o $(POT_DIR)/all.pot
+	msgmerge --quiet --update --backup=none --no-location --sort-output locale/id/LC_MESSAGES/django.po $(POT_DIR)/all.pot
 	rm -rf $(POT_DIR) locale/django.pot
 	$(I18N_SETTINGS) $(MANAGE) compilemessages --ignore=$(VENV) --ignore=staticfiles
 

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "clinic",
     "accounts",
@@ -275,6 +277,12 @@ _CACHE_URL = env("CACHE_URL", default="") or env("REDIS_URL", default="")
 CACHES = {
     "default": _cache(_CACHE_URL) if _CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
+
+# --- Background work ------------------------------------------------------------------------
+# Django's tasks framework (the django-tasks backport) with its database backend: a task is a
+# row in the clinic's own database, enqueued in the transaction that needs it, and run by
+# `manage.py db_worker` (deploy/ runs it as a service). No broker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Logins, sessions, headers (README.md, "Security") --------------------------------------
 # Brute force (django-axes): lock the USERNAME after AXES_FAILURE_LIMIT failures, for
