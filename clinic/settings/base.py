@@ -72,6 +72,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "clinic.urls"
+# A form sent without a valid CSRF token gets the clinic's translated page, not Django's English one.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 WSGI_APPLICATION = "clinic.wsgi.application"
 
 # The clinic's pages are Jinja2 templates (templates/, clinic/jinja2.py); Django's own engine
