@@ -78,7 +78,7 @@ def dump_without_manifest(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_truncated_dump_without_manifest_loads_nothing(dump_without_manifest, scratch_database):
+def test_a_truncated_dump_without_manifest_loads_nothing(dump_without_manifest, scratch_database):  # noqa: F811
     data = dump_without_manifest.read_bytes()
     dump_without_manifest.write_bytes(data[: len(data) * 2 // 3])
     name, url = scratch_database
@@ -97,7 +97,7 @@ def rewrite(dump: Path, change) -> None:
 
 @mysql_only
 @pytest.mark.django_db(transaction=True)
-def test_a_dump_cut_between_statements_is_refused_before_loading(dump_without_manifest, scratch_database):
+def test_a_dump_cut_between_statements_is_refused_before_loading(dump_without_manifest, scratch_database):  # noqa: F811
     def cut(text):
         starts = [m.start() for m in re.finditer(r"^DROP TABLE IF EXISTS", text, re.MULTILINE)]
         return text[: starts[len(starts) // 2]]  # whole statements only: it would load "fine"
@@ -112,7 +112,7 @@ def test_a_dump_cut_between_statements_is_refused_before_loading(dump_without_ma
 
 @mysql_only
 @pytest.mark.django_db(transaction=True)
-def test_a_load_that_fails_half_way_leaves_the_database_empty(dump_without_manifest, scratch_database):
+def test_a_load_that_fails_half_way_leaves_the_database_empty(dump_without_manifest, scratch_database):  # noqa: F811
     """A complete dump whose middle statement fails (as a full disk or a missing privilege would)."""
 
     def break_middle(text):
