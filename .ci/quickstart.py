@@ -45,7 +45,8 @@ def with_database(url: str, name: str) -> str:
 def create_mariadb(url: str) -> None:
     """As the README does: a new database, and the URL's user may use it."""
     user = urlsplit(url).username or "root"
-    sql = f"DROP DATABASE IF EXISTS `{DATABASE}`; CREATE DATABASE `{DATABASE}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+    sql = f"DROP DATABASE IF EXISTS `{DATABASE}`;"
+    sql += f"CREATE DATABASE `{DATABASE}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
     if user != "root":
         sql += "".join(
             f"GRANT ALL PRIVILEGES ON `{DATABASE}`.* TO '{user}'@'{host}';" for host in ("127.0.0.1", "localhost")
@@ -143,9 +144,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="clinic-quickstart.") as tmp:
         clone = Path(tmp) / "clinic"
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-        note(
-            f"fresh clone of {ROOT} at {clone} ({subprocess.run(['git', '-C', str(clone), 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()})"
-        )
+        head = subprocess.run(["git", "-C", str(clone), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+        note(f"fresh clone of {ROOT} at {clone} ({head.stdout.strip()})")
         for engine, url in urls.items():
             problems[engine] = quick_start(clone, engine, url)
             note(f"{engine}: " + (problems[engine] or "served, GET /healthz 200, stopped"))

@@ -3,6 +3,7 @@ pages (handler400/404/500 and the CSRF failure; handler403 is audit.views.permis
 logs the refusal) and /favicon.ico."""
 
 import logging
+import sys
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -16,11 +17,17 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.dbfaults import unavailable, write_refused
+
 logger = logging.getLogger(__name__)
 
 
 # Public on purpose, like the login page: a load balancer or a monitor asks without logging in.
-# It shows nothing but ok/unavailable, and never the database's error (that goes to the log).
+# It shows nothing but ok/degraded/unavailable, never the database's error (that goes to the log).
+# "degraded" (503): the database answers but refuses writes (read-only, a missing privilege, a full
+# disk), found by a write that changes no row on settings.HEALTHZ_WRITE_TABLES; pages that only
+# read still work, nothing can be saved, and no patient data is shown (its audit row cannot be
+# written). A load balancer that should keep such a node for reads can tell it by the body.
 @csrf_exempt  # so a POST gets the 405 below, not the CSRF 403
 @require_http_methods(["GET", "HEAD"])
 @never_cache
@@ -32,6 +39,18 @@ def healthz(request):
     except DatabaseError:
         logger.exception("healthz: the database does not answer")
         return JsonResponse({"status": "unavailable"}, status=503)
+    try:
+        with connection.cursor() as cursor:
+            for table in settings.HEALTHZ_WRITE_TABLES:
+                name = connection.ops.quote_name(table)
+                # Table names come from the settings; no row matches, so nothing is written.
+                cursor.execute(f"INSERT INTO {name} SELECT * FROM {name} WHERE 1 = 0")  # nosec B608
+    except DatabaseError as error:
+        if not write_refused(error):
+            logger.exception("healthz: the database does not answer")
+            return JsonResponse({"status": "unavailable"}, status=503)
+        logger.error("healthz: the database refuses writes: %s", error)
+        return JsonResponse({"status": "degraded", "writes": "refused"}, status=503)
     return JsonResponse({"status": "ok"})
 
 
@@ -80,7 +99,41 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    """handler500: needs no database (the error may be the database)."""
+    """handler500: needs no database (the error may be the database).
+
+    A database that refuses writes or does not answer is not a bug of the page: 503, and what it
+    means for the user (core.dbfaults). A refused write rolled back its transaction: nothing was
+    changed. Pages that show patient data need their audit row, so they are refused too."""
+    error = sys.exc_info()[1]
+    if write_refused(error):
+        response = error_page(
+            request,
+            status=503,
+            heading=_("Data cannot be saved right now"),
+            message=_(
+                "The database accepts no changes at the moment (it is read-only, full, or lacks a "
+                "permission); nothing was changed. Patient data is not shown either: every view of "
+                "it is recorded in the access log, and that record cannot be written now. Pages "
+                "that only show lists and schedules still work. Try again later, or tell the "
+                "administrator."
+            ),
+            navigation=False,
+        )
+        response["Retry-After"] = "60"
+        return response
+    if unavailable(error):
+        response = error_page(
+            request,
+            status=503,
+            heading=_("The database is not available right now"),
+            message=_(
+                "Nothing could be read or saved. Try again in a moment; a payment form sent again "
+                "is recorded only once."
+            ),
+            navigation=False,
+        )
+        response["Retry-After"] = "30"
+        return response
     return error_page(
         request,
         status=500,
