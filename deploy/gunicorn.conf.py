@@ -30,6 +30,11 @@ preload_app = False
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn sees nginx through a unix socket (no address): the access log shows nginx's X-Real-IP.
+access_log_format = '%({x-real-ip}i)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# gunicorn 25.1+ opens a control socket in $XDG_RUNTIME_DIR or ~/.gunicorn by default; the unit's
+# ProtectHome= forbids the second, and systemctl's signals (reload, stop) do the same job.
+control_socket_disable = True
 # The client's real address comes from nginx's X-Forwarded-For (AUDIT_TRUSTED_PROXIES=1), read by
 # the app itself (audit.services.client_ip); gunicorn only trusts the scheme header from nginx on
 # this machine.
