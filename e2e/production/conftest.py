@@ -128,7 +128,9 @@ def production(django_db_setup, django_db_blocker, tmp_path_factory):
 
     bind = {"KLINIK_BIND": f"unix:{base / 'run' / 'gunicorn.sock'}", "GUNICORN_WORKERS": "2"}
     result.web = stack.Supervised(stack.read_unit("klinik-web.service"), result.paths, base / "log" / "web.log", bind)
-    result.worker = stack.Supervised(stack.read_unit("klinik-worker.service"), result.paths, base / "log" / "worker.log")
+    result.worker = stack.Supervised(
+        stack.read_unit("klinik-worker.service"), result.paths, base / "log" / "worker.log"
+    )
     config = stack.nginx_config(result.paths, http_port=http_port, https_port=https_port, server_name=HOST)
     result.nginx = stack.start_nginx(result.paths, config)
     try:

@@ -60,9 +60,7 @@ def test_the_headers_the_redirect_and_the_limits(production, transactional_db):
 
     # Static files: hashed names from collectstatic, served by nginx, kept a year.
     static = [
-        path
-        for path in re.findall(r'(?:href|src)="(/static/[^"]+)"', login.body)
-        if "." in path.rsplit("/", 1)[-1]
+        path for path in re.findall(r'(?:href|src)="(/static/[^"]+)"', login.body) if "." in path.rsplit("/", 1)[-1]
     ]
     assert static, "the login page links no static file"
     for path in static:
