@@ -124,17 +124,8 @@ if [ "$FIRST_RUN" = 1 ]; then
     note "encryption keys written to $ENV_FILE: KEEP A COPY OFF THIS SERVER"
 fi
 
-# manage.py as the klinik user with the production settings and the env file (read line by
-# line as systemd's EnvironmentFile= does: values may contain spaces, no shell quoting).
-manage() {
-    local vars=(DJANGO_SETTINGS_MODULE=clinic.settings.production PYTHONDONTWRITEBYTECODE=1)
-    local line
-    while IFS= read -r line || [ -n "$line" ]; do
-        case "$line" in '' | '#'*) continue ;; esac
-        vars+=("$line")
-    done < "$ENV_FILE"
-    (cd "$APP" && runuser -u "$USER_NAME" -- env -i PATH=/usr/bin:/bin "${vars[@]}" "$VENV/bin/python" manage.py "$@")
-}
+# manage.py as the klinik user with the production settings and the env file (deploy/manage.sh).
+manage() { "$APP/deploy/manage.sh" "$@"; }
 
 # --- 5. Database: backup (upgrade), migrate, audit triggers ------------------------------------
 say "5. Database"
