@@ -25,6 +25,9 @@ ETC=/etc/klinik
 ENV_FILE=$ETC/klinik.env
 BACKUPS=/var/backups/klinik
 USER_NAME=klinik
+# Debian's own Python (python3-venv): not whatever `python3` a PATH finds first (pyenv, conda
+# in root's home), which the klinik user could not run.
+SYSTEM_PYTHON=/usr/bin/python3
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -78,8 +81,8 @@ note "code: $APP (owner root), static: $STATIC, backups: $BACKUPS, settings: $EN
 say "3. Settings ($ENV_FILE) and database"
 if [ "$FIRST_RUN" = 1 ]; then
     [ -n "${KLINIK_DOMAIN:-}" ] || die "first run: set KLINIK_DOMAIN (the name the staff type in the browser)"
-    DB_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
-    SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
+    DB_PASSWORD=$("$SYSTEM_PYTHON" -c 'import secrets; print(secrets.token_hex(24))')
+    SECRET=$("$SYSTEM_PYTHON" -c 'import secrets; print(secrets.token_urlsafe(50))')
     # The keys come from the app itself once the virtualenv exists (step 4): placeholders first.
     sed -e "s|^SECRET_KEY=.*|SECRET_KEY=$SECRET|" \
         -e "s|^ALLOWED_HOSTS=.*|ALLOWED_HOSTS=$KLINIK_DOMAIN|" \
@@ -109,13 +112,18 @@ fi
 
 # --- 4. Virtualenv ---------------------------------------------------------------------------
 say "4. Virtualenv $VENV"
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+# A virtualenv of another Python (moved, or made by hand) is made again.
+if [ -x "$VENV/bin/python" ] && [ "$(readlink -f "$VENV/bin/python")" != "$(readlink -f "$SYSTEM_PYTHON")" ]; then
+    note "$VENV was made with $(readlink -f "$VENV/bin/python"): made again with $SYSTEM_PYTHON"
+    rm -rf "$VENV"
+fi
+[ -x "$VENV/bin/python" ] || "$SYSTEM_PYTHON" -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade pip
 "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$APP/requirements-mysql.txt"
 note "$("$VENV/bin/python" -c 'import django, gunicorn; print("Django", django.get_version(), "gunicorn", gunicorn.__version__)')"
 
 if [ "$FIRST_RUN" = 1 ]; then
-    KEYS=$(cd "$APP" && "$VENV/bin/python" manage.py generate_encryption_keys)
+    KEYS=$(cd "$APP" && "$VENV/bin/python" manage.py generate_encryption_keys 2>/dev/null)
     FEK=$(printf '%s\n' "$KEYS" | sed -n 's/^FIELD_ENCRYPTION_KEYS=//p')
     BIK=$(printf '%s\n' "$KEYS" | sed -n 's/^BLIND_INDEX_KEY=//p')
     sed -i -e "s|^FIELD_ENCRYPTION_KEYS=.*|FIELD_ENCRYPTION_KEYS=$FEK|" \
