@@ -162,12 +162,12 @@ install -d -o root -g root -m 0755 "$ETC/tls"
 if [ ! -f "$ETC/tls/fullchain.pem" ]; then
     DOMAIN=${KLINIK_DOMAIN:?KLINIK_DOMAIN is needed to make the first certificate}
     # A self-signed certificate so nginx can start; replace it with the clinic's own or Let's
-    # Encrypt's (docs/deploy.md step 6).
+    # Encrypt's (docs/deploy.md step 4).
     openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=$DOMAIN" \
         -addext "subjectAltName=DNS:$DOMAIN" \
         -keyout "$ETC/tls/privkey.pem" -out "$ETC/tls/fullchain.pem" 2>/dev/null
     chmod 0600 "$ETC/tls/privkey.pem"
-    note "self-signed certificate for $DOMAIN written (replace it: docs/deploy.md step 6)"
+    note "self-signed certificate for $DOMAIN written (replace it: docs/deploy.md step 4)"
 fi
 SITE=/etc/nginx/sites-available/klinik
 DOMAIN=${KLINIK_DOMAIN:-$(sed -n 's/^ *server_name \([^;]*\);/\1/p' "$SITE" 2>/dev/null | head -n 1)}
@@ -210,7 +210,7 @@ systemctl reload nginx
 for _ in $(seq 30); do
     if curl -fsk --resolve "$DOMAIN:443:127.0.0.1" "https://$DOMAIN/healthz" >/dev/null; then
         say "Done: https://$DOMAIN/ answers."
-        [ "$FIRST_RUN" = 1 ] && note "next: manage.py createsuperuser (docs/deploy.md step 7)"
+        [ "$FIRST_RUN" = 1 ] && note "next: deploy/manage.sh createsuperuser (docs/deploy.md step 5)"
         exit 0
     fi
     sleep 1
