@@ -93,7 +93,7 @@ def plan(mariadb: Service, postgres: Service) -> list[Step]:
     production = ".venv/bin/pytest e2e/production --create-db"
     production_tools = Check("the MariaDB driver and Playwright", f"{MAKE} install-mysql .venv/.installed-e2e")
     production_problem = mariadb.problem or browser.problem
-    production_env = {**mariadb.env, "CLINIC_PRODUCTION_TESTS": "1", "REDIS_URL": REDIS_URL}
+    smoke_env = {**mariadb.env, "CLINIC_PRODUCTION_TESTS": "1", "REDIS_URL": REDIS_URL}
     return [
         # The README's test command on each database. On MariaDB and PostgreSQL, first: do the
         # migrations match the models, and are the system checks clean against that server
@@ -122,7 +122,7 @@ def plan(mariadb: Service, postgres: Service) -> list[Step]:
             "Production",
             production,
             PYTEST_NO_SKIPS,
-            env=production_env,
+            env=smoke_env,
             problem=production_problem,
             before=production_tools,
         ),
