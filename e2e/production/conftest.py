@@ -99,7 +99,7 @@ def production(django_db_setup, django_db_blocker, tmp_path_factory):
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     base = tmp_path_factory.mktemp("production")
     base.chmod(0o755)
-    for folder in ("static", "backups", "run", "log"):
+    for folder in ("static", "backups", "run", "log", "cache"):
         (base / folder).mkdir()
     stack.self_signed_certificate(base / "tls", HOST)
 

@@ -6,7 +6,7 @@ module reads them (deploy/systemd/*.service) and runs their ExecStart= commands 
 supervisor that applies their Restart= and RestartSec= settings, which is what systemd would do
 with them. What differs from a server, on purpose: the paths (/opt/klinik, /etc/klinik,
 /var/backups/klinik, /run/klinik become folders of the test's own), User= (the processes run as
-the test's user), gunicorn binds its unix socket itself (KLINIK_BIND) instead of receiving it
+the test's user), CacheDirectory= is a folder of the test's, gunicorn binds its unix socket itself (KLINIK_BIND) instead of receiving it
 from klinik-web.socket, and nginx listens on free ports of 127.0.0.1. The nginx site is
 deploy/nginx/klinik.conf with those substitutions, inside a minimal nginx.conf of the test's.
 """
@@ -106,6 +106,7 @@ class Paths:
             ("/etc/klinik/tls", str(self.base / "tls")),
             ("/var/backups/klinik", str(self.base / "backups")),
             ("/run/klinik", str(self.base / "run")),
+            ("/var/cache/klinik", str(self.base / "cache")),
             ("/var/log/nginx", str(self.base / "log")),
             ("/var/www/letsencrypt", str(self.base / "www")),
         ]
@@ -124,7 +125,7 @@ def unit_environment(unit: Unit, paths: Paths, extra: dict[str, str] | None = No
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
     for file in unit.environment_files:
         env.update(read_environment_file(Path(paths.local(file))))
-    env.update(unit.environment)
+    env.update({key: paths.local(value) for key, value in unit.environment.items()})
     env.update(extra or {})
     return env
 
