@@ -5,9 +5,9 @@ systemd is not PID 1 where CI runs (a container), so the units are not started b
 module reads them (deploy/systemd/*.service) and runs their ExecStart= commands under a small
 supervisor that applies their Restart= and RestartSec= settings, which is what systemd would do
 with them. What differs from a server, on purpose: the paths (/opt/klinik, /etc/klinik,
-/var/backups/klinik, /run/klinik become folders of the test's own), User= (the processes run as
-the test's user), CacheDirectory= is a folder of the test's, gunicorn binds its unix socket itself (KLINIK_BIND) instead of receiving it
-from klinik-web.socket, and nginx listens on free ports of 127.0.0.1. The nginx site is
+/var/backups/klinik, /run/klinik, /var/cache/klinik become folders of the test's own), User=
+(the processes run as the test's user), gunicorn binds its unix socket itself (KLINIK_BIND)
+instead of receiving it from klinik-web.socket, and nginx listens on free ports of 127.0.0.1. The nginx site is
 deploy/nginx/klinik.conf with those substitutions, inside a minimal nginx.conf of the test's.
 """
 
