@@ -209,7 +209,9 @@ def _move(batch: Batch, kind: str, quantity: int, *, by: User | None, reason: st
 
 
 def _locked(batch: Batch) -> Batch:
-    return Batch.objects.select_for_update().select_related("drug").get(pk=batch.pk)
+    # No join in a locking read: MariaDB would lock the joined drug row too (a dispense holding
+    # it and waiting for the batch was a deadlock), PostgreSQL refuses FOR UPDATE on an outer join.
+    return Batch.objects.select_for_update().get(pk=batch.pk)
 
 
 @transaction.atomic
@@ -334,16 +336,23 @@ def dispense(*, prescription: Prescription, quantities: Mapping[int, int], by: U
     open prescription, from the batches earliest expiry first, never an expired one. When stock
     is short the line gets what there is and the rest stays open. Each drug handed over becomes
     a line of the visit's bill at the catalogue price of the moment, in the same transaction."""
-    prescription = Prescription.objects.select_for_update().select_related("appointment").get(pk=prescription.pk)
+    # Locks in the order every service takes them: the visit, the prescription, its lines, the
+    # batches (then billing locks the bill).
+    appointment = Appointment.objects.select_for_update().get(pk=prescription.appointment_id)
+    prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
     if prescription.status not in (Prescription.Status.OPEN, Prescription.Status.PARTIAL):
         raise ValidationError(_("This prescription is not waiting to be dispensed."))
+    # Locking reads without joins (see _locked); the drugs are read after, without a lock.
     lines = {
         line.pk: line
         for line in PrescriptionLine.objects.select_for_update()
         .filter(prescription=prescription, pk__in=list(quantities))
-        .select_related("drug")
         .order_by("id")
     }
+    drugs = Drug.objects.in_bulk({line.drug_id for line in lines.values() if line.drug_id})
+    for line in lines.values():
+        if line.drug_id:
+            line.drug = drugs[line.drug_id]
     wanted = {}
     for pk, quantity in quantities.items():
         line = lines.get(pk)
@@ -407,7 +416,7 @@ def dispense(*, prescription: Prescription, quantities: Mapping[int, int], by: U
                 _move(batch, StockMove.Kind.DISPENSE, -n, by=by, dispense=record)
             units = sum(n for _b, n in take)
             bill_item_add(
-                appointment=prescription.appointment,
+                appointment=appointment,
                 code=drug.kfa_code,
                 description=(f"{line.compound_name}: {drug}" if line.is_compound else str(drug)),
                 quantity=units,
