@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,7 +26,7 @@ from pharmacy.forms import (
     ReceiveForm,
     RemoveForm,
 )
-from pharmacy.models import Prescription
+from pharmacy.models import Prescription, PrescriptionLine
 from records.access import get_visit_for
 from records.selectors import known_allergies
 from scheduling.models import Appointment
@@ -99,6 +99,8 @@ def prescribe(request, pk):
 @require_POST
 def line_remove(request, pk, line_pk):
     appointment = get_visit_for(request, pk, write=True)
+    # Another visit's line is a 404, as a line that does not exist.
+    get_object_or_404(PrescriptionLine, pk=line_pk, prescription__appointment=appointment)
     try:
         services.prescription_line_remove(appointment=appointment, line_pk=line_pk)
     except ValidationError as error:

@@ -1,14 +1,7 @@
 import pytest
 
-from accounts.models import User
-from accounts.tests.factories import UserFactory
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory
-
-
-@pytest.fixture
-def pharmacist(db):
-    return UserFactory(username="apoteker_t", role=User.Role.PHARMACIST)
 
 
 @pytest.fixture
