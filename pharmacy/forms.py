@@ -86,10 +86,11 @@ class CompoundLineForm(UsageFields):
         for i in range(1, MAX_INGREDIENTS + 1):
             self.fields[f"ingredient_{i}"] = DrugNameField(label=_("drug %(n)s") % {"n": i}, required=i == 1)
             self.fields[f"ingredient_{i}_quantity"] = forms.IntegerField(
-                label=_("units"), min_value=1, max_value=10000, required=i == 1
+                label=_("units of drug %(n)s") % {"n": i}, min_value=1, max_value=10000, required=i == 1
             )
             for name in (f"ingredient_{i}", f"ingredient_{i}_quantity"):
                 self.fields[name].widget.attrs.setdefault("class", "form-control")
+                self.fields[name].widget.attrs["aria-label"] = self.fields[name].label
 
     def ingredient_rows(self):
         return [(self[f"ingredient_{i}"], self[f"ingredient_{i}_quantity"]) for i in range(1, MAX_INGREDIENTS + 1)]

@@ -58,7 +58,9 @@ def test_the_doctor_prescribes_is_warned_and_the_pharmacist_dispenses(
     stock(para, 100)
     client.force_login(doctor_user)
     url = reverse("pharmacy:prescribe", args=[consult.pk])
-    assert client.get(url).status_code == 200
+    form_page = client.get(url).content.decode()
+    assert 'id="drug-line-form"' in form_page and 'id="compound-line-form"' in form_page
+    assert 'list="drug-names"' in form_page and reverse("pharmacy:drug_search") in form_page
     response = client.post(url, drug_post("amoxsan", 10))
     assert response.status_code == 302
     warnings = [m.message for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
