@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from billing import services
-from billing.models import BillItem, Billing, Payment, PaymentMethod
+from billing.models import Billing, BillItem, Payment, PaymentMethod
 from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory
 from patients.tests.factories import PatientFactory
 from scheduling.tests.factories import AppointmentServiceFactory, ServiceFactory
