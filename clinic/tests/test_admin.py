@@ -29,6 +29,9 @@ READ_ONLY_FOR_ADMIN = {
     "audit.auditlog",
     "audit.emergencyaccess",
     "django_tasks_database.dbtaskresult",  # the background tasks' queue: django-tasks-db's read-only admin
+    # The stock: batches are received and counted on the stock pages, the ledger is append-only.
+    "pharmacy.batch",
+    "pharmacy.stockmove",
 }
 
 
@@ -56,7 +59,16 @@ def one_of_each(db):
         "billing.payment": payment,
         **audit_objects(record, lab),
         "django_tasks_database.dbtaskresult": task_result(),
+        **pharmacy_objects(),
     }
+
+
+def pharmacy_objects() -> dict:
+    from pharmacy.tests.factories import DrugFactory, stock
+
+    drug = DrugFactory()
+    batch = stock(drug, 10)
+    return {"pharmacy.drug": drug, "pharmacy.batch": batch, "pharmacy.stockmove": batch.moves.get()}
 
 
 def task_result():
@@ -122,6 +134,9 @@ def test_it_registers_every_model_of_the_clinic():
             "records.medicalrecordversion",
             "records.labresultversion",
             "django_tasks_database.dbtaskresult",
+            "pharmacy.drug",
+            "pharmacy.batch",
+            "pharmacy.stockmove",
         ]
     )
 
@@ -139,7 +154,7 @@ def test_it_serves_changelist_add_and_change_pages_to_the_admin(client, admin_us
 
 
 @pytest.mark.parametrize("label", registered_models())
-@pytest.mark.parametrize("role", ["receptionist", "doctor_user", "inactive_user"])
+@pytest.mark.parametrize("role", ["receptionist", "doctor_user", "pharmacist", "inactive_user"])
 def test_it_keeps_other_roles_out_of_the_admin(client, one_of_each, request, role, label):
     client.force_login(request.getfixturevalue(role))
     app, model = label.split(".")
