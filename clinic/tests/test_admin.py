@@ -28,7 +28,6 @@ READ_ONLY_FOR_ADMIN = {
     "records.labresultversion",
     "audit.auditlog",
     "audit.emergencyaccess",
-    "django_tasks_database.dbtaskresult",  # the background tasks' queue: django-tasks-db's read-only admin
     # The stock: batches are received and counted on the stock pages, the ledger is append-only.
     "pharmacy.batch",
     "pharmacy.stockmove",
@@ -58,7 +57,6 @@ def one_of_each(db):
         "billing.billing": bill,
         "billing.payment": payment,
         **audit_objects(record, lab),
-        "django_tasks_database.dbtaskresult": task_result(),
         **pharmacy_objects(),
     }
 
@@ -69,20 +67,6 @@ def pharmacy_objects() -> dict:
     drug = DrugFactory()
     batch = stock(drug, 10)
     return {"pharmacy.drug": drug, "pharmacy.batch": batch, "pharmacy.stockmove": batch.moves.get()}
-
-
-def task_result():
-    """A queued task, as the database backend stores it (django-tasks-db)."""
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.create(
-        args_kwargs={"args": [], "kwargs": {}},
-        task_path="core.checks.nothing",
-        backend_name="default",
-        run_after=timezone.now(),
-        exception_class_path="",
-        traceback="",
-    )
 
 
 def audit_objects(record, lab) -> dict:
@@ -133,7 +117,6 @@ def test_it_registers_every_model_of_the_clinic():
             "audit.emergencyaccess",
             "records.medicalrecordversion",
             "records.labresultversion",
-            "django_tasks_database.dbtaskresult",
             "pharmacy.drug",
             "pharmacy.batch",
             "pharmacy.stockmove",
