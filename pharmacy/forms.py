@@ -3,7 +3,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from billing.forms import RupiahField
-from core.forms import ClinicDateField
+from core.forms import CleanCharField, CleanIntegerField, ClinicDateField
 from pharmacy.models import Drug, PrescriptionLine, StockMove
 
 DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
@@ -27,7 +27,7 @@ class StyledForm(forms.Form):
                 self.fields[name].widget.attrs["class"] = f"{css} is-invalid".strip()
 
 
-class DrugNameField(forms.CharField):
+class DrugNameField(CleanCharField):
     """A drug of the catalogue, typed by its name (the page suggests names as one types)."""
 
     def __init__(self, **kwargs):
@@ -57,13 +57,13 @@ class DrugNameField(forms.CharField):
 
 
 class UsageFields(StyledForm):
-    times_per_day = forms.IntegerField(label=_("times a day"), min_value=1, max_value=24)
-    dose = forms.CharField(label=_("dose each time"), max_length=60, help_text=_("For example 1 tablet, 5 ml."))
+    times_per_day = CleanIntegerField(label=_("times a day"), min_value=1, max_value=24)
+    dose = CleanCharField(label=_("dose each time"), max_length=60, help_text=_("For example 1 tablet, 5 ml."))
     route = forms.ChoiceField(label=_("route"), choices=PrescriptionLine.Route.choices)
     timing = forms.ChoiceField(label=_("timing"), choices=PrescriptionLine.Timing.choices)
-    duration_days = forms.IntegerField(label=_("duration (days)"), min_value=1, max_value=365, required=False)
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=10000)
-    instructions = forms.CharField(label=_("instructions"), max_length=200, required=False)
+    duration_days = CleanIntegerField(label=_("duration (days)"), min_value=1, max_value=365, required=False)
+    quantity = CleanIntegerField(label=_("quantity"), min_value=1, max_value=10000)
+    instructions = CleanCharField(label=_("instructions"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +76,7 @@ class DrugLineForm(UsageFields):
 
 
 class CompoundLineForm(UsageFields):
-    compound_name = forms.CharField(label=_("compound name"), max_length=120)
+    compound_name = CleanCharField(label=_("compound name"), max_length=120)
     compound_form = forms.ChoiceField(label=_("made into"), choices=PrescriptionLine.CompoundForm.choices)
     field_order = ["compound_name", "compound_form", "quantity"]
 
@@ -85,7 +85,7 @@ class CompoundLineForm(UsageFields):
         self.fields["quantity"].label = _("number made (capsules, powders)")
         for i in range(1, MAX_INGREDIENTS + 1):
             self.fields[f"ingredient_{i}"] = DrugNameField(label=_("drug %(n)s") % {"n": i}, required=i == 1)
-            self.fields[f"ingredient_{i}_quantity"] = forms.IntegerField(
+            self.fields[f"ingredient_{i}_quantity"] = CleanIntegerField(
                 label=_("units of drug %(n)s") % {"n": i}, min_value=1, max_value=10000, required=i == 1
             )
             for name in (f"ingredient_{i}", f"ingredient_{i}_quantity"):
@@ -120,7 +120,7 @@ class DispenseForm(StyledForm):
             if line.remaining <= 0:
                 continue
             name = f"line_{line.pk}"
-            self.fields[name] = forms.IntegerField(
+            self.fields[name] = CleanIntegerField(
                 label=line.title, min_value=0, max_value=line.remaining, initial=line.remaining
             )
             self.fields[name].widget.attrs["class"] = "form-control"
@@ -132,16 +132,16 @@ class DispenseForm(StyledForm):
 
 class ReceiveForm(StyledForm):
     drug = forms.ModelChoiceField(label=_("drug"), queryset=Drug.objects.filter(is_active=True).order_by("name"))
-    batch_number = forms.CharField(label=_("batch number"), max_length=40)
+    batch_number = CleanCharField(label=_("batch number"), max_length=40)
     expiry_date = ClinicDateField(label=_("expiry date"), widget=forms.DateInput(**DATE_INPUT))
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=1_000_000)
+    quantity = CleanIntegerField(label=_("quantity"), min_value=1, max_value=1_000_000)
     purchase_price = RupiahField(label=_("purchase price per unit (Rp)"))
-    supplier = forms.CharField(label=_("supplier"), max_length=120)
+    supplier = CleanCharField(label=_("supplier"), max_length=120)
 
 
 class CountForm(StyledForm):
-    counted = forms.IntegerField(label=_("counted"), min_value=0, max_value=1_000_000)
-    reason = forms.CharField(label=_("reason"), max_length=200)
+    counted = CleanIntegerField(label=_("counted"), min_value=0, max_value=1_000_000)
+    reason = CleanCharField(label=_("reason"), max_length=200)
 
 
 class RemoveForm(StyledForm):
@@ -152,14 +152,12 @@ class RemoveForm(StyledForm):
             (StockMove.Kind.WRITE_OFF, StockMove.Kind.WRITE_OFF.label),
         ],
     )
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=1_000_000)
-    reason = forms.CharField(label=_("reason"), max_length=200)
+    quantity = CleanIntegerField(label=_("quantity"), min_value=1, max_value=1_000_000)
+    reason = CleanCharField(label=_("reason"), max_length=200)
 
 
 class NearExpiryForm(StyledForm):
-    days = forms.IntegerField(
-        label=_("expiring within (days)"), min_value=0, max_value=3650, initial=90, required=False
-    )
+    days = CleanIntegerField(label=_("expiring within (days)"), min_value=0, max_value=3650, initial=90, required=False)
 
 
 class MovementsForm(StyledForm):
