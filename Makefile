@@ -22,7 +22,7 @@ PYTEST_ARGS ?=
 RUN_ADDR ?= 127.0.0.1:8000
 
 # The sample data, in load order (fixtures/*.json, written by `make fixtures`).
-FIXTURES = users patients scheduling records billing
+FIXTURES = users patients scheduling records billing pharmacy
 
 # Stamp files: each install step re-runs when its requirements file changes.
 STAMP_BASE = $(VENV)/.installed-base

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from billing.models import Billing, Insurance, Payment, PaymentMethod, SubmitToken
+from billing.models import Billing, BillItem, Insurance, Payment, PaymentMethod, SubmitToken
 from billing.summaries import billed_lines, outstanding, revenue
 from core import summaries
 from patients.models import Patient
@@ -22,10 +22,63 @@ BPJS_PROVIDER = "BPJS Kesehatan"
 
 
 def bill_total_for(*, appointment: Appointment) -> Decimal:
-    total = AppointmentService.objects.filter(appointment=appointment).aggregate(
+    """The visit's services and its other items (drugs dispensed...), together."""
+    services_total = AppointmentService.objects.filter(appointment=appointment).aggregate(
         total=Sum(F("unit_price") * F("quantity"))
     )["total"]
-    return Decimal(total or 0).quantize(Decimal("0.01"))
+    items_total = BillItem.objects.filter(appointment=appointment).aggregate(
+        total=Sum(F("unit_price") * F("quantity"))
+    )["total"]
+    return (Decimal(services_total or 0) + Decimal(items_total or 0)).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def bill_item_add(
+    *,
+    appointment: Appointment,
+    description: str,
+    quantity: int,
+    unit_price: Decimal,
+    source: str,
+    code: str = "",
+) -> BillItem:
+    """Adds a line to the visit's bill (a drug dispensed...) at the given price, a snapshot.
+
+    The appointment row is locked first, as completing the visit does, so a bill issued at the
+    same moment either counts the line or is raised by it, never neither. When the bill exists,
+    its total and status follow in the same transaction (a paid bill becomes partially paid);
+    before it is issued, the line waits on the visit and the bill counts it when issued. A void
+    bill takes no lines."""
+    Appointment.objects.select_for_update().filter(pk=appointment.pk).first()
+    quantity = int(quantity)
+    unit_price = Decimal(unit_price).quantize(Decimal("0.01"))
+    if quantity < 1:
+        raise ValidationError({"quantity": _("The quantity must be at least 1.")})
+    if unit_price < 0:
+        raise ValidationError({"unit_price": _("The price must not be negative.")})
+    bill = Billing.objects.select_for_update().filter(appointment_id=appointment.pk).first()
+    if bill is not None and bill.status == Billing.Status.VOID:
+        raise ValidationError(_("This visit's bill has been voided and takes no more lines."))
+    item = BillItem(
+        appointment_id=appointment.pk,
+        code=code[:30],
+        description=description[:200],
+        quantity=quantity,
+        unit_price=unit_price,
+        source=source,
+    )
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        raise ValidationError(_("This line is already on the bill.")) from None
+    if bill is not None:
+        before = outstanding(bill)
+        bill.total_amount += item.line_total
+        bill.status = Billing.status_for(total=bill.total_amount, paid=bill.amount_paid)
+        bill.save(update_fields=["total_amount", "status", "updated_at"])
+        summaries.apply(before, outstanding(bill))
+    return item
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ urlpatterns = [
     path("appointments/", include("scheduling.urls")),
     path("records/", include("records.urls")),
     path("billing/", include("billing.urls")),
+    path("pharmacy/", include("pharmacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

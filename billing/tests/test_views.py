@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from billing import services
-from billing.models import Billing, Payment, PaymentMethod
+from billing.models import Billing, BillItem, Payment, PaymentMethod
 from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory, pay_token, void_data
 from patients.tests.factories import PatientFactory
 from scheduling.tests.factories import AppointmentServiceFactory, ServiceFactory
@@ -230,12 +230,15 @@ class TestBillPage:
         url = reverse("billing:detail", args=[bill.pk])
         staff_client.get(url)
         # user (the session is a cache hit), the bill with patient/doctor/insurance, the audit row, its
-        # lines, its payments.
-        with django_assert_num_queries(5):
+        # service lines, its other items (drugs dispensed), its payments.
+        with django_assert_num_queries(6):
             staff_client.get(url)
         for _ in range(3):
             PaymentFactory(billing=bill, amount=Decimal("1000"))
-        with django_assert_num_queries(5):
+            BillItem.objects.create(
+                appointment=bill.appointment, description="Obat", quantity=1, unit_price=1, source=f"t:{_}"
+            )
+        with django_assert_num_queries(6):
             staff_client.get(url)
 
 

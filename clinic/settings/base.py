@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "scheduling",
     "records",
     "billing",
+    "pharmacy",
     "reports",
     "sampledata",
 ]

@@ -31,6 +31,9 @@ READ_ONLY_FOR_ADMIN = {
     "records.labresultversion",
     "audit.auditlog",
     "audit.emergencyaccess",
+    # The stock: batches are received and counted on the stock pages, the ledger is append-only.
+    "pharmacy.batch",
+    "pharmacy.stockmove",
 }
 
 
@@ -57,7 +60,16 @@ def one_of_each(db):
         "billing.billing": bill,
         "billing.payment": payment,
         **audit_objects(record, lab),
+        **pharmacy_objects(),
     }
+
+
+def pharmacy_objects() -> dict:
+    from pharmacy.tests.factories import DrugFactory, stock
+
+    drug = DrugFactory()
+    batch = stock(drug, 10)
+    return {"pharmacy.drug": drug, "pharmacy.batch": batch, "pharmacy.stockmove": batch.moves.get()}
 
 
 def audit_objects(record, lab) -> dict:
@@ -108,6 +120,9 @@ def test_it_registers_every_model_of_the_clinic():
             "audit.emergencyaccess",
             "records.medicalrecordversion",
             "records.labresultversion",
+            "pharmacy.drug",
+            "pharmacy.batch",
+            "pharmacy.stockmove",
         ]
     )
 
@@ -125,7 +140,7 @@ def test_it_serves_changelist_add_and_change_pages_to_the_admin(client, admin_us
 
 
 @pytest.mark.parametrize("label", registered_models())
-@pytest.mark.parametrize("role", ["receptionist", "doctor_user", "inactive_user"])
+@pytest.mark.parametrize("role", ["receptionist", "doctor_user", "pharmacist", "inactive_user"])
 def test_it_keeps_other_roles_out_of_the_admin(client, one_of_each, request, role, label):
     client.force_login(request.getfixturevalue(role))
     app, model = label.split(".")
