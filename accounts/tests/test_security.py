@@ -80,6 +80,70 @@ def test_it_explains_the_lockout_in_english_too(client, receptionist):
     assert "Account locked" in page and "15 minutes" in page and "5 wrong passwords" in page
 
 
+# --- a locked username with two-step login -------------------------------------------------------
+
+LOCKED = "accounts:login_locked"
+
+
+def locked_login(client, user, password, token, **extra):
+    return client.post(
+        reverse(LOCKED),
+        {"username": user.username, "password": password, "token": token, "next": "/patients/"},
+        **extra,
+    )
+
+
+def test_the_lockout_page_offers_the_way_in_with_a_code(client, receptionist):
+    page = lock_out(client, receptionist).content.decode()
+    assert reverse(LOCKED) in page and f'value="{receptionist.username}"' in page
+
+
+def test_the_right_password_and_code_get_through_a_lock_and_say_what_happened(client, admin_user):
+    device = TOTPDevice.objects.create(user=admin_user, name="Ponsel", confirmed=True)
+    attacker = type(client)()
+    lock_out(attacker, admin_user)  # five anonymous POSTs from the clinic's one address
+    assert log_in(client, admin_user.username, PASSWORD).status_code == 429  # the password alone: locked
+
+    response = locked_login(client, admin_user, PASSWORD, code(device))
+    assert response.status_code == 302 and response["Location"] == "/patients/"
+    assert client.session[SESSION_KEY] == str(admin_user.pk)
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id  # verified: no second code asked
+    page = client.get(response["Location"], follow=True).content.decode()
+    assert "dikunci setelah 5 percobaan" in page or "locked after 5 failed" in page
+
+
+@pytest.mark.parametrize("wrong", ["password", "code"])
+def test_a_wrong_password_or_code_keeps_the_lock_without_saying_which(client, admin_user, wrong):
+    device = TOTPDevice.objects.create(user=admin_user, name="Ponsel", confirmed=True)
+    lock_out(client, admin_user)
+    password = "salah-lagi" if wrong == "password" else PASSWORD
+    token = code(device) if wrong == "password" else f"{(int(code(device)) + 1) % 1_000_000:06d}"
+    response = locked_login(client, admin_user, password, token)
+    assert response.status_code == 429
+    assert SESSION_KEY not in client.session
+    assert "Kata sandi atau kode tidak benar" in response.content.decode() or "password or the code" in (
+        response.content.decode()
+    )
+    assert AccessAttempt.objects.get(username=admin_user.username).failures_since_start == 6
+
+
+def test_a_user_without_two_step_login_stays_locked(client, receptionist):
+    lock_out(client, receptionist)
+    response = locked_login(client, receptionist, PASSWORD, "123456")
+    assert response.status_code == 429 and SESSION_KEY not in client.session
+    unconfirmed = TOTPDevice.objects.create(user=receptionist, name="Ponsel", confirmed=False)
+    assert locked_login(client, receptionist, PASSWORD, code(unconfirmed)).status_code == 429
+    assert SESSION_KEY not in client.session
+
+
+def test_the_way_in_with_a_code_is_only_for_a_locked_username(client, admin_user):
+    """Otherwise it would be a way around the counting of wrong passwords."""
+    device = TOTPDevice.objects.create(user=admin_user, name="Ponsel", confirmed=True)
+    response = locked_login(client, admin_user, PASSWORD, code(device))
+    assert response.status_code == 302 and response["Location"].startswith(reverse(LOGIN))
+    assert SESSION_KEY not in client.session
+
+
 def test_it_lets_a_colleague_at_the_same_address_log_in(client, receptionist, doctor_user):
     lock_out(client, receptionist)
     colleague = type(client)()  # another computer behind the clinic's one address
