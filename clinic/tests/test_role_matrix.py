@@ -233,6 +233,9 @@ ADMIN_PAGE = staff(admin=PAGE, doctor=FORBIDDEN, receptionist=FORBIDDEN)
 DOCTOR_ACTION = staff(admin=FORBIDDEN, doctor=ACTION, receptionist=FORBIDDEN)
 DOCTOR_FORM = staff(admin=FORBIDDEN, doctor=FORM, receptionist=FORBIDDEN)
 EVERY_ROLE_PAGE = staff(admin=PAGE, doctor=PAGE, receptionist=PAGE)
+# A search: its words are POSTed, kept under a token and the page comes back as ?s=<token>.
+SEARCH = (200, REDIRECT)
+FRONT_DESK_SEARCH = staff(admin=SEARCH, doctor=FORBIDDEN, receptionist=SEARCH)
 
 STAFF_EXPECTED = {
     # Public: signing in and out, the language switch, the health check.
@@ -244,6 +247,8 @@ STAFF_EXPECTED = {
         "receptionist": (REDIRECT, REDIRECT),
     },
     "accounts:logout": public((405, LOGIN)),  # POST only, then the login page
+    # A locked username's way in with its TOTP code: POST only; a username not locked goes to the login page.
+    "accounts:login_locked": public((405, LOGIN)),
     "set_language": public((REDIRECT, REDIRECT)),
     "healthz": public(PAGE),
     # The dashboard: the Admin's figures, a doctor's own day; the CSV of revenue for the Admin only.
@@ -262,7 +267,7 @@ STAFF_EXPECTED = {
     "audit:emergency_list": ADMIN_PAGE,
     # Patients: the front desk registers and edits; a doctor reads a patient in their care and
     # asks for emergency access to any other (a form with a reason).
-    "patients:search": FRONT_DESK_PAGE,
+    "patients:search": FRONT_DESK_SEARCH,
     "patients:create": FRONT_DESK_FORM,
     "patients:detail": EVERY_ROLE_PAGE,
     "patients:edit": FRONT_DESK_FORM,
@@ -274,7 +279,7 @@ STAFF_EXPECTED = {
     "scheduling:book": FRONT_DESK_FORM,
     "scheduling:walk_in": FRONT_DESK_FORM,
     "scheduling:day": EVERY_ROLE_PAGE,
-    "scheduling:patient_lookup": FRONT_DESK_PAGE,
+    "scheduling:patient_lookup": FRONT_DESK_ACTION,  # POST only (htmx: the results)
     "scheduling:detail": EVERY_ROLE_PAGE,
     "scheduling:check_in": FRONT_DESK_ACTION,
     "scheduling:cancel": FRONT_DESK_ACTION,
@@ -292,7 +297,7 @@ STAFF_EXPECTED = {
     "records:lab_edit": DOCTOR_FORM,
     "records:complete": DOCTOR_ACTION,
     # Billing: the front desk only.
-    "billing:unpaid": FRONT_DESK_PAGE,
+    "billing:unpaid": FRONT_DESK_SEARCH,
     "billing:detail": FRONT_DESK_PAGE,
     "billing:pay": FRONT_DESK_FORM,
     "billing:receipt": FRONT_DESK_PAGE,
