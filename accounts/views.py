@@ -25,6 +25,7 @@ from accounts.backends import ClinicModelBackend
 from accounts.forms import LockedLoginForm, LoginForm, TokenForm
 from accounts.middleware import HAS_OTP_DEVICE
 from accounts.policy import ADMIN, requires
+from core import crypto
 
 # The form of a locked username's way in, for the lockout page (AxesMiddleware renders it again).
 LOCKED_FORM = "clinic_locked_login_form"
@@ -106,6 +107,20 @@ def otp_verify(request):
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 
+def setup_key(session) -> str:
+    """The secret of the authenticator being set up (hex). The session keeps it encrypted with
+    the field keys (core/crypto.py): session rows are in every backup."""
+    stored = session.get(SETUP_KEY)
+    if stored:
+        try:
+            return crypto.decrypt(stored, label="the two-step setup secret")
+        except crypto.DecryptionError:
+            pass  # a plain or unreadable secret from before: a new one
+    key = random_hex(20)
+    session[SETUP_KEY] = crypto.encrypt(key)
+    return key
+
+
 @requires("accounts.two_step")
 def otp_setup(request):
     """Set up an authenticator app (TOTP): scan the QR code or type the key, then confirm with
@@ -124,9 +139,7 @@ def otp_setup(request):
                 "next": _next_url(request),
             },
         )
-    key = request.session.get(SETUP_KEY)
-    if not key:
-        key = request.session[SETUP_KEY] = random_hex(20)
+    key = setup_key(request.session)
     pending = TOTPDevice(user=user, key=key, name=_("Authenticator app"))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.middleware import HAS_OTP_DEVICE
 from accounts.tests.factories import PASSWORD
-from accounts.views import SETUP_KEY
+from accounts.views import SETUP_KEY, setup_key
 
 pytestmark = pytest.mark.django_db
 
@@ -325,7 +325,7 @@ def test_it_sets_up_an_authenticator_with_a_qr_code_and_a_key(client, receptioni
     response = client.get(reverse("accounts:otp_setup"))
     assert response.status_code == 200
     page = response.content.decode()
-    key = client.session[SETUP_KEY]
+    key = setup_key(client.session)
     assert "otpauth://totp/" in page and response.context["secret"] in page
     assert 'src="data:image/svg+xml;base64,' in page  # drawn here, no outside service
     assert not TOTPDevice.objects.exists()  # nothing saved until a code confirms it
@@ -341,7 +341,7 @@ def test_it_sets_up_an_authenticator_with_a_qr_code_and_a_key(client, receptioni
 def test_it_refuses_to_set_up_with_a_wrong_code(client, receptionist):
     signed_in(client, receptionist)
     client.get(reverse("accounts:otp_setup"))
-    key = client.session[SETUP_KEY]
+    key = setup_key(client.session)
     wrong = f"{(int(code(key)) + 1) % 1_000_000:06d}"
     response = client.post(reverse("accounts:otp_setup"), {"token": wrong})
     assert response.status_code == 200 and response.context["form"].errors
@@ -353,10 +353,27 @@ def test_it_lets_an_admin_set_up_the_required_device_then_work(client, admin_use
     setup = client.get(reverse(BOARD))["Location"]
     page = client.get(setup)
     assert page.status_code == 200 and "Admin wajib" in page.content.decode()
-    key = client.session[SETUP_KEY]
+    key = setup_key(client.session)
     response = client.post(setup, {"token": code(key), "next": reverse(BOARD)})
     assert response["Location"] == reverse(BOARD)
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_the_session_keeps_the_setup_secret_encrypted(client, receptionist):
+    """The unconfirmed secret sat in django_session in plain text (and so in every backup)."""
+    from django.contrib.sessions.models import Session
+
+    signed_in(client, receptionist)
+    secret = client.get(reverse("accounts:otp_setup")).context["secret"]
+    key = setup_key(client.session)
+    stored = client.session[SETUP_KEY]
+    assert stored.startswith("v1:") and key not in stored
+    row = Session.objects.get(session_key=client.session.session_key)
+    assert key not in row.session_data and key not in str(row.get_decoded())
+    assert secret not in str(row.get_decoded())
+    # The same secret on the next visit of the page, and its code confirms it.
+    assert client.get(reverse("accounts:otp_setup")).context["secret"] == secret
+    assert client.post(reverse("accounts:otp_setup"), {"token": code(key)}).status_code == 302
 
 
 def test_it_lets_a_user_turn_the_second_step_off_but_not_a_required_admin(client, receptionist, admin_user, settings):

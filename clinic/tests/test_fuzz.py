@@ -323,9 +323,11 @@ def with_device(w: World, client, user, *, verified: bool = False) -> None:
 def with_setup_key(w: World, client, user) -> None:
     """The user opened the set-up page: its secret waits in the session for the first code."""
     from accounts.views import SETUP_KEY
+    from core import crypto
 
     session = client.session
-    session[SETUP_KEY] = w.extra["otp_key"] = TOTPDevice().key
+    w.extra["otp_key"] = TOTPDevice().key
+    session[SETUP_KEY] = crypto.encrypt(w.extra["otp_key"])  # kept encrypted (accounts.views.setup_key)
     session.save()
 
 
