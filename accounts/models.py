@@ -1,4 +1,5 @@
 import secrets
+from binascii import unhexlify
 
 from django.conf import settings
 from django.contrib.auth.hashers import acheck_password as _acheck_password
@@ -8,6 +9,10 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
+
+from core.fields import EncryptedCharField
 
 SESSION_HASH_SALT = "accounts.User.get_session_auth_hash"
 # Django's own basis (an HMAC of the password hash): still accepted, as a fallback, from sessions
@@ -121,3 +126,56 @@ class User(AbstractUser):
     @property
     def is_receptionist(self) -> bool:
         return self.role == self.Role.RECEPTIONIST
+
+
+def decoy_key() -> str:
+    """What django-otp's own key column holds for a device whose secret is kept encrypted: a random
+    key of the right form (the column is validated as hex) that no authenticator app has. This
+    app verifies codes only through ClinicTOTPDevice; a code checked against the column fails."""
+    return random_hex(20)
+
+
+class TOTPSecret(models.Model):
+    """The secret of a TOTP device, encrypted with the field keys (core/crypto.py). django-otp
+    keeps it in plain hex in otp_totp_totpdevice.key, and so in every backup; that column holds
+    a decoy (decoy_key) instead. Read through ClinicTOTPDevice."""
+
+    device = models.OneToOneField(TOTPDevice, on_delete=models.CASCADE, primary_key=True, related_name="clinic_secret")
+    key = EncryptedCharField(_("secret key"), max_length=80)
+
+    class Meta:
+        db_table = "totp_secrets"
+        verbose_name = _("two-step secret")
+
+    def __str__(self):
+        return f"secret of device {self.device_id}"  # never the secret
+
+
+class ClinicTOTPDevice(TOTPDevice):
+    """django-otp's TOTP device whose secret comes from TOTPSecret (encrypted). Every device of
+    the clinic is made and verified through this class (accounts.views)."""
+
+    class Meta:
+        proxy = True
+
+    @classmethod
+    def new(cls, *, user, name, key: str | None = None, confirmed: bool = False) -> "ClinicTOTPDevice":
+        """An unsaved device with the secret `key` (hex; a new random one by default)."""
+        device = cls(user=user, name=name, confirmed=confirmed, key=decoy_key())
+        device.plain_key = key or random_hex(20)
+        return device
+
+    @property
+    def bin_key(self):
+        plain = getattr(self, "plain_key", None)
+        if plain is None:
+            plain = TOTPSecret.objects.get(device_id=self.pk).key
+        return unhexlify(plain.encode())
+
+    def save(self, *args, **kwargs):
+        plain = getattr(self, "plain_key", None)
+        if plain is not None and self.key == plain:
+            self.key = decoy_key()
+        super().save(*args, **kwargs)
+        if plain is not None:
+            TOTPSecret.objects.update_or_create(device_id=self.pk, defaults={"key": plain})

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from accounts.backends import ClinicModelBackend
 from accounts.forms import LockedLoginForm, LoginForm, TokenForm
 from accounts.middleware import HAS_OTP_DEVICE
+from accounts.models import ClinicTOTPDevice
 from accounts.policy import ADMIN, requires
 from core import crypto
 
@@ -66,8 +66,9 @@ def _next_url(request) -> str:
     return settings.LOGIN_REDIRECT_URL
 
 
-def _device_of(user) -> TOTPDevice | None:
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+def _device_of(user) -> ClinicTOTPDevice | None:
+    """The user's confirmed authenticator, its secret read from TOTPSecret (encrypted)."""
+    return ClinicTOTPDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
 def _otp_required(user) -> bool:
@@ -140,7 +141,7 @@ def otp_setup(request):
             },
         )
     key = setup_key(request.session)
-    pending = TOTPDevice(user=user, key=key, name=_("Authenticator app"))
+    pending = ClinicTOTPDevice.new(user=user, key=key, name=_("Authenticator app"))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         totp = TOTP(pending.bin_key, pending.step, pending.t0, pending.digits)
@@ -185,7 +186,7 @@ def otp_disable(request):
     elif not user.is_verified():
         messages.error(request, _("Enter a code from your app first."))
     else:
-        TOTPDevice.objects.filter(user=user).delete()
+        ClinicTOTPDevice.objects.filter(user=user).delete()
         request.session[HAS_OTP_DEVICE] = False
         messages.success(request, _("Two-step login is off."))
     return redirect("accounts:otp_setup")

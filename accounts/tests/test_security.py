@@ -9,12 +9,14 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import get_default_password_validators
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.middleware import HAS_OTP_DEVICE
+from accounts.models import ClinicTOTPDevice
 from accounts.tests.factories import PASSWORD
 from accounts.views import SETUP_KEY, setup_key
 
@@ -26,6 +28,12 @@ BOARD = "scheduling:board"
 
 def log_in(client, username, password, **extra):
     return client.post(reverse(LOGIN), {"username": username, "password": password}, **extra)
+
+
+def new_device(user, *, confirmed=True) -> ClinicTOTPDevice:
+    device = ClinicTOTPDevice.new(user=user, name="Ponsel", confirmed=confirmed)
+    device.save()
+    return device
 
 
 def code(device_or_key) -> str:
@@ -99,7 +107,7 @@ def test_the_lockout_page_offers_the_way_in_with_a_code(client, receptionist):
 
 
 def test_the_right_password_and_code_get_through_a_lock_and_say_what_happened(client, admin_user):
-    device = TOTPDevice.objects.create(user=admin_user, name="Ponsel", confirmed=True)
+    device = new_device(admin_user, confirmed=True)
     attacker = type(client)()
     lock_out(attacker, admin_user)  # five anonymous POSTs from the clinic's one address
     assert log_in(client, admin_user.username, PASSWORD).status_code == 429  # the password alone: locked
@@ -114,7 +122,7 @@ def test_the_right_password_and_code_get_through_a_lock_and_say_what_happened(cl
 
 @pytest.mark.parametrize("wrong", ["password", "code"])
 def test_a_wrong_password_or_code_keeps_the_lock_without_saying_which(client, admin_user, wrong):
-    device = TOTPDevice.objects.create(user=admin_user, name="Ponsel", confirmed=True)
+    device = new_device(admin_user, confirmed=True)
     lock_out(client, admin_user)
     password = "salah-lagi" if wrong == "password" else PASSWORD
     token = code(device) if wrong == "password" else f"{(int(code(device)) + 1) % 1_000_000:06d}"
@@ -131,14 +139,14 @@ def test_a_user_without_two_step_login_stays_locked(client, receptionist):
     lock_out(client, receptionist)
     response = locked_login(client, receptionist, PASSWORD, "123456")
     assert response.status_code == 429 and SESSION_KEY not in client.session
-    unconfirmed = TOTPDevice.objects.create(user=receptionist, name="Ponsel", confirmed=False)
+    unconfirmed = new_device(receptionist, confirmed=False)
     assert locked_login(client, receptionist, PASSWORD, code(unconfirmed)).status_code == 429
     assert SESSION_KEY not in client.session
 
 
 def test_the_way_in_with_a_code_is_only_for_a_locked_username(client, admin_user):
     """Otherwise it would be a way around the counting of wrong passwords."""
-    device = TOTPDevice.objects.create(user=admin_user, name="Ponsel", confirmed=True)
+    device = new_device(admin_user, confirmed=True)
     response = locked_login(client, admin_user, PASSWORD, code(device))
     assert response.status_code == 302 and response["Location"].startswith(reverse(LOGIN))
     assert SESSION_KEY not in client.session
@@ -205,7 +213,7 @@ def otp_for_admins(settings):
 
 
 def device_for(user) -> TOTPDevice:
-    return TOTPDevice.objects.create(user=user, name="Ponsel", confirmed=True)
+    return new_device(user, confirmed=True)
 
 
 def test_it_changes_nothing_while_the_setting_is_off(client, admin_user):
@@ -331,8 +339,14 @@ def test_it_sets_up_an_authenticator_with_a_qr_code_and_a_key(client, receptioni
     assert not TOTPDevice.objects.exists()  # nothing saved until a code confirms it
     response = client.post(reverse("accounts:otp_setup"), {"token": code(key)})
     assert response.status_code == 302
-    device = TOTPDevice.objects.get(user=receptionist)
-    assert device.confirmed and device.key == key
+    device = ClinicTOTPDevice.objects.get(user=receptionist)
+    assert device.confirmed and device.bin_key == bytes.fromhex(key)
+    # At rest the secret is encrypted: django-otp's column holds a decoy, totp_secrets ciphertext.
+    assert TOTPDevice.objects.get(pk=device.pk).key != key
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM totp_secrets WHERE device_id = %s", [device.pk])
+        [(stored,)] = cursor.fetchall()
+    assert stored.startswith("v1:") and key not in stored
     assert client.session[HAS_OTP_DEVICE] is True
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
     assert client.get(reverse(BOARD)).status_code == 200
@@ -419,3 +433,33 @@ def test_it_never_stores_the_tried_passwords(client, receptionist):
     log_in(client, receptionist.username, "Rahasia-Klinik-2025")  # last year's password, nearly right
     attempt = AccessAttempt.objects.get(username=receptionist.username)
     assert "Rahasia-Klinik-2025" not in attempt.post_data
+
+
+def test_the_migration_encrypts_the_secrets_of_existing_devices(client, receptionist):
+    """Devices set up before: their plain hex secret moves, encrypted, to totp_secrets, and the
+    code from the same phone app still logs in."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0005_totp_secrets_encrypted")
+    plain = TOTPDevice.objects.create(user=receptionist, name="Ponsel lama", confirmed=True)
+    key = plain.key
+    assert len(key) == 40 and TOTPDevice.objects.get(pk=plain.pk).key == key  # as django-otp stores it
+
+    migration.encrypt_the_secrets(apps, None)
+
+    decoy = TOTPDevice.objects.get(pk=plain.pk)
+    assert decoy.key != key
+    decoy.full_clean()  # still of the form django-otp validates
+    migration.encrypt_the_secrets(apps, None)  # run twice: nothing changes
+    assert ClinicTOTPDevice.objects.get(pk=plain.pk).bin_key == bytes.fromhex(key)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM totp_secrets WHERE device_id = %s", [plain.pk])
+        [(stored,)] = cursor.fetchall()
+    assert key not in stored
+    assert ClinicTOTPDevice.objects.get(pk=plain.pk).bin_key == bytes.fromhex(key)
+    log_in(client, receptionist.username, PASSWORD)
+    response = client.post(reverse("accounts:otp_verify"), {"token": code(key)})
+    assert response.status_code == 302
+    assert client.get(reverse(BOARD)).status_code == 200

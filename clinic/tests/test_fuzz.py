@@ -42,7 +42,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from accounts.middleware import HAS_OTP_DEVICE
-from accounts.models import User
+from accounts.models import ClinicTOTPDevice, TOTPSecret, User
 from audit.forms import AuditSearchForm
 from audit.models import AuditLog, EmergencyAccess
 from billing.models import Billing, Insurance, Payment
@@ -80,9 +80,10 @@ MODELS = (
     User,
     EmergencyAccess,
     TOTPDevice,
+    TOTPSecret,
 )
-# Turning two-step login off deletes the authenticator; nothing else is ever deleted.
-DELETABLE = (TOTPDevice,)
+# Turning two-step login off deletes the authenticator (and its secret); nothing else is ever deleted.
+DELETABLE = (TOTPDevice, TOTPSecret)
 OK_STATUSES = (200, 302, 400, 404)
 HTMX_HEADERS = [{}, {"HTTP_HX_REQUEST": "true"}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}]
 # Read by Django itself, not by a view.
@@ -311,13 +312,14 @@ def totp_now(key_hex: str) -> str:
 
 def with_device(w: World, client, user, *, verified: bool = False) -> None:
     """The user has an authenticator app (and, `verified`, gave its code in this session)."""
-    device = TOTPDevice.objects.create(user=user, name="Telepon", confirmed=True)
+    device = ClinicTOTPDevice.new(user=user, name="Telepon", confirmed=True)
+    device.save()
     session = client.session
     session[HAS_OTP_DEVICE] = True
     if verified:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
-    w.extra["otp_key"] = device.key
+    w.extra["otp_key"] = device.plain_key
 
 
 def with_setup_key(w: World, client, user) -> None:
