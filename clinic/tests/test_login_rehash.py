@@ -127,3 +127,24 @@ def test_parallel_first_logins_over_http_all_stay_signed_in(live_server, front_d
 
     pages = [browser.get(reverse(BOARD)) for browser in browsers]
     assert [page.status for page in pages] == [200] * len(browsers), [page.location for page in pages]
+
+
+@pytest.mark.django_db
+def test_a_session_from_before_the_epoch_survives_the_upgrade(client, front_desk):
+    """Sessions written by Django's own basis (an HMAC of the password hash) stay signed in once
+    the epoch is deployed, and are moved to it; they end at the next password change."""
+    from django.contrib.auth import HASH_SESSION_KEY
+    from django.utils.crypto import salted_hmac
+
+    from accounts.models import DJANGO_SESSION_HASH_SALT
+
+    client.force_login(front_desk)
+    session = client.session
+    user = User.objects.get(pk=front_desk.pk)
+    session[HASH_SESSION_KEY] = salted_hmac(DJANGO_SESSION_HASH_SALT, user.password, algorithm="sha256").hexdigest()
+    session.save()
+    assert still_signed_in(client)
+    assert client.session[HASH_SESSION_KEY] == user.get_session_auth_hash()
+    user.set_password("Sandi-Baru-2026!")
+    user.save()
+    assert not still_signed_in(client)
