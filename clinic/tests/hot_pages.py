@@ -281,7 +281,7 @@ class Page:
     name: str
     role: str  # "admin" or "receptionist"
     url: str
-    method: str = "get"
+    method: str = "get"  # or "post", or "search": the live search as htmx POSTs it (core/search_tokens.py)
     params: dict | None = None
 
 
@@ -292,10 +292,10 @@ def hot_pages(clinic: Clinic, *, booking_minute: int = 0) -> list[Page]:
     when = timezone.localdate() + datetime.timedelta(days=2)
     slot = datetime.time(20 + booking_minute // 60, booking_minute % 60)
     return [
-        Page("search by name", "receptionist", reverse("patients:search"), params={"q": "Siti"}),
-        Page("search by NIK", "receptionist", reverse("patients:search"), params={"q": frequent.nik}),
-        Page("search by phone", "receptionist", reverse("patients:search"), params={"q": frequent.phone}),
-        Page("booking's patient lookup", "receptionist", reverse("scheduling:patient_lookup"), params={"q": "Siti"}),
+        Page("search by name", "receptionist", reverse("patients:search"), "search", {"q": "Siti"}),
+        Page("search by NIK", "receptionist", reverse("patients:search"), "search", {"q": frequent.nik}),
+        Page("search by phone", "receptionist", reverse("patients:search"), "search", {"q": frequent.phone}),
+        Page("booking's patient lookup", "receptionist", reverse("scheduling:patient_lookup"), "search", {"q": "Siti"}),
         Page("patient page", "receptionist", reverse("patients:detail", args=[frequent.pk])),
         Page("doctor's day", "receptionist", reverse("scheduling:day"), params={"doctor": clinic.doctors[0].pk}),
         Page("board", "receptionist", reverse("scheduling:board")),
@@ -324,6 +324,10 @@ def hot_pages(clinic: Clinic, *, booking_minute: int = 0) -> list[Page]:
 
 
 def fetch(client, page: Page):
+    if page.method == "search":
+        response = client.post(page.url, page.params or {}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200, (page.name, response.status_code)
+        return response
     response = getattr(client, page.method)(page.url, page.params or {})
     expected = 302 if page.method == "post" else 200
     assert response.status_code == expected, (page.name, response.status_code)
