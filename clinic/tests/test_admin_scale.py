@@ -153,7 +153,7 @@ def test_an_invoice_number_and_an_icd10_code_are_looked_up_whole(admin_client):
     "query",
     [
         {"appointment_date__gte": "0001-01-01"},
-        {"appointment_date__lt": "9999-12-31 23:59:59+07:00"},
+        {"appointment_date__lt": "3000-01-01 00:00:00+07:00"},
         {"appointment_date__gte": "kemarin"},
         {"created_at__year": "1"},
         {"appointment_date__gte": "2026-02-30"},
