@@ -19,6 +19,7 @@ so a test on a tiny database would prove nothing either way.
 SQLite has no cost-based choice worth checking here and is skipped."""
 
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -51,6 +52,36 @@ BIG_TABLES = {
 PG_PLANNER_OFF = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
 
 
+LIMIT = re.compile(r"\bLIMIT (\d+)(\)? subquery)?$")
+# An unfiltered list: `SELECT … FROM t ORDER BY t.col … LIMIT n` (the admin's lists).
+UNFILTERED_ORDERED = re.compile(r"^SELECT .*? FROM `(\w+)` ORDER BY `\1`\.`(\w+)` .* LIMIT \d+$")
+
+
+def _index_leads_with(cursor, table: str, column: str) -> bool:
+    cursor.execute(
+        "SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = %s "
+        "AND column_name = %s AND seq_in_index = 1",
+        [table, column],
+    )
+    return cursor.fetchone() is not None
+
+
+def _bounded_walk(cursor, sql: str, row: dict) -> bool:
+    """A read of an index in order that stops after the statement's LIMIT (type=index with at
+    most LIMIT rows); or an unfiltered ORDER BY … LIMIT on a column an index leads with, which
+    MariaDB reads by a scan on a table of a few thousand rows only (at 1M patients the same
+    statements read 100 index entries: docs/performance.md)."""
+    limit = LIMIT.search(sql)
+    if limit is None:
+        return False
+    if row["type"] == "index" and row["rows"] is not None and int(row["rows"]) <= int(limit[1]):
+        return True
+    ordered = UNFILTERED_ORDERED.match(sql)
+    return bool(row["type"] == "ALL" and ordered and ordered[1] == row["table"]) and _index_leads_with(
+        cursor, ordered[1], ordered[2]
+    )
+
+
 def _mariadb_full_scans(cursor, sql: str) -> list[str]:
     cursor.execute("EXPLAIN " + sql)
     columns = [c[0] for c in cursor.description]
@@ -59,7 +90,7 @@ def _mariadb_full_scans(cursor, sql: str) -> list[str]:
     return [
         f"{row['table']}: type={row['type']}, rows={row['rows']}, possible_keys={row['possible_keys']}"
         for row in rows
-        if row["table"] in BIG_TABLES and row["type"] in ("ALL", "index")
+        if row["table"] in BIG_TABLES and row["type"] in ("ALL", "index") and not _bounded_walk(cursor, sql, row)
     ]
 
 
