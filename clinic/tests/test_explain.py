@@ -94,10 +94,13 @@ def _mariadb_full_scans(cursor, sql: str) -> list[str]:
     ]
 
 
-def _plan_nodes(node: dict):
-    yield node
+def _plan_nodes(node: dict, limited: bool = False):
+    """Every node of the plan, with whether a Limit above it stops its read early."""
+    limited = limited or node["Node Type"] == "Limit"
+    yield node, limited
     for child in node.get("Plans", []):
-        yield from _plan_nodes(child)
+        # A subquery (InitPlan/SubPlan) is not stopped by the outer Limit.
+        yield from _plan_nodes(child, limited and child.get("Parent Relationship") not in ("InitPlan", "SubPlan"))
 
 
 def _postgresql_full_scans(cursor, sql: str) -> list[str]:
@@ -107,12 +110,14 @@ def _postgresql_full_scans(cursor, sql: str) -> list[str]:
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return [
         f"{node['Relation Name']}: {node['Node Type']} {node.get('Index Name') or ''}, filter={node.get('Filter')}"
-        for node in _plan_nodes(plan[0]["Plan"])
+        for node, limited in _plan_nodes(plan[0]["Plan"])
         if node.get("Relation Name") in BIG_TABLES
         and (
             node["Node Type"] == "Seq Scan"
+            # An index read in order under a Limit stops after the page (the admin's lists).
             or node["Node Type"] in ("Index Scan", "Index Only Scan")
             and "Index Cond" not in node
+            and not limited
         )
     ]
 
