@@ -1,7 +1,7 @@
 from functools import reduce
 from operator import or_
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +10,7 @@ from audit.services import AuditReadAdminMixin
 from patients import services
 from patients.models import Doctor, Patient, WorkingHours
 from patients.selectors import (
+    SEARCH_LIMIT,
     SEARCH_MAX_LENGTH,
     name_order,
     normalised_query,
@@ -50,7 +51,22 @@ class PatientSearchAdminMixin:
         patients = patients_matching(term)
         if patients is None:
             return queryset.none(), False
-        return queryset.filter(**{f"{self.patient_path}__in": patients.values("pk")}), False
+        # The first patients by name, as the front desk's search shows them: the rows of 18,000
+        # patients named "Kar…" cannot be sorted by date in a page's time (0.9 s for the keys
+        # alone at 1M patients), the rows of 50 can.
+        ids = list(patients.order_by(*name_order()).values_list("pk", flat=True)[: SEARCH_LIMIT + 1])
+        if len(ids) > SEARCH_LIMIT:
+            ids = ids[:SEARCH_LIMIT]
+            self.message_user(
+                request,
+                _(
+                    "More than %(limit)s patients match: showing the rows of the first %(limit)s by name. "
+                    "Type more of the name, or the No. RM, NIK or phone number."
+                )
+                % {"limit": SEARCH_LIMIT},
+                messages.WARNING,
+            )
+        return queryset.filter(**{f"{self.patient_path}__in": ids}), False
 
 
 @admin.register(Patient)

@@ -271,3 +271,16 @@ def test_a_search_query_count_does_not_grow_with_its_rows(admin_client):
     for i in range(5):
         PatientFactory(full_name=f"Sri Lagi {i}")
     assert _queries(admin_client, changelist("patients.patient"), {"q": "Sri"}) == small
+
+
+@pytest.mark.django_db
+def test_a_name_matching_too_many_patients_shows_the_first_ones_and_says_so(admin_client, monkeypatch):
+    monkeypatch.setattr("patients.admin.SEARCH_LIMIT", 2)
+    records = visits(3)
+    for i, record in enumerate(records):
+        Patient.objects.filter(pk=record.patient_id).update(full_name=f"Sri Pasien {i}")
+    response = admin_client.get(changelist("scheduling.appointment"), {"q": "Sri"})
+    shown = {appointment.patient_id for appointment in response.context["cl"].result_list}
+    assert shown == {records[0].patient_id, records[1].patient_id}
+    [message] = get_messages(response.wsgi_request)
+    assert "2" in str(message)
