@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.policy import can
 
 # --- the admin at a chain's scale (docs/performance.md, "The Django admin") -------------------
-# Counting a filtered list stops here: "10,000 or more" costs reading 10,001 index entries,
+# Counting a filtered list stops here: "2,000 or more" costs reading 2,001 index entries,
 # an exact count of a status over millions of appointments costs seconds.
-COUNT_CAP = 10_000
+COUNT_CAP = 2_000
 # The dates a date filter of the admin accepts. Outside them MariaDB's driver overflows while
 # converting the clinic's time to UTC (0001-01-01 gave a 500) and no clinic row can match.
 FILTER_YEARS = range(1900, 3000)
