@@ -519,6 +519,9 @@ class AuditReadAdminMixin:
     patient's data, showing a list (a changelist, e.g. a search for a NIK) one read per patient
     on the page, as the staff pages' search results are (audit_reads: one INSERT)."""
 
+    # A list's read rows are sealed in one statement (SEAL_UPDATE_ROWS a batch): 50 rows a page.
+    list_per_page = SEAL_UPDATE_ROWS
+
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         changelist = (getattr(response, "context_data", None) or {}).get("cl")

@@ -55,6 +55,10 @@ class PaymentInline(AdminRoleInline, admin.TabularInline):
     fields = ["paid_at", "amount", "method", "insurance", "reference", "received_by"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # The policy and the cashier shown on each line, with the lines (not a query a line).
+        return super().get_queryset(request).select_related("insurance", "received_by")
+
 
 class BillingAddForm(forms.ModelForm):
     class Meta:

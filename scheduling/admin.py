@@ -39,6 +39,10 @@ class AppointmentServiceInline(AdminRoleInline, admin.TabularInline):
     readonly_fields = ["unit_price", "line_total"]
     autocomplete_fields = ["service"]
 
+    def get_queryset(self, request):
+        # Each line's service with the lines (frozen lines show it as text: a query a line).
+        return super().get_queryset(request).select_related("service")
+
     def _editable(self, obj) -> bool:
         return obj is None or lines_editable(obj)
 
