@@ -56,8 +56,9 @@ class PaymentInline(AdminRoleInline, admin.TabularInline):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        # The policy and the cashier shown on each line, with the lines (not a query a line).
-        return super().get_queryset(request).select_related("insurance", "received_by")
+        # The bill (each line is named after it), the policy and the cashier shown on each line,
+        # with the lines (not a query a line).
+        return super().get_queryset(request).select_related("billing", "insurance", "received_by")
 
 
 class BillingAddForm(forms.ModelForm):

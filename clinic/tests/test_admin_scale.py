@@ -284,3 +284,24 @@ def test_a_name_matching_too_many_patients_shows_the_first_ones_and_says_so(admi
     assert shown == {records[0].patient_id, records[1].patient_id}
     [message] = get_messages(response.wsgi_request)
     assert "2" in str(message)
+
+
+@pytest.mark.django_db
+def test_a_change_forms_query_count_does_not_grow_with_its_lines(admin_client):
+    from accounts.tests.factories import UserFactory
+    from scheduling.models import Appointment as Visit
+
+    record = visits(1)[0]
+    bill, visit = record.appointment.bill, record.appointment
+    urls = [
+        reverse("admin:billing_billing_change", args=[bill.pk]),
+        reverse("admin:scheduling_appointment_change", args=[visit.pk]),
+    ]
+    Visit.objects.filter(pk=visit.pk).update(status=Visit.Status.COMPLETED)  # lines shown as text
+    for url in urls:
+        admin_client.get(url)  # the session's first writes
+    small = [_queries(admin_client, url) for url in urls]
+    for i in range(3):
+        PaymentFactory(billing=bill, received_by=UserFactory(username=f"kasir_{i}"))
+        AppointmentServiceFactory(appointment=visit)
+    assert [_queries(admin_client, url) for url in urls] == small
