@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from bench.admin_pages import ADMIN_MODELS, ADMIN_P50_MS, admin_pages
 from bench.targets import Targets
 from scheduling.models import Appointment, AppointmentService
 
@@ -52,6 +53,19 @@ TARGETS = {
     # Issue 16: the pharmacist's queue and the stock report (the admin holds both capabilities).
     "pharmacy queue": Target(10),
     "stock report": Target(10),
+    # Issue 14: the Django admin's lists, change forms and searches (bench/admin_pages.py).
+    **{f"admin {kind} {label}": Target(ADMIN_P50_MS) for kind in ("list", "form") for label in ADMIN_MODELS},
+    **{
+        name: Target(ADMIN_P50_MS)
+        for name in (
+            "admin search patients name",
+            "admin search patients NIK",
+            "admin search patients phone",
+            "admin search appointments name",
+            "admin search bills number",
+            "admin filter appointments completed",
+        )
+    },
 }
 
 
@@ -120,4 +134,5 @@ def build_scenarios(targets: Targets, *, revenue_end: datetime.date | None = Non
         Scenario("revenue year", "admin", _url("dashboard", **year)),
         Scenario("pharmacy queue", "admin", _url("pharmacy:queue")),
         Scenario("stock report", "admin", _url("pharmacy:stock")),
+        *(Scenario(name, "admin", path) for name, path in admin_pages(targets)),
     ]
