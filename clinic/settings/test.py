@@ -17,6 +17,8 @@ TEST_FIELD_ENCRYPTION_KEYS = f"test1:{_test_key('field 1')}"
 TEST_BLIND_INDEX_KEY = _test_key("blind index 1")
 os.environ["FIELD_ENCRYPTION_KEYS"] = TEST_FIELD_ENCRYPTION_KEYS
 os.environ["BLIND_INDEX_KEY"] = TEST_BLIND_INDEX_KEY
+TEST_AUDIT_KEY = _test_key("audit 1")
+os.environ["AUDIT_KEY"] = TEST_AUDIT_KEY
 
 from .base import *  # noqa: E402, F403
 from .base import env  # noqa: E402

@@ -462,7 +462,7 @@ def test_the_command_finds_a_row_whose_hash_was_recomputed(patient):
             ["rewritten", audit.row_hash(tampered, tampered.prev_hash), tampered.pk],
         )
     report = audit.verify_chain()
-    assert report.first_broken.pk == rows_[2].pk  # the next row no longer follows it
+    assert report.first_broken.pk == rows_[1].pk  # its signature no longer matches its content
 
 
 def test_the_command_finds_a_row_deleted_with_raw_sql(patient):
