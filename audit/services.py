@@ -45,7 +45,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from audit.models import AuditCheckpoint, AuditHead, AuditLog
+from audit.models import AuditCheckpoint, AuditHead, AuditLog, LoginFailureWindow
 from core.crypto import audit_key
 
 logger = logging.getLogger(__name__)
@@ -299,6 +299,60 @@ def audit_reads(request, *, patients: Iterable, what: str) -> int:
         cursor.execute(sql, params)
     _seal_after_commit(using)
     return len(patient_ids)
+
+
+def _login_window() -> datetime.timedelta:
+    return getattr(settings, "AXES_COOLOFF_TIME", None) or datetime.timedelta(minutes=15)
+
+
+def audit_login_failure(request, username: str, *, lockout: bool = False) -> None:
+    """A failed login (or the lockout that followed) of `username` from the request's address.
+
+    One audit row for the first failure of a username from an address within a lockout window
+    (AXES_COOLOFF_TIME) and one for its lockout; every attempt is counted, with the time of the
+    first and the last, in its LoginFailureWindow, and the lockout row carries the count so far.
+    A flood of anonymous POSTs writes two rows per username and address, not one per POST."""
+    username = " ".join(username.split())[:150]
+    address = client_ip(request if request is not None else current_request())
+    now = timezone.now()
+    with transaction.atomic():
+        window = (
+            LoginFailureWindow.objects.select_for_update()
+            .filter(username=username, ip_address=address, first_at__gt=now - _login_window())
+            .order_by("-first_at", "-id")
+            .first()
+        )
+        if window is None:
+            row = audit_write(
+                action=Action.LOCKOUT if lockout else Action.LOGIN_FAILED,
+                request=request,
+                actor_username=username,
+                what="account locked after repeated failed logins" if lockout else "failed login",
+                changes={"attempts": 1},
+            )
+            LoginFailureWindow.objects.create(
+                username=username, ip_address=address, first_at=now, last_at=now, locked=lockout, audit_row=row
+            )
+            return
+        if lockout:
+            if window.locked:
+                return
+            window.locked = True
+            audit_write(
+                action=Action.LOCKOUT,
+                request=request,
+                actor_username=username,
+                what="account locked after repeated failed logins",
+                changes={
+                    "attempts": window.attempts,
+                    "first_attempt": json_safe(window.first_at),
+                    "last_attempt": json_safe(window.last_at),
+                },
+            )
+        else:
+            window.attempts += 1
+        window.last_at = now
+        window.save(update_fields=["attempts", "last_at", "locked"])
 
 
 # --- the chain ------------------------------------------------------------------------------
