@@ -151,10 +151,12 @@ def test_it_bounds_a_search_to_fifty_rows(client, receptionist):
     assert AuditLog.objects.filter(action=A.READ).count() == 50
 
 
-def test_it_does_not_log_a_page_that_answers_404(client, receptionist):
+def test_it_logs_no_read_for_a_page_that_answers_404_but_a_refusal(client, receptionist):
     client.force_login(receptionist)
     assert client.get(reverse("patients:detail", args=[999999])).status_code == 404
-    assert not AuditLog.objects.filter(action__in=[A.READ, A.DENIED]).exists()
+    assert not AuditLog.objects.filter(action=A.READ).exists()
+    [refusal] = AuditLog.objects.filter(action=A.DENIED)
+    assert refusal.changes == {"status": 404} and refusal.patient is None
 
 
 # --- changes ----------------------------------------------------------------------------------
