@@ -30,10 +30,9 @@ class AuditContextMiddleware:
             audit.reset_current_request(token)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, Http404):
-            self._log_not_found(request)
-            return None
-        if not isinstance(exception, NotInCare):
+        if not isinstance(exception, NotInCare):  # (a NotInCare is an Http404 too)
+            if isinstance(exception, Http404):
+                self._log_not_found(request)
             return None
         patient = exception.patient
         audit.audit_write(

@@ -587,7 +587,7 @@ def test_it_searches_the_log_by_user_patient_action_and_date(admin_client, recep
     url = reverse("audit:search")
 
     def found(**query):
-        return [r.what for r, _fields in admin_client.get(url, query).context["rows"]]
+        return [r.what for r, _what, _fields in admin_client.get(url, query).context["rows"]]
 
     assert found(actor="resepsionis") == ["patient details", "patient detail"]
     assert found(patient=patient.medical_record_number, action="read") == ["patient detail"]
@@ -652,7 +652,7 @@ def test_it_prints_a_patients_access_report(admin_client, receptionist, doctor_u
     assert response.status_code == 200
     page = response.content.decode()
     assert "data-print" in page and patient.medical_record_number in page
-    whats = [r.what for r, _fields in response.context["rows"]]
+    whats = [r.what for r, _what, _fields in response.context["rows"]]
     # The report's own row comes after its query; the last is the patient's registration.
     assert whats == ["medical record", "patient detail", "patient details"]
     assert receptionist.get_full_name() in page and doctor_user.get_full_name() in page
