@@ -48,6 +48,9 @@ TARGETS = {
     "bill 50 lines": Target(10),
     "dashboard": Target(50),
     "revenue year": Target(50),
+    # Issue 16: the pharmacist's queue and the stock report (the admin holds both capabilities).
+    "pharmacy queue": Target(10),
+    "stock report": Target(10),
 }
 
 
@@ -123,4 +126,6 @@ def build_scenarios(targets: Targets, *, revenue_end: datetime.date | None = Non
             _url("audit:search", patient=targets.history_patient.medical_record_number),
         ),
         Scenario("audit access report", "admin", _url("audit:patient", targets.history_patient.pk)),
+        Scenario("pharmacy queue", "admin", _url("pharmacy:queue")),
+        Scenario("stock report", "admin", _url("pharmacy:stock")),
     ]

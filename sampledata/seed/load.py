@@ -41,7 +41,7 @@ CLINIC_MODELS = (
     "billing.Payment",
     "audit.AuditLog",
 )
-FLUSH_APPS = ("patients", "scheduling", "records", "billing")
+FLUSH_APPS = ("patients", "scheduling", "records", "billing", "pharmacy")
 BLOCK = 1 << 20
 
 
