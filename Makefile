@@ -102,8 +102,8 @@ install-mysql: $(STAMP_MYSQL)
 
 # Patients' NIK, phone and email are stored encrypted (README.md, "Encryption"). For development,
 # `make run` appends new keys to .env (mode 600; git ignores it) when neither the environment nor
-# .env has them. Production sets FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY in the environment.
-KEY_VARS = FIELD_ENCRYPTION_KEYS BLIND_INDEX_KEY
+# .env has them. Production sets FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY and AUDIT_KEY in the environment.
+KEY_VARS = FIELD_ENCRYPTION_KEYS BLIND_INDEX_KEY AUDIT_KEY
 # manage.py loads the settings, and with a mysql:// DATABASE_URL those need the MariaDB driver:
 # it is installed first (a fresh clone's `make run` stopped here with "Error loading MySQLdb").
 dev-keys: $(STAMP_BASE) $(DB_DRIVER)

@@ -365,6 +365,9 @@ from core.crypto import check_keys, generating_keys  # noqa: E402  (after SECRET
 
 if not generating_keys():
     check_keys(FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, SECRET_KEY)
+# The audit log's signing key (HMAC of every row and checkpoint, audit/services.py): required
+# like the keys above (production refuses to start without it); never SECRET_KEY.
+AUDIT_KEY = env("AUDIT_KEY", default="")
 
 # The audit log: how many reverse proxies to trust for X-Forwarded-For (0: REMOTE_ADDR only),
 # and how long a doctor's emergency access to a patient outside their care lasts.

@@ -39,6 +39,7 @@ CLINIC_MODELS = (
     "records.LabResult",
     "billing.Billing",
     "billing.Payment",
+    "audit.AuditLog",
 )
 FLUSH_APPS = ("patients", "scheduling", "records", "billing", "pharmacy")
 BLOCK = 1 << 20

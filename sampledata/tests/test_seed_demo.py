@@ -347,3 +347,27 @@ def test_it_writes_the_first_days_of_a_history_longer_than_the_youngest_patients
     files = generate.day_chunk(0, 0, 30)
     written = {table: count for table, _path, count in files}
     assert written["appointments"] > 0 and written["medical_records"] > 0
+
+
+def test_it_writes_a_signed_audit_history_that_verifies(seeded):
+    from audit import services as audit
+    from audit.models import AuditLog
+    from sampledata.seed.generate import AUDIT_ID_BASE
+
+    completed = Appointment.objects.filter(status=Appointment.Status.COMPLETED).count()
+    history = AuditLog.objects.filter(id__gte=AUDIT_ID_BASE).exclude(object_type="accounts.user")  # (app rows after it)
+    assert printed_counts(seeded)["audit_log"] == history.count() >= 10 * completed
+    # Spread over the whole history, as the visits are.
+    assert len(history.dates("created_at", "month")) >= len(Appointment.objects.dates("appointment_date", "month"))
+    assert history.filter(action=AuditLog.Action.READ, what="patient detail").count() == Appointment.objects.count()
+    report = audit.verify_chain(full=True)
+    assert report.ok, report.problems[:3]
+    assert report.checked == AuditLog.objects.count() and report.pending == 0
+
+
+def test_a_reseed_starts_a_chain_that_verifies():
+    from audit import services as audit
+
+    seed()
+    seed("--flush", patients=12)
+    assert audit.verify_chain(full=True).ok
