@@ -17,6 +17,7 @@ NAVIGATION = [
     (_("My schedule"), "scheduling:day", "scheduling.own_day"),
     (_("Unpaid bills"), "billing:unpaid", "billing.manage"),
     (_("Audit log"), "audit:search", "audit.view"),
+    (_("SATUSEHAT"), "satusehat:submissions", "satusehat.manage"),
     (_("Administration"), "admin:index", "admin.site"),
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("appointments/", include("scheduling.urls")),
     path("records/", include("records.urls")),
     path("billing/", include("billing.urls")),
+    path("satusehat/", include("satusehat.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
