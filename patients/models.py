@@ -94,13 +94,20 @@ class Patient(models.Model):
     phone_hash = BlindIndexField(source="phone", kind="phone")
     email_hash = BlindIndexField(source="email", kind="email")
     # Permenkes 24/2022's registration minimum besides No. RM, name and NIK (docs/satusehat.md).
-    place_of_birth = models.CharField(_("place of birth"), max_length=100, blank=True)
-    religion = models.CharField(_("religion"), max_length=20, choices=Religion.choices, blank=True)
-    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
-    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
-    marital_status = models.CharField(_("marital status"), max_length=1, choices=MaritalStatus.choices, blank=True)
+    # db_default: the bulk loaders (sampledata.seed) insert rows without naming these columns.
+    place_of_birth = models.CharField(_("place of birth"), max_length=100, blank=True, default="", db_default="")
+    religion = models.CharField(
+        _("religion"), max_length=20, choices=Religion.choices, blank=True, default="", db_default=""
+    )
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True, default="", db_default="")
+    education = models.CharField(
+        _("education"), max_length=20, choices=Education.choices, blank=True, default="", db_default=""
+    )
+    marital_status = models.CharField(
+        _("marital status"), max_length=1, choices=MaritalStatus.choices, blank=True, default="", db_default=""
+    )
     # The national patient id (SATUSEHAT's IHS number), filled in by the look-up by NIK.
-    ihs_number = models.CharField(_("IHS number (SATUSEHAT)"), max_length=20, blank=True)
+    ihs_number = models.CharField(_("IHS number (SATUSEHAT)"), max_length=20, blank=True, default="", db_default="")
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -209,7 +216,9 @@ class Doctor(models.Model):
     # Encrypted like the patients' NIK; the blind index finds a doctor by it and keeps it unique.
     nik = EncryptedCharField(_("NIK"), max_length=16, null=True, blank=True, validators=[nik_validator])
     nik_hash = BlindIndexField(source="nik", kind="nik", unique=True)
-    ihs_id = models.CharField(_("practitioner IHS id (SATUSEHAT)"), max_length=20, blank=True)
+    ihs_id = models.CharField(
+        _("practitioner IHS id (SATUSEHAT)"), max_length=20, blank=True, default="", db_default=""
+    )
     room = models.ForeignKey(
         Room, on_delete=models.PROTECT, null=True, blank=True, related_name="doctors", verbose_name=_("room / poli")
     )

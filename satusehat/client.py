@@ -133,7 +133,10 @@ class SatusehatClient:
         for attempt in (1, 2):
             try:
                 response = self.http.request(
-                    method, url, headers={"Authorization": f"Bearer {token}", "Accept": "application/fhir+json"}, **kwargs
+                    method,
+                    url,
+                    headers={"Authorization": f"Bearer {token}", "Accept": "application/fhir+json"},
+                    **kwargs,
                 )
             except httpx.TimeoutException as error:
                 raise PlatformError(f"{method} {path}: timeout", retryable=True) from error

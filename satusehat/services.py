@@ -183,7 +183,9 @@ def send_submission(pk: int, *, client: SatusehatClient | None = None) -> str:
         except fhir.NotSendable as error:
             return _failed(pk, message=str(error), status=None, outcome=None)
         except ValueError as error:  # our own Bundle refused by fhir.resources: a bug to fix, not retried
-            return _failed(pk, message=_("Invalid FHIR resource: %(error)s") % {"error": error}, status=None, outcome=None)
+            return _failed(
+                pk, message=_("Invalid FHIR resource: %(error)s") % {"error": error}, status=None, outcome=None
+            )
         except PlatformError as error:
             if error.retryable and submission.attempts < cfg.max_attempts:
                 delay = cfg.retry_base_seconds * 2 ** (submission.attempts - 1)

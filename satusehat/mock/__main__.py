@@ -9,7 +9,9 @@ from satusehat.mock import DEFAULT_DATASET, MockServer
 def main() -> None:
     parser = argparse.ArgumentParser(description="A local SATUSEHAT for tests and demos.")
     parser.add_argument("--port", type=int, default=8090)
-    parser.add_argument("--dataset", help="JSON file: organization_id, client_id/secret, patients, practitioners, locations")
+    parser.add_argument(
+        "--dataset", help="JSON file: organization_id, client_id/secret, patients, practitioners, locations"
+    )
     args = parser.parse_args()
     dataset = DEFAULT_DATASET
     if args.dataset:

@@ -106,7 +106,11 @@ class MockSatusehat:
         try:
             status, payload, headers = self.handle(method, path, query, body, environ)
         except Refused as refused:
-            status, payload, headers = refused.status, outcome(refused.diagnostics, refused.code, refused.expression), {}
+            status, payload, headers = (
+                refused.status,
+                outcome(refused.diagnostics, refused.code, refused.expression),
+                {},
+            )
         data = json.dumps(payload).encode()
         start_response(
             f"{status} {STATUS_TEXT.get(status, 'OK')}",
@@ -286,7 +290,9 @@ class MockSatusehat:
         encounter = encounters[0]
         system = f"http://sys-ids.kemkes.go.id/encounter/{org}"
         if not any(i.get("system") == system and i.get("value") for i in encounter.get("identifier") or []):
-            raise Refused(400, f"Encounter.identifier must use the system {system}", "invariant", "Encounter.identifier")
+            raise Refused(
+                400, f"Encounter.identifier must use the system {system}", "invariant", "Encounter.identifier"
+            )
         klass = encounter.get("class") or {}
         if klass.get("system") != ACT_CODE or klass.get("code") != "AMB":
             raise Refused(400, "Encounter.class must be AMB of v3-ActCode", "code-invalid", "Encounter.class")
@@ -311,7 +317,10 @@ class MockSatusehat:
                 own = {entry.get("fullUrl"), f"Condition/{resource.get('id')}"}
                 if not own & diagnosed:
                     raise Refused(
-                        400, "Every Condition must be referenced from Encounter.diagnosis", "invariant", "Encounter.diagnosis"
+                        400,
+                        "Every Condition must be referenced from Encounter.diagnosis",
+                        "invariant",
+                        "Encounter.diagnosis",
                     )
                 codings = (resource.get("code") or {}).get("coding") or []
                 if not any(c.get("system") == ICD10 and c.get("code") for c in codings):
@@ -351,9 +360,7 @@ class MockSatusehat:
                     for identifier in entry["resource"].get("identifier") or []:
                         key = (kind, f"{identifier.get('system')}|{identifier.get('value')}")
                         if key in self.state.identifiers:
-                            raise Refused(
-                                400, f"Duplicate Encounter identifier {identifier.get('value')}", "duplicate"
-                            )
+                            raise Refused(400, f"Duplicate Encounter identifier {identifier.get('value')}", "duplicate")
                 plan.append(("exists", existing) if existing else ("create", None))
             else:
                 raise Refused(400, "Entry request must be POST or PUT", "not-supported", f"Bundle.entry[{index}]")
@@ -378,7 +385,10 @@ class MockSatusehat:
             resource["id"] = rid
             version = state.versions.get((kind, rid), 0) + 1
             state.versions[(kind, rid)] = version
-            resource["meta"] = {"versionId": str(version), "lastUpdated": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())}
+            resource["meta"] = {
+                "versionId": str(version),
+                "lastUpdated": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+            }
             state.resources.setdefault(kind, {})[rid] = resource
             for identifier in resource.get("identifier") or []:
                 state.identifiers[(kind, f"{identifier.get('system')}|{identifier.get('value')}")] = rid
@@ -387,7 +397,15 @@ class MockSatusehat:
         return {"resourceType": "Bundle", "type": "transaction-response", "entry": answers}
 
 
-STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error"}
+STATUS_TEXT = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
 
 
 def _response(status: str, kind: str, rid: str, version: int) -> dict:
@@ -421,7 +439,9 @@ def _references(node, where):
 
 def _resolve(node, ids):
     if isinstance(node, dict):
-        return {key: (ids.get(value, value) if key == "reference" else _resolve(value, ids)) for key, value in node.items()}
+        return {
+            key: (ids.get(value, value) if key == "reference" else _resolve(value, ids)) for key, value in node.items()
+        }
     if isinstance(node, list):
         return [_resolve(value, ids) for value in node]
     return node

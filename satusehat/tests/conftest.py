@@ -75,7 +75,9 @@ def room(db):
 @pytest.fixture
 def doctor(db, room):
     user = UserFactory(username="dokter_ss", role=User.Role.DOCTOR)
-    return DoctorFactory(user=user, nik=PRACTITIONER_NIKS[0], ihs_id=DEFAULT_DATASET["practitioners"][PRACTITIONER_NIKS[0]], room=room)
+    return DoctorFactory(
+        user=user, nik=PRACTITIONER_NIKS[0], ihs_id=DEFAULT_DATASET["practitioners"][PRACTITIONER_NIKS[0]], room=room
+    )
 
 
 def finish_visit(doctor, patient=None, *, labs: bool = True):

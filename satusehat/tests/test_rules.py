@@ -72,7 +72,9 @@ def not_fhir(bundle):
 
 
 def dangling_reference(bundle):
-    entries_of(bundle, "Observation")[0]["resource"]["encounter"]["reference"] = "urn:uuid:0d8a6a52-0000-4000-8000-000000000000"
+    entries_of(bundle, "Observation")[0]["resource"]["encounter"]["reference"] = (
+        "urn:uuid:0d8a6a52-0000-4000-8000-000000000000"
+    )
 
 
 RULES = [
@@ -97,7 +99,9 @@ def bundle(mock, doctor):
     appointment = finish_visit(doctor)
     type(appointment.patient).objects.filter(pk=appointment.patient_id).update(ihs_number="P02478375538")
     cfg = config()
-    built = fhir.build_bundle(fhir.visit_for_bundle(appointment.pk), organization_id=cfg.organization_id, fhir_base=cfg.fhir_url)
+    built = fhir.build_bundle(
+        fhir.visit_for_bundle(appointment.pk), organization_id=cfg.organization_id, fhir_base=cfg.fhir_url
+    )
     return fhir.wire(built)
 
 

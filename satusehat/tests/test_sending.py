@@ -33,7 +33,9 @@ def test_completing_a_visit_queues_it_in_the_same_transaction(mock, doctor):
     appointment = finish_visit(doctor)
     submission = Submission.objects.get(appointment=appointment)
     assert submission.status == Submission.Status.PENDING
-    assert DBTaskResult.objects.filter(task_path="satusehat.tasks.send_visit", args_kwargs__args=[submission.pk]).exists()
+    assert DBTaskResult.objects.filter(
+        task_path="satusehat.tasks.send_visit", args_kwargs__args=[submission.pk]
+    ).exists()
     assert state(mock)["transactions"] == 0  # nothing leaves before the worker runs
 
 
@@ -49,7 +51,9 @@ def test_a_whole_visit_is_sent(mock, doctor):
     assert appointment.patient.ihs_number == DEFAULT_DATASET["patients"][PATIENT_NIKS[0]]
     held = state(mock)
     assert held["resources"] == {"Encounter": 1, "Condition": 1, "Observation": 9, "AllergyIntolerance": 1}
-    assert held["encounter_identifiers"] == [f"http://sys-ids.kemkes.go.id/encounter/{DEFAULT_DATASET['organization_id']}|{appointment.pk}"]
+    assert held["encounter_identifiers"] == [
+        f"http://sys-ids.kemkes.go.id/encounter/{DEFAULT_DATASET['organization_id']}|{appointment.pk}"
+    ]
     assert set(submission.resource_ids) >= {"Encounter", f"Condition/rec-{appointment.medical_record.pk}"}
     assert len(submission.resource_ids) == 12
     encounter = stored(mock, "Encounter", submission.encounter_id)
