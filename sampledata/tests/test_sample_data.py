@@ -20,8 +20,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
-from core.crypto import blind_index
 from billing.models import Billing, Insurance, Payment, PaymentMethod
+from core.crypto import blind_index
 from patients.models import Doctor, Patient, WorkingHours
 from records.models import LabResult, MedicalRecord
 from scheduling.models import Appointment, AppointmentService, Service

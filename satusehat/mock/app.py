@@ -275,14 +275,16 @@ class MockSatusehat:
             try:
                 get_fhir_model_class(resource.get("resourceType", "")).model_validate(resource)
             except (ValidationError, KeyError, ValueError) as error:
-                raise Refused(400, f"{resource.get('resourceType')}: {error}", "structure", f"Bundle.entry[{index}]")
+                raise Refused(
+                    400, f"{resource.get('resourceType')}: {error}", "structure", f"Bundle.entry[{index}]"
+                ) from error
             for where, value in _strings(resource, resource.get("resourceType", "")):
                 if DATETIME.match(value) and not HAS_OFFSET.search(value):
                     raise Refused(400, f"Date-time without offset: {value}", "value", where)
         try:
             Bundle.model_validate(bundle)
         except ValidationError as error:
-            raise Refused(400, f"Bundle: {error}", "structure", "Bundle")
+            raise Refused(400, f"Bundle: {error}", "structure", "Bundle") from error
         full_urls = {entry.get("fullUrl") for entry in entries}
         encounters = [e["resource"] for e in entries if e["resource"]["resourceType"] == "Encounter"]
         if len(encounters) != 1:

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditLog
-from satusehat.models import Submission
 from patients.tests.factories import PatientFactory
+from satusehat.models import Submission
 from satusehat.tests.conftest import PATIENT_NIKS, finish_visit, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)

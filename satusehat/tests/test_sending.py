@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditLog

@@ -29,7 +29,8 @@ from accounts.tests.factories import UserFactory
 from satusehat.tests.conftest import DEFAULT_DATASET, LOCATION, PRACTITIONER_NIKS, finish_visit
 room = Room.objects.create(name="Poli Umum", satusehat_location_id=LOCATION)
 nik = PRACTITIONER_NIKS[0]
-doctor = DoctorFactory(user=UserFactory(role="doctor"), nik=nik, ihs_id=DEFAULT_DATASET["practitioners"][nik], room=room)
+ihs_id = DEFAULT_DATASET["practitioners"][nik]
+doctor = DoctorFactory(user=UserFactory(role="doctor"), nik=nik, ihs_id=ihs_id, room=room)
 print(finish_visit(doctor).pk)
 """
 READ_SUBMISSION = """
