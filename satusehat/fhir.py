@@ -399,9 +399,12 @@ def validate_resource(resource: dict) -> None:
 
 
 def validate_bundle(bundle: dict) -> None:
+    """Each entry's resource by its own model, then the Bundle's structure around them (without
+    the resources, which would otherwise be validated a second time)."""
     for entry in bundle["entry"]:
         validate_resource(entry["resource"])
+    shell = {**bundle, "entry": [{k: v for k, v in entry.items() if k != "resource"} for entry in bundle["entry"]]}
     try:
-        Bundle.model_validate(bundle)
+        Bundle.model_validate(shell)
     except PydanticValidationError as error:
         raise ValueError(f"Bundle: {error}") from error
