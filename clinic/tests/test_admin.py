@@ -28,6 +28,7 @@ READ_ONLY_FOR_ADMIN = {
     "records.labresultversion",
     "audit.auditlog",
     "audit.emergencyaccess",
+    "django_tasks_database.dbtaskresult",  # the background tasks' queue: django-tasks-db's read-only admin
 }
 
 
@@ -54,7 +55,22 @@ def one_of_each(db):
         "billing.billing": bill,
         "billing.payment": payment,
         **audit_objects(record, lab),
+        "django_tasks_database.dbtaskresult": task_result(),
     }
+
+
+def task_result():
+    """A queued task, as the database backend stores it (django-tasks-db)."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="core.checks.nothing",
+        backend_name="default",
+        run_after=timezone.now(),
+        exception_class_path="",
+        traceback="",
+    )
 
 
 def audit_objects(record, lab) -> dict:
@@ -105,6 +121,7 @@ def test_it_registers_every_model_of_the_clinic():
             "audit.emergencyaccess",
             "records.medicalrecordversion",
             "records.labresultversion",
+            "django_tasks_database.dbtaskresult",
         ]
     )
 
