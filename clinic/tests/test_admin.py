@@ -12,7 +12,7 @@ from django.utils.html import escape
 from accounts.tests.factories import UserFactory
 from billing.models import Billing, Payment
 from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory
-from patients.models import Doctor, Patient
+from patients.models import Doctor, Patient, Room
 from patients.tests.factories import DoctorFactory, PatientFactory, WorkingHoursFactory
 from records.tests.factories import LabResultFactory
 from scheduling.models import Appointment
@@ -46,6 +46,7 @@ def one_of_each(db):
         "patients.patient": record.patient,
         "patients.doctor": record.doctor,
         "patients.workinghours": WorkingHoursFactory(doctor=record.doctor),
+        "patients.room": Room.objects.create(name="Poli Umum", satusehat_location_id="loc-1"),
         "scheduling.service": line.service,
         "scheduling.appointment": line.appointment,
         "scheduling.appointmentservice": line,
@@ -109,6 +110,7 @@ def test_it_registers_every_model_of_the_clinic():
             "patients.patient",
             "patients.doctor",
             "patients.workinghours",
+            "patients.room",
             "scheduling.service",
             "scheduling.appointment",
             "scheduling.appointmentservice",

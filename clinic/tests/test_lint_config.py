@@ -7,7 +7,18 @@ REPO = Path(__file__).resolve().parents[2]
 
 # Top to bottom: each layer may import only from the layers below it; `|` marks siblings that
 # may not import each other.
-LAYERS = ["clinic", "sampledata", "reports", "records | billing", "scheduling", "patients", "audit", "accounts", "core"]
+LAYERS = [
+    "clinic",
+    "sampledata",
+    "reports",
+    "satusehat",
+    "records | billing",
+    "scheduling",
+    "patients",
+    "audit",
+    "accounts",
+    "core",
+]
 
 
 def contracts() -> dict[str, configparser.SectionProxy]:
