@@ -253,6 +253,18 @@ class Doctor(models.Model):
         kwargs["update_fields"] = with_blind_indexes(Doctor, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
 
+    def validate_unique(self, exclude=None):
+        """Also the NIK, whose uniqueness the database keeps on nik_hash (the admin's form)."""
+        super().validate_unique(exclude=exclude)
+        if self.nik and "nik" not in (exclude or ()):
+            others = Doctor.objects.filter(nik_hash=blind_index("nik", self.nik))
+            if self.pk is not None:
+                others = others.exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError(
+                    {"nik": ValidationError(_("A doctor with this NIK is already registered."), code="unique")}
+                )
+
 
 @receiver(pre_save, sender=Doctor, dispatch_uid="patients:doctor_blind_indexes")
 def doctor_blind_indexes(sender, instance: Doctor, raw: bool = False, **kwargs) -> None:
