@@ -24,7 +24,17 @@ from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFac
 Status = Appointment.Status
 
 # The project's own apps plus the two-step login's devices: what a request must not change.
-PROJECT_APPS = {"accounts", "audit", "patients", "scheduling", "records", "billing", "otp_totp", "otp_static"}
+PROJECT_APPS = {
+    "accounts",
+    "audit",
+    "patients",
+    "scheduling",
+    "records",
+    "billing",
+    "satusehat",
+    "otp_totp",
+    "otp_static",
+}
 # Appended to by design on refusals and reads (the audit log is append-only; its own tests check it).
 AUDIT_MODELS = {"audit.auditlog", "audit.audithead"}
 

@@ -23,6 +23,7 @@ from clinic.tests.security_fixtures import VALID_POSTS, build_clinic, open_emerg
 from clinic.tests.test_role_matrix import EXPECTED, OBJECT_KWARGS  # the matrix's answers and objects
 from patients.models import Patient
 from records.models import LabResult, MedicalRecord
+from satusehat.models import Submission
 from scheduling.models import Appointment
 
 NOT_YOURS = {403, 404}
@@ -143,7 +144,19 @@ CASES = {
         ("doctor_user", lambda w: {"pk": w.bill.pk}, {403}),
         ("doctor_user", lambda w: {"pk": w.other_bill.pk}, {403}),
     ],
+    "satusehat:retry": [
+        ("doctor_user", lambda w: {"pk": submission_of(w.record)}, {403}),
+        ("receptionist", lambda w: {"pk": submission_of(w.record)}, {403}),
+    ],
 }
+
+
+def submission_of(record) -> int:
+    """The SATUSEHAT outbox row of the record's visit, marked failed (a retry would change it)."""
+    row, _created = Submission.objects.get_or_create(appointment=record.appointment, status=Submission.Status.FAILED)
+    return row.pk
+
+
 CASE_IDS = [(name, index) for name in sorted(CASES) for index in range(len(CASES[name]))]
 
 
