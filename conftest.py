@@ -38,6 +38,12 @@ def other_doctor_user(db):
 
 
 @pytest.fixture
+def pharmacist(db):
+    """An Apoteker: the pharmacy's queue and stock, nothing of the rest of the record."""
+    return UserFactory(username="apoteker_t", role=User.Role.PHARMACIST)
+
+
+@pytest.fixture
 def inactive_user(db):
     return UserFactory(username="nonaktif_t", role=User.Role.RECEPTIONIST, is_active=False)
 

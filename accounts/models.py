@@ -10,6 +10,7 @@ class User(AbstractUser):
         ADMIN = "admin", _("Admin")
         DOCTOR = "doctor", _("Doctor")
         RECEPTIONIST = "receptionist", _("Receptionist")
+        PHARMACIST = "pharmacist", _("Pharmacist")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RECEPTIONIST)
 
@@ -21,7 +22,8 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(role__in=["admin", "doctor", "receptionist"]), name="users_role_valid"
+                condition=models.Q(role__in=["admin", "doctor", "receptionist", "pharmacist"]),
+                name="users_role_valid",
             ),
         ]
 
@@ -50,3 +52,7 @@ class User(AbstractUser):
     @property
     def is_receptionist(self) -> bool:
         return self.role == self.Role.RECEPTIONIST
+
+    @property
+    def is_pharmacist(self) -> bool:
+        return self.role == self.Role.PHARMACIST

@@ -32,8 +32,13 @@ from accounts.models import User
 ADMIN = User.Role.ADMIN
 DOCTOR = User.Role.DOCTOR
 RECEPTIONIST = User.Role.RECEPTIONIST
+PHARMACIST = User.Role.PHARMACIST
 FRONT_DESK = (ADMIN, RECEPTIONIST)
-EVERYONE = (ADMIN, DOCTOR, RECEPTIONIST)
+PHARMACY = (ADMIN, PHARMACIST)
+EVERYONE = (ADMIN, DOCTOR, RECEPTIONIST, PHARMACIST)
+# The patients' pages and the schedules: everyone but the pharmacist, who sees a patient only
+# through their prescriptions (pharmacy.*).
+DESK_AND_DOCTORS = (ADMIN, DOCTOR, RECEPTIONIST)
 
 # Which roles may open which kind of page.
 CAPABILITIES: dict[str, tuple[str, ...]] = {
@@ -43,13 +48,13 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     # patient in their care, or asks for emergency access to someone else.
     "patients.search": FRONT_DESK,
     "patients.edit": FRONT_DESK,
-    "patients.view": EVERYONE,
+    "patients.view": DESK_AND_DOCTORS,
     "patients.emergency_access": (DOCTOR,),
     # Appointments: the front desk books and changes them for every doctor; a doctor sees their own.
     "scheduling.board": FRONT_DESK,
     "scheduling.book": FRONT_DESK,
-    "scheduling.view": EVERYONE,
-    "scheduling.day": EVERYONE,
+    "scheduling.view": DESK_AND_DOCTORS,
+    "scheduling.day": DESK_AND_DOCTORS,
     "scheduling.all_doctors": FRONT_DESK,
     "scheduling.own_day": (DOCTOR,),
     # Visits and medical records: the doctors write their own; admins read them (audited).
@@ -59,6 +64,13 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     # Bills, payments, receipts and insurance policies are front-desk work.
     "billing.manage": FRONT_DESK,
     "billing.insurance": FRONT_DESK,
+    # The pharmacy: the doctor prescribes on their own visit (and searches the drug catalogue);
+    # the pharmacist (Apoteker) prepares and dispenses prescriptions, with the patient's
+    # allergies but not the rest of the record, and keeps the stock; the admin sees everything.
+    "pharmacy.prescribe": (DOCTOR,),
+    "pharmacy.catalogue": (ADMIN, DOCTOR, PHARMACIST),
+    "pharmacy.dispense": PHARMACY,
+    "pharmacy.stock": PHARMACY,
     # Reports: the dashboard (a doctor sees their own day), its export, the audit log.
     "reports.dashboard": (ADMIN, DOCTOR),
     "reports.export": (ADMIN,),
@@ -261,3 +273,17 @@ def _get_or_404(queryset: QuerySet, pk):
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def prescription_for(request, prescriptions: QuerySet, pk):
+    """A prescription sent to the pharmacy: the pharmacist's and the admin's (403 for the other
+    roles); one still being written by its doctor is a 404, as one that does not exist."""
+    require(request.user, "pharmacy.dispense")
+    return _get_or_404(prescriptions.exclude(status="draft"), pk)
+
+
+def stock_item_for(request, items: QuerySet, pk):
+    """A drug or batch of the pharmacy's stock: 403 for a role without the stock, 404 when it
+    does not exist."""
+    require(request.user, "pharmacy.stock")
+    return _get_or_404(items, pk)

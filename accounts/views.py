@@ -45,6 +45,8 @@ def home(request):
         return redirect("records:queue")
     if user.role == ADMIN:
         return redirect("dashboard")
+    if user.is_pharmacist:
+        return redirect("pharmacy:queue")
     return redirect("scheduling:board")
 
 

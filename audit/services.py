@@ -66,6 +66,10 @@ OBJECT_NAMES = {
     "billing.billing": "bill",
     "billing.payment": "payment",
     "billing.insurance": "insurance policy",
+    "billing.billitem": "bill item",
+    # The pharmacy's prescriptions (its stock ledger is an append-only table of its own).
+    "pharmacy.prescription": "prescription",
+    "pharmacy.prescriptionline": "prescription line",
     # Staff accounts: role changes, deactivation and password changes are security events.
     "accounts.user": "user account",
 }

@@ -48,6 +48,9 @@ TARGETS = {
     "bill 50 lines": Target(10),
     "dashboard": Target(50),
     "revenue year": Target(50),
+    # Issue 16: the pharmacist's queue and the stock report (the admin holds both capabilities).
+    "pharmacy queue": Target(10),
+    "stock report": Target(10),
 }
 
 
@@ -113,4 +116,6 @@ def build_scenarios(targets: Targets, *, revenue_end: datetime.date | None = Non
         Scenario("dashboard", "admin", _url("dashboard")),
         Scenario("revenue month", "admin", _url("dashboard", **month)),
         Scenario("revenue year", "admin", _url("dashboard", **year)),
+        Scenario("pharmacy queue", "admin", _url("pharmacy:queue")),
+        Scenario("stock report", "admin", _url("pharmacy:stock")),
     ]

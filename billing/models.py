@@ -251,3 +251,74 @@ class OutstandingDaily(models.Model):
 
     def __str__(self):
         return str(self.day)
+
+
+class SubmitToken(models.Model):
+    """What one submit of a money form did, under its one-time token (core.forms.SubmitTokenField).
+
+    The row is written first in the submit's transaction: a second submit of the same token waits
+    on the unique key, fails, and is shown this row's result instead of moving the money again."""
+
+    class Action(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        VOID = "void", _("Void")
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    billing = models.ForeignKey(Billing, on_delete=models.PROTECT, related_name="+", verbose_name=_("bill"))
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("payment")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        db_table = "billing_submit_token"
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self):
+        return f"{self.action} {self.billing_id}"
+
+
+class BillItem(models.Model):
+    """A line of a visit's bill that is not one of its services: a drug dispensed by the
+    pharmacy, for instance. Written only through billing.services.bill_item_add, which keeps the
+    bill's total in the same transaction; the description and price are a snapshot, so the line
+    never changes when the catalogue does. `source` names what the line came from
+    ("pharmacy.dispense:12"), so the app that created it can find it without billing knowing it.
+    Never edited, never deleted."""
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, related_name="bill_items", verbose_name=_("appointment")
+    )
+    code = models.CharField(_("code"), max_length=30, blank=True)
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price (Rp)"), max_digits=12, decimal_places=2)
+    source = models.CharField(_("source"), max_length=60, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        db_table = "bill_items"
+        verbose_name = _("bill item")
+        verbose_name_plural = _("bill items")
+        ordering = ["appointment", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="bill_items_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="bill_items_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.description} × {self.quantity}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity

@@ -17,6 +17,7 @@ def receipt_context(*, bill: Billing) -> dict:
     return {
         "bill": bill,
         "lines": selectors.bill_lines(bill=bill),
+        "items": selectors.bill_items(bill=bill),
         "payments": list(bill.payments.all()),
         "CLINIC_NAME": settings.CLINIC_NAME,
         "CLINIC_ADDRESS": settings.CLINIC_ADDRESS,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 
-from billing.models import Billing, Insurance, OutstandingDaily, Payment
+from billing.models import Billing, BillItem, Insurance, OutstandingDaily, Payment
 from patients.models import Patient
 from patients.selectors import unshown_patient_fields
 from scheduling.models import AppointmentService
@@ -116,6 +116,16 @@ def bill_lines(*, bill: Billing) -> list[BillLine]:
         AppointmentService.objects.filter(appointment_id=bill.appointment_id)
         .order_by("id")
         .values_list("service__code", "service__name", "quantity", "unit_price")
+    )
+    return [BillLine(*row) for row in rows]
+
+
+def bill_items(*, bill: Billing) -> list[BillLine]:
+    """The bill's other lines (drugs dispensed...), in the order they were added (one query)."""
+    rows = (
+        BillItem.objects.filter(appointment_id=bill.appointment_id)
+        .order_by("id")
+        .values_list("code", "description", "quantity", "unit_price")
     )
     return [BillLine(*row) for row in rows]
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from billing.models import Billing, Insurance, Payment, PaymentMethod
+from billing.models import Billing, BillItem, Insurance, Payment, PaymentMethod, SubmitToken
 from billing.summaries import billed_lines, outstanding, revenue
 from core import summaries
 from patients.models import Patient
@@ -22,10 +22,63 @@ BPJS_PROVIDER = "BPJS Kesehatan"
 
 
 def bill_total_for(*, appointment: Appointment) -> Decimal:
-    total = AppointmentService.objects.filter(appointment=appointment).aggregate(
+    """The visit's services and its other items (drugs dispensed...), together."""
+    services_total = AppointmentService.objects.filter(appointment=appointment).aggregate(
         total=Sum(F("unit_price") * F("quantity"))
     )["total"]
-    return Decimal(total or 0).quantize(Decimal("0.01"))
+    items_total = BillItem.objects.filter(appointment=appointment).aggregate(
+        total=Sum(F("unit_price") * F("quantity"))
+    )["total"]
+    return (Decimal(services_total or 0) + Decimal(items_total or 0)).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def bill_item_add(
+    *,
+    appointment: Appointment,
+    description: str,
+    quantity: int,
+    unit_price: Decimal,
+    source: str,
+    code: str = "",
+) -> BillItem:
+    """Adds a line to the visit's bill (a drug dispensed...) at the given price, a snapshot.
+
+    The appointment row is locked first, as completing the visit does, so a bill issued at the
+    same moment either counts the line or is raised by it, never neither. When the bill exists,
+    its total and status follow in the same transaction (a paid bill becomes partially paid);
+    before it is issued, the line waits on the visit and the bill counts it when issued. A void
+    bill takes no lines."""
+    Appointment.objects.select_for_update().filter(pk=appointment.pk).first()
+    quantity = int(quantity)
+    unit_price = Decimal(unit_price).quantize(Decimal("0.01"))
+    if quantity < 1:
+        raise ValidationError({"quantity": _("The quantity must be at least 1.")})
+    if unit_price < 0:
+        raise ValidationError({"unit_price": _("The price must not be negative.")})
+    bill = Billing.objects.select_for_update().filter(appointment_id=appointment.pk).first()
+    if bill is not None and bill.status == Billing.Status.VOID:
+        raise ValidationError(_("This visit's bill has been voided and takes no more lines."))
+    item = BillItem(
+        appointment_id=appointment.pk,
+        code=code[:30],
+        description=description[:200],
+        quantity=quantity,
+        unit_price=unit_price,
+        source=source,
+    )
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        raise ValidationError(_("This line is already on the bill.")) from None
+    if bill is not None:
+        before = outstanding(bill)
+        bill.total_amount += item.line_total
+        bill.status = Billing.status_for(total=bill.total_amount, paid=bill.amount_paid)
+        bill.save(update_fields=["total_amount", "status", "updated_at"])
+        summaries.apply(before, outstanding(bill))
+    return item
 
 
 @transaction.atomic
@@ -127,6 +180,45 @@ def bill_void(*, bill: Billing, by: User | None) -> Billing:
     bill.save(update_fields=["status", "updated_at"])
     summaries.apply(before, {})
     return bill
+
+
+def _submit_once(*, key: str, action: str, bill: Billing, by: User | None, do) -> tuple[SubmitToken, bool]:
+    """Runs do(submission) once per key: (the submission, True), or (the first one, False) on a replay.
+
+    The token's row goes in first: a second submit of the same key (a double click, a retry after
+    a lost answer, two tabs) waits on the unique key until the first commits, then fails on it."""
+    try:
+        with transaction.atomic():
+            submission = SubmitToken.objects.create(key=key, action=action, billing_id=bill.pk, by=by)
+            do(submission)
+    except IntegrityError:
+        earlier = SubmitToken.objects.select_related("billing", "payment").filter(key=key).first()
+        if earlier is None or earlier.billing_id != bill.pk or earlier.action != action:
+            raise
+        return earlier, False
+    return submission, True
+
+
+def payment_record_once(*, key: str, bill: Billing, received_by: User | None, **payment) -> tuple[Payment, bool]:
+    """payment_record under a form's one-time key: (the payment, True), or (the first one, False)."""
+
+    def record(submission: SubmitToken) -> None:
+        submission.payment = payment_record(bill=bill, received_by=received_by, **payment)
+        submission.save(update_fields=["payment"])
+
+    submission, new = _submit_once(key=key, action=SubmitToken.Action.PAYMENT, bill=bill, by=received_by, do=record)
+    return submission.payment, new
+
+
+def bill_void_once(*, key: str, bill: Billing, by: User | None) -> tuple[Billing, bool]:
+    """bill_void under a form's one-time key: (the bill, True), or (the bill, False) on a replay."""
+    voided = {}
+
+    def void(submission: SubmitToken) -> None:
+        voided["bill"] = bill_void(bill=bill, by=by)
+
+    submission, new = _submit_once(key=key, action=SubmitToken.Action.VOID, bill=bill, by=by, do=void)
+    return (voided["bill"] if new else submission.billing), new
 
 
 def _insurance_apply(insurance: Insurance, data: Mapping[str, Any]) -> None:

@@ -16,6 +16,8 @@ NAVIGATION = [
     (_("My queue"), "records:queue", "records.queue"),
     (_("My schedule"), "scheduling:day", "scheduling.own_day"),
     (_("Unpaid bills"), "billing:unpaid", "billing.manage"),
+    (_("Pharmacy queue"), "pharmacy:queue", "pharmacy.dispense"),
+    (_("Drug stock"), "pharmacy:stock", "pharmacy.stock"),
     (_("Audit log"), "audit:search", "audit.view"),
     (_("SATUSEHAT"), "satusehat:submissions", "satusehat.manage"),
     (_("Administration"), "admin:index", "admin.site"),

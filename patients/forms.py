@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanCharField, clinic_formfield
 from patients.models import Patient
 from patients.selectors import SEARCH_MAX_LENGTH
 from patients.services import patient_normalise
@@ -9,7 +10,7 @@ DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}  # ISO: <input ty
 
 
 class PatientSearchForm(forms.Form):
-    q = forms.CharField(
+    q = CleanCharField(
         label=_("Search"),
         required=False,
         max_length=SEARCH_MAX_LENGTH,
@@ -31,16 +32,16 @@ class PatientForm(forms.ModelForm):
     stored as +6281234567890 before the model validates them."""
 
     # Wider than the model's columns: the raw input still has spaces and dashes.
-    phone = forms.CharField(
+    phone = CleanCharField(
         label=_("phone"),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"type": "tel", "placeholder": "0812-3456-7890"}),
     )
-    emergency_contact_phone = forms.CharField(
+    emergency_contact_phone = CleanCharField(
         label=_("emergency contact phone"), required=False, max_length=30, widget=forms.TextInput(attrs={"type": "tel"})
     )
-    nik = forms.CharField(
+    nik = CleanCharField(
         label=_("NIK"),
         required=False,
         max_length=30,
@@ -72,6 +73,7 @@ class PatientForm(forms.ModelForm):
             "emergency_contact_phone",
             "is_active",
         ]
+        formfield_callback = clinic_formfield
         widgets = {
             "date_of_birth": forms.DateInput(**DATE_INPUT),
             "address": forms.Textarea(attrs={"rows": 2}),

@@ -24,7 +24,7 @@ DEFAULT_PERIOD = "day"
 # How far back the default range reaches, and the longest range a period may show.
 MIN_DATE, MAX_DATE = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 MAX_DAYS = {"day": 366 * 2, "month": 366 * 10, "year": 366 * 100}
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _default_start(period: str, end: datetime.date) -> datetime.date:

@@ -32,7 +32,7 @@ SEED = 20261125
 DEFAULT_TODAY = dt.date(2026, 11, 25)
 JAKARTA = ZoneInfo("Asia/Jakarta")
 DEMO_PASSWORD = "klinik-demo-2026"
-FILES = ("users", "patients", "scheduling", "records", "billing")
+FILES = ("users", "patients", "scheduling", "records", "billing", "pharmacy")
 PAST_DAYS, FUTURE_DAYS = 42, 21  # six weeks back, three weeks ahead
 PAST_APPOINTMENTS, FUTURE_APPOINTMENTS = 125, 40
 N_PATIENTS = 80
@@ -109,6 +109,7 @@ class SampleData:
         self.build_appointments()
         self.build_records()
         self.build_bills()
+        self.build_pharmacy()
         self.deactivate_one_patient()
         self.sanity_checks()
         return {**self.rows, "satusehat_mock": self.satusehat}
@@ -762,6 +763,124 @@ class SampleData:
                     "received_by": self.users["resepsionis"],
                 },
             )
+
+    def build_pharmacy(self):
+        """The drug catalogue, its stock (one or two batches a drug, received through the ledger:
+        one batch expired, a few near expiry, a few drugs below their minimum) and today's
+        prescriptions waiting in the pharmacy's queue. A Random of its own: the other files do not
+        change when this one does."""
+        rng = Random(SEED + 16)
+        received = self.at(self.today - dt.timedelta(days=40), "09:00")
+        drugs, batch_pk, move_pk = {}, 0, 0
+        for pk, (name, generic, form, strength, unit, price, minimum) in enumerate(vocab.DRUGS, start=1):
+            drugs[name] = pk
+            self.add(
+                "pharmacy",
+                "pharmacy.drug",
+                pk,
+                {
+                    "name": name,
+                    "generic_name": generic,
+                    "form": form,
+                    "strength": strength,
+                    "unit": unit,
+                    "kfa_code": "",
+                    "price": money(price),
+                    "minimum_stock": minimum,
+                    "is_active": True,
+                },
+            )
+            batches = 2 if pk % 3 == 0 else 1
+            for n in range(batches):
+                batch_pk += 1
+                if batch_pk == 7:
+                    expiry = self.today - dt.timedelta(days=5)  # expired: to write off
+                elif batch_pk % 11 == 0:
+                    expiry = self.today + dt.timedelta(days=rng.randint(20, 80))  # near expiry
+                else:
+                    expiry = self.today + dt.timedelta(days=rng.randint(200, 900))
+                # A few drugs run low (below their minimum); the rest have two to eight times it.
+                quantity = rng.randint(minimum // 4, minimum // 2) if pk % 13 == 0 else rng.randint(2, 8) * minimum
+                quantity = max(quantity, 1)
+                at = received + dt.timedelta(days=n * 14, minutes=pk)
+                supplier = rng.choice(vocab.SUPPLIERS)
+                self.add(
+                    "pharmacy",
+                    "pharmacy.batch",
+                    batch_pk,
+                    {
+                        "drug": pk,
+                        "batch_number": f"{name.split()[0][:3].upper()}{expiry:%y%m}-{batch_pk:03d}",
+                        "expiry_date": expiry.isoformat(),
+                        "supplier": supplier,
+                        "purchase_price": money(Decimal(price) * Decimal("0.7")),
+                        "on_hand": quantity,
+                        "received_at": stamp(at),
+                    },
+                )
+                move_pk += 1
+                self.add(
+                    "pharmacy",
+                    "pharmacy.stockmove",
+                    move_pk,
+                    {
+                        "batch": batch_pk,
+                        "kind": "receive",
+                        "quantity": quantity,
+                        "reason": supplier,
+                        "dispense": None,
+                        "by": self.users["apoteker"],
+                        "at": stamp(at),
+                    },
+                )
+        waiting = sorted(
+            (a for a in self.appointments if a["status"] == "completed" and a["day"] == self.today),
+            key=lambda a: (a["end"], a["pk"]),
+        )
+        allergic = {
+            row["fields"]["patient"]
+            for row in self.rows["records"]
+            if row["model"] == "records.medicalrecord" and row["fields"]["allergies"] in ("Amoksisilin", "Penisilin")
+        }
+        line_pk = 0
+        for pk, appointment in enumerate(waiting, start=1):
+            self.add(
+                "pharmacy",
+                "pharmacy.prescription",
+                pk,
+                {
+                    "appointment": appointment["pk"],
+                    "patient": appointment["patient"]["pk"],
+                    "doctor": appointment["doctor"]["pk"],
+                    "status": "open",
+                    "created_at": stamp(appointment["end"] - dt.timedelta(minutes=5)),
+                    "written_at": stamp(appointment["end"]),
+                },
+            )
+            choices = vocab.PRESCRIPTIONS
+            if appointment["patient"]["pk"] in allergic:  # never a penicillin to someone allergic to it
+                choices = [p for p in choices if not any(line[0].startswith("Amoxicillin") for line in p)]
+            for drug, times, dose, timing, days, quantity in choices[rng.randrange(len(choices))]:
+                line_pk += 1
+                self.add(
+                    "pharmacy",
+                    "pharmacy.prescriptionline",
+                    line_pk,
+                    {
+                        "prescription": pk,
+                        "drug": drugs[drug],
+                        "compound_name": "",
+                        "compound_form": "",
+                        "times_per_day": times,
+                        "dose": dose,
+                        "route": "oral",
+                        "timing": timing,
+                        "duration_days": days,
+                        "quantity": quantity,
+                        "instructions": "",
+                        "quantity_dispensed": 0,
+                    },
+                )
 
     def deactivate_one_patient(self):
         """One patient has moved away: deactivated, history kept, nothing booked ahead."""

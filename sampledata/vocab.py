@@ -20,6 +20,7 @@ STAFF = [
     ("dokter3", "doctor", "Siti", "Rahmawati", False),
     ("dokter4", "doctor", "Budi", "Santoso", False),
     ("dokter5", "doctor", "Ratna", "Kusumawardani", False),
+    ("apoteker", "pharmacist", "Rini", "Handayani", False),
 ]
 
 # Working blocks: weekdays (0 = Monday) → (from, until).
@@ -888,3 +889,94 @@ ROOMS = {
 }
 # The clinic's SATUSEHAT organisation id in the demo (the mock's, satusehat/mock/app.py).
 SATUSEHAT_ORGANIZATION_ID = "10000004"
+
+# The clinic's drug catalogue: common primary-care drugs of an Indonesian klinik pratama, by their
+# generic or common trade names, with a price per unit (Rp) and a minimum stock. No KFA codes:
+# the catalogue's admin fills them in from SATUSEHAT's KFA browser (none are made up here).
+# (name, generic name, form, strength, unit, price, minimum stock)
+DRUGS = [
+    ("Paracetamol 500", "Paracetamol", "tablet", "500 mg", "tablet", 300, 500),
+    ("Paracetamol Sirup", "Paracetamol", "syrup", "120 mg/5 ml", "botol", 9500, 20),
+    ("Paracetamol Drops", "Paracetamol", "drops", "100 mg/ml", "botol", 18000, 10),
+    ("Ibuprofen 400", "Ibuprofen", "tablet", "400 mg", "tablet", 450, 200),
+    ("Ibuprofen Suspensi", "Ibuprofen", "suspension", "100 mg/5 ml", "botol", 16000, 10),
+    ("Asam Mefenamat 500", "Mefenamic acid", "tablet", "500 mg", "tablet", 400, 300),
+    ("Natrium Diklofenak 50", "Diclofenac sodium", "tablet", "50 mg", "tablet", 500, 200),
+    ("Meloxicam 15", "Meloxicam", "tablet", "15 mg", "tablet", 700, 100),
+    ("Amoxicillin 500", "Amoxicillin", "capsule", "500 mg", "kapsul", 600, 500),
+    ("Amoxicillin Sirup Kering", "Amoxicillin", "suspension", "125 mg/5 ml", "botol", 12000, 20),
+    ("Cefadroxil 500", "Cefadroxil", "capsule", "500 mg", "kapsul", 1500, 200),
+    ("Ciprofloxacin 500", "Ciprofloxacin", "tablet", "500 mg", "tablet", 900, 200),
+    ("Cotrimoxazole 480", "Sulfamethoxazole + trimethoprim", "tablet", "480 mg", "tablet", 350, 200),
+    ("Metronidazole 500", "Metronidazole", "tablet", "500 mg", "tablet", 450, 200),
+    ("Azithromycin 500", "Azithromycin", "tablet", "500 mg", "tablet", 6500, 50),
+    ("Erythromycin 500", "Erythromycin", "tablet", "500 mg", "tablet", 1800, 50),
+    ("Doxycycline 100", "Doxycycline", "capsule", "100 mg", "kapsul", 900, 100),
+    ("CTM 4", "Chlorphenamine maleate", "tablet", "4 mg", "tablet", 100, 500),
+    ("Cetirizine 10", "Cetirizine", "tablet", "10 mg", "tablet", 400, 200),
+    ("Loratadine 10", "Loratadine", "tablet", "10 mg", "tablet", 600, 100),
+    ("Dexamethasone 0,5", "Dexamethasone", "tablet", "0,5 mg", "tablet", 150, 300),
+    ("Prednisone 5", "Prednisone", "tablet", "5 mg", "tablet", 200, 200),
+    ("Methylprednisolone 4", "Methylprednisolone", "tablet", "4 mg", "tablet", 800, 200),
+    ("Ambroxol 30", "Ambroxol", "tablet", "30 mg", "tablet", 250, 300),
+    ("Ambroxol Sirup", "Ambroxol", "syrup", "15 mg/5 ml", "botol", 11000, 20),
+    ("Guaifenesin 100", "Guaifenesin", "tablet", "100 mg", "tablet", 150, 300),
+    ("Dextromethorphan 15", "Dextromethorphan", "tablet", "15 mg", "tablet", 200, 200),
+    ("Salbutamol 2", "Salbutamol", "tablet", "2 mg", "tablet", 150, 200),
+    ("Salbutamol Inhaler", "Salbutamol", "inhaler", "100 mcg/dosis", "tabung", 65000, 5),
+    ("Antasida Doen", "Aluminium hydroxide + magnesium hydroxide", "tablet", "200 mg", "tablet", 150, 300),
+    ("Antasida Suspensi", "Aluminium hydroxide + magnesium hydroxide", "suspension", "200 mg/5 ml", "botol", 9000, 20),
+    ("Omeprazole 20", "Omeprazole", "capsule", "20 mg", "kapsul", 700, 200),
+    ("Lansoprazole 30", "Lansoprazole", "capsule", "30 mg", "kapsul", 1200, 100),
+    ("Ranitidine 150", "Ranitidine", "tablet", "150 mg", "tablet", 350, 100),
+    ("Domperidone 10", "Domperidone", "tablet", "10 mg", "tablet", 400, 200),
+    ("Ondansetron 4", "Ondansetron", "tablet", "4 mg", "tablet", 2500, 50),
+    ("Loperamide 2", "Loperamide", "tablet", "2 mg", "tablet", 300, 100),
+    ("Oralit", "Oral rehydration salts", "powder", "200 ml", "sachet", 800, 200),
+    ("Zinc 20", "Zinc sulfate", "tablet", "20 mg", "tablet", 500, 200),
+    ("Attapulgite 600", "Attapulgite", "tablet", "600 mg", "tablet", 450, 100),
+    ("Bisacodyl 5", "Bisacodyl", "tablet", "5 mg", "tablet", 300, 100),
+    ("Amlodipine 5", "Amlodipine", "tablet", "5 mg", "tablet", 400, 300),
+    ("Amlodipine 10", "Amlodipine", "tablet", "10 mg", "tablet", 600, 200),
+    ("Captopril 25", "Captopril", "tablet", "25 mg", "tablet", 200, 300),
+    ("Lisinopril 10", "Lisinopril", "tablet", "10 mg", "tablet", 700, 100),
+    ("Hydrochlorothiazide 25", "Hydrochlorothiazide", "tablet", "25 mg", "tablet", 250, 100),
+    ("Bisoprolol 5", "Bisoprolol", "tablet", "5 mg", "tablet", 1200, 100),
+    ("Metformin 500", "Metformin", "tablet", "500 mg", "tablet", 250, 500),
+    ("Glibenclamide 5", "Glibenclamide", "tablet", "5 mg", "tablet", 150, 200),
+    ("Glimepiride 2", "Glimepiride", "tablet", "2 mg", "tablet", 900, 100),
+    ("Simvastatin 20", "Simvastatin", "tablet", "20 mg", "tablet", 500, 200),
+    ("Allopurinol 100", "Allopurinol", "tablet", "100 mg", "tablet", 250, 200),
+    ("Vitamin B Kompleks", "Vitamin B complex", "tablet", "", "tablet", 100, 500),
+    ("Vitamin C 50", "Ascorbic acid", "tablet", "50 mg", "tablet", 100, 300),
+    ("Tablet Tambah Darah", "Ferrous sulfate + folic acid", "tablet", "60 mg/0,4 mg", "tablet", 200, 300),
+    ("Asam Folat 1", "Folic acid", "tablet", "1 mg", "tablet", 100, 200),
+    ("Kalsium Laktat 500", "Calcium lactate", "tablet", "500 mg", "tablet", 150, 200),
+    ("Albendazole 400", "Albendazole", "tablet", "400 mg", "tablet", 1500, 50),
+    ("Mebendazole 100", "Mebendazole", "tablet", "100 mg", "tablet", 600, 50),
+    ("Ketoconazole Krim", "Ketoconazole", "ointment", "2%", "tube", 12000, 10),
+    ("Miconazole Krim", "Miconazole", "ointment", "2%", "tube", 9000, 10),
+    ("Hydrocortisone Krim", "Hydrocortisone", "ointment", "2,5%", "tube", 8500, 10),
+    ("Gentamicin Salep Kulit", "Gentamicin", "ointment", "0,1%", "tube", 7500, 10),
+    ("Chloramphenicol Tetes Mata", "Chloramphenicol", "drops", "0,5%", "botol", 14000, 10),
+    ("Oxytetracycline Salep Mata", "Oxytetracycline", "ointment", "1%", "tube", 10000, 10),
+]
+
+# Suppliers (Pedagang Besar Farmasi) the clinic buys from.
+SUPPLIERS = [
+    "PT Kimia Farma Trading & Distribution",
+    "PT Enseval Putera Megatrading",
+    "PT Anugrah Argon Medica",
+    "PT Parit Padang Global",
+    "PT Indofarma Global Medika",
+]
+
+# A few common prescriptions of a primary-care visit: (drug name, times a day, dose, timing, days, quantity).
+PRESCRIPTIONS = [
+    [("Paracetamol 500", 3, "1 tablet", "as_needed", 3, 10), ("Amoxicillin 500", 3, "1 kapsul", "after", 5, 15)],
+    [("Amlodipine 5", 1, "1 tablet", "after", 30, 30)],
+    [("Metformin 500", 2, "1 tablet", "after", 30, 60), ("Simvastatin 20", 1, "1 tablet", "after", 30, 30)],
+    [("Omeprazole 20", 2, "1 kapsul", "before", 7, 14), ("Antasida Doen", 3, "1 tablet", "before", 5, 15)],
+    [("Cetirizine 10", 1, "1 tablet", "none", 5, 5), ("Ambroxol 30", 3, "1 tablet", "after", 5, 15)],
+    [("Oralit", 3, "1 sachet", "none", 3, 6), ("Zinc 20", 1, "1 tablet", "after", 10, 10)],
+]

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from billing import services
-from billing.models import Billing, Payment, PaymentMethod
-from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory
+from billing.models import Billing, BillItem, Payment, PaymentMethod
+from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory, pay_token, void_data
 from patients.tests.factories import PatientFactory
 from scheduling.tests.factories import AppointmentServiceFactory, ServiceFactory
 
@@ -48,7 +48,8 @@ def pay_url(bill):
 
 
 def post_payment(client, bill, amount, method=PaymentMethod.CASH, **extra):
-    return client.post(pay_url(bill), {"amount": amount, "method": method, "insurance": "", "reference": "", **extra})
+    data = {"amount": amount, "method": method, "insurance": "", "reference": "", "submit_token": pay_token(bill)}
+    return client.post(pay_url(bill), {**data, **extra})
 
 
 PAGES = ["billing:detail", "billing:pay", "billing:receipt", "billing:receipt_pdf"]
@@ -229,12 +230,15 @@ class TestBillPage:
         url = reverse("billing:detail", args=[bill.pk])
         staff_client.get(url)
         # user (the session is a cache hit), the bill with patient/doctor/insurance, the audit row, its
-        # lines, its payments.
-        with django_assert_num_queries(5):
+        # service lines, its other items (drugs dispensed), its payments.
+        with django_assert_num_queries(6):
             staff_client.get(url)
         for _ in range(3):
             PaymentFactory(billing=bill, amount=Decimal("1000"))
-        with django_assert_num_queries(5):
+            BillItem.objects.create(
+                appointment=bill.appointment, description="Obat", quantity=1, unit_price=1, source=f"t:{_}"
+            )
+        with django_assert_num_queries(6):
             staff_client.get(url)
 
 
@@ -270,9 +274,9 @@ class TestPayment:
             ("150000", "150000"),
             ("150.000", "150000"),
             ("150000,00", "150000"),
-            ("150.000,50", "150000.50"),
             ("Rp 150.000", "150000"),
             (" 1.000 ", "1000"),
+            ("１５０.０００", "150000"),  # fullwidth digits fold to 0-9
         ],
     )
     def test_it_reads_indonesian_amounts(self, staff_client, bill, typed, amount):
@@ -287,6 +291,22 @@ class TestPayment:
         response = post_payment(staff_client, bill, typed)
         assert response.status_code == 200
         assert response.context["form"].errors["amount"]
+        assert not Payment.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("typed", "message"),
+        [
+            ("1,5", "whole rupiah"),  # was read as Rp 1,50
+            ("150.000,50", "whole rupiah"),
+            ("150,000", "whole rupiah"),
+            ("١٠٠٠", "0–9"),  # Arabic-Indic digits were read as Rp 1.000
+        ],
+    )
+    def test_it_says_why_cents_and_other_digits_are_refused(self, staff_client, bill, typed, message):
+        staff_client.cookies["django_language"] = "en"
+        response = post_payment(staff_client, bill, typed)
+        assert response.status_code == 200
+        assert message in response.context["form"].errors["amount"][0]
         assert not Payment.objects.exists()
 
     @pytest.mark.parametrize("typed", ["300.001", "500000", "0", "-100"])
@@ -356,7 +376,7 @@ class TestPayment:
 
 class TestVoid:
     def test_it_voids_a_bill_without_payments(self, staff_client, bill):
-        response = staff_client.post(reverse("billing:void", args=[bill.pk]))
+        response = staff_client.post(reverse("billing:void", args=[bill.pk]), void_data(bill))
         assert response.status_code == 302 and response["Location"] == reverse("billing:detail", args=[bill.pk])
         bill.refresh_from_db()
         assert bill.status == Billing.Status.VOID
@@ -366,15 +386,15 @@ class TestVoid:
 
     def test_it_refuses_to_void_a_bill_with_payments(self, staff_client, bill):
         services.payment_record(bill=bill, amount=Decimal("100000"), method=PaymentMethod.CASH, received_by=None)
-        response = staff_client.post(reverse("billing:void", args=[bill.pk]), follow=True)
+        response = staff_client.post(reverse("billing:void", args=[bill.pk]), void_data(bill), follow=True)
         assert response.status_code == 200
         assert [m.level_tag for m in response.context["messages"]] == ["error"]
         bill.refresh_from_db()
         assert bill.status == Billing.Status.PARTIALLY_PAID
 
     def test_it_refuses_to_void_twice(self, staff_client, bill):
-        staff_client.post(reverse("billing:void", args=[bill.pk]), follow=True)
-        response = staff_client.post(reverse("billing:void", args=[bill.pk]), follow=True)
+        staff_client.post(reverse("billing:void", args=[bill.pk]), void_data(bill), follow=True)
+        response = staff_client.post(reverse("billing:void", args=[bill.pk]), void_data(bill), follow=True)
         assert [m.level_tag for m in response.context["messages"]] == ["error"]
 
 

@@ -15,8 +15,11 @@ from django.utils import timezone
 
 from audit.models import EmergencyAccess
 from billing.services import bill_issue_for
-from billing.tests.factories import InsuranceFactory
+from billing.tests.factories import InsuranceFactory, pay_token
 from patients.tests.factories import PatientFactory, WorkingHoursFactory
+from pharmacy.models import CompoundIngredient, Prescription, PrescriptionLine
+from pharmacy.services import dispense, stock_receive
+from pharmacy.tests.factories import DrugFactory
 from records.tests.factories import LabResultFactory, MedicalRecordFactory
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory, ServiceFactory
@@ -31,6 +34,7 @@ PROJECT_APPS = {
     "scheduling",
     "records",
     "billing",
+    "pharmacy",
     "satusehat",
     "otp_totp",
     "otp_static",
@@ -65,7 +69,7 @@ def build_clinic(*, doctor_user, other_doctor_user, **text) -> SimpleNamespace:
     """The clinic of the security tests. `text` overrides free-text fields (the XSS tests):
     patient_name, address, emergency_contact_name, insurance_provider, policy_number, reason, notes,
     complaint, allergies, diagnosis, treatment, prescription, record_notes, test_name, unit,
-    service_name."""
+    service_name, drug_name, generic_name, batch_number, supplier, line_instructions, compound_name."""
     doctor, other = doctor_user.doctor_profile, other_doctor_user.doctor_profile
     # Every day of the week, all day: bookings, moves and walk-ins are inside working hours
     # (a walk-in in the last quarter hour before midnight would find no slot).
@@ -147,7 +151,10 @@ def build_clinic(*, doctor_user, other_doctor_user, **text) -> SimpleNamespace:
     other_bill = bill_issue_for(appointment=other_completed)
     other_insurance = InsuranceFactory(patient=outsider, valid_from=timezone.localdate(), valid_until=None)
 
+    pharmacy = build_pharmacy(doctor, other, completed, consult, other_completed, other_consult, text)
+
     return SimpleNamespace(
+        **pharmacy,
         doctor=doctor,
         other_doctor=other,
         service=service,
@@ -170,6 +177,66 @@ def build_clinic(*, doctor_user, other_doctor_user, **text) -> SimpleNamespace:
         other_bill=other_bill,
         other_insurance=other_insurance,
     )
+
+
+def _prescription(appointment, status, drug, text, *, compound=False) -> Prescription:
+    """A prescription written directly (the visit may already be completed), with a drug line
+    and, if asked, a compound line of the same drug."""
+    prescription = Prescription.objects.create(
+        appointment=appointment,
+        patient_id=appointment.patient_id,
+        doctor_id=appointment.doctor_id,
+        status=status,
+        written_at=None if status == Prescription.Status.DRAFT else timezone.now(),
+    )
+    use = {"times_per_day": 3, "dose": "1 tablet", "timing": "after", "route": "oral", "duration_days": 3}
+    PrescriptionLine.objects.create(
+        prescription=prescription, drug=drug, quantity=10, instructions=text.get("line_instructions", ""), **use
+    )
+    if compound:
+        line = PrescriptionLine.objects.create(
+            prescription=prescription,
+            compound_name=text.get("compound_name", "Puyer batuk"),
+            compound_form="powder",
+            quantity=6,
+            **use,
+        )
+        CompoundIngredient.objects.create(line=line, drug=drug, quantity=3)
+    return prescription
+
+
+def build_pharmacy(doctor, other, completed, consult, other_completed, other_consult, text) -> dict:
+    """The pharmacy of the security tests: a drug with a batch in stock; an open prescription of
+    doctor's completed visit (a drug line partly dispensed, so its bill has a drug line, and a
+    compound), a draft on the visit in consultation; the other doctor's alike."""
+    drug = DrugFactory(
+        name=text.get("drug_name", "Parasetamol Uji"), generic_name=text.get("generic_name", "parasetamol")
+    )
+    batch = stock_receive(
+        drug=drug,
+        batch_number=text.get("batch_number", "PCT-001"),
+        expiry_date=timezone.localdate() + datetime.timedelta(days=200),
+        quantity=100,
+        purchase_price=300,
+        supplier=text.get("supplier", "PT Uji Farma"),
+        by=None,
+    )
+    prescription = _prescription(completed, Prescription.Status.OPEN, drug, text, compound=True)
+    first_line = prescription.lines.order_by("id").first()
+    dispense(prescription=prescription, quantities={first_line.pk: 2}, by=None)
+    draft = _prescription(consult, Prescription.Status.DRAFT, drug, text)
+    other_prescription = _prescription(other_completed, Prescription.Status.OPEN, drug, text)
+    other_draft = _prescription(other_consult, Prescription.Status.DRAFT, drug, text)
+    return {
+        "drug": drug,
+        "batch": batch,
+        "prescription": prescription,
+        "draft": draft,
+        "draft_line": draft.lines.get(),
+        "other_prescription": other_prescription,
+        "other_draft": other_draft,
+        "other_draft_line": other_draft.lines.get(),
+    }
 
 
 def open_emergency_access(
@@ -284,5 +351,33 @@ VALID_POSTS = {
         "reference_high": "16",
         "sampled_at": timezone.localtime(w.lab.sampled_at).strftime("%Y-%m-%dT%H:%M"),
     },
-    "billing:pay": lambda w: {"amount": "50000", "method": "Cash", "reference": "Kasir 1"},
+    "billing:pay": lambda w: {
+        "amount": "50000",
+        "method": "Cash",
+        "reference": "Kasir 1",
+        "submit_token": pay_token(w.bill),
+    },
+    "pharmacy:prescribe": lambda w: {
+        "kind": "drug",
+        "drug-drug": w.drug.name,
+        "drug-times_per_day": "3",
+        "drug-dose": "1 tablet",
+        "drug-route": "oral",
+        "drug-timing": "after",
+        "drug-duration_days": "3",
+        "drug-quantity": "9",
+    },
+    "pharmacy:prescription": lambda w: {
+        f"line_{line.pk}": "1" if line.drug_id else "0" for line in w.prescription.lines.all() if line.remaining
+    },
+    "pharmacy:receive": lambda w: {
+        "drug": w.drug.pk,
+        "batch_number": "NEW-01",
+        "expiry_date": _day(400),
+        "quantity": "50",
+        "purchase_price": "450",
+        "supplier": "PT Kimia Farma Trading",
+    },
+    "pharmacy:batch_count": lambda w: {"counted": "97", "reason": "Stock opname: 3 tablet rusak"},
+    "pharmacy:batch_remove": lambda w: {"kind": "write_off", "quantity": "5", "reason": "Kemasan rusak"},
 }

@@ -144,6 +144,42 @@ CASES = {
         ("doctor_user", lambda w: {"pk": w.bill.pk}, {403}),
         ("doctor_user", lambda w: {"pk": w.other_bill.pk}, {403}),
     ],
+    # The pharmacy: a doctor prescribes only on their own visit; the pharmacist sees no visit and
+    # no prescription still being written; the receptionist and the doctor no stock.
+    "pharmacy:prescribe": [
+        ("doctor_user", lambda w: {"pk": w.other_consult.pk}, {404}),
+        ("admin_user", lambda w: {"pk": w.consult.pk}, {403}),
+        ("pharmacist", lambda w: {"pk": w.consult.pk}, {403}),
+    ],
+    "pharmacy:line_remove": [
+        ("doctor_user", lambda w: {"pk": w.other_consult.pk, "line_pk": w.other_draft_line.pk}, {404}),
+        # Their own visit with another visit's line: the pair must match.
+        ("doctor_user", lambda w: {"pk": w.consult.pk, "line_pk": w.other_draft_line.pk}, {404}),
+        ("pharmacist", lambda w: {"pk": w.consult.pk, "line_pk": w.draft_line.pk}, {403}),
+    ],
+    "pharmacy:send": [
+        ("doctor_user", lambda w: {"pk": w.other_consult.pk}, {404}),
+        ("pharmacist", lambda w: {"pk": w.consult.pk}, {403}),
+    ],
+    "pharmacy:prescription": [
+        ("doctor_user", lambda w: {"pk": w.prescription.pk}, {403}),
+        ("receptionist", lambda w: {"pk": w.other_prescription.pk}, {403}),
+        ("pharmacist", lambda w: {"pk": w.draft.pk}, {404}),
+    ],
+    "pharmacy:labels": [
+        ("doctor_user", lambda w: {"pk": w.prescription.pk}, {403}),
+        ("pharmacist", lambda w: {"pk": w.other_draft.pk}, {404}),
+    ],
+    "pharmacy:copy": [
+        ("receptionist", lambda w: {"pk": w.prescription.pk}, {403}),
+        ("pharmacist", lambda w: {"pk": w.draft.pk}, {404}),
+    ],
+    "pharmacy:drug_stock": [("receptionist", lambda w: {"pk": w.drug.pk}, {403})],
+    "pharmacy:batch_count": [
+        ("doctor_user", lambda w: {"pk": w.batch.pk}, {403}),
+        ("receptionist", lambda w: {"pk": w.batch.pk}, {403}),
+    ],
+    "pharmacy:batch_remove": [("doctor_user", lambda w: {"pk": w.batch.pk}, {403})],
     "satusehat:retry": [
         ("doctor_user", lambda w: {"pk": submission_of(w.record)}, {403}),
         ("receptionist", lambda w: {"pk": submission_of(w.record)}, {403}),
@@ -172,7 +208,7 @@ def audit_rows_after(last_id: int) -> list[str]:
 def takes(name: str, method: str) -> bool:
     """Whether the view takes this method at all (role matrix): a method it refuses to everyone
     answers 405 before any object is looked up, which tells nothing about the object."""
-    answers = [EXPECTED[name][role] for role in ("admin", "doctor", "receptionist")]
+    answers = [EXPECTED[name][role] for role in ("admin", "doctor", "receptionist", "pharmacist")]
     return any(answer[method == "post"] != 405 for answer in answers if answer != (403, 403))
 
 

@@ -11,7 +11,7 @@ LAYERS = [
     "clinic",
     "sampledata",
     "reports",
-    "satusehat",
+    "satusehat | pharmacy",
     "records | billing",
     "scheduling",
     "patients",

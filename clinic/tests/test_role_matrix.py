@@ -52,7 +52,8 @@ def walk(patterns, prefix="", namespace=None):
 
 
 ROUTES = sorted(set(walk(get_resolver().url_patterns)))
-ROLES = ("anonymous", "inactive", "admin", "doctor", "receptionist")
+ROLES = ("anonymous", "inactive", "admin", "doctor", "receptionist", "pharmacist")
+STAFF_ROLES = ("admin", "doctor", "receptionist", "pharmacist")
 
 # --- Outcomes --------------------------------------------------------------------------------
 
@@ -134,6 +135,15 @@ OBJECT_KWARGS = {
     "billing:receipt": lambda w: {"pk": w.bill.pk},
     "billing:receipt_pdf": lambda w: {"pk": w.bill.pk},
     "billing:void": lambda w: {"pk": w.bill.pk},
+    "pharmacy:prescribe": lambda w: {"pk": w.consult.pk},
+    "pharmacy:line_remove": lambda w: {"pk": w.consult.pk, "line_pk": w.draft_line.pk},
+    "pharmacy:send": lambda w: {"pk": w.consult.pk},
+    "pharmacy:prescription": lambda w: {"pk": w.prescription.pk},
+    "pharmacy:labels": lambda w: {"pk": w.prescription.pk},
+    "pharmacy:copy": lambda w: {"pk": w.prescription.pk},
+    "pharmacy:drug_stock": lambda w: {"pk": w.drug.pk},
+    "pharmacy:batch_count": lambda w: {"pk": w.batch.pk},
+    "pharmacy:batch_remove": lambda w: {"pk": w.batch.pk},
     "satusehat:retry": lambda w: {"pk": w.submission.pk},
 }
 
@@ -157,6 +167,9 @@ ADMIN_OBJECTS = {
     "billing.insurance": lambda w: w.insurance,
     "billing.billing": lambda w: w.bill,
     "billing.payment": lambda w: w.payment,
+    "pharmacy.drug": lambda w: w.drug,
+    "pharmacy.batch": lambda w: w.batch,
+    "pharmacy.stockmove": lambda w: w.batch.moves.first(),
 }
 ADMIN_MODEL_URL = re.compile(
     r"^admin:(?P<app>[a-z_]+)_(?P<model>[a-z]+)_(?P<view>changelist|add|history|delete|change)$"
@@ -215,14 +228,16 @@ LOGGED_OUT = (LOGIN, LOGIN)
 ADMIN_LOGGED_OUT = (ADMIN_LOGIN, ADMIN_LOGIN)
 
 
-def staff(*, admin, doctor, receptionist) -> dict:
-    """A staff page: anonymous visitors and deactivated users are sent to the login page."""
+def staff(*, admin, doctor, receptionist, pharmacist=FORBIDDEN) -> dict:
+    """A staff page: anonymous visitors and deactivated users are sent to the login page. The
+    pharmacist (Apoteker) opens only the pharmacy's pages (and their own two-step login)."""
     return {
         "anonymous": LOGGED_OUT,
         "inactive": LOGGED_OUT,
         "admin": admin,
         "doctor": doctor,
         "receptionist": receptionist,
+        "pharmacist": pharmacist,
     }
 
 
@@ -238,6 +253,7 @@ def admin_site(admin) -> dict:
         "inactive": ADMIN_LOGGED_OUT,
         "doctor": ADMIN_LOGGED_OUT,
         "receptionist": ADMIN_LOGGED_OUT,
+        "pharmacist": ADMIN_LOGGED_OUT,
         "admin": admin,
     }
 
@@ -249,6 +265,8 @@ ADMIN_PAGE = staff(admin=PAGE, doctor=FORBIDDEN, receptionist=FORBIDDEN)
 DOCTOR_ACTION = staff(admin=FORBIDDEN, doctor=ACTION, receptionist=FORBIDDEN)
 DOCTOR_FORM = staff(admin=FORBIDDEN, doctor=FORM, receptionist=FORBIDDEN)
 EVERY_ROLE_PAGE = staff(admin=PAGE, doctor=PAGE, receptionist=PAGE)
+PHARMACY_PAGE = staff(admin=PAGE, doctor=FORBIDDEN, receptionist=FORBIDDEN, pharmacist=PAGE)
+PHARMACY_FORM = staff(admin=FORM, doctor=FORBIDDEN, receptionist=FORBIDDEN, pharmacist=FORM)
 
 STAFF_EXPECTED = {
     # Public: signing in and out, the language switch, the health check.
@@ -258,20 +276,30 @@ STAFF_EXPECTED = {
         "admin": (REDIRECT, REDIRECT),
         "doctor": (REDIRECT, REDIRECT),
         "receptionist": (REDIRECT, REDIRECT),
+        "pharmacist": (REDIRECT, REDIRECT),
     },
     "accounts:logout": public((405, LOGIN)),  # POST only, then the login page
     "set_language": public((REDIRECT, REDIRECT)),
     "healthz": public(PAGE),
+    "favicon": public((REDIRECT, 405)),
     # The dashboard: the Admin's figures, a doctor's own day; the CSV of revenue for the Admin only.
     "dashboard": staff(admin=PAGE, doctor=PAGE, receptionist=FORBIDDEN),
     "dashboard_export": ADMIN_PAGE,
-    "home": staff(admin=(REDIRECT, REDIRECT), doctor=(REDIRECT, REDIRECT), receptionist=(REDIRECT, REDIRECT)),
+    "home": staff(
+        admin=(REDIRECT, REDIRECT),
+        doctor=(REDIRECT, REDIRECT),
+        receptionist=(REDIRECT, REDIRECT),
+        pharmacist=(REDIRECT, REDIRECT),
+    ),
     # Two-step login, for every role. Nobody here has an authenticator: the code page sends on.
     "accounts:otp_verify": staff(
-        admin=(REDIRECT, REDIRECT), doctor=(REDIRECT, REDIRECT), receptionist=(REDIRECT, REDIRECT)
+        admin=(REDIRECT, REDIRECT),
+        doctor=(REDIRECT, REDIRECT),
+        receptionist=(REDIRECT, REDIRECT),
+        pharmacist=(REDIRECT, REDIRECT),
     ),
-    "accounts:otp_setup": staff(admin=FORM, doctor=FORM, receptionist=FORM),
-    "accounts:otp_disable": staff(admin=ACTION, doctor=ACTION, receptionist=ACTION),
+    "accounts:otp_setup": staff(admin=FORM, doctor=FORM, receptionist=FORM, pharmacist=FORM),
+    "accounts:otp_disable": staff(admin=ACTION, doctor=ACTION, receptionist=ACTION, pharmacist=ACTION),
     # The audit log: Admin only.
     "audit:search": ADMIN_PAGE,
     "audit:patient": ADMIN_PAGE,
@@ -317,6 +345,25 @@ STAFF_EXPECTED = {
     "billing:receipt": FRONT_DESK_PAGE,
     "billing:receipt_pdf": FRONT_DESK_PAGE,
     "billing:void": FRONT_DESK_ACTION,
+    # The pharmacy: the doctor prescribes on their own visit in consultation; the pharmacist and
+    # the admin dispense, print labels and the copy, and keep the stock; the catalogue search
+    # serves the doctor's form (and the pharmacist's, the admin's).
+    "pharmacy:prescribe": DOCTOR_FORM,
+    "pharmacy:line_remove": DOCTOR_ACTION,
+    "pharmacy:send": DOCTOR_ACTION,
+    "pharmacy:drug_search": staff(admin=PAGE, doctor=PAGE, receptionist=FORBIDDEN, pharmacist=PAGE),
+    "pharmacy:queue": PHARMACY_PAGE,
+    "pharmacy:prescription": PHARMACY_FORM,
+    "pharmacy:labels": PHARMACY_PAGE,
+    "pharmacy:copy": PHARMACY_PAGE,
+    "pharmacy:stock": PHARMACY_PAGE,
+    "pharmacy:drug_stock": PHARMACY_PAGE,
+    "pharmacy:receive": PHARMACY_FORM,
+    "pharmacy:batch_count": PHARMACY_FORM,
+    "pharmacy:batch_remove": PHARMACY_FORM,
+    "pharmacy:near_expiry": PHARMACY_PAGE,
+    "pharmacy:below_minimum": PHARMACY_PAGE,
+    "pharmacy:movements": PHARMACY_PAGE,
 }
 
 ADMIN_SITE_EXPECTED = {
@@ -358,6 +405,9 @@ ADMIN_MODELS = {
     "billing.insurance": {"add", "change", "delete"},
     "billing.billing": {"add"},  # issued from a completed visit; every field is computed
     "billing.payment": {"add"},  # a ledger: recorded through the payment service, never edited
+    "pharmacy.drug": {"add", "change"},  # made inactive, never deleted
+    "pharmacy.batch": set(),  # received, counted and written off on the stock pages
+    "pharmacy.stockmove": set(),  # the stock ledger: append-only
 }
 
 
@@ -408,13 +458,14 @@ def form_errors(response) -> bool | None:
 
 
 @pytest.fixture
-def users(admin_user, doctor_user, receptionist, inactive_user) -> dict:
+def users(admin_user, doctor_user, receptionist, pharmacist, inactive_user) -> dict:
     return {
         "anonymous": None,
         "inactive": inactive_user,
         "admin": admin_user,
         "doctor": doctor_user,
         "receptionist": receptionist,
+        "pharmacist": pharmacist,
     }
 
 
@@ -452,11 +503,7 @@ VALID_POST_ELSEWHERE = {"accounts:login", "accounts:otp_setup"}
 
 
 def test_it_has_a_valid_post_for_every_form_of_the_staff_pages():
-    forms = {
-        key
-        for key, expected in STAFF_EXPECTED.items()
-        if any(expected[role] == FORM for role in ("admin", "doctor", "receptionist"))
-    }
+    forms = {key for key, expected in STAFF_EXPECTED.items() if any(expected[role] == FORM for role in STAFF_ROLES)}
     assert forms - VALID_POST_ELSEWHERE == set(VALID_POSTS) - {"records:record"}
 
 
@@ -464,7 +511,7 @@ def test_it_has_a_valid_post_for_every_form_of_the_staff_pages():
 @pytest.mark.parametrize("key", sorted(VALID_POSTS))
 def test_it_accepts_a_valid_post_from_the_right_role(client, users, world, key):
     path = path_for(key, "", world)
-    allowed = [role for role in ("admin", "doctor", "receptionist") if EXPECTED[key][role][0] == 200]
+    allowed = [role for role in STAFF_ROLES if EXPECTED[key][role][0] == 200]
     assert allowed
     for role in allowed:
         got, response = probe(client, users[role], "post", path, VALID_POSTS[key](world))

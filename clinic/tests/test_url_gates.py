@@ -7,8 +7,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Pages anyone may reach: logging in and out, the language switch, the home redirect, and the
-# health check for a load balancer (core/tests/test_healthz.py).
-PUBLIC = {"accounts:login", "accounts:logout", "set_language", "home", "healthz"}
+# health check for a load balancer (core/tests/test_healthz.py), the browser's /favicon.ico.
+PUBLIC = {"accounts:login", "accounts:logout", "set_language", "home", "healthz", "favicon"}
 
 
 def walk(patterns, prefix="", namespace=None):
@@ -52,7 +52,7 @@ def test_it_ends_the_session_of_a_deactivated_user(client, inactive_user, name, 
 
 def test_it_found_the_staff_pages():
     names = {name for name, _path in STAFF_URLS}
-    assert {"patients:search", "scheduling:board", "records:queue", "billing:unpaid"} <= names
+    assert {"patients:search", "scheduling:board", "records:queue", "billing:unpaid", "pharmacy:queue"} <= names
 
 
 def allowed_roles(path: str) -> tuple:
@@ -68,7 +68,7 @@ def test_it_gates_every_staff_url_with_the_policy(name, path):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "path"), [u for u in STAFF_URLS if u[0] not in PUBLIC])
-@pytest.mark.parametrize("role", ["admin_user", "receptionist", "doctor_user"])
+@pytest.mark.parametrize("role", ["admin_user", "receptionist", "doctor_user", "pharmacist"])
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_it_answers_each_role_with_403_or_never_a_500(client, request, name, path, role, method):
     user = request.getfixturevalue(role)

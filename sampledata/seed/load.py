@@ -40,7 +40,7 @@ CLINIC_MODELS = (
     "billing.Billing",
     "billing.Payment",
 )
-FLUSH_APPS = ("patients", "scheduling", "records", "billing")
+FLUSH_APPS = ("patients", "scheduling", "records", "billing", "pharmacy")
 BLOCK = 1 << 20
 
 

@@ -33,6 +33,7 @@ from scheduling.models import Service
 
 from . import generate, load
 from . import plan as planning
+from .pharmacy import seed_pharmacy
 
 PATIENTS_PER_CHUNK = 25_000
 APPOINTMENTS_PER_CHUNK = 60_000
@@ -427,6 +428,11 @@ def seed(
         loader.analyze()
         result.phases["sequences, ANALYZE"] = time.perf_counter() - clock
         _rebuild_summaries(alias, result)
+    clock = time.perf_counter()
+    result.rows.update(
+        seed_pharmacy(alias=alias, n_patients=n_patients, seed=seed, today=today, by_id=plan.admin_id or None)
+    )
+    result.phases["pharmacy"] = time.perf_counter() - clock
     result.seconds = time.perf_counter() - started
     _describe_anchors(result, plan, alias)
     return result

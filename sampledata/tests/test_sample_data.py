@@ -26,7 +26,7 @@ from patients.models import Doctor, Patient, WorkingHours
 from records.models import LabResult, MedicalRecord
 from scheduling.models import Appointment, AppointmentService, Service
 
-FIXTURES = ("users", "patients", "scheduling", "records", "billing")
+FIXTURES = ("users", "patients", "scheduling", "records", "billing", "pharmacy")
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "klinik-demo-2026"
 ARGON2_FIRST = [
@@ -344,3 +344,27 @@ def test_every_completed_visit_gives_a_bundle_the_mock_platform_accepts(sample_d
         assert kinds[0] == "Encounter" and "Condition" in kinds and "Observation" in kinds
         sendable += 1
     assert sendable >= completed.count() - 10
+
+
+@pytest.mark.django_db
+def test_it_stocks_the_pharmacy_and_fills_its_queue(sample_data):
+    """About sixty drugs, each batch's on-hand equal to its ledger (loaddata bypasses the stock
+    service), an expired batch, some near expiry and some drugs below their minimum, today's
+    prescriptions waiting in the queue and none of a penicillin for a patient allergic to it."""
+    from django.db.models import Sum
+
+    from pharmacy import selectors
+    from pharmacy.models import Batch, Drug, Prescription, PrescriptionLine
+
+    assert Drug.objects.count() >= 60
+    for batch in Batch.objects.annotate(ledger=Sum("moves__quantity")):
+        assert batch.on_hand == batch.ledger > 0
+    assert User.objects.get(username="apoteker").role == User.Role.PHARMACIST
+    assert selectors.near_expiry(days=90).exists()
+    assert selectors.below_minimum().exists()
+    assert Batch.objects.filter(expiry_date__lte=Prescription.objects.order_by("written_at").first().written_at.date())
+    queue = list(selectors.queue())
+    assert queue and all(p.appointment.status == "completed" for p in queue)
+    for line in PrescriptionLine.objects.filter(drug__generic_name="Amoxicillin"):
+        allergies = MedicalRecord.objects.filter(patient=line.prescription.patient).values_list("allergies", flat=True)
+        assert not {"Amoksisilin", "Penisilin"} & set(allergies)

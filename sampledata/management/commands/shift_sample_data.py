@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from billing.models import Billing, Insurance, Payment
 from patients.models import Patient, WorkingHours
+from pharmacy.models import Batch, Prescription, StockMove
 from records.models import LabResult, MedicalRecord
 from sampledata.fixtures import DEFAULT_TODAY
 from sampledata.summaries import rebuild_summaries
@@ -30,6 +31,9 @@ SHIFTED = [
     (Insurance, ["valid_from", "valid_until"]),
     (Billing, ["issued_at", "updated_at"]),
     (Payment, ["paid_at"]),
+    (Batch, ["expiry_date", "received_at"]),
+    (StockMove, ["at"]),
+    (Prescription, ["created_at", "written_at"]),
 ]
 
 
@@ -72,7 +76,9 @@ class Command(BaseCommand):
             for model, fields in SHIFTED:
                 # All fields of a row in one statement, so start and end move together (the
                 # end-after-start check holds at every row); NULL + step stays NULL.
-                model.objects.update(**{field: F(field) + step for field in fields})
+                # The base manager: the stock ledger's own refuses any UPDATE (it is append-only);
+                # moving freshly loaded sample data in time is not a change of its history.
+                model._base_manager.update(**{field: F(field) + step for field in fields})
         # Working hours follow their weekday. Nothing refers to them, so they are written anew
         # (an in-place update would collide with the unique (doctor, weekday, start) midway).
         hours = list(WorkingHours.objects.all())
