@@ -23,7 +23,6 @@ from django.contrib.messages import get_messages
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditLog
 from billing.services import payment_record
@@ -97,14 +96,6 @@ def build_world(*, admin_user, doctor_user, other_doctor_user, receptionist) -> 
     world.spare_service = ServiceFactory()
     world.staff_user = receptionist
     world.room = Room.objects.create(name="Poli Matriks")
-    world.task_result = DBTaskResult.objects.create(
-        args_kwargs={"args": [], "kwargs": {}},
-        task_path="core.checks.nothing",
-        backend_name="default",
-        run_after=now,
-        exception_class_path="",
-        traceback="",
-    )
     world.submission = Submission.objects.create(appointment=world.record.appointment, status=Submission.Status.FAILED)
     return world
 
@@ -156,7 +147,6 @@ ADMIN_OBJECTS = {
     "patients.doctor": lambda w: w.doctor,
     "patients.workinghours": lambda w: w.working_hours,
     "patients.room": lambda w: w.room,
-    "django_tasks_database.dbtaskresult": lambda w: w.task_result,
     "scheduling.service": lambda w: w.spare_service,  # on no appointment: it may be deleted
     "scheduling.appointment": lambda w: w.scheduled,
     "scheduling.appointmentservice": lambda w: w.line,
@@ -394,7 +384,6 @@ ADMIN_MODELS = {
     "patients.doctor": {"add", "change"},
     "patients.workinghours": {"add", "change", "delete"},
     "patients.room": {"add", "change"},  # doctors and sent visits point at it: never deleted
-    "django_tasks_database.dbtaskresult": set(),  # the background tasks' queue: read only
     "scheduling.service": {"add", "change", "delete"},
     "scheduling.appointment": {"add", "change"},
     "scheduling.appointmentservice": {"add", "change"},
