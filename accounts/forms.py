@@ -21,3 +21,10 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError(_("Enter the digits shown in your authenticator app."))
         return token
+
+
+class LockedLoginForm(TokenForm):
+    """A locked username's way in: its password and the code of its authenticator app."""
+
+    username = forms.CharField(max_length=150)
+    password = forms.CharField(strip=False, max_length=4096)

@@ -3,25 +3,32 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login, user_login_failed
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from accounts.forms import LoginForm, TokenForm
+from accounts.backends import ClinicModelBackend
+from accounts.forms import LockedLoginForm, LoginForm, TokenForm
 from accounts.middleware import HAS_OTP_DEVICE
+from accounts.models import ClinicTOTPDevice
 from accounts.policy import ADMIN, requires
+from core import crypto
 
+# The form of a locked username's way in, for the lockout page (AxesMiddleware renders it again).
+LOCKED_FORM = "clinic_locked_login_form"
 # The secret of an authenticator being set up, until its first code confirms it.
 SETUP_KEY = "clinic_otp_setup_key"
 
@@ -61,8 +68,9 @@ def _next_url(request) -> str:
     return settings.LOGIN_REDIRECT_URL
 
 
-def _device_of(user) -> TOTPDevice | None:
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+def _device_of(user) -> ClinicTOTPDevice | None:
+    """The user's confirmed authenticator, its secret read from TOTPSecret (encrypted)."""
+    return ClinicTOTPDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
 def _otp_required(user) -> bool:
@@ -102,6 +110,20 @@ def otp_verify(request):
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 
+def setup_key(session) -> str:
+    """The secret of the authenticator being set up (hex). The session keeps it encrypted with
+    the field keys (core/crypto.py): session rows are in every backup."""
+    stored = session.get(SETUP_KEY)
+    if stored:
+        try:
+            return crypto.decrypt(stored, label="the two-step setup secret")
+        except crypto.DecryptionError:
+            pass  # a plain or unreadable secret from before: a new one
+    key = random_hex(20)
+    session[SETUP_KEY] = crypto.encrypt(key)
+    return key
+
+
 @requires("accounts.two_step")
 def otp_setup(request):
     """Set up an authenticator app (TOTP): scan the QR code or type the key, then confirm with
@@ -120,10 +142,8 @@ def otp_setup(request):
                 "next": _next_url(request),
             },
         )
-    key = request.session.get(SETUP_KEY)
-    if not key:
-        key = request.session[SETUP_KEY] = random_hex(20)
-    pending = TOTPDevice(user=user, key=key, name=_("Authenticator app"))
+    key = setup_key(request.session)
+    pending = ClinicTOTPDevice.new(user=user, key=key, name=_("Authenticator app"))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         totp = TOTP(pending.bin_key, pending.step, pending.t0, pending.digits)
@@ -168,21 +188,69 @@ def otp_disable(request):
     elif not user.is_verified():
         messages.error(request, _("Enter a code from your app first."))
     else:
-        TOTPDevice.objects.filter(user=user).delete()
+        ClinicTOTPDevice.objects.filter(user=user).delete()
         request.session[HAS_OTP_DEVICE] = False
         messages.success(request, _("Two-step login is off."))
     return redirect("accounts:otp_setup")
 
 
-def lockout(request, original_response=None, credentials=None):
-    """django-axes' answer to a locked-out username (AXES_LOCKOUT_CALLABLE): the 429 page."""
+def lockout(request, original_response=None, credentials=None, form=None):
+    """django-axes' answer to a locked-out username (AXES_LOCKOUT_CALLABLE): the 429 page. It
+    offers the way in for a user with two-step login: password and code (locked_login)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    # AxesMiddleware renders this page again for a request it saw locked out: keep the form.
+    form = form or getattr(request, LOCKED_FORM, None)
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
     return render(
         request,
         "accounts/lockout.html",
         {
             "failure_limit": settings.AXES_FAILURE_LIMIT,
             "minutes": minutes,
+            "username": str(username)[:150],
+            "form": form,
+            "next": _next_url(request),
         },
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
+
+
+@require_POST
+def locked_login(request):
+    """Anyone can lock a username with a few wrong passwords (the lock is by username: a clinic
+    shares one address). The user it belongs to still gets in with the right password AND a valid
+    code of their confirmed authenticator app; without two-step login the lock holds. A wrong
+    password or code is a failed login like any other, and the answer never says which was wrong.
+    Only for a username that is locked now: otherwise the login page, where axes counts."""
+    form = LockedLoginForm(request.POST)
+    credentials = {"username": request.POST.get("username", "")[:150]}
+    AxesProxyHandler.update_request(request)
+    if not AxesProxyHandler.is_locked(request, credentials):
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': _next_url(request)})}")
+    if form.is_valid():
+        data = form.cleaned_data
+        failures = AxesProxyHandler.get_failures(request, credentials)
+        # Straight to the password backend: axes' backend refuses every password of a locked
+        # username. Its timing is the same for an unknown username.
+        user = ClinicModelBackend().authenticate(request, username=data["username"], password=data["password"])
+        device = _device_of(user) if user is not None else None
+        if device is not None and verify_token(user, device.persistent_id, data["token"]):
+            login(request, user, backend=f"{ClinicModelBackend.__module__}.{ClinicModelBackend.__qualname__}")
+            otp_login(request, device)
+            request.session[HAS_OTP_DEVICE] = True
+            messages.warning(
+                request,
+                ngettext(
+                    "This account was locked after %(count)d failed login attempt. You got in with your "
+                    "two-step code. If the failed attempts were not yours, tell an admin.",
+                    "This account was locked after %(count)d failed login attempts. You got in with your "
+                    "two-step code. If the failed attempts were not yours, tell an admin.",
+                    failures,
+                )
+                % {"count": failures},
+            )
+            return redirect(_next_url(request))
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        form.add_error(None, _("The password or the code is not right. The account stays locked."))
+        setattr(request, LOCKED_FORM, form)
+    return lockout(request, credentials=credentials, form=form)

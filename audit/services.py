@@ -255,14 +255,14 @@ def audit_read(request, *, patient, what: str, obj=None, action: str = Action.RE
     return audit_write(action=action, request=request, patient=patient, obj=obj, what=what)
 
 
-def audit_reads(request, *, patients: Iterable, what: str) -> int:
-    """A list showed these patients (search results): one row per patient, in one INSERT.
-    Returns how many rows were written.
+def audit_reads(request, *, patients: Iterable = (), what: str, patient_ids: Iterable[int] | None = None) -> int:
+    """A list showed these patients (search results; or `patient_ids`, the patients' keys): one
+    row per patient, in one INSERT. Returns how many rows were written.
 
     The rows differ only in the patient, so each column's database value is prepared once and
     the INSERT is written here: QuerySet.bulk_create prepared every field of every row, which
     cost a name search (50 rows) more than its own query."""
-    patient_ids = [patient.pk for patient in patients]
+    patient_ids = list(patient_ids) if patient_ids is not None else [patient.pk for patient in patients]
     if not patient_ids:
         return 0
     using = router.db_for_write(AuditLog)
@@ -519,7 +519,23 @@ def verify_chain(*, using: str | None = None, seal: bool = True) -> ChainReport:
 
 
 class AuditReadAdminMixin:
-    """For the Django admin's change pages of patient data: showing the page is a read."""
+    """For the Django admin's pages of patient data: showing a change page is a read of that
+    patient's data, showing a list (a changelist, e.g. a search for a NIK) one read per patient
+    on the page, as the staff pages' search results are (audit_reads: one INSERT)."""
+
+    # A list's read rows are sealed in one statement (SEAL_UPDATE_ROWS a batch): 50 rows a page.
+    list_per_page = SEAL_UPDATE_ROWS
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            # Evaluates the page's query once; the template then reads the same rows.
+            rows = list(changelist.result_list)
+            patient_ids = dict.fromkeys(pid for pid in map(patient_id_of, rows) if pid is not None)
+            name = OBJECT_NAMES.get(self.model._meta.label_lower, self.model._meta.model_name)
+            audit_reads(request, patient_ids=patient_ids, what=f"{name} list (admin, {len(rows)})")
+        return response
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:

@@ -141,7 +141,7 @@ def history(s: dict) -> None:
         front_desk, doctor = client(ROLES["receptionist"]), client(ROLES["doctor"])
         for pk in s["patients"]:
             front_desk.get(reverse("patients:detail", kwargs={"pk": pk}))
-        front_desk.get(reverse("patients:search") + f"?q={s['name']}")
+        front_desk.post(reverse("patients:search"), {"q": s["name"]}, follow=True)
         client(ROLES["admin"]).get(reverse("billing:receipt", kwargs={"pk": s["bill_paid"]}))
         doctor.get(reverse("records:visit", kwargs={"pk": s["visit"]}))
         doctor.post(

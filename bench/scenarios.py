@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from bench.admin_pages import ADMIN_MODELS, ADMIN_P50_MS, admin_pages
 from bench.targets import Targets
 from scheduling.models import Appointment, AppointmentService
 
@@ -27,6 +28,7 @@ class Scenario:
     method: str = "GET"
     data: dict | None = None
     after: Callable[[object], None] | None = None  # untimed clean-up after each request
+    htmx: bool = False  # sent as htmx sends it (the live search: a POST answered with its results)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,19 @@ TARGETS = {
     # Issue 16: the pharmacist's queue and the stock report (the admin holds both capabilities).
     "pharmacy queue": Target(10),
     "stock report": Target(10),
+    # Issue 14: the Django admin's lists, change forms and searches (bench/admin_pages.py).
+    **{f"admin {kind} {label}": Target(ADMIN_P50_MS) for kind in ("list", "form") for label in ADMIN_MODELS},
+    **{
+        name: Target(ADMIN_P50_MS)
+        for name in (
+            "admin search patients name",
+            "admin search patients NIK",
+            "admin search patients phone",
+            "admin search appointments name",
+            "admin search bills number",
+            "admin filter appointments completed",
+        )
+    },
 }
 
 
@@ -102,9 +117,10 @@ def build_scenarios(targets: Targets, *, revenue_end: datetime.date | None = Non
         "reason": BOOKING_REASON,
     }
     return [
-        Scenario("search name", "receptionist", _url("patients:search", q=targets.name_prefix)),
-        Scenario("search NIK", "receptionist", _url("patients:search", q=targets.nik)),
-        Scenario("search phone", "receptionist", _url("patients:search", q=targets.phone)),
+        # The live search POSTs its words (never in a URL, core/search_tokens.py) and gets the results.
+        Scenario("search name", "receptionist", _url("patients:search"), "POST", {"q": targets.name_prefix}, htmx=True),
+        Scenario("search NIK", "receptionist", _url("patients:search"), "POST", {"q": targets.nik}, htmx=True),
+        Scenario("search phone", "receptionist", _url("patients:search"), "POST", {"q": targets.phone}, htmx=True),
         Scenario("doctor day", "doctor_user", _url("scheduling:day")),
         Scenario("doctor queue", "doctor_user", _url("records:queue")),
         Scenario("board", "receptionist", _url("scheduling:board")),
@@ -118,4 +134,5 @@ def build_scenarios(targets: Targets, *, revenue_end: datetime.date | None = Non
         Scenario("revenue year", "admin", _url("dashboard", **year)),
         Scenario("pharmacy queue", "admin", _url("pharmacy:queue")),
         Scenario("stock report", "admin", _url("pharmacy:stock")),
+        *(Scenario(name, "admin", path) for name, path in admin_pages(targets)),
     ]

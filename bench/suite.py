@@ -80,7 +80,8 @@ def _client_for(user) -> Client:
 
 def _request_of(client: Client, scenario: Scenario):
     if scenario.method == "POST":
-        return lambda: client.post(scenario.path, scenario.data)
+        headers = {"HTTP_HX_REQUEST": "true"} if scenario.htmx else {}
+        return lambda: client.post(scenario.path, scenario.data, **headers)
     return lambda: client.get(scenario.path)
 
 

@@ -1,7 +1,10 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin
@@ -9,18 +12,40 @@ from audit.services import AuditReadAdminMixin
 from billing import services
 from billing.models import Billing, Insurance, Payment
 from core.forms import SubmitTokenField, submit_token_new
-from patients.admin import PatientAdmin
+from patients.admin import PatientAdmin, PatientSearchAdminMixin, patients_prefetch
 from scheduling.models import Appointment
+
+# How an invoice number is written (billing.services): looked up whole in the search box.
+INVOICE_NUMBER = re.compile(r"INV-[0-9]{6}-P[0-9]+", re.IGNORECASE)
+
+
+def invoice_number_search(path: str = "number"):
+    def own_search(self, term):
+        return Q(**{path: term.upper()}) if INVOICE_NUMBER.fullmatch(term) else None
+
+    return own_search
 
 
 @admin.register(Insurance)
-class InsuranceAdmin(AdminRoleModelAdmin):
+class InsuranceAdmin(PatientSearchAdminMixin, AuditReadAdminMixin, AdminRoleModelAdmin):
     list_display = ["patient", "kind", "provider_name", "policy_number", "valid_from", "valid_until", "is_active"]
-    list_filter = ["kind", "is_active", "provider_name"]
-    list_select_related = ["patient"]
-    search_fields = ["=policy_number", "provider_name", "patient__full_name", "patient__medical_record_number"]
+    # Newest policies first, on the primary key. The provider filter listed the distinct
+    # providers of every policy (a scan) and the date hierarchy the distinct days: both went;
+    # a whole policy number in the search box finds its policy (its index).
+    ordering = ["-id"]
+    sortable_by = []
+    list_filter = ["kind", "is_active"]
+    list_select_related = ()
+    list_prefetch_related = (patients_prefetch(),)
     autocomplete_fields = ["patient"]
-    date_hierarchy = "valid_from"
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if term and len(term) <= Insurance._meta.get_field("policy_number").max_length:
+            by_policy = queryset.filter(policy_number=term)
+            if by_policy.exists():
+                return by_policy, False
+        return super().get_search_results(request, queryset, search_term)
 
 
 class PaymentInline(AdminRoleInline, admin.TabularInline):
@@ -31,6 +56,11 @@ class PaymentInline(AdminRoleInline, admin.TabularInline):
     allow_change = False
     fields = ["paid_at", "amount", "method", "insurance", "reference", "received_by"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The bill (each line is named after it), the policy and the cashier shown on each line,
+        # with the lines (not a query a line).
+        return super().get_queryset(request).select_related("billing", "insurance", "received_by")
 
 
 class BillingAddForm(forms.ModelForm):
@@ -50,7 +80,7 @@ class BillingAddForm(forms.ModelForm):
 
 
 @admin.register(Billing)
-class BillingAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
+class BillingAdmin(PatientSearchAdminMixin, AuditReadAdminMixin, AdminRoleModelAdmin):
     allow_delete = False  # a wrong bill is voided, never deleted
     list_display = [
         "number",
@@ -62,10 +92,15 @@ class BillingAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
         "status",
         "payment_method",
     ]
-    list_filter = ["status", "payment_method"]
-    list_select_related = ["patient"]
-    search_fields = ["=number", "patient__full_name", "patient__medical_record_number"]
-    date_hierarchy = "issued_at"
+    # Newest first on the issued_at index (the status filter on (status, issued_at, id), the
+    # date filter a range); patients by key after the page's rows. An invoice number in the
+    # search box is looked up whole, anything else finds the patient's bills.
+    ordering = ["-issued_at", "-id"]
+    sortable_by = ["issued_at", "number"]
+    list_filter = ["status", "payment_method", ("issued_at", admin.DateFieldListFilter)]
+    list_select_related = ()
+    list_prefetch_related = (patients_prefetch(),)
+    own_search = invoice_number_search()
     readonly_fields = [
         "number",
         "patient",
@@ -159,14 +194,23 @@ class PaymentAddForm(forms.ModelForm):
 
 
 @admin.register(Payment)
-class PaymentAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
+class PaymentAdmin(PatientSearchAdminMixin, AuditReadAdminMixin, AdminRoleModelAdmin):
     allow_change = False  # the ledger is never edited or deleted; a mistake is corrected by a refund entry
     allow_delete = False
     list_display = ["paid_at", "billing", "patient", "amount", "method", "received_by"]
-    list_filter = ["method"]
-    list_select_related = ["billing__patient", "received_by"]
-    search_fields = ["=billing__number", "billing__patient__full_name", "reference"]
-    date_hierarchy = "paid_at"
+    # Newest first on the paid_at index (the date filter a range of it); bills, patients and
+    # staff by key after the page's rows.
+    ordering = ["-paid_at", "-id"]
+    sortable_by = ["paid_at"]
+    list_filter = ["method", ("paid_at", admin.DateFieldListFilter)]
+    list_select_related = ()
+    list_prefetch_related = (
+        Prefetch("billing", queryset=Billing.objects.only("id", "number", "patient_id")),
+        patients_prefetch("billing__patient"),
+        "received_by",
+    )
+    patient_path = "billing__patient"
+    own_search = invoice_number_search("billing__number")
     autocomplete_fields = ["billing", "insurance"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):

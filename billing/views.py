@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -12,6 +13,7 @@ from billing import pdf, selectors, services
 from billing.access import get_bill_for, get_insurance_for
 from billing.forms import InsuranceForm, PaymentForm, VoidForm
 from billing.models import Billing
+from core import search_tokens
 from core.forms import add_service_error
 from patients.access import get_patient_for
 
@@ -22,9 +24,20 @@ PAGE_SIZE = 50
 
 
 @requires("billing.manage")
-@require_GET
+@require_http_methods(["GET", "POST"])
 def unpaid_list(request):
-    query = request.GET.get("q", "").strip()[:100]
+    """Open bills, searchable by patient name, No. RM or invoice number. The search is POSTed and
+    kept under a token (core.search_tokens): the URL is `?s=<token>&page=N`, never the words."""
+    if request.method == "POST":
+        query = request.POST.get("q", "").strip()[:100]
+        token = search_tokens.remember(request, {"q": query})
+        url = reverse("billing:unpaid") + search_tokens.query_string(token)
+        if not request.htmx:
+            return redirect(url)
+    else:
+        kept = search_tokens.recall(request) or {}
+        query = kept.get("q", "").strip()[:100]
+        token = request.GET.get(search_tokens.PARAMETER, "") if query else ""
     if query:
         bills = selectors.bill_list_unpaid(query=query)
         paginator = Paginator(bills, PAGE_SIZE)
@@ -37,12 +50,16 @@ def unpaid_list(request):
         paginator = Paginator(selectors.OpenBills(unpaid["count"]), PAGE_SIZE)
         outstanding = unpaid["total"]
     context = {
-        "page": paginator.get_page(request.GET.get("page")),
+        "page": paginator.get_page(request.GET.get("page") if request.method == "GET" else 1),
         "query": query,
+        "search_token": token,
         "outstanding": outstanding,
     }
     if request.htmx:
-        return render(request, "billing/partials/unpaid_table.html", context)
+        response = render(request, "billing/partials/unpaid_table.html", context)
+        if request.method == "POST":
+            response["HX-Push-Url"] = url
+        return response
     return render(request, "billing/unpaid_list.html", context)
 
 

@@ -135,7 +135,9 @@ def backup_database(connection: BaseDatabaseWrapper, path: Path, *, force: bool 
             "tables": len(facts.row_counts),
             "rows": sum(facts.row_counts.values()),
         }
-        tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        # Owner-only like the dump (README): the manifest names the database and its tables.
+        with os.fdopen(os.open(tmp_manifest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         os.replace(tmp, path)
         os.replace(tmp_manifest, manifest_path)
     except OSError as exc:  # a full disk, a folder we may not write to...

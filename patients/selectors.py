@@ -74,8 +74,9 @@ def patient_identifier_conditions(query: str) -> list[Q]:
     return conditions
 
 
-def _search_conditions(query: str) -> list[Q]:
-    """Each way the query could identify a patient; every one of them uses an index."""
+def patient_search_conditions(query: str) -> list[Q]:
+    """Each way the query could identify a patient; every one of them uses an index. The staff
+    search's and the Django admin's (patients and the lists about patients)."""
     conditions = []
     if date := _date_of(query):
         return [Q(date_of_birth=date)]
@@ -109,6 +110,20 @@ def unshown_patient_fields(prefix: str = "", *, shown: tuple[str, ...] = ()) -> 
     return [prefix + name for name in UNSHOWN_COLUMNS if name not in shown]
 
 
+def normalised_query(query: str) -> str:
+    return " ".join((query or "").replace("\x00", "").split())
+
+
+def patients_matching(query: str) -> QuerySet | None:
+    """The patients a search box's query identifies (a name prefix, No. RM, date of birth, a
+    whole NIK, phone or email), as a query to filter lists by; None if it cannot identify anyone."""
+    query = normalised_query(query)
+    if not query or len(query) > SEARCH_MAX_LENGTH:
+        return None
+    conditions = patient_search_conditions(query)
+    return Patient.objects.filter(reduce(or_, conditions)) if conditions else None
+
+
 def patient_search(*, query: str, include_inactive: bool = False, limit: int = SEARCH_LIMIT) -> list[Patient]:
     """Patients matching a name prefix, No. RM, date of birth, or a whole NIK, phone or email;
     ordered by name.
@@ -117,7 +132,7 @@ def patient_search(*, query: str, include_inactive: bool = False, limit: int = S
     query = " ".join(normalise_text(query or "").replace("\x00", "").split())
     if not query or len(query) > SEARCH_MAX_LENGTH:
         return []
-    conditions = _search_conditions(query)
+    conditions = patient_search_conditions(query)
     if not conditions:
         return []
     # The results show name, No. RM, date of birth, gender and phone: the other encrypted

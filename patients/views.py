@@ -4,11 +4,13 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import can, requires
 from audit.services import audit_read, audit_reads
+from core import search_tokens
 from core.forms import add_service_error
 from patients.access import get_patient_for
 from patients.forms import PatientForm, PatientSearchForm
@@ -26,28 +28,55 @@ from patients.services import DuplicatePatient, patient_register, patient_update
 
 
 @requires("patients.search")
-@require_GET
+@require_http_methods(["GET", "POST"])
 def search(request):
-    form = PatientSearchForm(request.GET)
+    """The patient search. Its words are POSTed and kept under a token (core.search_tokens): the
+    page's URL is `?s=<token>`, never the NIK, phone or email that was looked for."""
+    expired, token = False, ""
+    if request.method == "POST":
+        form = PatientSearchForm(request.POST)
+    else:
+        kept = search_tokens.recall(request)
+        expired = kept == {}
+        token = request.GET.get(search_tokens.PARAMETER, "") if kept else ""
+        form = PatientSearchForm(kept or {})
     query, patients = "", []
     if form.is_valid():
         query = form.cleaned_data["q"]
+        if request.method == "POST":
+            inactive = "on" if form.cleaned_data["inactive"] else ""
+            token = search_tokens.remember(request, {"q": query, "inactive": inactive})
+            if not request.htmx:  # post/redirect/get: reload and back work on the token's URL
+                return redirect(_search_url(token))
         patients = patient_search(query=query, include_inactive=form.cleaned_data["inactive"])
         audit_reads(request, patients=patients, what=f"search results ({len(patients)})")
-    context = {
+    context = _search_context(form, query, patients, token, expired)
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "patients/partials/results.html", context)
+        if request.method == "POST" and form.is_valid():
+            response["HX-Push-Url"] = _search_url(token)
+        return response
+    return render(request, "patients/search.html", context)
+
+
+def _search_url(token: str) -> str:
+    return reverse("patients:search") + search_tokens.query_string(token)
+
+
+def _search_context(form, query: str, patients, token: str, expired: bool = False) -> dict:
+    return {
         "form": form,
         "query": query,
         "patients": patients,
         "limit": SEARCH_LIMIT,
+        "expired": expired,
         # The rows' gender labels, translated once for the page.
         "genders": {value: str(label) for value, label in Patient.Gender.choices},
         "quick_search_q": query,
-        # "Register a new patient" after a search for a name starts the form with that name.
-        "register_name": query if any(ch.isalpha() for ch in query) else "",
+        # "Register a new patient" after a search for a name starts the form with that name; the
+        # link carries the search's token, not the name.
+        "register_token": token if any(ch.isalpha() for ch in query) else "",
     }
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "patients/partials/results.html", context)
-    return render(request, "patients/search.html", context)
 
 
 def _save_patient(form, save):
@@ -86,7 +115,8 @@ def create(request):
                 return redirect("patients:detail", patient.pk)
     else:
         # "Register" from an empty search carries the name that was looked for.
-        form = PatientForm(initial={"full_name": request.GET.get("name", "")[:150]})
+        kept = search_tokens.recall(request) or {}
+        form = PatientForm(initial={"full_name": kept.get("q", "")[:150]})
     return render(
         request,
         "patients/form.html",

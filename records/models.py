@@ -86,6 +86,8 @@ class MedicalRecord(models.Model):
             models.Index(fields=["patient", "created_at"], name="medical_records_patient_idx"),
             models.Index(fields=["doctor", "created_at"], name="medical_records_doctor_idx"),
             models.Index(fields=["icd10_code"], name="medical_records_icd10_idx"),
+            # The admin's list, newest first, stops after one page.
+            models.Index(fields=["created_at", "id"], name="medical_records_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -159,6 +161,8 @@ class LabResult(models.Model):
         indexes = [
             models.Index(fields=["medical_record", "sampled_at"], name="lab_results_record_idx"),
             models.Index(fields=["test_name"], name="lab_results_test_idx"),
+            # The admin's list, newest first, stops after one page.
+            models.Index(fields=["sampled_at", "id"], name="lab_results_sampled_idx"),
         ]
         constraints = [
             models.CheckConstraint(

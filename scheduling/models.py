@@ -109,6 +109,8 @@ class Appointment(models.Model):
             models.Index(fields=["appointment_date", "doctor", "status"], name="appointments_date_doctor_idx"),
             models.Index(fields=["status", "appointment_date"], name="appointments_status_date_idx"),
             models.Index(fields=["patient", "appointment_date"], name="appointments_patient_date_idx"),
+            # The admin's list, newest first, stops after one page (its ordering, id included).
+            models.Index(fields=["appointment_date", "id"], name="appointments_date_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.policy import can, doctor_of, requires
 from audit.services import audit_read, audit_reads
+from core import search_tokens
 from core.clock import slot_floor
 from patients.models import Patient
 from scheduling import selectors, services
@@ -79,9 +81,11 @@ def _carry(form) -> dict:
 
 
 def _patient_context(request, form, chosen: Patient | None) -> dict:
-    query = request.GET.get("q", "").strip()[:100] if chosen is None else ""
+    # The search's words come from its token (core.search_tokens), never from the URL.
+    query = (search_tokens.recall(request) or {}).get("q", "").strip()[:100] if chosen is None else ""
     carry = _carry(form)
     return {
+        "picker_page": request.resolver_match.view_name,
         "form": form,
         "form_id": PATIENT_FORM_ID,
         "chosen_patient": chosen,
@@ -184,11 +188,23 @@ def walk_in(request):
     return render(request, "scheduling/walk_in.html", _patient_context(request, form, chosen))
 
 
+# The pages whose patient picker may come back from a search without JavaScript.
+PICKER_PAGES = ("scheduling:book", "scheduling:walk_in")
+
+
 @requires("scheduling.book")
-@require_GET
+@require_POST
 def patient_lookup(request):
-    """The patient search of the booking and walk-in forms: a partial of radio buttons (htmx)."""
-    query = request.GET.get("q", "").strip()[:100]
+    """The patient search of the booking and walk-in forms: a partial of radio buttons (htmx).
+    POSTed, so a NIK or phone never reaches a URL; without htmx, the page comes back with the
+    search kept under a token (core.search_tokens) and the form's doctor, date and time."""
+    query = request.POST.get("q", "").strip()[:100]
+    if not request.htmx:
+        page = request.POST.get("page", "")
+        token = search_tokens.remember(request, {"q": query})
+        carry = {key: request.POST.get(key, "")[:20] for key in ("doctor", "date", "time")}
+        target = page if page in PICKER_PAGES else PICKER_PAGES[0]
+        return redirect(reverse(target) + search_tokens.query_string(token, **carry))
     results = selectors.patient_lookup(query=query) if query else None
     audit_reads(request, patients=results or [], what=f"booking patient search ({len(results or [])})")
     return render(

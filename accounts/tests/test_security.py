@@ -9,14 +9,16 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import get_default_password_validators
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.middleware import HAS_OTP_DEVICE
+from accounts.models import ClinicTOTPDevice
 from accounts.tests.factories import PASSWORD
-from accounts.views import SETUP_KEY
+from accounts.views import SETUP_KEY, setup_key
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +28,12 @@ BOARD = "scheduling:board"
 
 def log_in(client, username, password, **extra):
     return client.post(reverse(LOGIN), {"username": username, "password": password}, **extra)
+
+
+def new_device(user, *, confirmed=True) -> ClinicTOTPDevice:
+    device = ClinicTOTPDevice.new(user=user, name="Ponsel", confirmed=confirmed)
+    device.save()
+    return device
 
 
 def code(device_or_key) -> str:
@@ -78,6 +86,70 @@ def test_it_explains_the_lockout_in_english_too(client, receptionist):
     assert response.status_code == 429
     page = response.content.decode()
     assert "Account locked" in page and "15 minutes" in page and "5 wrong passwords" in page
+
+
+# --- a locked username with two-step login -------------------------------------------------------
+
+LOCKED = "accounts:login_locked"
+
+
+def locked_login(client, user, password, token, **extra):
+    return client.post(
+        reverse(LOCKED),
+        {"username": user.username, "password": password, "token": token, "next": "/patients/"},
+        **extra,
+    )
+
+
+def test_the_lockout_page_offers_the_way_in_with_a_code(client, receptionist):
+    page = lock_out(client, receptionist).content.decode()
+    assert reverse(LOCKED) in page and f'value="{receptionist.username}"' in page
+
+
+def test_the_right_password_and_code_get_through_a_lock_and_say_what_happened(client, admin_user):
+    device = new_device(admin_user, confirmed=True)
+    attacker = type(client)()
+    lock_out(attacker, admin_user)  # five anonymous POSTs from the clinic's one address
+    assert log_in(client, admin_user.username, PASSWORD).status_code == 429  # the password alone: locked
+
+    response = locked_login(client, admin_user, PASSWORD, code(device))
+    assert response.status_code == 302 and response["Location"] == "/patients/"
+    assert client.session[SESSION_KEY] == str(admin_user.pk)
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id  # verified: no second code asked
+    page = client.get(response["Location"], follow=True).content.decode()
+    assert "dikunci setelah 5 percobaan" in page or "locked after 5 failed" in page
+
+
+@pytest.mark.parametrize("wrong", ["password", "code"])
+def test_a_wrong_password_or_code_keeps_the_lock_without_saying_which(client, admin_user, wrong):
+    device = new_device(admin_user, confirmed=True)
+    lock_out(client, admin_user)
+    password = "salah-lagi" if wrong == "password" else PASSWORD
+    token = code(device) if wrong == "password" else f"{(int(code(device)) + 1) % 1_000_000:06d}"
+    response = locked_login(client, admin_user, password, token)
+    assert response.status_code == 429
+    assert SESSION_KEY not in client.session
+    assert "Kata sandi atau kode tidak benar" in response.content.decode() or "password or the code" in (
+        response.content.decode()
+    )
+    assert AccessAttempt.objects.get(username=admin_user.username).failures_since_start == 6
+
+
+def test_a_user_without_two_step_login_stays_locked(client, receptionist):
+    lock_out(client, receptionist)
+    response = locked_login(client, receptionist, PASSWORD, "123456")
+    assert response.status_code == 429 and SESSION_KEY not in client.session
+    unconfirmed = new_device(receptionist, confirmed=False)
+    assert locked_login(client, receptionist, PASSWORD, code(unconfirmed)).status_code == 429
+    assert SESSION_KEY not in client.session
+
+
+def test_the_way_in_with_a_code_is_only_for_a_locked_username(client, admin_user):
+    """Otherwise it would be a way around the counting of wrong passwords."""
+    device = new_device(admin_user, confirmed=True)
+    response = locked_login(client, admin_user, PASSWORD, code(device))
+    assert response.status_code == 302 and response["Location"].startswith(reverse(LOGIN))
+    assert SESSION_KEY not in client.session
 
 
 def test_it_lets_a_colleague_at_the_same_address_log_in(client, receptionist, doctor_user):
@@ -141,7 +213,7 @@ def otp_for_admins(settings):
 
 
 def device_for(user) -> TOTPDevice:
-    return TOTPDevice.objects.create(user=user, name="Ponsel", confirmed=True)
+    return new_device(user, confirmed=True)
 
 
 def test_it_changes_nothing_while_the_setting_is_off(client, admin_user):
@@ -261,14 +333,20 @@ def test_it_sets_up_an_authenticator_with_a_qr_code_and_a_key(client, receptioni
     response = client.get(reverse("accounts:otp_setup"))
     assert response.status_code == 200
     page = response.content.decode()
-    key = client.session[SETUP_KEY]
+    key = setup_key(client.session)
     assert "otpauth://totp/" in page and response.context["secret"] in page
     assert 'src="data:image/svg+xml;base64,' in page  # drawn here, no outside service
     assert not TOTPDevice.objects.exists()  # nothing saved until a code confirms it
     response = client.post(reverse("accounts:otp_setup"), {"token": code(key)})
     assert response.status_code == 302
-    device = TOTPDevice.objects.get(user=receptionist)
-    assert device.confirmed and device.key == key
+    device = ClinicTOTPDevice.objects.get(user=receptionist)
+    assert device.confirmed and device.bin_key == bytes.fromhex(key)
+    # At rest the secret is encrypted: django-otp's column holds a decoy, totp_secrets ciphertext.
+    assert TOTPDevice.objects.get(pk=device.pk).key != key
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {connection.ops.quote_name('key')} FROM totp_secrets WHERE device_id = %s", [device.pk])
+        [(stored,)] = cursor.fetchall()
+    assert stored.startswith("v1:") and key not in stored
     assert client.session[HAS_OTP_DEVICE] is True
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
     assert client.get(reverse(BOARD)).status_code == 200
@@ -277,7 +355,7 @@ def test_it_sets_up_an_authenticator_with_a_qr_code_and_a_key(client, receptioni
 def test_it_refuses_to_set_up_with_a_wrong_code(client, receptionist):
     signed_in(client, receptionist)
     client.get(reverse("accounts:otp_setup"))
-    key = client.session[SETUP_KEY]
+    key = setup_key(client.session)
     wrong = f"{(int(code(key)) + 1) % 1_000_000:06d}"
     response = client.post(reverse("accounts:otp_setup"), {"token": wrong})
     assert response.status_code == 200 and response.context["form"].errors
@@ -289,10 +367,27 @@ def test_it_lets_an_admin_set_up_the_required_device_then_work(client, admin_use
     setup = client.get(reverse(BOARD))["Location"]
     page = client.get(setup)
     assert page.status_code == 200 and "Admin wajib" in page.content.decode()
-    key = client.session[SETUP_KEY]
+    key = setup_key(client.session)
     response = client.post(setup, {"token": code(key), "next": reverse(BOARD)})
     assert response["Location"] == reverse(BOARD)
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_the_session_keeps_the_setup_secret_encrypted(client, receptionist):
+    """The unconfirmed secret sat in django_session in plain text (and so in every backup)."""
+    from django.contrib.sessions.models import Session
+
+    signed_in(client, receptionist)
+    secret = client.get(reverse("accounts:otp_setup")).context["secret"]
+    key = setup_key(client.session)
+    stored = client.session[SETUP_KEY]
+    assert stored.startswith("v1:") and key not in stored
+    row = Session.objects.get(session_key=client.session.session_key)
+    assert key not in row.session_data and key not in str(row.get_decoded())
+    assert secret not in str(row.get_decoded())
+    # The same secret on the next visit of the page, and its code confirms it.
+    assert client.get(reverse("accounts:otp_setup")).context["secret"] == secret
+    assert client.post(reverse("accounts:otp_setup"), {"token": code(key)}).status_code == 302
 
 
 def test_it_lets_a_user_turn_the_second_step_off_but_not_a_required_admin(client, receptionist, admin_user, settings):
@@ -338,3 +433,33 @@ def test_it_never_stores_the_tried_passwords(client, receptionist):
     log_in(client, receptionist.username, "Rahasia-Klinik-2025")  # last year's password, nearly right
     attempt = AccessAttempt.objects.get(username=receptionist.username)
     assert "Rahasia-Klinik-2025" not in attempt.post_data
+
+
+def test_the_migration_encrypts_the_secrets_of_existing_devices(client, receptionist):
+    """Devices set up before: their plain hex secret moves, encrypted, to totp_secrets, and the
+    code from the same phone app still logs in."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0005_totp_secrets_encrypted")
+    plain = TOTPDevice.objects.create(user=receptionist, name="Ponsel lama", confirmed=True)
+    key = plain.key
+    assert len(key) == 40 and TOTPDevice.objects.get(pk=plain.pk).key == key  # as django-otp stores it
+
+    migration.encrypt_the_secrets(apps, None)
+
+    decoy = TOTPDevice.objects.get(pk=plain.pk)
+    assert decoy.key != key
+    decoy.full_clean()  # still of the form django-otp validates
+    migration.encrypt_the_secrets(apps, None)  # run twice: nothing changes
+    assert ClinicTOTPDevice.objects.get(pk=plain.pk).bin_key == bytes.fromhex(key)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {connection.ops.quote_name('key')} FROM totp_secrets WHERE device_id = %s", [plain.pk])
+        [(stored,)] = cursor.fetchall()
+    assert key not in stored
+    assert ClinicTOTPDevice.objects.get(pk=plain.pk).bin_key == bytes.fromhex(key)
+    log_in(client, receptionist.username, PASSWORD)
+    response = client.post(reverse("accounts:otp_verify"), {"token": code(key)})
+    assert response.status_code == 302
+    assert client.get(reverse(BOARD)).status_code == 200

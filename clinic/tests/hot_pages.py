@@ -281,7 +281,7 @@ class Page:
     name: str
     role: str  # "admin" or "receptionist"
     url: str
-    method: str = "get"
+    method: str = "get"  # or "post", or "search": the live search as htmx POSTs it (core/search_tokens.py)
     params: dict | None = None
 
 
@@ -292,10 +292,10 @@ def hot_pages(clinic: Clinic, *, booking_minute: int = 0) -> list[Page]:
     when = timezone.localdate() + datetime.timedelta(days=2)
     slot = datetime.time(20 + booking_minute // 60, booking_minute % 60)
     return [
-        Page("search by name", "receptionist", reverse("patients:search"), params={"q": "Siti"}),
-        Page("search by NIK", "receptionist", reverse("patients:search"), params={"q": frequent.nik}),
-        Page("search by phone", "receptionist", reverse("patients:search"), params={"q": frequent.phone}),
-        Page("booking's patient lookup", "receptionist", reverse("scheduling:patient_lookup"), params={"q": "Siti"}),
+        Page("search by name", "receptionist", reverse("patients:search"), "search", {"q": "Siti"}),
+        Page("search by NIK", "receptionist", reverse("patients:search"), "search", {"q": frequent.nik}),
+        Page("search by phone", "receptionist", reverse("patients:search"), "search", {"q": frequent.phone}),
+        Page("booking's patient lookup", "receptionist", reverse("scheduling:patient_lookup"), "search", {"q": "Siti"}),
         Page("patient page", "receptionist", reverse("patients:detail", args=[frequent.pk])),
         Page("doctor's day", "receptionist", reverse("scheduling:day"), params={"doctor": clinic.doctors[0].pk}),
         Page("board", "receptionist", reverse("scheduling:board")),
@@ -324,7 +324,72 @@ def hot_pages(clinic: Clinic, *, booking_minute: int = 0) -> list[Page]:
 
 
 def fetch(client, page: Page):
+    if page.method == "search":
+        response = client.post(page.url, page.params or {}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200, (page.name, response.status_code)
+        return response
     response = getattr(client, page.method)(page.url, page.params or {})
     expected = 302 if page.method == "post" else 200
     assert response.status_code == expected, (page.name, response.status_code)
     return response
+
+
+def _admin(label: str, view: str = "changelist", *args) -> str:
+    app, model = label.split(".")
+    return reverse(f"admin:{app}_{model}_{view}", args=args)
+
+
+# The admin's lists of the big tables (issue 14) and the date field each one filters on.
+ADMIN_BIG_LISTS = {
+    "patients.patient": "created_at",
+    "scheduling.appointment": "appointment_date",
+    "scheduling.appointmentservice": None,
+    "records.medicalrecord": "created_at",
+    "records.labresult": "sampled_at",
+    "billing.billing": "issued_at",
+    "billing.payment": "paid_at",
+    "billing.insurance": None,
+    "audit.auditlog": "created_at",
+}
+
+
+def admin_pages(clinic: Clinic) -> list[Page]:
+    """The Django admin's pages at a chain's scale (issue 14): every list of a big table, its
+    date filter, the searches (a name, a NIK, a phone) and a change form of each big model."""
+    frequent = clinic.frequent
+    visit, bill = clinic.latest_visit, clinic.bill
+    pages = []
+    for label, date_field in ADMIN_BIG_LISTS.items():
+        pages.append(Page(f"admin list {label}", "admin", _admin(label)))
+        if date_field:
+            # A month long ago: a range of the date's index that holds nothing here (a range
+            # holding most of a small table is rightly read by a scan).
+            month = {
+                f"{date_field}__gte": "2001-01-01 00:00:00+07:00",
+                f"{date_field}__lt": "2001-02-01 00:00:00+07:00",
+            }
+            pages.append(Page(f"admin list {label} one month", "admin", _admin(label), params=month))
+    for label in ("scheduling.appointment", "billing.billing", "records.labresult", "billing.insurance"):
+        pages.append(Page(f"admin search {label} by name", "admin", _admin(label), params={"q": "Siti"}))
+    record = visit.medical_record
+    return [
+        *pages,
+        Page("admin search patients by name", "admin", _admin("patients.patient"), params={"q": "Siti"}),
+        Page("admin search patients by NIK", "admin", _admin("patients.patient"), params={"q": frequent.nik}),
+        Page("admin search patients by phone", "admin", _admin("patients.patient"), params={"q": frequent.phone}),
+        Page("admin search bills by number", "admin", _admin("billing.billing"), params={"q": bill.number}),
+        Page(
+            "admin filter appointments completed",
+            "admin",
+            _admin("scheduling.appointment"),
+            params={"status": "completed"},
+        ),
+        Page("admin filter bills unpaid", "admin", _admin("billing.billing"), params={"status": "unpaid"}),
+        Page("admin form patient", "admin", _admin("patients.patient", "change", frequent.pk)),
+        Page("admin form appointment", "admin", _admin("scheduling.appointment", "change", visit.pk)),
+        Page("admin form bill", "admin", _admin("billing.billing", "change", bill.pk)),
+        Page("admin form medical record", "admin", _admin("records.medicalrecord", "change", record.pk)),
+        Page("admin form lab result", "admin", _admin("records.labresult", "change", record.lab_results.first().pk)),
+        Page("admin form payment", "admin", _admin("billing.payment", "change", Payment.objects.latest("pk").pk)),
+        Page("admin form line", "admin", _admin("scheduling.appointmentservice", "change", visit.lines.first().pk)),
+    ]

@@ -103,7 +103,7 @@ def test_it_never_lets_a_page_for_a_signed_in_user_be_cached(client, request, ro
 def test_it_never_lets_an_htmx_partial_with_patient_data_be_cached(client, receptionist):
     PatientFactory(full_name="Sari Wulandari")
     client.force_login(receptionist)
-    response = client.get(reverse("patients:search"), {"q": "sari"}, HTTP_HX_REQUEST="true")
+    response = client.post(reverse("patients:search"), {"q": "sari"}, HTTP_HX_REQUEST="true")
     assert "Sari Wulandari" in response.content.decode()
     assert_not_stored(response)
 

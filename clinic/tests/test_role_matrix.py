@@ -257,6 +257,9 @@ DOCTOR_FORM = staff(admin=FORBIDDEN, doctor=FORM, receptionist=FORBIDDEN)
 EVERY_ROLE_PAGE = staff(admin=PAGE, doctor=PAGE, receptionist=PAGE)
 PHARMACY_PAGE = staff(admin=PAGE, doctor=FORBIDDEN, receptionist=FORBIDDEN, pharmacist=PAGE)
 PHARMACY_FORM = staff(admin=FORM, doctor=FORBIDDEN, receptionist=FORBIDDEN, pharmacist=FORM)
+# A search: its words are POSTed, kept under a token and the page comes back as ?s=<token>.
+SEARCH = (200, REDIRECT)
+FRONT_DESK_SEARCH = staff(admin=SEARCH, doctor=FORBIDDEN, receptionist=SEARCH)
 
 STAFF_EXPECTED = {
     # Public: signing in and out, the language switch, the health check.
@@ -269,6 +272,8 @@ STAFF_EXPECTED = {
         "pharmacist": (REDIRECT, REDIRECT),
     },
     "accounts:logout": public((405, LOGIN)),  # POST only, then the login page
+    # A locked username's way in with its TOTP code: POST only; a username not locked goes to the login page.
+    "accounts:login_locked": public((405, LOGIN)),
     "set_language": public((REDIRECT, REDIRECT)),
     "healthz": public(PAGE),
     "favicon": public((REDIRECT, 405)),
@@ -299,7 +304,7 @@ STAFF_EXPECTED = {
     "satusehat:retry": staff(admin=ACTION, doctor=FORBIDDEN, receptionist=FORBIDDEN),
     # Patients: the front desk registers and edits; a doctor reads a patient in their care and
     # asks for emergency access to any other (a form with a reason).
-    "patients:search": FRONT_DESK_PAGE,
+    "patients:search": FRONT_DESK_SEARCH,
     "patients:create": FRONT_DESK_FORM,
     "patients:detail": EVERY_ROLE_PAGE,
     "patients:edit": FRONT_DESK_FORM,
@@ -311,7 +316,7 @@ STAFF_EXPECTED = {
     "scheduling:book": FRONT_DESK_FORM,
     "scheduling:walk_in": FRONT_DESK_FORM,
     "scheduling:day": EVERY_ROLE_PAGE,
-    "scheduling:patient_lookup": FRONT_DESK_PAGE,
+    "scheduling:patient_lookup": FRONT_DESK_ACTION,  # POST only (htmx: the results)
     "scheduling:detail": EVERY_ROLE_PAGE,
     "scheduling:check_in": FRONT_DESK_ACTION,
     "scheduling:cancel": FRONT_DESK_ACTION,
@@ -329,7 +334,7 @@ STAFF_EXPECTED = {
     "records:lab_edit": DOCTOR_FORM,
     "records:complete": DOCTOR_ACTION,
     # Billing: the front desk only.
-    "billing:unpaid": FRONT_DESK_PAGE,
+    "billing:unpaid": FRONT_DESK_SEARCH,
     "billing:detail": FRONT_DESK_PAGE,
     "billing:pay": FRONT_DESK_FORM,
     "billing:receipt": FRONT_DESK_PAGE,

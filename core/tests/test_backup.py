@@ -308,6 +308,23 @@ def test_it_replaces_a_backup_with_force(tmp_path):
     assert leftovers(tmp_path) == ["clinic.dump", "clinic.dump.json"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_dump_and_its_manifest_are_owner_only_whatever_the_umask(tmp_path):
+    """README: backups are readable by their owner only. The manifest was written 0644."""
+    stale = tmp_path / "clinic.dump.json"
+    stale.write_text("{}")
+    stale.chmod(0o644)
+    old_umask = os.umask(0o022)
+    try:
+        run_backup(tmp_path / "clinic.dump", "--force")
+    finally:
+        os.umask(old_umask)
+
+    for name in ("clinic.dump", "clinic.dump.json"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+    assert json.loads(stale.read_text())["engine"] == connection.vendor
+
+
 def fake_dump_of_another_engine(path: Path) -> str:
     """A dump (and its manifest) as another engine would write it."""
     if connection.vendor == "postgresql":

@@ -50,7 +50,7 @@ def search(client, user, q, language=None):
     client.force_login(user)
     if language:
         client.cookies["django_language"] = language
-    response = client.get(reverse("patients:search"), {"q": q, "inactive": "on"}, HTTP_HX_REQUEST="true")
+    response = client.post(reverse("patients:search"), {"q": q, "inactive": "on"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     html = response.content.decode()
     parser = _Rows()
@@ -106,7 +106,7 @@ def test_it_shows_the_matching_rows_with_the_inactive_ones_when_asked(client, re
     also = PatientFactory(full_name="Zulkifli Anwar", is_active=False)
     PatientFactory(full_name="Ani Lain")
     client.force_login(receptionist)
-    response = client.get(reverse("patients:search"), {"q": "Zul", "inactive": "on"})
+    response = client.post(reverse("patients:search"), {"q": "Zul", "inactive": "on"}, follow=True)
     html = response.content.decode()
     assert response.status_code == 200
     for patient in (found, also):

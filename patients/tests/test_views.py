@@ -60,7 +60,7 @@ def test_it_logs_out_a_user_deactivated_while_signed_in(client, receptionist):
 def test_it_shows_matching_patients_so_they_can_be_told_apart(client, request, role, patient):
     PatientFactory(full_name="Ani Lestari")
     client.force_login(request.getfixturevalue(role))
-    response = client.get(reverse("patients:search"), {"q": "budi"})
+    response = client.post(reverse("patients:search"), {"q": "budi"}, follow=True)
     assert response.status_code == 200
     page = response.content.decode()
     assert "Budi Santoso" in page and "Ani Lestari" not in page
@@ -90,7 +90,7 @@ def test_it_finds_a_patient_by_each_kind_of_key(client, receptionist, patient, q
     PatientFactory(full_name="Ani Lestari", date_of_birth=datetime.date(1981, 5, 17))
     rm = patient.medical_record_number[3:]
     client.force_login(receptionist)
-    response = client.get(reverse("patients:search"), {"q": query.format(rm=rm, serial=int(rm))})
+    response = client.post(reverse("patients:search"), {"q": query.format(rm=rm, serial=int(rm))}, follow=True)
     assert [p.pk for p in response.context["patients"]] == [patient.pk]
 
 
@@ -106,30 +106,33 @@ def test_it_shows_a_hint_and_runs_no_search_for_an_empty_query(client, reception
 @pytest.mark.parametrize("query", ["x" * 5000, "%", "' OR 1=1 --", "\x00", "😀", "31-02-2020", "9" * 40])
 def test_it_never_fails_on_odd_input(client, receptionist, patient, query):
     client.force_login(receptionist)
-    response = client.get(reverse("patients:search"), {"q": query})
+    response = client.post(reverse("patients:search"), {"q": query}, follow=True)
     assert response.status_code == 200
     assert response.context["patients"] == []
 
 
 def test_it_offers_to_register_someone_it_did_not_find(client, receptionist):
     client.force_login(receptionist)
-    response = client.get(reverse("patients:search"), {"q": "Dewi Sartika"})
-    assert f"{reverse('patients:create')}?name=Dewi%20Sartika" in response.content.decode()
-    form = client.get(reverse("patients:create"), {"name": "Dewi Sartika"}).context["form"]
+    response = client.post(reverse("patients:search"), {"q": "Dewi Sartika"})
+    token = response.url.split("?s=", 1)[1]
+    html = client.get(response.url).content.decode()
+    # The link carries the search's token, not the name.
+    assert f"{reverse('patients:create')}?s={token}" in html and "Dewi%20Sartika" not in html
+    form = client.get(reverse("patients:create"), {"s": token}).context["form"]
     assert form["full_name"].value() == "Dewi Sartika"
 
 
 def test_it_includes_inactive_patients_only_when_asked(client, receptionist):
     PatientFactory(full_name="Siti Lama", is_active=False)
     client.force_login(receptionist)
-    assert client.get(reverse("patients:search"), {"q": "siti"}).context["patients"] == []
-    response = client.get(reverse("patients:search"), {"q": "siti", "inactive": "on"})
+    assert client.post(reverse("patients:search"), {"q": "siti"}, follow=True).context["patients"] == []
+    response = client.post(reverse("patients:search"), {"q": "siti", "inactive": "on"}, follow=True)
     assert [p.full_name for p in response.context["patients"]] == ["Siti Lama"]
 
 
 def test_it_returns_only_the_results_to_htmx(client, receptionist, patient):
     client.force_login(receptionist)
-    response = client.get(reverse("patients:search"), {"q": "budi"}, headers={"HX-Request": "true"})
+    response = client.post(reverse("patients:search"), {"q": "budi"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert [t.name for t in response.templates][0] == "patients/partials/results.html"
     page = response.content.decode()
@@ -150,18 +153,52 @@ def test_it_searches_with_the_same_number_of_queries_for_1_or_50_patients(
     url = reverse("patients:search")
     PatientFactory(full_name="Sari 0")
     # user (the session is a cache hit), the search itself, the audit rows of the results (one insert)
+    page = client.post(url, {"q": "sari"}).url  # ?s=<token>: the search's own page
     with django_assert_num_queries(3):
-        assert len(client.get(url, {"q": "sari"}).context["patients"]) == 1
+        assert len(client.get(page).context["patients"]) == 1
     for i in range(1, 60):
         PatientFactory(full_name=f"Sari {i:02d}")
     with django_assert_num_queries(3):
-        response = client.get(url, {"q": "sari"})
+        response = client.get(page)
     assert len(response.context["patients"]) == 50
 
 
-def test_it_refuses_to_post_a_search(client, receptionist):
+def test_it_ignores_a_search_in_the_query_string(client, receptionist, patient):
+    """A NIK, phone or email in a URL lands in access logs and history: the page never reads one."""
     client.force_login(receptionist)
-    assert client.post(reverse("patients:search"), {"q": "x"}).status_code == 405
+    response = client.get(reverse("patients:search"), {"q": "budi"})
+    assert response.context["patients"] == [] and response.context["query"] == ""
+
+
+@pytest.mark.parametrize("query", ["3273016509870001", "0812-9999-0001", "siti@example.com", "budi"])
+def test_a_search_never_puts_its_words_in_a_url(client, receptionist, patient, query):
+    client.force_login(receptionist)
+    response = client.post(reverse("patients:search"), {"q": query})
+    assert response.status_code == 302 and query not in response.url and "?s=" in response.url
+    page = client.get(response.url)
+    assert page.context["query"] == query
+    live = client.post(reverse("patients:search"), {"q": query}, headers={"HX-Request": "true"})
+    assert live["HX-Push-Url"].startswith(reverse("patients:search") + "?s=") and query not in live["HX-Push-Url"]
+    assert query not in "".join(live.get(h, "") for h in ("Location", "HX-Push-Url"))
+
+
+def test_a_kept_search_ends_with_its_session_and_after_its_time(client, receptionist, patient, monkeypatch):
+    from core import search_tokens
+
+    client.force_login(receptionist)
+    url = client.post(reverse("patients:search"), {"q": "budi"}).url
+    assert client.get(url).context["patients"] == [patient]
+    # The session keeps it encrypted, never the words themselves.
+    assert "budi" not in str(dict(client.session.items())).lower()
+    later = search_tokens.now() + search_tokens.SEARCH_TOKEN_MINUTES * 60 + 1
+    monkeypatch.setattr(search_tokens, "now", lambda: later)
+    response = client.get(url)
+    assert response.context["patients"] == [] and response.context["expired"]
+    assert "no longer kept" in response.content.decode() or "tidak disimpan" in response.content.decode()
+    monkeypatch.undo()
+    client.logout()
+    client.force_login(receptionist)
+    assert client.get(url).context["patients"] == []
 
 
 # ---------------------------------------------------------------- registration

@@ -165,7 +165,13 @@ def test_it_ignores_a_garbled_prefill(front_desk, doctor):
 
 def test_it_finds_patients_without_javascript(front_desk, doctor, patient):
     PatientFactory(full_name="Siti Nonaktif", is_active=False)
-    response = front_desk.get(reverse("scheduling:book"), {"q": "siti", "doctor": doctor.pk, "date": "2026-12-07"})
+    sent = front_desk.post(
+        reverse("scheduling:patient_lookup"),
+        {"q": "siti", "page": "scheduling:book", "doctor": doctor.pk, "date": "2026-12-07"},
+    )
+    assert sent.status_code == 302 and "siti" not in sent.url and "?s=" in sent.url
+    response = front_desk.get(sent.url)
+    assert response.context["form"].initial["doctor"] == doctor.pk
     html = page(response)
     assert f'type="radio" name="patient" value="{patient.pk}"' in html
     assert "Siti Nonaktif" not in html
@@ -173,7 +179,7 @@ def test_it_finds_patients_without_javascript(front_desk, doctor, patient):
 
 
 def test_it_answers_the_htmx_patient_search_with_a_partial(front_desk, patient):
-    response = front_desk.get(
+    response = front_desk.post(
         reverse("scheduling:patient_lookup"), {"q": patient.medical_record_number}, headers={"HX-Request": "true"}
     )
     html = page(response)
