@@ -19,6 +19,7 @@ NAVIGATION = [
     (_("Pharmacy queue"), "pharmacy:queue", "pharmacy.dispense"),
     (_("Drug stock"), "pharmacy:stock", "pharmacy.stock"),
     (_("Audit log"), "audit:search", "audit.view"),
+    (_("SATUSEHAT"), "satusehat:submissions", "satusehat.manage"),
     (_("Administration"), "admin:index", "admin.site"),
 ]
 

@@ -18,6 +18,7 @@ from accounts.policy import doctor_of, requires
 from billing.selectors import unpaid_summary
 from core.csv_safe import safe_row
 from reports import selectors
+from satusehat.selectors import status_counts as satusehat_counts
 
 DEFAULT_PERIOD = "day"
 # How far back the default range reaches, and the longest range a period may show.
@@ -114,6 +115,7 @@ def dashboard(request):
         "appointments": appointments,
         "doctors": appointments["active_doctors"],
         "unpaid": unpaid_summary(),
+        "satusehat": satusehat_counts(),
     }
     return render(request, "clinic/dashboard.html", context)
 

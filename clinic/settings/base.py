@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "records",
     "billing",
     "pharmacy",
+    "satusehat",
     "reports",
     "sampledata",
 ]
@@ -289,6 +290,21 @@ BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=365)
 # row in the clinic's own database, enqueued in the transaction that needs it, and run by
 # `manage.py db_worker` (deploy/ runs it as a service). No broker.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- SATUSEHAT (docs/satusehat.md) ------------------------------------------------------------
+# off | mock | staging | production. Off by default: `make run` sends nothing anywhere.
+SATUSEHAT_ENV = env("SATUSEHAT_ENV", default="off")
+# The platform's hosts per SATUSEHAT_ENV (satusehat/conf.py); set these only to override them.
+SATUSEHAT_AUTH_URL = env("SATUSEHAT_AUTH_URL", default="")
+SATUSEHAT_BASE_URL = env("SATUSEHAT_BASE_URL", default="")
+SATUSEHAT_CLIENT_ID = env("SATUSEHAT_CLIENT_ID", default="")
+SATUSEHAT_CLIENT_SECRET = env("SATUSEHAT_CLIENT_SECRET", default="")  # only from the environment
+SATUSEHAT_ORGANIZATION_ID = env("SATUSEHAT_ORGANIZATION_ID", default="")
+SATUSEHAT_TIMEOUT = env.float("SATUSEHAT_TIMEOUT", default=20.0)  # seconds per HTTP request
+SATUSEHAT_MAX_ATTEMPTS = env.int("SATUSEHAT_MAX_ATTEMPTS", default=8)  # then failed, retried by hand
+SATUSEHAT_RETRY_BASE_SECONDS = env.float("SATUSEHAT_RETRY_BASE_SECONDS", default=30.0)  # doubled each time
+# How long a worker holds a visit it is sending; after that (a killed worker) another may resend.
+SATUSEHAT_CLAIM_SECONDS = env.float("SATUSEHAT_CLAIM_SECONDS", default=300.0)
 
 # --- Logins, sessions, headers (README.md, "Security") --------------------------------------
 # Brute force (django-axes): lock the USERNAME after AXES_FAILURE_LIMIT failures, for
