@@ -39,6 +39,7 @@ class Target:
 MAX_GROWTH = 1.5
 TARGETS = {
     "search name": Target(10, 5),
+    "search any word": Target(10, 5),
     "search NIK": Target(10, 5),
     "search phone": Target(10, 5),
     "doctor day": Target(10, 5),
@@ -100,6 +101,7 @@ def build_scenarios(targets: Targets, *, revenue_end: datetime.date | None = Non
     }
     return [
         Scenario("search name", "receptionist", _url("patients:search", q=targets.name_prefix)),
+        Scenario("search any word", "receptionist", _url("patients:search", q=targets.name_word)),
         Scenario("search NIK", "receptionist", _url("patients:search", q=targets.nik)),
         Scenario("search phone", "receptionist", _url("patients:search", q=targets.phone)),
         Scenario("doctor day", "doctor_user", _url("scheduling:day")),

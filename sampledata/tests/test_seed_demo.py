@@ -347,3 +347,14 @@ def test_it_writes_the_first_days_of_a_history_longer_than_the_youngest_patients
     files = generate.day_chunk(0, 0, 30)
     written = {table: count for table, _path, count in files}
     assert written["appointments"] > 0 and written["medical_records"] > 0
+
+
+def test_every_seeded_patient_is_found_by_any_word_of_the_name(seeded):
+    from patients.models import PatientNameWord, name_words
+    from patients.selectors import patient_search
+
+    for patient in Patient.objects.order_by("pk"):
+        assert sorted(patient.name_words.values_list("word", flat=True)) == sorted(name_words(patient.full_name))
+    patient = Patient.objects.order_by("pk").last()
+    assert patient in patient_search(query=patient.full_name.split()[-1], limit=1000)
+    assert PatientNameWord.objects.count() == sum(len(name_words(p.full_name)) for p in Patient.objects.all())
