@@ -90,6 +90,9 @@ class Billing(models.Model):
     )
     issued_at = models.DateTimeField(_("issued at"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The receipt's (kuitansi's) number, given when the bill is paid in full: KW-2026-000001,
+    # gapless within a year (ReceiptSequence, billing.services.receipt_number_next).
+    receipt_number = models.CharField(_("receipt number"), max_length=20, unique=True, null=True, blank=True)
 
     class Meta:
         db_table = "billing"
@@ -251,3 +254,18 @@ class OutstandingDaily(models.Model):
 
     def __str__(self):
         return str(self.day)
+
+
+class ReceiptSequence(models.Model):
+    """The last receipt number of a year: its row is locked while the next number is taken, so
+    two payments at once never get the same number and no number is skipped (a rolled-back
+    payment rolls its number back too)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "billing_receipt_sequence"
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from billing.models import Billing, Insurance, Payment, PaymentMethod
+from billing.models import Billing, Insurance, Payment, PaymentMethod, ReceiptSequence
 from billing.summaries import billed_lines, outstanding, revenue
 from core import summaries
 from patients.models import Patient
@@ -50,6 +50,18 @@ def bill_issue_for(*, appointment: Appointment) -> Billing:
     bill.save()
     summaries.apply({}, summaries.merge(outstanding(bill), billed_lines(bill)))
     return bill
+
+
+RECEIPT_PREFIX = "KW"
+
+
+def receipt_number_next(*, year: int) -> str:
+    """The year's next receipt number, KW-2026-000001; call inside the paying transaction."""
+    ReceiptSequence.objects.get_or_create(year=year)
+    sequence = ReceiptSequence.objects.select_for_update().get(year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{RECEIPT_PREFIX}-{year}-{sequence.last:06d}"
 
 
 @transaction.atomic
@@ -106,6 +118,9 @@ def payment_record(
     bill.status = Billing.status_for(total=bill.total_amount, paid=bill.amount_paid)
     bill.payment_method = method
     update_fields = ["amount_paid", "status", "payment_method", "updated_at"]
+    if bill.status == Billing.Status.PAID and not bill.receipt_number:
+        bill.receipt_number = receipt_number_next(year=timezone.localtime(payment.paid_at).year)
+        update_fields.append("receipt_number")
     if insurance is not None:
         bill.insurance = insurance
         update_fields.append("insurance")

@@ -114,6 +114,7 @@ def environment(**options) -> jinja2.Environment:
         capfirst=display.capfirst,
         age=display.age,
         phone=display.phone,
+        terbilang=display.terbilang,
         linebreaksbr=linebreaksbr,
         json_script=json_script,
     )

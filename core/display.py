@@ -8,7 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import formats, timezone
 from django.utils.text import capfirst as _capfirst
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
+from num2words import num2words
 
 
 def rupiah(value) -> str:
@@ -121,3 +122,17 @@ def phone(value) -> str:
     if len(groups) > 2 and len(groups[-1]) == 1:  # no lone digit at the end: 812-3456-78901
         groups[-2:] = [groups[-2] + groups[-1]]
     return "+62 " + "-".join(groups)
+
+
+def terbilang(value) -> str:
+    """An amount in words, as a receipt writes it: 105000 → "Seratus lima ribu rupiah" (in
+    English when the page is: "One hundred and five thousand rupiah"). Whole rupiah."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = int(Decimal(value).quantize(Decimal("1")))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    lang = "en" if (get_language() or "id").startswith("en") else "id"
+    words = num2words(amount, lang=lang) if amount else ("nol" if lang == "id" else "zero")
+    return _capfirst(f"{words} rupiah")
