@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from billing import selectors
 from billing.models import Billing, Insurance, PaymentMethod
 from billing.services import BPJS_PROVIDER
+from core.forms import ClinicDateField, ClinicDateInput
 
 # Amounts as people type them in Indonesia: "150000", "150.000" (dots group thousands),
 # "150000,00" or "150.000,50" (a comma before at most two decimals), optionally after "Rp".
@@ -104,9 +105,6 @@ class PaymentForm(forms.Form):
                     self.fields[name].widget.attrs["class"] = f"{css} is-invalid".strip()
 
 
-DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}  # ISO, what <input type="date"> reads
-
-
 class InsuranceForm(forms.ModelForm):
     provider_name = forms.CharField(
         label=_("provider"),
@@ -118,10 +116,8 @@ class InsuranceForm(forms.ModelForm):
     class Meta:
         model = Insurance
         fields = ["kind", "provider_name", "policy_number", "valid_from", "valid_until", "is_active"]
-        widgets = {
-            "valid_from": forms.DateInput(**DATE_INPUT),
-            "valid_until": forms.DateInput(**DATE_INPUT),
-        }
+        field_classes = {"valid_from": ClinicDateField, "valid_until": ClinicDateField}  # dd-mm-yyyy
+        widgets = {"valid_from": ClinicDateInput(), "valid_until": ClinicDateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -50,7 +50,10 @@ def register_patient(page: Page, *, heading: str, save: str) -> None:
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
     page.locator("#id_full_name").fill(PATIENT)
     page.locator("#id_nik").fill("3273014508900001")
-    page.locator("#id_date_of_birth").fill("1990-08-05")
+    # Typed as digits, read dd-mm-yyyy whatever the browser's language (en-US here).
+    page.locator("#id_date_of_birth").press_sequentially("05081990")
+    page.locator("#id_date_of_birth").blur()
+    expect(page.locator("#id_date_of_birth")).to_have_value("05-08-1990")
     page.locator("#id_gender").select_option("F")
     page.locator("#id_phone").fill("0812-3456-7890")
     page.locator("#id_address").fill("Jl. Merdeka No. 10, Bandung")
@@ -79,8 +82,8 @@ def test_it_runs_a_whole_visit_from_registration_to_receipt(clinic, open_browser
     expect(messages(reception)).to_contain_text(f"{PATIENT} berhasil didaftarkan dengan No. RM {rm}.")
     expect(reception.get_by_text(rm, exact=True)).to_be_visible()
     expect(reception.locator("main")).to_contain_text("Perempuan")
-    expect(reception.locator("main")).to_contain_text("05-08-1990")
-    expect(reception.locator("main")).to_contain_text("+6281234567890")
+    expect(reception.locator("main")).to_contain_text(re.compile(r"05-08-1990 \(\d+ tahun\)"))  # with the age
+    expect(reception.locator("main")).to_contain_text("+62 812-3456-7890")  # grouped as people read it
     screenshot(reception, "patient-registered")
 
     reception.get_by_role("main").get_by_role("link", name="Buat janji temu").click()
@@ -88,8 +91,10 @@ def test_it_runs_a_whole_visit_from_registration_to_receipt(clinic, open_browser
     expect(reception.locator("#patient-heading + .card")).to_contain_text(f"{PATIENT} · {rm}")
     slot = bookable_slot()
     reception.locator("#id_doctor").select_option(label="dr. Budi Santoso — Dokter Umum")
-    reception.locator("#id_date").fill(slot.date().isoformat())
-    reception.locator("#id_time").fill(slot.strftime("%H:%M"))
+    # The clinic's formats in an English browser: dd-mm-yyyy, 24-hour HH.MM (today prefilled).
+    expect(reception.locator("#id_date")).to_have_value(re.compile(r"^\d{2}-\d{2}-\d{4}$"))
+    reception.locator("#id_date").fill(slot.strftime("%d-%m-%Y"))
+    reception.locator("#id_time").fill(slot.strftime("%H.%M"))
     reception.get_by_label(consultation.name).check()
     reception.get_by_label(hemoglobin.name).check()
     reception.locator("#id_reason").fill("Demam dan batuk 3 hari")

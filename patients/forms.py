@@ -1,11 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ClinicDateField, ClinicDateInput
 from patients.models import Patient
 from patients.selectors import SEARCH_MAX_LENGTH
 from patients.services import patient_normalise
-
-DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}  # ISO: <input type="date"> shows 07-03-2025 as blank
 
 
 class PatientSearchForm(forms.Form):
@@ -67,8 +66,9 @@ class PatientForm(forms.ModelForm):
             "emergency_contact_phone",
             "is_active",
         ]
+        field_classes = {"date_of_birth": ClinicDateField}  # dd-mm-yyyy, 27071967 too
         widgets = {
-            "date_of_birth": forms.DateInput(**DATE_INPUT),
+            "date_of_birth": ClinicDateInput(),
             "address": forms.Textarea(attrs={"rows": 2}),
         }
 

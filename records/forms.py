@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.forms import DATETIME_INPUT_FORMATS, ClinicDateTimeInput
 from records.icd10 import icd10_is_valid, icd10_normalise
 from records.models import LabResult, MedicalRecord
 
@@ -17,7 +18,6 @@ VITALS = (
     "weight_kg",
     "height_cm",
 )
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 def _model_range(model, name: str) -> tuple:
@@ -111,8 +111,9 @@ class LabResultForm(_BootstrapMixin, forms.ModelForm):
         model = LabResult
         fields = ["test_name", "value", "unit", "reference_low", "reference_high", "sampled_at", "reported_at"]
         widgets = {
-            "sampled_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
-            "reported_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+            # dd-mm-yyyy HH.MM text, whatever the browser's language (core.forms)
+            "sampled_at": ClinicDateTimeInput(),
+            "reported_at": ClinicDateTimeInput(),
             "test_name": forms.TextInput(attrs={"placeholder": "Hemoglobin", "list": "lab-tests"}),
         }
 
@@ -122,7 +123,7 @@ class LabResultForm(_BootstrapMixin, forms.ModelForm):
         if not self.is_bound and not self.initial.get("sampled_at"):
             self.initial["sampled_at"] = timezone.localtime().replace(second=0, microsecond=0)
         for name in ("sampled_at", "reported_at"):
-            self.fields[name].input_formats = [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+            self.fields[name].input_formats = [*DATETIME_INPUT_FORMATS, "%Y-%m-%d %H:%M:%S"]
         for name in ("value", "reference_low", "reference_high"):
             self.fields[name].widget.attrs.setdefault("step", "any")
         self._style()

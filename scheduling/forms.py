@@ -3,15 +3,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.clock import clinic_datetime, on_slot_boundary, slot_floor
-from core.forms import ClinicDateField
+from core.forms import DATE_INPUT_FORMATS, TIME_INPUT_FORMATS, ClinicDateField, ClinicDateInput, ClinicTimeInput
 from patients.models import Patient
 from scheduling.models import Appointment
 from scheduling.selectors import doctor_active_list, service_active_list
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
-TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900, "class": "form-control"}, format="%H:%M")
-TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
+# dd-mm-yyyy and 24-hour HH.MM text, whatever the browser's language (core.forms).
+DATE_INPUT = ClinicDateInput(attrs={"class": "form-control"})
+DATE_FORMATS = DATE_INPUT_FORMATS
+TIME_INPUT = ClinicTimeInput(attrs={"class": "form-control"})
+TIME_FORMATS = TIME_INPUT_FORMATS
 MAX_QUANTITY = 20
 
 

@@ -11,3 +11,17 @@ document.addEventListener("DOMContentLoaded", function () {
     if (form && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
   });
 });
+
+// Dates typed as digits read dd-mm-yyyy (core.forms): 27071967 becomes 27-07-1967, 270767 stays
+// for the server to refuse; 1330 becomes 13.30 in a time field. The server reads both forms.
+document.addEventListener("focusout", function (event) {
+  var input = event.target;
+  if (!(input instanceof HTMLInputElement)) { return; }
+  var value = input.value.trim();
+  if (input.hasAttribute("data-clinic-date") && /^\d{8}$/.test(value)) {
+    input.value = value.slice(0, 2) + "-" + value.slice(2, 4) + "-" + value.slice(4);
+  } else if (input.hasAttribute("data-clinic-time") && /^\d{3,4}$/.test(value)) {
+    value = value.padStart(4, "0");
+    input.value = value.slice(0, 2) + "." + value.slice(2);
+  }
+});
