@@ -56,9 +56,16 @@ RECEIPT_PREFIX = "KW"
 
 
 def receipt_number_next(*, year: int) -> str:
-    """The year's next receipt number, KW-2026-000001; call inside the paying transaction."""
-    ReceiptSequence.objects.get_or_create(year=year)
-    sequence = ReceiptSequence.objects.select_for_update().get(year=year)
+    """The year's next receipt number, KW-2026-000001; call inside the paying transaction.
+
+    The year's row is there already (migration billing 0005 writes 2000–2100), so payments at
+    once queue on its row lock; creating it here as well, at the same moment, could deadlock on
+    InnoDB's gap locks — only a year outside those would."""
+    try:
+        sequence = ReceiptSequence.objects.select_for_update().get(year=year)
+    except ReceiptSequence.DoesNotExist:
+        ReceiptSequence.objects.get_or_create(year=year)
+        sequence = ReceiptSequence.objects.select_for_update().get(year=year)
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return f"{RECEIPT_PREFIX}-{year}-{sequence.last:06d}"
