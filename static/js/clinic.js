@@ -25,3 +25,20 @@ document.addEventListener("focusout", function (event) {
     input.value = value.slice(0, 2) + "." + value.slice(2);
   }
 });
+
+// Keyboard: "/" goes to the patient search (the navbar's, or the page's own search box); a
+// key named by data-hotkey="b" follows that link (the patient page books with B). Not while
+// typing in a field, and never with Ctrl, Alt or Meta (the browser's own shortcuts).
+document.addEventListener("keydown", function (event) {
+  if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented) { return; }
+  var target = event.target;
+  if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) { return; }
+  if (event.key === "/") {
+    var search = document.querySelector("[data-search-focus]") || document.getElementById("quick-search");
+    if (search) { event.preventDefault(); search.focus(); search.select(); }
+    return;
+  }
+  var key = (event.key || "").toLowerCase();
+  var link = key.length === 1 && document.querySelector('[data-hotkey="' + key + '"]');
+  if (link) { event.preventDefault(); link.click(); }
+});
