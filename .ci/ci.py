@@ -87,6 +87,13 @@ def plan(mariadb: Service, postgres: Service) -> list[Step]:
     deploy = Check("check --deploy", f"{PYTHON} manage.py check --deploy --fail-level WARNING", production_env())
     mysqlclient = Check("mysqlclient did not install (make install-mysql)", f"{MAKE} install-mysql")
     browser = Service(problem="" if os.access(CHROMIUM, os.X_OK) else f"no {CHROMIUM} (apt-get install chromium)")
+    # The production smoke test (e2e/production, docs/deploy.md): deploy/'s nginx site, gunicorn and
+    # task worker units (under a supervisor with the units' restart settings: systemd is not PID 1
+    # here) on MariaDB with Redis; the browser walk-through over HTTPS. Its own ports and folders.
+    production = ".venv/bin/pytest e2e/production --create-db"
+    production_tools = Check("the MariaDB driver and Playwright", f"{MAKE} install-mysql .venv/.installed-e2e")
+    production_problem = mariadb.problem or browser.problem
+    smoke_env = {**mariadb.env, "CLINIC_PRODUCTION_TESTS": "1", "REDIS_URL": REDIS_URL}
     return [
         # The README's test command on each database. On MariaDB and PostgreSQL, first: do the
         # migrations match the models, and are the system checks clean against that server
@@ -111,6 +118,14 @@ def plan(mariadb: Service, postgres: Service) -> list[Step]:
         # The database router on a MariaDB primary and replica of its own. make replica-ci stops
         # them, but a timeout kills make first: so they are stopped here too.
         Step("Replica", f"{MAKE} replica-ci", PYTEST_NO_SKIPS, before=mysqlclient, after=stop_lab),
+        Step(
+            "Production",
+            production,
+            PYTEST_NO_SKIPS,
+            env=smoke_env,
+            problem=production_problem,
+            before=production_tools,
+        ),
     ]
 
 

@@ -4,20 +4,20 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditLog
 
 # Dates from 1900 to 2999 only: ?date_to=9999-12-31 (the day after it) was a 500.
-from core.forms import ClinicDateField, ClinicDateInput
+from core.forms import CleanCharField, ClinicDateField, ClinicDateInput
 
 DATE_INPUT = ClinicDateInput(attrs={"class": "form-control form-control-sm"})
 EMERGENCY_REASON_MIN = 10
 
 
 class AuditSearchForm(forms.Form):
-    actor = forms.CharField(
+    actor = CleanCharField(
         label=_("User"),
         max_length=150,
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
-    patient = forms.CharField(
+    patient = CleanCharField(
         label=_("Patient (No. RM or name)"),
         max_length=150,
         required=False,
@@ -45,7 +45,7 @@ class PeriodForm(forms.Form):
 
 
 class EmergencyAccessForm(forms.Form):
-    reason = forms.CharField(
+    reason = CleanCharField(
         label=_("Reason for emergency access"),
         min_length=EMERGENCY_REASON_MIN,
         max_length=1000,

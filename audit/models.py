@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import text_limit
+
 
 class AuditLogQuerySet(models.QuerySet):
     """Audit rows are never deleted, and never changed except when they are sealed into the
@@ -127,7 +129,7 @@ class EmergencyAccess(models.Model):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="+", verbose_name=_("patient")
     )
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), **text_limit("note"))
     created_at = models.DateTimeField(_("opened at"), default=timezone.now)
     expires_at = models.DateTimeField(_("valid until"))
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

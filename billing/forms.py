@@ -1,49 +1,69 @@
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from billing import selectors
 from billing.models import Billing, Insurance, PaymentMethod
 from billing.services import BPJS_PROVIDER
-from core.forms import ClinicDateField, ClinicDateInput
+from core.forms import CleanCharField, ClinicDateField, ClinicDateInput, clinic_formfield
+from core.text import DIGITS_MESSAGE, check_ascii_digits
 
-# Amounts as people type them in Indonesia: "150000", "150.000" (dots group thousands),
-# "150000,00" or "150.000,50" (a comma before at most two decimals), optionally after "Rp".
-_PLAIN = re.compile(r"^-?\d+(,\d{1,2})?$")
-_GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d{1,2})?$")
+# Amounts as people type them in Indonesia: "150000" or "150.000" (dots group thousands),
+# optionally after "Rp". Rupiah are paid whole: ",00" is allowed and dropped, other cents are
+# refused, so "1,5" is never read as Rp 1,50 (nor as 1.500, nor as 1,5 million).
+_PLAIN = re.compile(r"^-?[0-9]+$")
+_GROUPED = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3})+$")
+_ZERO_CENTS = re.compile(r",0{1,2}$")
+_CENTS = re.compile(r",[0-9]*$")
 _MAX_INTEGER_DIGITS = 12  # the column holds 14 digits with 2 decimals
 
-AMOUNT_FORMAT_ERROR = _("Write the amount in rupiah, e.g. 150000, 150.000 or 150000,00.")
+AMOUNT_FORMAT_ERROR = _("Write the amount in rupiah, e.g. 150000 or 150.000.")
+AMOUNT_CENTS_ERROR = _(
+    "Amounts are in whole rupiah: a comma would start cents. Write e.g. 150000 or 150.000 (a dot groups thousands)."
+)
+
+
+class AmountError(ValueError):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
 
 
 def parse_rupiah(text: str) -> Decimal:
-    """ "150.000" → Decimal("150000"), "150000,50" → Decimal("150000.50"). Raises ValueError otherwise.
+    """ "150.000" → Decimal("150000"), "150000,00" → Decimal("150000"). Raises AmountError, whose
+    message says what is wrong, otherwise.
 
-    A dot only ever groups thousands and a comma only ever starts the decimals, so "150.5" and
-    "150,000.00" are refused rather than guessed."""
-    value = re.sub(r"^rp\.?\s*", "", text.strip(), flags=re.IGNORECASE).replace(" ", "")
-    if not (_PLAIN.match(value) or _GROUPED.match(value)):
-        raise ValueError(text)
-    value = value.replace(".", "").replace(",", ".")
-    if len(value.lstrip("-").split(".")[0]) > _MAX_INTEGER_DIGITS:
-        raise ValueError(text)
+    A dot only ever groups thousands and a comma only ever starts the cents, which must be zero:
+    "150.5", "150,000" and "1,5" are refused rather than guessed."""
     try:
-        return Decimal(value)
-    except InvalidOperation as exc:  # pragma: no cover - the patterns above allow only digits
-        raise ValueError(text) from exc
+        value = check_ascii_digits(text)
+    except ValidationError:
+        raise AmountError(DIGITS_MESSAGE) from None
+    value = re.sub(r"^rp\.?\s*", "", value.strip(), flags=re.IGNORECASE).replace(" ", "")
+    value = _ZERO_CENTS.sub("", value)
+    if _CENTS.search(value) and (_PLAIN.match(_CENTS.sub("", value)) or _GROUPED.match(_CENTS.sub("", value))):
+        raise AmountError(AMOUNT_CENTS_ERROR)
+    if not (_PLAIN.match(value) or _GROUPED.match(value)):
+        raise AmountError(AMOUNT_FORMAT_ERROR)
+    value = value.replace(".", "")
+    if len(value.lstrip("-")) > _MAX_INTEGER_DIGITS:
+        raise AmountError(AMOUNT_FORMAT_ERROR)
+    return Decimal(value)
 
 
 def format_amount_input(amount: Decimal) -> str:
-    """The way the form shows an amount to edit: "150000", or "150000,50" with cents."""
+    """The way the form shows an amount to edit: "150000" (a balance with cents, which only a price
+    set with cents could make, shows them after a comma and must be corrected by hand)."""
     amount = amount.quantize(Decimal("0.01"))
     if amount == amount.to_integral_value():
         return f"{amount:.0f}"
     return f"{amount:.2f}".replace(".", ",")
 
 
-class RupiahField(forms.CharField):
+class RupiahField(CleanCharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 30)
         super().__init__(**kwargs)
@@ -54,8 +74,8 @@ class RupiahField(forms.CharField):
             return None
         try:
             return parse_rupiah(value)
-        except ValueError:
-            raise forms.ValidationError(AMOUNT_FORMAT_ERROR, code="invalid") from None
+        except AmountError as error:
+            raise forms.ValidationError(error.message, code="invalid") from None
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
@@ -79,7 +99,7 @@ class PaymentForm(forms.Form):
         empty_label=_("— none —"),
         help_text=_("Required when the method is Insurance."),
     )
-    reference = forms.CharField(
+    reference = CleanCharField(
         label=_("Reference"),
         max_length=100,
         required=False,
@@ -106,7 +126,7 @@ class PaymentForm(forms.Form):
 
 
 class InsuranceForm(forms.ModelForm):
-    provider_name = forms.CharField(
+    provider_name = CleanCharField(
         label=_("provider"),
         required=False,
         max_length=100,
@@ -116,6 +136,7 @@ class InsuranceForm(forms.ModelForm):
     class Meta:
         model = Insurance
         fields = ["kind", "provider_name", "policy_number", "valid_from", "valid_until", "is_active"]
+        formfield_callback = clinic_formfield
         field_classes = {"valid_from": ClinicDateField, "valid_until": ClinicDateField}  # dd-mm-yyyy
         widgets = {"valid_from": ClinicDateInput(), "valid_until": ClinicDateInput()}
 

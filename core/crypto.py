@@ -42,6 +42,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from core.text import normalise_text
+
 VERSION = "v1"
 KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12  # 96 bits, GCM's standard nonce
@@ -72,7 +74,7 @@ def phone_normalise(raw: str | None) -> str:
 
     Anything that is not a phone number comes back stripped but otherwise unchanged, so the
     model's validator can name the problem."""
-    value = (raw or "").strip()
+    value = normalise_text(raw or "").strip()
     compact = _PHONE_SEPARATORS.sub("", value)
     if not re.fullmatch(r"\+?[0-9]+", compact):
         return value
@@ -89,8 +91,9 @@ def phone_normalise(raw: str | None) -> str:
 
 
 def nik_normalise(raw: str | None) -> str:
-    """The NIK's ASCII digits only: "3273 0101-0190 0001" → "3273010101900001"."""
-    return re.sub(r"[^0-9]", "", raw or "")
+    """The NIK's ASCII digits only: "3273 0101-0190 0001" → "3273010101900001" (fullwidth digits
+    fold to ASCII first)."""
+    return re.sub(r"[^0-9]", "", normalise_text(raw or ""))
 
 
 def email_normalise(raw: str | None) -> str:

@@ -4,6 +4,10 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
+
+from core.fields import EncryptedEmailField
+from core.text import check_ascii_digits, normalise_text
 
 # The dates the pages work with. Outside them a day's arithmetic and the time zone conversions
 # overflow (?date=9999-12-31 on the doctor's day was a 500), and MariaDB's DATETIME starts in 1000.
@@ -73,6 +77,11 @@ class ClinicTimeField(forms.TimeField):
     widget = ClinicTimeInput
     input_formats = TIME_INPUT_FORMATS
 
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = check_ascii_digits(value)
+        return super().to_python(value)
+
 
 class ClinicDateField(forms.DateField):
     """A date between FIRST_DATE and LAST_DATE; any other is "Enter a valid date.". Shown and
@@ -82,10 +91,49 @@ class ClinicDateField(forms.DateField):
     input_formats = DATE_INPUT_FORMATS
 
     def to_python(self, value):
+        if isinstance(value, str):
+            value = check_ascii_digits(value)  # strptime would read other scripts' digits
         value = super().to_python(value)
         if value is not None and not FIRST_DATE <= value <= LAST_DATE:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return value
+
+
+class CleanCharField(forms.CharField):
+    """Text as core.text reads it: NFKC, without bidirectional controls (then stripped and
+    length-checked as usual)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = normalise_text(value)
+        return super().to_python(value)
+
+
+class _AsciiDigitsMixin:
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = check_ascii_digits(value)
+        return super().to_python(value)
+
+
+class CleanIntegerField(_AsciiDigitsMixin, forms.IntegerField):
+    """A whole number written with 0–9 (fullwidth digits fold to them; other scripts' are refused)."""
+
+
+class CleanDecimalField(_AsciiDigitsMixin, forms.DecimalField):
+    """A decimal number written with 0–9."""
+
+
+def clinic_formfield(model_field: models.Field, **kwargs) -> forms.Field | None:
+    """ModelForm's formfield_callback: the model's text and number fields get the fields above."""
+    if model_field.choices is None and not isinstance(model_field, models.EmailField | EncryptedEmailField):
+        if isinstance(model_field, models.CharField | models.TextField):
+            kwargs.setdefault("form_class", CleanCharField)
+        elif isinstance(model_field, models.IntegerField):
+            kwargs.setdefault("form_class", CleanIntegerField)
+        elif isinstance(model_field, models.DecimalField):
+            kwargs.setdefault("form_class", CleanDecimalField)
+    return model_field.formfield(**kwargs)
 
 
 def add_service_error(form: forms.Form, error: ValidationError) -> None:

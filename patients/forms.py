@@ -1,14 +1,25 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import ClinicDateField, ClinicDateInput
+from core.forms import CleanCharField, ClinicDateField, ClinicDateInput, clinic_formfield
+from core.text import check_ascii_digits
 from patients.models import Patient
 from patients.selectors import SEARCH_MAX_LENGTH
 from patients.services import patient_normalise
 
 
+class DateOfBirthField(ClinicDateField):
+    """dd-mm-yyyy as every date; the plausible range (1900 to today) is the services' rule, whose
+    message names it, so this field does not refuse early dates itself."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = check_ascii_digits(value)
+        return forms.DateField.to_python(self, value)
+
+
 class PatientSearchForm(forms.Form):
-    q = forms.CharField(
+    q = CleanCharField(
         label=_("Search"),
         required=False,
         max_length=SEARCH_MAX_LENGTH,
@@ -30,16 +41,16 @@ class PatientForm(forms.ModelForm):
     stored as +6281234567890 before the model validates them."""
 
     # Wider than the model's columns: the raw input still has spaces and dashes.
-    phone = forms.CharField(
+    phone = CleanCharField(
         label=_("phone"),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"type": "tel", "placeholder": "0812-3456-7890"}),
     )
-    emergency_contact_phone = forms.CharField(
+    emergency_contact_phone = CleanCharField(
         label=_("emergency contact phone"), required=False, max_length=30, widget=forms.TextInput(attrs={"type": "tel"})
     )
-    nik = forms.CharField(
+    nik = CleanCharField(
         label=_("NIK"),
         required=False,
         max_length=30,
@@ -66,7 +77,8 @@ class PatientForm(forms.ModelForm):
             "emergency_contact_phone",
             "is_active",
         ]
-        field_classes = {"date_of_birth": ClinicDateField}  # dd-mm-yyyy, 27071967 too
+        formfield_callback = clinic_formfield
+        field_classes = {"date_of_birth": DateOfBirthField}  # dd-mm-yyyy, 27071967 too
         widgets = {
             "date_of_birth": ClinicDateInput(),
             "address": forms.Textarea(attrs={"rows": 2}),

@@ -17,10 +17,12 @@ from core.fields import (
     fill_blind_indexes,
     with_blind_indexes,
 )
+from core.text import text_limit, validate_no_bidi_controls
 
-nik_validator = RegexValidator(r"^\d{16}$", _("NIK must be exactly 16 digits."))
+# [0-9], not \d: \d also matches other scripts' digits (core/text.py).
+nik_validator = RegexValidator(r"^[0-9]{16}$", _("NIK must be exactly 16 digits."))
 phone_validator = RegexValidator(
-    r"^\+62\d{8,13}$", _("Write the phone number as +62 followed by 8 to 13 digits, e.g. +6281234567890.")
+    r"^\+62[0-9]{8,13}$", _("Write the phone number as +62 followed by 8 to 13 digits, e.g. +6281234567890.")
 )
 
 
@@ -53,14 +55,16 @@ class Patient(models.Model):
         validators=[nik_validator],
         help_text=_("16-digit national identity number (KTP); leave empty if unknown."),
     )
-    full_name = models.CharField(_("full name"), max_length=150)
+    full_name = models.CharField(_("full name"), max_length=150, validators=[validate_no_bidi_controls])
     date_of_birth = models.DateField(_("date of birth"))
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     phone = EncryptedCharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     email = EncryptedEmailField(_("email"), blank=True)
-    address = models.TextField(_("address"), blank=True)
+    address = models.TextField(_("address"), blank=True, **text_limit("address"))
     blood_type = models.CharField(_("blood type"), max_length=3, choices=BloodType.choices, blank=True)
-    emergency_contact_name = models.CharField(_("emergency contact"), max_length=150, blank=True)
+    emergency_contact_name = models.CharField(
+        _("emergency contact"), max_length=150, blank=True, validators=[validate_no_bidi_controls]
+    )
     emergency_contact_phone = EncryptedCharField(
         _("emergency contact phone"), max_length=20, blank=True, validators=[phone_validator]
     )
@@ -185,7 +189,7 @@ class PatientNameWord(models.Model):
 
 
 class Doctor(models.Model):
-    full_name = models.CharField(_("full name"), max_length=150)
+    full_name = models.CharField(_("full name"), max_length=150, validators=[validate_no_bidi_controls])
     specialization = models.CharField(_("specialization"), max_length=100)
     license_number = models.CharField(_("licence number (SIP/STR)"), max_length=50, unique=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])

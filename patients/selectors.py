@@ -11,6 +11,7 @@ from django.db.models.functions import Collate, Upper
 from django.db.models.lookups import StartsWith
 
 from core.crypto import blind_index, phone_normalise
+from core.text import normalise_text
 from patients.models import Patient, PatientNameWord, name_words
 
 SEARCH_MAX_LENGTH = 150  # the longest full name; a longer query cannot match anything
@@ -139,7 +140,7 @@ def patient_search(*, query: str, include_inactive: bool = False, limit: int = S
     ordered by name.
 
     A blank query, or one that cannot identify anyone, returns [] without touching the database."""
-    query = " ".join((query or "").replace("\x00", "").split())
+    query = " ".join(normalise_text(query or "").replace("\x00", "").split())
     if not query or len(query) > SEARCH_MAX_LENGTH:
         return []
     conditions = _search_conditions(query)

@@ -1,5 +1,6 @@
 """Every change to patients goes through these functions."""
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,9 +12,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import summaries
 from core.crypto import blind_index, email_normalise, phone_normalise
+from core.text import normalise_text
 from patients.models import Patient, PatientNameWord, name_words
 from patients.selectors import patient_possible_duplicates
 from patients.summaries import registration
+
+# The oldest date of birth a registration takes: 0001-01-01 or 1800-01-01 is a typing mistake.
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 
 PATIENT_FIELDS = (
     "full_name",
@@ -63,7 +68,7 @@ def patient_normalise(data: Mapping[str, Any]) -> dict[str, Any]:
         # MariaDB's collation compares it equal to '' and the not-empty constraint made it a 500.
         clean["full_name"] = full_name if any(ch.isalpha() for ch in full_name) else ""
     if "nik" in clean:
-        nik = "".join((clean["nik"] or "").split())
+        nik = "".join(normalise_text(clean["nik"] or "").split())
         clean["nik"] = nik or None
     for name in ("phone", "emergency_contact_phone"):
         if name in clean:
@@ -74,8 +79,16 @@ def patient_normalise(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _check_date_of_birth(patient: Patient) -> None:
-    if patient.date_of_birth and patient.date_of_birth > timezone.localdate():
+    born = patient.date_of_birth
+    if born and born > timezone.localdate():
         raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
+    if born and born < EARLIEST_BIRTH_DATE:
+        raise ValidationError(
+            {
+                "date_of_birth": _("The date of birth must be on or after %(date)s. Please check the year.")
+                % {"date": EARLIEST_BIRTH_DATE.strftime("%d-%m-%Y")}
+            }
+        )
 
 
 def _check_duplicates(*, patient: Patient, confirmed_not_duplicate: bool) -> None:

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.forms import DATETIME_INPUT_FORMATS, ClinicDateTimeInput
+from core.forms import DATETIME_INPUT_FORMATS, CleanCharField, ClinicDateTimeInput, clinic_formfield
 from records.icd10 import icd10_is_valid, icd10_normalise
 from records.models import LabResult, MedicalRecord
 
@@ -31,7 +31,7 @@ class _BootstrapMixin:
     def _add_correction_reason(self, correction: bool) -> None:
         """A completed visit is corrected only with a reason (kept with the earlier version)."""
         if correction:
-            self.fields["reason"] = forms.CharField(
+            self.fields["reason"] = CleanCharField(
                 label=gettext_lazy("Reason for correction"),
                 min_length=10,
                 max_length=1000,
@@ -53,6 +53,7 @@ class MedicalRecordForm(_BootstrapMixin, forms.ModelForm):
     class Meta:
         model = MedicalRecord
         fields = ["complaint", "allergies", *VITALS, "diagnosis", "icd10_code", "treatment", "prescription", "notes"]
+        formfield_callback = clinic_formfield
         widgets = {
             "complaint": forms.Textarea(attrs={"rows": 3}),
             "allergies": forms.Textarea(attrs={"rows": 1}),
@@ -110,6 +111,7 @@ class LabResultForm(_BootstrapMixin, forms.ModelForm):
     class Meta:
         model = LabResult
         fields = ["test_name", "value", "unit", "reference_low", "reference_high", "sampled_at", "reported_at"]
+        formfield_callback = clinic_formfield
         widgets = {
             # dd-mm-yyyy HH.MM text, whatever the browser's language (core.forms)
             "sampled_at": ClinicDateTimeInput(),

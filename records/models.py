@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.text import text_limit
 from patients.models import Doctor, Patient
 from scheduling.models import Appointment
 
@@ -21,8 +22,8 @@ class MedicalRecord(models.Model):
     appointment = models.OneToOneField(
         Appointment, on_delete=models.PROTECT, related_name="medical_record", verbose_name=_("appointment")
     )
-    complaint = models.TextField(_("complaint and symptoms"), blank=True)
-    allergies = models.TextField(_("allergies"), blank=True)
+    complaint = models.TextField(_("complaint and symptoms"), blank=True, **text_limit("note"))
+    allergies = models.TextField(_("allergies"), blank=True, **text_limit("note"))
     systolic_bp = models.PositiveSmallIntegerField(
         _("systolic blood pressure (mmHg)"),
         null=True,
@@ -68,11 +69,11 @@ class MedicalRecord(models.Model):
         blank=True,
         validators=[MinValueValidator(20), MaxValueValidator(260)],
     )
-    diagnosis = models.TextField(_("diagnosis"), blank=True)
+    diagnosis = models.TextField(_("diagnosis"), blank=True, **text_limit("note"))
     icd10_code = models.CharField(_("ICD-10 code"), max_length=10, blank=True)
-    treatment = models.TextField(_("treatment"), blank=True)
-    prescription = models.TextField(_("prescription"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    treatment = models.TextField(_("treatment"), blank=True, **text_limit("clinical"))
+    prescription = models.TextField(_("prescription"), blank=True, **text_limit("clinical"))
+    notes = models.TextField(_("notes"), blank=True, **text_limit("clinical"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -204,7 +205,7 @@ class Version(models.Model):
 
     version = models.PositiveIntegerField(_("version"))
     snapshot = models.JSONField(_("content"))
-    reason = models.TextField(_("reason for correction"), blank=True)
+    reason = models.TextField(_("reason for correction"), blank=True, **text_limit("note"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -3,7 +3,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.clock import clinic_datetime, on_slot_boundary, slot_floor
-from core.forms import DATE_INPUT_FORMATS, TIME_INPUT_FORMATS, ClinicDateField, ClinicDateInput, ClinicTimeInput
+from core.forms import (
+    DATE_INPUT_FORMATS,
+    TIME_INPUT_FORMATS,
+    CleanCharField,
+    CleanIntegerField,
+    ClinicDateField,
+    ClinicDateInput,
+    ClinicTimeField,
+    ClinicTimeInput,
+)
 from patients.models import Patient
 from scheduling.models import Appointment
 from scheduling.selectors import doctor_active_list, service_active_list
@@ -74,7 +83,7 @@ class ServiceLinesMixin:
             },
         )
         for service in self.service_list:
-            self.fields[f"quantity_{service.pk}"] = forms.IntegerField(
+            self.fields[f"quantity_{service.pk}"] = CleanIntegerField(
                 label=_("Quantity"),
                 required=False,
                 min_value=1,
@@ -124,8 +133,8 @@ class BookingForm(SlotStartMixin, ServiceLinesMixin, forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     date = ClinicDateField(label=_("Date"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
-    time = forms.TimeField(label=_("Time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
-    reason = forms.CharField(
+    time = ClinicTimeField(label=_("Time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
+    reason = CleanCharField(
         label=_("Reason for visit"),
         max_length=255,
         required=False,
@@ -151,7 +160,7 @@ class WalkInForm(ServiceLinesMixin, forms.Form):
         empty_label=_("— choose a doctor —"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    reason = forms.CharField(
+    reason = CleanCharField(
         label=_("Reason for visit"),
         max_length=255,
         required=False,
@@ -170,7 +179,7 @@ class WalkInForm(ServiceLinesMixin, forms.Form):
 
 class RescheduleForm(SlotStartMixin, forms.Form):
     date = ClinicDateField(label=_("New date"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
-    time = forms.TimeField(label=_("New time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
+    time = ClinicTimeField(label=_("New time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -179,7 +188,7 @@ class RescheduleForm(SlotStartMixin, forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
+    reason = CleanCharField(
         label=_("Reason for cancelling"),
         max_length=255,
         required=False,
@@ -204,10 +213,10 @@ class BoardFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     # The page of doctors shown (BOARD_DOCTORS_PER_PAGE each) when no doctor is chosen.
-    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
+    page = CleanIntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
 
 
 class DayFilterForm(forms.Form):
     # The doctor is picked from the list the page shows anyway (one query for both).
-    doctor = forms.IntegerField(required=False, label=_("Doctor"))
+    doctor = CleanIntegerField(required=False, label=_("Doctor"))
     date = ClinicDateField(label=_("Date"), required=False, widget=DATE_INPUT, input_formats=DATE_FORMATS)

@@ -4,7 +4,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.text import text_limit
 from patients.models import Doctor, Patient
+
+
+def validate_whole_rupiah(value) -> None:
+    """Prices are whole rupiah: the cashier's form takes no cents (billing.forms.parse_rupiah)."""
+    if value is not None and (value < 0 or value != value.to_integral_value()):
+        raise ValidationError(_("Enter the price in whole rupiah (no cents), 0 or more."), code="whole_rupiah")
 
 
 class Service(models.Model):
@@ -12,7 +19,7 @@ class Service(models.Model):
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=150)
-    price = models.DecimalField(_("price (Rp)"), max_digits=12, decimal_places=2)
+    price = models.DecimalField(_("price (Rp)"), max_digits=12, decimal_places=2, validators=[validate_whole_rupiah])
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=15)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -71,7 +78,7 @@ class Appointment(models.Model):
     queue_number = models.PositiveSmallIntegerField(_("queue number"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     reason = models.CharField(_("reason for visit"), max_length=255, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, **text_limit("note"))
     services = models.ManyToManyField(
         "Service", through="AppointmentService", related_name="appointments", verbose_name=_("services")
     )

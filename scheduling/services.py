@@ -4,6 +4,7 @@ commands alike, so the rules hold on every path."""
 import datetime
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -49,7 +50,18 @@ def _lock_doctor(doctor: Doctor) -> Doctor:
     return Doctor.objects.select_for_update().get(pk=doctor.pk)
 
 
+def _check_horizon(start: datetime.datetime) -> None:
+    """Bookings reach BOOKING_HORIZON_DAYS ahead at most: 2999-12-31 is a typing mistake."""
+    last_day = local_day(timezone.now()) + datetime.timedelta(days=settings.BOOKING_HORIZON_DAYS)
+    if local_day(start) > last_day:
+        raise ValidationError(
+            _("Appointments can be booked up to %(days)s days ahead, until %(date)s.")
+            % {"days": settings.BOOKING_HORIZON_DAYS, "date": last_day.strftime("%d-%m-%Y")}
+        )
+
+
 def _check_slot(*, doctor: Doctor, start, end, exclude_pk=None) -> None:
+    _check_horizon(start)
     if not working_hours_cover(doctor=doctor, start=start, end=end):
         raise ValidationError(
             _("The doctor does not work at that time. Choose a time inside the doctor's working hours.")

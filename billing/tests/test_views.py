@@ -270,9 +270,9 @@ class TestPayment:
             ("150000", "150000"),
             ("150.000", "150000"),
             ("150000,00", "150000"),
-            ("150.000,50", "150000.50"),
             ("Rp 150.000", "150000"),
             (" 1.000 ", "1000"),
+            ("１５０.０００", "150000"),  # fullwidth digits fold to 0-9
         ],
     )
     def test_it_reads_indonesian_amounts(self, staff_client, bill, typed, amount):
@@ -287,6 +287,22 @@ class TestPayment:
         response = post_payment(staff_client, bill, typed)
         assert response.status_code == 200
         assert response.context["form"].errors["amount"]
+        assert not Payment.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("typed", "message"),
+        [
+            ("1,5", "whole rupiah"),  # was read as Rp 1,50
+            ("150.000,50", "whole rupiah"),
+            ("150,000", "whole rupiah"),
+            ("١٠٠٠", "0–9"),  # Arabic-Indic digits were read as Rp 1.000
+        ],
+    )
+    def test_it_says_why_cents_and_other_digits_are_refused(self, staff_client, bill, typed, message):
+        staff_client.cookies["django_language"] = "en"
+        response = post_payment(staff_client, bill, typed)
+        assert response.status_code == 200
+        assert message in response.context["form"].errors["amount"][0]
         assert not Payment.objects.exists()
 
     @pytest.mark.parametrize("typed", ["300.001", "500000", "0", "-100"])

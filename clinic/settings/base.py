@@ -283,6 +283,9 @@ CACHES = {
     "default": _cache(_CACHE_URL) if _CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 
+# How far ahead an appointment can be booked (scheduling.services): a date years away is a typo.
+BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=365)
+
 # --- Background work ------------------------------------------------------------------------
 # Django's tasks framework (the django-tasks backport) with its database backend: a task is a
 # row in the clinic's own database, enqueued in the transaction that needs it, and run by

@@ -31,12 +31,17 @@ def tables() -> set[str]:
     return {name for name in connection.introspection.table_names() if not name.startswith("sqlite_")}
 
 
+# django-tasks-db's migration 0013 has no reverse (a RunPython without one): its queue table stays.
+IRREVERSIBLE_APPS = {"django_tasks_database"}
+LEFT_AT_ZERO = {"django_migrations", "django_tasks_database_dbtaskresult"}
+
+
 def migrate_everything_to_zero() -> float:
     """Unapply every migration of every app (contrib apps too: admin's log and auth's tables
     depend on accounts.User), children before parents. Returns the seconds it took."""
     started = time.perf_counter()
     executor = MigrationExecutor(connection)
-    executor.migrate([(app, None) for app in sorted(executor.loader.migrated_apps)])
+    executor.migrate([(app, None) for app in sorted(executor.loader.migrated_apps - IRREVERSIBLE_APPS)])
     return time.perf_counter() - started
 
 
@@ -58,14 +63,14 @@ def test_it_migrates_an_empty_database_up_down_to_zero_and_up_again(figures):
     try:
         first_down = migrate_everything_to_zero()
         # Empty: nothing left but Django's record of migrations.
-        assert tables() <= {"django_migrations"}
+        assert tables() <= LEFT_AT_ZERO
         assert all(applied(app) == [] for app in PROJECT_APPS)
 
         up = migrate_to_latest()
         assert THE_TEN_TABLES <= tables()
 
         down = migrate_everything_to_zero()
-        assert tables() <= {"django_migrations"}
+        assert tables() <= LEFT_AT_ZERO
 
         up_again = migrate_to_latest()
     finally:

@@ -425,3 +425,172 @@ def test_it_migrates_a_database_of_the_release_to_the_current_head_keeping_its_d
         + ", ".join(f"{label} {seconds:.1f} s" for label, seconds in timings.items())
         + f", total {time.perf_counter() - started:.1f} s"
     )
+
+
+# --- the app keeps serving while the database is migrated -----------------------------------
+
+
+class Poller:
+    """Requests pages of a running server over and over in a thread, signed in, and keeps every
+    answer: what staff would see while an upgrade or a rollback migrates the database."""
+
+    PATHS = ("/healthz", "/patients/")
+
+    def __init__(self, port: int, username: str, password: str):
+        import http.cookiejar
+        import re
+        import urllib.error
+        import urllib.request
+
+        from clinic.tests.app_process import NoRedirect
+
+        self.base = f"http://127.0.0.1:{port}"
+        # Redirects are not followed: a signed-out page (302 to the login) counts as a failure.
+        cookies = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        self.opener = urllib.request.build_opener(NoRedirect, cookies)
+        page = self.opener.open(f"{self.base}/accounts/login/", timeout=30).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+        body = f"csrfmiddlewaretoken={token}&username={username}&password={quote(password)}".encode()
+        try:
+            self.opener.open(f"{self.base}/accounts/login/", data=body, timeout=30)
+            raise AssertionError(f"{username} could not sign in: the login page answered 200")
+        except urllib.error.HTTPError as error:
+            assert error.code == 302 and "login" not in error.headers["Location"], f"{username} could not sign in"
+        self.answers: list[tuple[str, int]] = []
+        self._stop = None
+        self._thread = None
+
+    def status(self, path: str) -> int:
+        import urllib.error
+
+        try:
+            with self.opener.open(self.base + path, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError:
+            return 0
+
+    def __enter__(self):
+        import threading
+
+        self._stop = threading.Event()
+
+        def poll():
+            while not self._stop.is_set():
+                for path in self.PATHS:
+                    self.answers.append((path, self.status(path)))
+                self._stop.wait(0.05)
+
+        self._thread = threading.Thread(target=poll, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(60)
+
+    def failures(self) -> list[tuple[str, int]]:
+        return [(path, status) for path, status in self.answers if status != 200]
+
+
+def serve(tree: Path, url: str, log: Path) -> tuple[subprocess.Popen, int]:
+    """tree's code serving the database at url (`runserver`, no reloader); (process, port)."""
+    from clinic.tests import mariadb
+    from clinic.tests.app_process import request
+
+    port = mariadb.free_port(["127.0.0.1"])
+    settings_module = settings.SETTINGS_MODULE if tree == settings.BASE_DIR else "clinic.settings.test"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": settings_module, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("DATABASE_REPLICA_URLS", None)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"],
+            cwd=tree,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            preexec_fn=mariadb.die_with_parent,
+        )
+    deadline = time.monotonic() + 60
+    while request(port, "/healthz").status != 200:
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"{tree} did not start serving:\n{log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.2)
+    return process, port
+
+
+@pytest.mark.slow
+def test_the_release_keeps_serving_while_its_database_is_upgraded_and_rolled_back(tmp_path, upgrade_database, figures):
+    """docs/deploy.md's upgrade: the release's app keeps serving (signed-in pages included) while
+    the current code's `migrate` runs on its database, then the current code serves it; the
+    rollback: the migrations added since the release are undone, where they allow it, while the
+    release serves again. Not one request fails on the way."""
+    release = export_release(tmp_path)
+    _name, url = upgrade_database
+    run(release, url, str(SCRIPTS / "release_setup.py"), str(release), str(tmp_path / "release.json"))
+    release_migrations = applied(snapshot(url, tmp_path / "release-tables.json"))
+
+    server, port = serve(release, url, tmp_path / "release-server.log")
+    try:
+        poller = Poller(port, "admin", "klinik-demo-2026")
+        with poller:
+            started = time.perf_counter()
+            run(settings.BASE_DIR, url, "manage.py", "migrate", "--no-input")
+            upgrade_seconds = time.perf_counter() - started
+        upgraded = snapshot(url, tmp_path / "upgraded.json")
+        assert unapplied_in_current_code(upgraded) == []
+        during_upgrade = len(poller.answers)
+        assert during_upgrade >= len(Poller.PATHS), "no request ran while the database was migrated"
+        assert poller.failures() == [], f"requests failed during the upgrade: {poller.failures()[:10]}"
+    finally:
+        server.kill()
+        server.wait()
+
+    # The current code serves the upgraded database.
+    head_server, head_port = serve(settings.BASE_DIR, url, tmp_path / "head-server.log")
+    try:
+        head = Poller(head_port, "admin", "klinik-demo-2026")
+        assert {path: head.status(path) for path in Poller.PATHS} == dict.fromkeys(Poller.PATHS, 200)
+    finally:
+        head_server.kill()
+        head_server.wait()
+
+    # Rollback: the release serves while the added migrations are undone, one app at a time.
+    added = applied(upgraded) - release_migrations
+    server, port = serve(release, url, tmp_path / "release-again.log")
+    not_undone = {}
+    try:
+        poller = Poller(port, "admin", "klinik-demo-2026")
+        with poller:
+            now = upgraded
+            pending = {}
+            for app in {app for app, _name in added}:
+                earlier = sorted(n for a, n in release_migrations if a == app)
+                pending[app] = earlier[-1] if earlier else None
+            while pending:
+                plans = {app: backward_plan(now, app, target) for app, target in pending.items()}
+                plans = {app: plan for app, plan in plans.items() if plan}
+                if not plans:
+                    break
+                app = max(sorted(plans), key=lambda a: len(plans[a]))
+                target = pending.pop(app)
+                if blocked := irreversible(plans[app]):
+                    not_undone[app] = blocked
+                    continue
+                run(settings.BASE_DIR, url, "manage.py", "migrate", app, target or "zero", "--no-input")
+                now = snapshot(url, tmp_path / "down.json")
+        assert poller.failures() == [], f"requests failed during the rollback: {poller.failures()[:10]}"
+        if not not_undone:
+            assert applied(now) == release_migrations
+    finally:
+        server.kill()
+        server.wait()
+
+    figures(
+        f"{connections['default'].vendor}: {len(added)} migrations applied in {upgrade_seconds:.1f} s while the "
+        f"release served {during_upgrade} requests, none failed; rolled back "
+        f"{'all' if not not_undone else f'all but {not_undone}'} while it served {len(poller.answers)} more"
+    )
