@@ -109,9 +109,10 @@ def _search_conditions(query: str) -> list[Q]:
         conditions.append(Q(medical_record_number=f"RM-{int(query):07d}"))
     conditions.extend(patient_identifier_conditions(query))
     if any(ch.isalpha() for ch in query) and not match and not _EMAIL.fullmatch(query):
-        conditions.append(prefix_condition("full_name", query))
-        if (words := any_word_condition(query)) is not None:
-            conditions.append(words)
+        # The words table answers a name prefix too ("Siti Am" is the words "siti" and "am"):
+        # the name's own prefix is only asked when the query has no word at all.
+        words = any_word_condition(query)
+        conditions.append(words if words is not None else prefix_condition("full_name", query))
     return conditions
 
 
