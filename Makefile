@@ -37,7 +37,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help venv install install-dev install-mysql run migrate sampledata compilemessages \
-	test lint format fixtures messages reset-db clean distclean test-e2e dev-keys
+	test lint format fixtures messages reset-db clean distclean test-e2e dev-keys setup
 
 # Translation commands read no patient data: they run with the test settings, which carry their
 # own encryption keys, so `make test` works without a .env.
@@ -46,6 +46,7 @@ I18N_SETTINGS = DJANGO_SETTINGS_MODULE=clinic.settings.test
 help:
 	@echo "make run        install, write dev encryption keys to .env if missing, migrate, load sample data into a new db,"
 	@echo "                serve http://$(RUN_ADDR)"
+	@echo "make setup      what 'make run' does before it serves (install, keys, migrate, sample data)"
 	@echo "make test       run the tests (DATABASE_URL picks the database; PYTEST_ARGS passes options)"
 	@echo "make lint       ruff check, ruff format --check and lint-imports (the apps' layers)"
 	@echo "make format     ruff format, then ruff check --fix"
@@ -103,7 +104,9 @@ install-mysql: $(STAMP_MYSQL)
 # `make run` appends new keys to .env (mode 600; git ignores it) when neither the environment nor
 # .env has them. Production sets FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY in the environment.
 KEY_VARS = FIELD_ENCRYPTION_KEYS BLIND_INDEX_KEY
-dev-keys: $(STAMP_BASE)
+# manage.py loads the settings, and with a mysql:// DATABASE_URL those need the MariaDB driver:
+# it is installed first (a fresh clone's `make run` stopped here with "Error loading MySQLdb").
+dev-keys: $(STAMP_BASE) $(DB_DRIVER)
 	@missing=""; for var in $(KEY_VARS); do \
 		eval "value=\$${$$var:-}"; \
 		if [ -z "$$value" ] && ! grep -qE "^[[:space:]]*(export[[:space:]]+)?$$var=[^[:space:]]" .env 2>/dev/null; then \
@@ -152,7 +155,10 @@ compilemessages: $(STAMP_BASE)
 		$(I18N_SETTINGS) $(MANAGE) compilemessages --ignore=$(VENV) --ignore=staticfiles; \
 	fi
 
-run: dev-keys sampledata compilemessages
+# Everything `make run` does before it serves (.ci/quickstart.py runs it on a fresh clone).
+setup: dev-keys sampledata compilemessages
+
+run: setup
 	$(MANAGE) runserver $(RUN_ADDR)
 
 # --- tests ------------------------------------------------------------------------------

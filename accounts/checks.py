@@ -5,7 +5,11 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.checks import Tags, Warning, register
 
-CACHED_SESSION_ENGINES = ("django.contrib.sessions.backends.cached_db", "django.contrib.sessions.backends.cache")
+CACHED_SESSION_ENGINES = (
+    "django.contrib.sessions.backends.cached_db",
+    "django.contrib.sessions.backends.cache",
+    "core.sessions",  # cached_db that survives a database refusing writes
+)
 
 
 @register(Tags.caches, deploy=True)

@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin
 from audit.services import AuditReadAdminMixin
 from billing import services
 from billing.models import Billing, Insurance, Payment
+from core.forms import SubmitTokenField, submit_token_new
 from patients.admin import PatientAdmin
 from scheduling.models import Appointment
 
@@ -116,7 +118,13 @@ class BillingAdmin(AuditReadAdminMixin, AdminRoleModelAdmin):
                 self.message_user(request, f"{bill.number}: {' '.join(error.messages)}", messages.ERROR)
 
 
+ADMIN_PAYMENT_TOKEN_SCOPE = "billing.admin.payment"
+
+
 class PaymentAddForm(forms.ModelForm):
+    # One payment per form, however often it is sent (billing.services.payment_record_once).
+    submit_token = SubmitTokenField(initial=lambda: submit_token_new(ADMIN_PAYMENT_TOKEN_SCOPE))
+
     class Meta:
         model = Payment
         fields = ["billing", "amount", "method", "insurance", "reference"]
@@ -124,6 +132,7 @@ class PaymentAddForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         self.user = kwargs.pop("user", None)
         super().__init__(*args, **kwargs)
+        self.fields["submit_token"].scope = ADMIN_PAYMENT_TOKEN_SCOPE
         self.fields["billing"].queryset = Billing.objects.filter(
             status__in=[Billing.Status.UNPAID, Billing.Status.PARTIALLY_PAID]
         )
@@ -134,7 +143,8 @@ class PaymentAddForm(forms.ModelForm):
             return
         data = self.cleaned_data
         try:
-            self.recorded = services.payment_record(
+            self.recorded, _new = services.payment_record_once(
+                key=data["submit_token"],
                 bill=data["billing"],
                 amount=data["amount"],
                 method=data["method"],
@@ -144,6 +154,8 @@ class PaymentAddForm(forms.ModelForm):
             )
         except ValidationError as error:
             self.add_error(None, error)
+        except IntegrityError:  # the same form sent again for another bill
+            self.add_error(None, SubmitTokenField.default_error_messages["invalid"])
 
 
 @admin.register(Payment)

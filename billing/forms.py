@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from billing import selectors
 from billing.models import Billing, Insurance, PaymentMethod
 from billing.services import BPJS_PROVIDER
-from core.forms import CleanCharField, ClinicDateField, ClinicDateInput, clinic_formfield
+from core.forms import (
+    CleanCharField,
+    ClinicDateField,
+    ClinicDateInput,
+    SubmitTokenField,
+    clinic_formfield,
+    submit_token_new,
+)
 from core.text import DIGITS_MESSAGE, check_ascii_digits
 
 # Amounts as people type them in Indonesia: "150000" or "150.000" (dots group thousands),
@@ -89,6 +96,25 @@ class InsuranceChoiceField(forms.ModelChoiceField):
         return f"{obj.provider_name} · {obj.policy_number} ({obj.valid_from:%d-%m-%Y} – {until})"
 
 
+def payment_token_scope(bill: Billing) -> str:
+    return f"billing.pay:{bill.pk}"
+
+
+def void_token_scope(bill: Billing) -> str:
+    return f"billing.void:{bill.pk}"
+
+
+class VoidForm(forms.Form):
+    """The void button's form: its one-time token only."""
+
+    submit_token = SubmitTokenField()
+
+    def __init__(self, *args, bill: Billing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submit_token"].scope = void_token_scope(bill)
+        self.initial.setdefault("submit_token", submit_token_new(void_token_scope(bill)))
+
+
 class PaymentForm(forms.Form):
     amount = RupiahField(label=_("Amount (Rp)"))
     method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices)
@@ -105,11 +131,15 @@ class PaymentForm(forms.Form):
         required=False,
         help_text=_("Card slip, transfer or claim number."),
     )
+    # One payment per form, however often it is sent (billing.services.payment_record_once).
+    submit_token = SubmitTokenField()
 
     def __init__(self, *args, bill: Billing, **kwargs):
         kwargs.setdefault("initial", {"amount": format_amount_input(bill.balance), "method": PaymentMethod.CASH})
         super().__init__(*args, **kwargs)
         self.bill = bill
+        self.fields["submit_token"].scope = payment_token_scope(bill)
+        self.initial.setdefault("submit_token", submit_token_new(payment_token_scope(bill)))
         self.fields["insurance"].queryset = selectors.insurance_list_for(patient=bill.patient)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"

@@ -269,3 +269,38 @@ class ReceiptSequence(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+class SubmitToken(models.Model):
+    """What one submit of a money form did, under its one-time token (core.forms.SubmitTokenField).
+
+    The row is written first in the submit's transaction: a second submit of the same token waits
+    on the unique key, fails, and is shown this row's result instead of moving the money again."""
+
+    class Action(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        VOID = "void", _("Void")
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    billing = models.ForeignKey(Billing, on_delete=models.PROTECT, related_name="+", verbose_name=_("bill"))
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("payment")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        db_table = "billing_submit_token"
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self):
+        return f"{self.action} {self.billing_id}"

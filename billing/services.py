@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from billing.models import Billing, Insurance, Payment, PaymentMethod, ReceiptSequence
+from billing.models import Billing, Insurance, Payment, PaymentMethod, ReceiptSequence, SubmitToken
 from billing.summaries import billed_lines, outstanding, revenue
 from core import summaries
 from patients.models import Patient
@@ -149,6 +149,45 @@ def bill_void(*, bill: Billing, by: User | None) -> Billing:
     bill.save(update_fields=["status", "updated_at"])
     summaries.apply(before, {})
     return bill
+
+
+def _submit_once(*, key: str, action: str, bill: Billing, by: User | None, do) -> tuple[SubmitToken, bool]:
+    """Runs do(submission) once per key: (the submission, True), or (the first one, False) on a replay.
+
+    The token's row goes in first: a second submit of the same key (a double click, a retry after
+    a lost answer, two tabs) waits on the unique key until the first commits, then fails on it."""
+    try:
+        with transaction.atomic():
+            submission = SubmitToken.objects.create(key=key, action=action, billing_id=bill.pk, by=by)
+            do(submission)
+    except IntegrityError:
+        earlier = SubmitToken.objects.select_related("billing", "payment").filter(key=key).first()
+        if earlier is None or earlier.billing_id != bill.pk or earlier.action != action:
+            raise
+        return earlier, False
+    return submission, True
+
+
+def payment_record_once(*, key: str, bill: Billing, received_by: User | None, **payment) -> tuple[Payment, bool]:
+    """payment_record under a form's one-time key: (the payment, True), or (the first one, False)."""
+
+    def record(submission: SubmitToken) -> None:
+        submission.payment = payment_record(bill=bill, received_by=received_by, **payment)
+        submission.save(update_fields=["payment"])
+
+    submission, new = _submit_once(key=key, action=SubmitToken.Action.PAYMENT, bill=bill, by=received_by, do=record)
+    return submission.payment, new
+
+
+def bill_void_once(*, key: str, bill: Billing, by: User | None) -> tuple[Billing, bool]:
+    """bill_void under a form's one-time key: (the bill, True), or (the bill, False) on a replay."""
+    voided = {}
+
+    def void(submission: SubmitToken) -> None:
+        voided["bill"] = bill_void(bill=bill, by=by)
+
+    submission, new = _submit_once(key=key, action=SubmitToken.Action.VOID, bill=bill, by=by, do=void)
+    return (voided["bill"] if new else submission.billing), new
 
 
 def _insurance_apply(insurance: Insurance, data: Mapping[str, Any]) -> None:

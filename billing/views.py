@@ -10,7 +10,7 @@ from accounts.policy import requires
 from audit.services import Action, audit_read
 from billing import pdf, selectors, services
 from billing.access import get_bill_for, get_insurance_for
-from billing.forms import InsuranceForm, PaymentForm
+from billing.forms import InsuranceForm, PaymentForm, VoidForm
 from billing.models import Billing
 from core.forms import add_service_error
 from patients.access import get_patient_for
@@ -51,7 +51,23 @@ def unpaid_list(request):
 def bill_detail(request, pk: int):
     bill = get_bill_for(request, pk)
     audit_read(request, patient=bill.patient, obj=bill, what="bill detail")
-    return render(request, "billing/bill_detail.html", pdf.receipt_context(bill=bill))
+    context = pdf.receipt_context(bill=bill)
+    context["void_form"] = VoidForm(bill=bill)
+    return render(request, "billing/bill_detail.html", context)
+
+
+def _payment_recorded_message(request, payment, *, new: bool) -> None:
+    # The status comes from the bill the service updated (payment.billing): no read after the
+    # commit, which during a database outage turned a saved payment into a 500 and a retry.
+    status = payment.billing.get_status_display()
+    if new:
+        messages.success(request, _("Payment recorded. The bill is now: %(status)s.") % {"status": status})
+    else:
+        messages.info(
+            request,
+            _("This form was already sent: the payment was recorded once. The bill is now: %(status)s.")
+            % {"status": status},
+        )
 
 
 @requires("billing.manage")
@@ -62,7 +78,8 @@ def bill_pay(request, pk: int):
         form = PaymentForm(request.POST, bill=bill)
         if form.is_valid():
             try:
-                services.payment_record(
+                payment, new = services.payment_record_once(
+                    key=form.cleaned_data["submit_token"],
                     bill=bill,
                     amount=form.cleaned_data["amount"],
                     method=form.cleaned_data["method"],
@@ -73,10 +90,7 @@ def bill_pay(request, pk: int):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                bill.refresh_from_db()
-                messages.success(
-                    request, _("Payment recorded. The bill is now: %(status)s.") % {"status": bill.get_status_display()}
-                )
+                _payment_recorded_message(request, payment, new=new)
                 return redirect("billing:detail", pk=bill.pk)
     else:
         if bill.status in (Billing.Status.PAID, Billing.Status.VOID):
@@ -109,11 +123,16 @@ def receipt_pdf(request, pk: int):
 @require_POST
 def bill_void(request, pk: int):
     bill = get_bill_for(request, pk)
+    form = VoidForm(request.POST, bill=bill)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["submit_token"]))
+        return redirect("billing:detail", pk=bill.pk)
     try:
-        services.bill_void(bill=bill, by=request.user)
+        services.bill_void_once(key=form.cleaned_data["submit_token"], bill=bill, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
+        # A replay shows the first submit's result.
         messages.success(request, _("Bill %(number)s has been voided.") % {"number": bill.number})
     return redirect("billing:detail", pk=bill.pk)
 

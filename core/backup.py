@@ -15,7 +15,9 @@ The dump is written to a temporary file beside PATH and renamed into place only 
 process of the pipeline succeeded: a failed backup leaves no file that looks like a backup.
 The manifest records the engine, the applied migration heads, each table's row count, the
 dump's size and SHA-256; `restore` refuses a dump of another engine, checks the SHA-256, and
-compares the restored row counts with the manifest.
+compares the restored row counts with the manifest. A restore is all or nothing (pg_restore
+--single-transaction; on MariaDB the dump is checked whole first and a failed load into the empty
+database is removed again), and a database that does not answer is one line, not a traceback.
 """
 
 import datetime
@@ -28,6 +30,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +38,7 @@ from pathlib import Path
 
 import django
 from django.core.management.base import CommandError
+from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.loader import MigrationLoader
 
@@ -106,14 +110,18 @@ def backup_database(connection: BaseDatabaseWrapper, path: Path, *, force: bool 
     tmp = Path(tmp_name)
     tmp_manifest = tmp.with_name(tmp.name + ".json")
     try:
-        facts = DUMPERS[vendor](connection, tmp)
+        try:
+            facts = DUMPERS[vendor](connection, tmp)
+            version = server_version(connection)
+        except DatabaseError as exc:
+            raise CommandError(unreachable(connection, exc)) from None
         with open(tmp, "rb+") as written:
             os.fsync(written.fileno())
         size = tmp.stat().st_size
         manifest = {
             "format": MANIFEST_FORMAT,
             "engine": vendor,
-            "server_version": server_version(connection),
+            "server_version": version,
             "database": str(connection.settings_dict["NAME"]),
             "file": path.name,
             "bytes": size,
@@ -318,7 +326,10 @@ def restore_database(
         )
     if manifest is not None and manifest.get("sha256") and sha256_of(path) != manifest["sha256"]:
         raise CommandError(f"{path} is damaged or incomplete: its SHA-256 differs from the manifest's.")
-    tables = connection.introspection.table_names()
+    try:
+        tables = connection.introspection.table_names()
+    except DatabaseError as exc:
+        raise CommandError(unreachable(connection, exc)) from None
     if tables and not force:
         raise CommandError(
             f"The database {connection.settings_dict['NAME']} already has {len(tables)} tables "
@@ -331,7 +342,79 @@ def restore_database(
     return manifest, row_counts(connection)
 
 
+def unreachable(connection: BaseDatabaseWrapper, exc: DatabaseError) -> str:
+    """One line for a database that does not answer (the driver's messages run over lines)."""
+    settings_dict = connection.settings_dict
+    where = settings_dict.get("HOST") or "localhost"
+    if settings_dict.get("PORT"):
+        where += f":{settings_dict['PORT']}"
+    if connection.vendor == "sqlite":
+        where = "SQLite"
+    detail = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+    return f"Cannot reach the database {settings_dict['NAME']} ({where}): {detail}. Nothing was written."
+
+
+# The last comment mariadb-dump writes; a dump without it stopped early (a full disk, a killed
+# dump, a file cut in two), even when it ends between two statements and would load "fine".
+MYSQL_DUMP_END = b"-- Dump completed"
+
+
+def mysql_dump_check(path: Path) -> None:
+    """Reads the whole dump before the database is touched: a damaged compressed stream or a dump
+    that stops before mariadb-dump's last line is refused (with or without a manifest)."""
+    tail = b""
+    try:
+        with gzip.open(path, "rb") as dump:
+            while chunk := dump.read(CHUNK):
+                tail = (tail + chunk)[-4096:]
+    except (OSError, EOFError, zlib.error) as exc:
+        raise CommandError(f"{path} is damaged or incomplete ({exc}). Nothing was changed.") from None
+    if MYSQL_DUMP_END not in tail:
+        raise CommandError(
+            f"{path} is incomplete: it stops before the end of the dump (no '-- Dump completed' line). "
+            "Nothing was changed."
+        )
+
+
+def mysql_drop_everything(connection: BaseDatabaseWrapper) -> None:
+    """Empties the database again after a load that failed half-way (it was empty before)."""
+    connection.close()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SET FOREIGN_KEY_CHECKS = 0")
+        cursor.execute("SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()")
+        for name, kind in cursor.fetchall():
+            cursor.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {quote(name)}")
+        cursor.execute(
+            "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
+        )
+        for name, kind in cursor.fetchall():
+            cursor.execute(f"DROP {'FUNCTION' if kind == 'FUNCTION' else 'PROCEDURE'} IF EXISTS {quote(name)}")
+        cursor.execute("SET FOREIGN_KEY_CHECKS = 1")
+    connection.close()
+
+
 def restore_mysql(connection: BaseDatabaseWrapper, path: Path, *, force: bool) -> None:
+    """All or nothing: the whole dump is checked before anything is loaded, and a load that fails
+    half-way (a bad statement, a full disk) into the empty database leaves it empty again. The
+    mariadb client commits table by table, so this is done here (PostgreSQL's pg_restore rolls
+    back by itself)."""
+    mysql_dump_check(path)
+    try:
+        mysql_load(connection, path)
+    except CommandError as error:
+        if force:
+            raise CommandError(
+                f"{error} The database may now hold part of the backup: restore into a new, empty database."
+            ) from None
+        try:
+            mysql_drop_everything(connection)
+        except DatabaseError as exc:
+            raise CommandError(f"{error} The tables it loaded could not be removed: {exc}") from None
+        raise CommandError(f"{error} The tables it had loaded were removed: the database is empty again.") from None
+
+
+def mysql_load(connection: BaseDatabaseWrapper, path: Path) -> None:
     # The dump drops and creates each table it holds (mariadb-dump's --add-drop-table
     # default), so --force simply loads over what is there.
     tool = find_tool("mariadb", "mysql")

@@ -1,10 +1,14 @@
 """Form fields that every app may use; they import no app."""
 
 import datetime
+import hashlib
+import secrets
 
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedEmailField
 from core.text import check_ascii_digits, normalise_text
@@ -143,3 +147,50 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# --- One-time submit tokens (idempotency keys) of the forms that move money -------------------
+# The page renders a new token in each form; the service stores it, hashed, unique, with what the
+# submit did. A replayed or double-clicked submit carries the same token and finds the first
+# result instead of doing it again. The token is signed and names what it is for (its scope, e.g.
+# the bill), so a token of one form does not pass on another and a made-up one is refused.
+
+SUBMIT_TOKEN_SALT = "core.forms.submit_token"
+SUBMIT_TOKEN_MAX_AGE = datetime.timedelta(hours=12)
+
+
+def submit_token_new(scope: str) -> str:
+    return signing.dumps({"scope": scope, "nonce": secrets.token_urlsafe(18)}, salt=SUBMIT_TOKEN_SALT)
+
+
+def submit_token_key(token: str, scope: str) -> str:
+    """The key a service stores for the token (its SHA-256); ValueError when it is not valid here."""
+    try:
+        data = signing.loads(token, salt=SUBMIT_TOKEN_SALT, max_age=SUBMIT_TOKEN_MAX_AGE)
+    except signing.BadSignature as exc:  # SignatureExpired included
+        raise ValueError("invalid or expired submit token") from exc
+    if not isinstance(data, dict) or data.get("scope") != scope:
+        raise ValueError("submit token of another form")
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SubmitTokenField(forms.CharField):
+    """A hidden one-time token; cleans to the key the service stores. Set `scope` in the form."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "required": _("This form is out of date. Open it again and check what was already saved."),
+        "invalid": _("This form is out of date. Open it again and check what was already saved."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 300)
+        super().__init__(**kwargs)
+        self.scope = ""
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return submit_token_key(value, self.scope)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None

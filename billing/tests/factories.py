@@ -4,9 +4,11 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from billing.forms import payment_token_scope, void_token_scope
 from billing.models import Billing, Insurance, Payment, PaymentMethod
 from billing.summaries import billed_lines, outstanding, revenue
 from core import summaries
+from core.forms import submit_token_new
 from patients.tests.factories import PatientFactory
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory
@@ -58,3 +60,13 @@ class PaymentFactory(factory.django.DjangoModelFactory):
         # the test built it (its balance is not touched, here or in the summary).
         summaries.apply({}, revenue(payment))
         return payment
+
+
+def pay_token(bill) -> str:
+    """A new one-time token of the bill's payment form, as the page renders it."""
+    return submit_token_new(payment_token_scope(bill))
+
+
+def void_data(bill) -> dict:
+    """The void button's form data, with a new one-time token."""
+    return {"submit_token": submit_token_new(void_token_scope(bill))}

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from billing import services
 from billing.models import Billing, Payment, PaymentMethod
-from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory
+from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory, pay_token, void_data
 from patients.tests.factories import PatientFactory
 from scheduling.tests.factories import AppointmentServiceFactory, ServiceFactory
 
@@ -48,7 +48,8 @@ def pay_url(bill):
 
 
 def post_payment(client, bill, amount, method=PaymentMethod.CASH, **extra):
-    return client.post(pay_url(bill), {"amount": amount, "method": method, "insurance": "", "reference": "", **extra})
+    data = {"amount": amount, "method": method, "insurance": "", "reference": "", "submit_token": pay_token(bill)}
+    return client.post(pay_url(bill), {**data, **extra})
 
 
 PAGES = ["billing:detail", "billing:pay", "billing:receipt", "billing:receipt_pdf"]
@@ -372,7 +373,7 @@ class TestPayment:
 
 class TestVoid:
     def test_it_voids_a_bill_without_payments(self, staff_client, bill):
-        response = staff_client.post(reverse("billing:void", args=[bill.pk]))
+        response = staff_client.post(reverse("billing:void", args=[bill.pk]), void_data(bill))
         assert response.status_code == 302 and response["Location"] == reverse("billing:detail", args=[bill.pk])
         bill.refresh_from_db()
         assert bill.status == Billing.Status.VOID
@@ -382,15 +383,15 @@ class TestVoid:
 
     def test_it_refuses_to_void_a_bill_with_payments(self, staff_client, bill):
         services.payment_record(bill=bill, amount=Decimal("100000"), method=PaymentMethod.CASH, received_by=None)
-        response = staff_client.post(reverse("billing:void", args=[bill.pk]), follow=True)
+        response = staff_client.post(reverse("billing:void", args=[bill.pk]), void_data(bill), follow=True)
         assert response.status_code == 200
         assert [m.level_tag for m in response.context["messages"]] == ["error"]
         bill.refresh_from_db()
         assert bill.status == Billing.Status.PARTIALLY_PAID
 
     def test_it_refuses_to_void_twice(self, staff_client, bill):
-        staff_client.post(reverse("billing:void", args=[bill.pk]), follow=True)
-        response = staff_client.post(reverse("billing:void", args=[bill.pk]), follow=True)
+        staff_client.post(reverse("billing:void", args=[bill.pk]), void_data(bill), follow=True)
+        response = staff_client.post(reverse("billing:void", args=[bill.pk]), void_data(bill), follow=True)
         assert [m.level_tag for m in response.context["messages"]] == ["error"]
 
 

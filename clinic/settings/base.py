@@ -72,6 +72,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "clinic.urls"
+# A form sent without a valid CSRF token gets the clinic's translated page, not Django's English one.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 WSGI_APPLICATION = "clinic.wsgi.application"
 
 # The clinic's pages are Jinja2 templates (templates/, clinic/jinja2.py); Django's own engine
@@ -320,8 +322,13 @@ OTP_TOTP_ISSUER = CLINIC_NAME
 # 30-second refresh does not count) and SESSION_ABSOLUTE_HOURS after logging in, whatever
 # happens (accounts.middleware.SessionTimeoutMiddleware). The cookie lives no longer.
 # Sessions live in the database and are read through the cache (CACHES): one cache lookup per
-# request. Ending a session deletes both copies (accounts.middleware.end_sessions_of).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# request. Ending a session deletes both copies (accounts.middleware.end_sessions_of). core.sessions
+# is Django's cached_db that keeps going in the cache while the database refuses writes.
+SESSION_ENGINE = "core.sessions"
+# /healthz writes nothing but tries a write that changes no row on these tables: a read-only
+# database or a missing privilege makes it answer 503 "degraded" (core.views.healthz). The audit
+# log first: no page shows patient data without writing its row.
+HEALTHZ_WRITE_TABLES = ["audit_log", "django_session"]
 SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=15)
 SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600

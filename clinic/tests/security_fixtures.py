@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from audit.models import EmergencyAccess
 from billing.services import bill_issue_for
-from billing.tests.factories import InsuranceFactory
+from billing.tests.factories import InsuranceFactory, pay_token
 from patients.tests.factories import PatientFactory, WorkingHoursFactory
 from records.tests.factories import LabResultFactory, MedicalRecordFactory
 from scheduling.models import Appointment
@@ -274,5 +274,10 @@ VALID_POSTS = {
         "reference_high": "16",
         "sampled_at": timezone.localtime(w.lab.sampled_at).strftime("%Y-%m-%dT%H:%M"),
     },
-    "billing:pay": lambda w: {"amount": "50000", "method": "Cash", "reference": "Kasir 1"},
+    "billing:pay": lambda w: {
+        "amount": "50000",
+        "method": "Cash",
+        "reference": "Kasir 1",
+        "submit_token": pay_token(w.bill),
+    },
 }

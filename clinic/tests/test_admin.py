@@ -1,6 +1,7 @@
 """The Django admin: every registered model answers the demo admin, and only the admin."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,8 +11,10 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from accounts.tests.factories import UserFactory
+from billing.admin import ADMIN_PAYMENT_TOKEN_SCOPE
 from billing.models import Billing, Payment
 from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory
+from core.forms import submit_token_new
 from patients.models import Doctor, Patient
 from patients.tests.factories import DoctorFactory, PatientFactory, WorkingHoursFactory
 from records.tests.factories import LabResultFactory
@@ -272,6 +275,10 @@ class TestBookingThroughTheAdmin:
         assert line.appointment.medical_record.patient == line.appointment.patient
 
 
+def admin_token() -> str:
+    return submit_token_new(ADMIN_PAYMENT_TOKEN_SCOPE)
+
+
 class TestPaymentsThroughTheAdmin:
     def test_it_records_a_payment_and_updates_the_bill(self, client, admin_user):
         client.force_login(admin_user)
@@ -279,12 +286,34 @@ class TestPaymentsThroughTheAdmin:
 
         response = client.post(
             reverse("admin:billing_payment_add"),
-            {"billing": bill.pk, "amount": "100000", "method": "Cash", "reference": ""},
+            {"billing": bill.pk, "amount": "100000", "method": "Cash", "reference": "", "submit_token": admin_token()},
         )
 
         assert response.status_code == 302
         bill.refresh_from_db()
         assert (bill.amount_paid, bill.status) == (Decimal("100000"), Billing.Status.PARTIALLY_PAID)
+
+    def test_a_form_sent_twice_records_one_payment(self, client, admin_user):
+        """The add form carries a one-time token (issue 14): a double click pays once."""
+        client.force_login(admin_user)
+        bill = BillingFactory(total_amount=Decimal("300000"))
+        html = client.get(reverse("admin:billing_payment_add")).content.decode()
+        token = re.search(r'name="submit_token" value="([^"]+)"', html)[1]
+        data = {"billing": bill.pk, "amount": "100000", "method": "Cash", "reference": "", "submit_token": token}
+
+        assert client.post(reverse("admin:billing_payment_add"), data).status_code == 302
+        assert client.post(reverse("admin:billing_payment_add"), data).status_code == 302
+
+        assert Payment.objects.filter(billing=bill).count() == 1
+        bill.refresh_from_db()
+        assert bill.amount_paid == Decimal("100000")
+
+    def test_a_payment_without_its_token_is_refused(self, client, admin_user):
+        client.force_login(admin_user)
+        bill = BillingFactory(total_amount=Decimal("300000"))
+        data = {"billing": bill.pk, "amount": "100000", "method": "Cash", "reference": ""}
+        assert client.post(reverse("admin:billing_payment_add"), data).status_code == 200
+        assert Payment.objects.count() == 0
 
     def test_it_refuses_more_than_is_owed(self, client, admin_user):
         client.force_login(admin_user)
@@ -292,7 +321,7 @@ class TestPaymentsThroughTheAdmin:
 
         response = client.post(
             reverse("admin:billing_payment_add"),
-            {"billing": bill.pk, "amount": "300001", "method": "Cash", "reference": ""},
+            {"billing": bill.pk, "amount": "300001", "method": "Cash", "reference": "", "submit_token": admin_token()},
         )
 
         assert response.status_code == 200

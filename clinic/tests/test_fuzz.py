@@ -46,7 +46,7 @@ from accounts.models import User
 from audit.forms import AuditSearchForm
 from audit.models import AuditLog, EmergencyAccess
 from billing.models import Billing, Insurance, Payment
-from billing.tests.factories import BillingFactory, InsuranceFactory
+from billing.tests.factories import BillingFactory, InsuranceFactory, pay_token, void_data
 from clinic.tests import fuzz_strategies as fz
 from clinic.tests.test_url_gates import PUBLIC, concrete, walk
 from patients.models import Doctor, Patient, WorkingHours
@@ -409,11 +409,19 @@ PLAN: dict[str, Plan] = {
     "dashboard_export": Plan(get=("period", "start", "end")),
     "billing:detail": Plan(bill_pk, get=()),
     "billing:pay": Plan(
-        bill_pk, get=(), post=lambda w: {"amount": "100000", "method": "Cash", "insurance": "", "reference": "KW-001"}
+        bill_pk,
+        get=(),
+        post=lambda w: {
+            "amount": "100000",
+            "method": "Cash",
+            "insurance": "",
+            "reference": "KW-001",
+            "submit_token": pay_token(w.bill),
+        },
     ),
     "billing:receipt": Plan(bill_pk, get=()),
     "billing:receipt_pdf": Plan(bill_pk, get=()),
-    "billing:void": Plan(bill_pk, post=no_fields),
+    "billing:void": Plan(bill_pk, post=lambda w: void_data(w.bill)),
 }
 
 STAFF_URLS = sorted({(name, route) for name, route in walk(get_resolver().url_patterns) if name not in PUBLIC})

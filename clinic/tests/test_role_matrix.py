@@ -246,6 +246,7 @@ STAFF_EXPECTED = {
     "accounts:logout": public((405, LOGIN)),  # POST only, then the login page
     "set_language": public((REDIRECT, REDIRECT)),
     "healthz": public(PAGE),
+    "favicon": public((REDIRECT, 405)),
     # The dashboard: the Admin's figures, a doctor's own day; the CSV of revenue for the Admin only.
     "dashboard": staff(admin=PAGE, doctor=PAGE, receptionist=FORBIDDEN),
     "dashboard_export": ADMIN_PAGE,

@@ -7,8 +7,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Pages anyone may reach: logging in and out, the language switch, the home redirect, and the
-# health check for a load balancer (core/tests/test_healthz.py).
-PUBLIC = {"accounts:login", "accounts:logout", "set_language", "home", "healthz"}
+# health check for a load balancer (core/tests/test_healthz.py), the browser's /favicon.ico.
+PUBLIC = {"accounts:login", "accounts:logout", "set_language", "home", "healthz", "favicon"}
 
 
 def walk(patterns, prefix="", namespace=None):

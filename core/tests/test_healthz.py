@@ -24,8 +24,10 @@ def test_it_answers_ok_without_a_login(client):
 
 
 @pytest.mark.django_db
-def test_it_runs_one_query(client, django_assert_num_queries):
-    with django_assert_num_queries(1):  # SELECT 1
+def test_it_runs_one_query_and_one_write_probe_per_table(client, django_assert_num_queries, settings):
+    # SELECT 1, then per table an INSERT … SELECT that matches no row (a refused write shows).
+    assert settings.HEALTHZ_WRITE_TABLES == ["audit_log", "django_session"]
+    with django_assert_num_queries(3):
         client.get("/healthz")
 
 
