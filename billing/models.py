@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -90,9 +90,6 @@ class Billing(models.Model):
     )
     issued_at = models.DateTimeField(_("issued at"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # The receipt's (kuitansi's) number, given when the bill is paid in full: KW-2026-000001,
-    # gapless within a year (ReceiptSequence, billing.services.receipt_number_next).
-    receipt_number = models.CharField(_("receipt number"), max_length=20, unique=True, null=True, blank=True)
 
     class Meta:
         db_table = "billing"
@@ -122,6 +119,15 @@ class Billing(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def receipt_number(self) -> str | None:
+        """The receipt's (kuitansi's) number once the bill is paid in full (Receipt); None before.
+        bill_with_details() reads it with the bill."""
+        try:
+            return self.receipt.number
+        except ObjectDoesNotExist:
+            return None
 
     @property
     def balance(self) -> Decimal:
@@ -254,6 +260,26 @@ class OutstandingDaily(models.Model):
 
     def __str__(self):
         return str(self.day)
+
+
+class Receipt(models.Model):
+    """The receipt (kuitansi) of a bill paid in full: its number, KW-2026-000001, gapless within
+    a year (ReceiptSequence, billing.services.receipt_number_next). A table of its own: the
+    bills' table keeps its columns, so a rollback of this release loses nothing of it."""
+
+    billing = models.OneToOneField(
+        Billing, on_delete=models.PROTECT, primary_key=True, related_name="receipt", verbose_name=_("bill")
+    )
+    number = models.CharField(_("receipt number"), max_length=20, unique=True)
+    issued_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        db_table = "billing_receipts"
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+
+    def __str__(self):
+        return self.number
 
 
 class ReceiptSequence(models.Model):

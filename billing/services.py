@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from billing.models import Billing, Insurance, Payment, PaymentMethod, ReceiptSequence, SubmitToken
+from billing.models import Billing, Insurance, Payment, PaymentMethod, Receipt, ReceiptSequence, SubmitToken
 from billing.summaries import billed_lines, outstanding, revenue
 from core import summaries
 from patients.models import Patient
@@ -125,13 +125,13 @@ def payment_record(
     bill.status = Billing.status_for(total=bill.total_amount, paid=bill.amount_paid)
     bill.payment_method = method
     update_fields = ["amount_paid", "status", "payment_method", "updated_at"]
-    if bill.status == Billing.Status.PAID and not bill.receipt_number:
-        bill.receipt_number = receipt_number_next(year=timezone.localtime(payment.paid_at).year)
-        update_fields.append("receipt_number")
     if insurance is not None:
         bill.insurance = insurance
         update_fields.append("insurance")
     bill.save(update_fields=update_fields)
+    if bill.status == Billing.Status.PAID:  # paid in full: once, since a paid bill takes no payment
+        year = timezone.localtime(payment.paid_at).year
+        Receipt.objects.create(billing=bill, number=receipt_number_next(year=year), issued_at=payment.paid_at)
     summaries.apply(before, summaries.merge(outstanding(bill), revenue(payment)))
     return payment
 
