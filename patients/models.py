@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -209,6 +211,44 @@ class Room(models.Model):
 
     def __str__(self):
         return self.name
+
+
+NAME_WORDS_MAX = 8  # a name's first eight words are searchable (names have two to four)
+_WORD = re.compile(r"\w+")
+
+
+def name_words(text: str) -> list[str]:
+    """The searchable words of a name or a query, case-folded, each once, in order:
+    "Dewi Tri Wijayanti" → ["dewi", "tri", "wijayanti"]; "Ni Luh Putu" → ["ni", "luh", "putu"]."""
+    words = []
+    for word in _WORD.findall((text or "").casefold()):
+        if word not in words:
+            words.append(word[:150])
+    return words[:NAME_WORDS_MAX]
+
+
+class PatientNameWord(models.Model):
+    """One word of a patient's name: the index that finds "Wijayanti" in "Dewi Tri Wijayanti" on
+    every database (a prefix of the word, through an ordinary index). Derived from full_name and
+    kept by patients.services (patient_name_words_sync); rebuilt by `manage.py
+    patient_name_words`. Not clinical data: it goes with its patient."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="name_words")
+    word = models.CharField(max_length=150)
+
+    class Meta:
+        db_table = "patient_name_words"
+        indexes = [
+            # PostgreSQL: varchar_pattern_ops serves LIKE 'word%' under any collation; the other
+            # databases ignore the operator class (patients.selectors.word_prefix_condition).
+            models.Index(fields=["word"], name="patient_name_words_word_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "word"], name="patient_name_words_unique"),
+        ]
+
+    def __str__(self):
+        return self.word
 
 
 class Doctor(models.Model):

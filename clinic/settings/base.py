@@ -250,6 +250,11 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 CLINIC_NAME = env("CLINIC_NAME", default="Klinik Sehat Sentosa")
 CLINIC_ADDRESS = env("CLINIC_ADDRESS", default="Jl. Merdeka No. 17, Bandung 40111")
+# On the receipt (kuitansi): the clinic's phone and tax number (NPWP); empty ones are left out.
+CLINIC_PHONE = env("CLINIC_PHONE", default="(022) 420-1717")
+CLINIC_NPWP = env("CLINIC_NPWP", default="")
+# Where the receipt is signed ("Bandung, 05-12-2026"); default: the address's city, if any.
+CLINIC_CITY = env("CLINIC_CITY", default="Bandung")
 
 LOGGING = {
     "version": 1,

@@ -189,14 +189,12 @@ def test_it_defaults_to_a_range_per_period(client, admin_user, period, count):
         {"period": "week"},
         {"period": "<script>"},
         {"start": "2025-02-30"},
-        {"start": "30-01-2025"},
         {"end": "1899-12-31"},
         {"start": "3000-01-01"},
         {"start": "2025-01-01\x00"},
         {"start": "9" * 5000},
         {"start": "2025-03-10", "end": "2025-03-01"},
         {"start": "+2025-01-01"},
-        {"end": "2025-1-1"},
     ],
 )
 def test_it_falls_back_to_the_defaults_for_bad_values(client, admin_user, query):

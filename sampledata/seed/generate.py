@@ -23,6 +23,7 @@ import os
 from dataclasses import dataclass
 
 from core import crypto
+from patients.models import NAME_WORDS_MAX, name_words
 from sampledata import rules, vocab
 from sampledata.rules import DAY, NOW_MINUTE
 
@@ -52,6 +53,7 @@ COLUMNS = {
         "created_at",
         "updated_at",
     ),
+    "patient_name_words": ("id", "patient_id", "word"),
     "insurance": (
         "id",
         "patient_id",
@@ -149,7 +151,7 @@ COLUMNS = {
         "hash",
     ),
 }
-PATIENT_TABLES = ("patients", "insurance")
+PATIENT_TABLES = ("patients", "patient_name_words", "insurance")
 DAY_TABLES = (
     "appointments",
     "appointment_services",
@@ -303,7 +305,7 @@ def patient_chunk(index: int, first: int, last: int) -> list[tuple[str, str, int
     r = rng.random
     male, female, last_m, last_f, streets = ctx.names
     today, start = plan.today_ordinal, plan.history_start
-    patients, insurance = [], []
+    patients, words, insurance = [], [], []
     for pid in range(first, last + 1):
         sex, born = plan.sex[pid], plan.born[pid]
         years = (today - born) // 365
@@ -358,6 +360,9 @@ def patient_chunk(index: int, first: int, last: int) -> list[tuple[str, str, int
                 )
             )
         )
+        # The any-word search's index (patients.models.PatientNameWord): at most NAME_WORDS_MAX
+        # words a name, so pid * NAME_WORDS_MAX + n is a unique id without a look-up.
+        words.extend(f"{pid * NAME_WORDS_MAX + n}\t{pid}\t{tsv(word)}" for n, word in enumerate(name_words(full_name)))
         insured = plan.insured[pid]
         if insured & 1:
             valid_from = clock.date(max(born + 30, start - rng.randint(0, 3000)))
@@ -372,7 +377,7 @@ def patient_chunk(index: int, first: int, last: int) -> list[tuple[str, str, int
                 f"{clock.date(max(born + 30, start - rng.randint(0, 365)))}\t"
                 f"{clock.date(today + 30 + rng.randint(0, 300))}\t1"
             )
-    return _write(f"p{index:05d}", {"patients": patients, "insurance": insurance})
+    return _write(f"p{index:05d}", {"patients": patients, "patient_name_words": words, "insurance": insurance})
 
 
 # --- appointments and what follows them ---------------------------------------------------------

@@ -32,6 +32,7 @@ CLINIC_MODELS = (
     "patients.WorkingHours",
     "scheduling.Service",
     "patients.Patient",
+    "patients.PatientNameWord",
     "billing.Insurance",
     "scheduling.Appointment",
     "scheduling.AppointmentService",

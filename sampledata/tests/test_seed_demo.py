@@ -371,3 +371,14 @@ def test_a_reseed_starts_a_chain_that_verifies():
     seed()
     seed("--flush", patients=12)
     assert audit.verify_chain(full=True).ok
+
+
+def test_every_seeded_patient_is_found_by_any_word_of_the_name(seeded):
+    from patients.models import PatientNameWord, name_words
+    from patients.selectors import patient_search
+
+    for patient in Patient.objects.order_by("pk"):
+        assert sorted(patient.name_words.values_list("word", flat=True)) == sorted(name_words(patient.full_name))
+    patient = Patient.objects.order_by("pk").last()
+    assert patient in patient_search(query=patient.full_name.split()[-1], limit=1000)
+    assert PatientNameWord.objects.count() == sum(len(name_words(p.full_name)) for p in Patient.objects.all())
