@@ -37,7 +37,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help venv install install-dev install-mysql run migrate sampledata compilemessages \
-	test lint format fixtures messages reset-db clean distclean test-e2e dev-keys setup
+	test lint format fixtures messages reset-db clean distclean test-e2e dev-keys setup satusehat-mock
 
 # Translation commands read no patient data: they run with the test settings, which carry their
 # own encryption keys, so `make test` works without a .env.
@@ -62,6 +62,7 @@ help:
 	@echo "make load       locust: 50 staff for 5 minutes against gunicorn (docs/performance.md)"
 	@echo "make replica-lab / replica-lab-stop / replica-ci   a MariaDB primary + replica lab (as root; docs/scaling.md)"
 	@echo "make galera-lab / galera-lab-stop                  a three-node Galera lab (as root)"
+	@echo "make satusehat-mock  a local SATUSEHAT on 127.0.0.1:8090 knowing the sample data (SATUSEHAT_ENV=mock)"
 	@echo "make clean      remove caches and collected static files"
 	@echo "make distclean  clean, and remove $(VENV)"
 
@@ -102,8 +103,8 @@ install-mysql: $(STAMP_MYSQL)
 
 # Patients' NIK, phone and email are stored encrypted (README.md, "Encryption"). For development,
 # `make run` appends new keys to .env (mode 600; git ignores it) when neither the environment nor
-# .env has them. Production sets FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY in the environment.
-KEY_VARS = FIELD_ENCRYPTION_KEYS BLIND_INDEX_KEY
+# .env has them. Production sets FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY and AUDIT_KEY in the environment.
+KEY_VARS = FIELD_ENCRYPTION_KEYS BLIND_INDEX_KEY AUDIT_KEY
 # manage.py loads the settings, and with a mysql:// DATABASE_URL those need the MariaDB driver:
 # it is installed first (a fresh clone's `make run` stopped here with "Error loading MySQLdb").
 dev-keys: $(STAMP_BASE) $(DB_DRIVER)
@@ -186,6 +187,13 @@ format: $(STAMP_DEV)
 # Writes fixtures/*.json only; the database is not touched.
 fixtures: $(STAMP_DEV) $(DB_DRIVER) dev-keys
 	$(MANAGE) generate_sample_data
+
+# A local SATUSEHAT (satusehat/mock/) for demos: the platform's token, NIK look-ups and Bundle
+# rules, knowing the sample data's patients, doctors and rooms. Point the app at it with
+# SATUSEHAT_ENV=mock (README.md, "SATUSEHAT").
+SATUSEHAT_MOCK_PORT ?= 8090
+satusehat-mock: $(STAMP_BASE)
+	$(PY) -m satusehat.mock --port $(SATUSEHAT_MOCK_PORT) --dataset fixtures/satusehat_mock.json
 
 # The catalogue holds the Python strings (Django's makemessages) and the Jinja2 templates' strings
 # (Babel, mapping in babel.cfg: makemessages cannot read Jinja2): both extracted to templates

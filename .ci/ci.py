@@ -164,6 +164,7 @@ def production_env() -> dict[str, str]:
         "REDIS_URL": REDIS_URL,  # the shared cache production needs; the check does not connect
         "FIELD_ENCRYPTION_KEYS": keys.get("FIELD_ENCRYPTION_KEYS", ""),
         "BLIND_INDEX_KEY": keys.get("BLIND_INDEX_KEY", ""),
+        "AUDIT_KEY": keys.get("AUDIT_KEY", ""),
     }
 
 

@@ -75,6 +75,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "reports.dashboard": (ADMIN, DOCTOR),
     "reports.export": (ADMIN,),
     "audit.view": (ADMIN,),
+    # SATUSEHAT: what was sent to the national health record, what failed and why, retry.
+    "satusehat.manage": (ADMIN,),
     # The Django admin.
     "admin.site": (ADMIN,),
 }

@@ -8,6 +8,6 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         # The audit log: changes of the clinical and financial models, logins and lockouts.
-        from audit import signals
+        from audit import checks, signals  # noqa: F401  (checks registers the system checks)
 
         signals.connect()

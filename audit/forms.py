@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditLog
 
 # Dates from 1900 to 2999 only: ?date_to=9999-12-31 (the day after it) was a 500.
-from core.forms import CleanCharField, ClinicDateField
+from core.forms import CleanCharField, ClinicDateField, ClinicDateInput
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
+DATE_INPUT = ClinicDateInput(attrs={"class": "form-control form-control-sm"})
 EMERGENCY_REASON_MIN = 10
 
 

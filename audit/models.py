@@ -74,6 +74,11 @@ class AuditLog(models.Model):
     seq = models.PositiveBigIntegerField(_("chain position"), null=True, blank=True, unique=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
     hash = models.CharField(_("hash"), max_length=64, blank=True)
+    # HMAC-SHA256 of the row's content under settings.AUDIT_KEY, which the database does not hold:
+    # written with the row by the application, so a row inserted by hand cannot carry a valid one
+    # and is never sealed. Empty only on the legacy rows written before the key existed
+    # (id <= AuditHead.legacy_until_id), which the chain alone protects.
+    mac = models.CharField(_("signature"), max_length=64, blank=True)
 
     objects = AuditLogQuerySet.as_manager()
 
@@ -107,9 +112,31 @@ class AuditHead(models.Model):
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, blank=True)
+    # Rows up to this id were written before rows were signed (audit migration 0002): they are
+    # sealed and verified without a signature. Set once by that migration, never changed.
+    legacy_until_id = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         db_table = "audit_head"
+
+    def __str__(self):
+        return f"{self.seq}: {self.hash}"
+
+
+class AuditCheckpoint(models.Model):
+    """A verified point of the chain: "up to seq, the chain was sound and ended in hash", signed
+    with an HMAC under AUDIT_KEY. verify_audit_chain resumes from the newest valid checkpoint and
+    reads only the rows after it; `verify_audit_chain --full` rereads everything."""
+
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "audit_checkpoint"
+        ordering = ["-seq", "-id"]
+        indexes = [models.Index(fields=["seq"], name="audit_checkpoint_seq_idx")]
 
     def __str__(self):
         return f"{self.seq}: {self.hash}"
@@ -155,3 +182,30 @@ class EmergencyAccess(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.expires_at > timezone.now()
+
+
+class LoginFailureWindow(models.Model):
+    """The failed logins of one username from one address within one lockout window
+    (AXES_COOLOFF_TIME): the audit log gets one row for the first failure (and one for the
+    lockout); the attempts after it only count here, with the time of the first and the last.
+    Never deleted by the application: it is the evidence of a flood, without the flood."""
+
+    username = models.CharField(_("username"), max_length=150)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    first_at = models.DateTimeField(_("first attempt"), default=timezone.now)
+    last_at = models.DateTimeField(_("last attempt"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    locked = models.BooleanField(_("locked out"), default=False)
+    audit_row = models.ForeignKey(
+        AuditLog, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("audit row")
+    )
+
+    class Meta:
+        db_table = "audit_login_failure"
+        verbose_name = _("failed logins")
+        verbose_name_plural = _("failed logins")
+        ordering = ["-first_at", "-id"]
+        indexes = [models.Index(fields=["username", "first_at"], name="audit_login_failure_user_idx")]
+
+    def __str__(self):
+        return f"{self.username} {self.ip_address or '-'} ×{self.attempts}"

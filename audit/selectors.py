@@ -2,10 +2,7 @@
 
 import datetime
 import re
-from functools import cache
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 
 from audit.models import AuditLog, EmergencyAccess
@@ -66,20 +63,3 @@ def patient_access_report(*, patient, date_from=None, date_to=None) -> list[Audi
 
 def emergency_access_list() -> QuerySet:
     return EmergencyAccess.objects.select_related("doctor", "patient").order_by("-created_at", "-id")
-
-
-@cache
-def _label(object_type: str, field_name: str) -> str:
-    try:
-        model = apps.get_model(object_type)
-        field = model._meta.get_field(field_name.removesuffix("_id"))
-    except (LookupError, ValueError, FieldDoesNotExist):
-        return field_name
-    return field.verbose_name
-
-
-def changed_fields(row: AuditLog) -> list[str]:
-    """The names of the fields a change touched, as the staff pages call them."""
-    if row.action not in (AuditLog.Action.CREATE, AuditLog.Action.UPDATE, AuditLog.Action.DELETE):
-        return []
-    return [str(_label(row.object_type, name)) for name in (row.changes or {}) if isinstance(row.changes, dict)]

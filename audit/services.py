@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextvars
 import datetime
 import hashlib
+import hmac
 import ipaddress
 import json
 import logging
@@ -44,7 +45,8 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from audit.models import AuditHead, AuditLog
+from audit.models import AuditCheckpoint, AuditHead, AuditLog, LoginFailureWindow
+from core.crypto import audit_key
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,9 @@ MASK = "•••"
 # columns and blind indexes named after them, e.g. nik_hash) or a secret: its value never enters
 # the log, only that it changed.
 SENSITIVE_NAME_PARTS = ("nik", "phone", "email", "password")
-USER_AGENT_MAX = 255
+# A browser names itself in about 150 characters; the rest of a longer header is noise (or a
+# flood's padding), cut with a marker.
+USER_AGENT_MAX = 160
 # The patients' model, named by its label: the audit log sits below the patients app.
 PATIENT_MODEL = "patients.patient"
 # The audited models and how a row names them.
@@ -88,6 +92,9 @@ HASH_FIELDS = (
     "ip_address",
     "user_agent",
 )
+# What a row's signature (mac) covers: its content, everything the application wrote. Not the
+# id (a multi-row INSERT learns it from the database) nor the chain's fields (sealing adds them).
+MAC_FIELDS = tuple(name for name in HASH_FIELDS if name not in ("id", "seq"))
 
 # The request being served, set by audit.middleware.AuditContextMiddleware, so that
 # the model signals know who is acting and from where.
@@ -225,7 +232,7 @@ def _new_row(
     if emergency is not None and action in (Action.READ, Action.PRINT, Action.EXPORT):
         what = f"{what} (emergency access)"
         changes = {**(changes or {}), "emergency_access": emergency.pk}
-    return AuditLog(
+    row = AuditLog(
         action=action,
         actor=actor,
         actor_username=(actor.get_username() if actor is not None else actor_username)[:150],
@@ -235,8 +242,19 @@ def _new_row(
         what=what[:255],
         changes=json_safe(changes or {}),
         ip_address=client_ip(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:USER_AGENT_MAX],
+        user_agent=user_agent_of(request),
     )
+    row.mac = row_mac(row)
+    return row
+
+
+def user_agent_of(request) -> str:
+    """The browser's name as the log keeps it: printable characters only, at most USER_AGENT_MAX."""
+    if request is None:
+        return ""
+    text = "".join(ch for ch in str(request.META.get("HTTP_USER_AGENT", "")) if ch.isprintable())
+    text = " ".join(text.split())
+    return text if len(text) <= USER_AGENT_MAX else text[: USER_AGENT_MAX - 1] + "…"
 
 
 # --- the API --------------------------------------------------------------------------------
@@ -278,7 +296,8 @@ def audit_reads(request, *, patients: Iterable = (), what: str, patient_ids: Ite
     )
     params = []
     for patient_id in patient_ids:
-        values["patient_id"] = patient_id
+        shared.patient_id = values["patient_id"] = patient_id
+        values["mac"] = row_mac(shared)
         params.extend(values[f.attname] for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -286,21 +305,101 @@ def audit_reads(request, *, patients: Iterable = (), what: str, patient_ids: Ite
     return len(patient_ids)
 
 
+def _login_window() -> datetime.timedelta:
+    return getattr(settings, "AXES_COOLOFF_TIME", None) or datetime.timedelta(minutes=15)
+
+
+def audit_login_failure(request, username: str, *, lockout: bool = False) -> None:
+    """A failed login (or the lockout that followed) of `username` from the request's address.
+
+    One audit row for the first failure of a username from an address within a lockout window
+    (AXES_COOLOFF_TIME) and one for its lockout; every attempt is counted, with the time of the
+    first and the last, in its LoginFailureWindow, and the lockout row carries the count so far.
+    A flood of anonymous POSTs writes two rows per username and address, not one per POST."""
+    username = " ".join(username.split())[:150]
+    address = client_ip(request if request is not None else current_request())
+    now = timezone.now()
+    with transaction.atomic():
+        window = (
+            LoginFailureWindow.objects.select_for_update()
+            .filter(username=username, ip_address=address, first_at__gt=now - _login_window())
+            .order_by("-first_at", "-id")
+            .first()
+        )
+        if window is None:
+            row = audit_write(
+                action=Action.LOCKOUT if lockout else Action.LOGIN_FAILED,
+                request=request,
+                actor_username=username,
+                what="account locked after repeated failed logins" if lockout else "failed login",
+                changes={"attempts": 1},
+            )
+            LoginFailureWindow.objects.create(
+                username=username, ip_address=address, first_at=now, last_at=now, locked=lockout, audit_row=row
+            )
+            return
+        if lockout:
+            if window.locked:
+                return
+            window.locked = True
+            audit_write(
+                action=Action.LOCKOUT,
+                request=request,
+                actor_username=username,
+                what="account locked after repeated failed logins",
+                changes={
+                    "attempts": window.attempts,
+                    "first_attempt": json_safe(window.first_at),
+                    "last_attempt": json_safe(window.last_at),
+                },
+            )
+        else:
+            window.attempts += 1
+        window.last_at = now
+        window.save(update_fields=["attempts", "last_at", "locked"])
+
+
 # --- the chain ------------------------------------------------------------------------------
 
 
 def canonical(row: AuditLog) -> str:
-    return canonical_values({name: getattr(row, name) for name in HASH_FIELDS})
+    return canonical_values({name: getattr(row, name) for name in (*HASH_FIELDS, "mac")})
 
 
-def canonical_values(values: dict[str, Any]) -> str:
-    """The canonical JSON of a row given as {field: value} for HASH_FIELDS (as the ORM reads them)."""
-    values = {name: values[name] for name in HASH_FIELDS}
+def canonical_values(values: dict[str, Any], fields: tuple[str, ...] = HASH_FIELDS) -> str:
+    """The canonical JSON of a row given as {field: value} for HASH_FIELDS (as the ORM reads
+    them). A signed row's hash covers its signature too; a legacy row (no mac) hashes as before."""
+    mac = values.get("mac") or ""
+    values = {name: values[name] for name in fields}
+    if mac and fields is HASH_FIELDS:
+        values["mac"] = mac
     created = values["created_at"]
     values["created_at"] = created.astimezone(datetime.UTC).isoformat(timespec="microseconds")
     values["changes"] = json_safe(values["changes"])
     values["ip_address"] = str(values["ip_address"]) if values["ip_address"] else None
     return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _mac(message: str) -> str:
+    return hmac.new(audit_key(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def row_mac(row: AuditLog) -> str:
+    """The row's signature: HMAC-SHA256 under AUDIT_KEY of its content (MAC_FIELDS)."""
+    return values_mac({name: getattr(row, name) for name in MAC_FIELDS})
+
+
+def values_mac(values: dict[str, Any]) -> str:
+    return _mac(canonical_values(values, MAC_FIELDS))
+
+
+def signature_ok(values: dict[str, Any], legacy_until_id: int) -> bool:
+    """Did the application write this row? Signed under AUDIT_KEY, or a legacy row (written
+    before signing began, audit migration 0002) without a signature."""
+    mac = values.get("mac") or ""
+    if not mac:
+        return values["id"] <= legacy_until_id
+    return hmac.compare_digest(mac, values_mac(values))
 
 
 def row_hash(row: AuditLog, prev_hash: str) -> str:
@@ -327,30 +426,39 @@ def _lock_head(using: str) -> AuditHead:
 
 
 def audit_seal(*, using: str | None = None, batch_size: int = 500) -> int:
-    """Seals every committed row that has no chain position yet, oldest first. Returns how many."""
+    """Seals every committed row that has no chain position yet, oldest first. Returns how many.
+
+    A row without a valid signature (written by someone without AUDIT_KEY, e.g. by hand in the
+    database) is refused: it stays out of the chain, and verify_audit_chain reports it."""
     using = using or router.db_for_write(AuditLog)
-    total = 0
+    total, after_id = 0, 0
     while True:
         with transaction.atomic(using=using):
             head = _lock_head(using)
             # Plain values, not model instances: half the cost of a seal was building them.
-            pending = list(
+            batch = list(
                 AuditLog.objects.using(using)
-                .filter(seq__isnull=True)
+                .filter(seq__isnull=True, id__gt=after_id)
                 .order_by("id")
-                .values(*(name for name in HASH_FIELDS if name != "seq"))[:batch_size]
+                .values(*(name for name in HASH_FIELDS if name != "seq"), "mac")[:batch_size]
             )
-            for row in pending:
+            pending = []
+            for row in batch:
+                if not signature_ok(row, head.legacy_until_id):
+                    logger.warning("Audit row id %s has no valid signature: not sealed.", row["id"])
+                    continue
                 head.seq += 1
                 row["seq"], row["prev_hash"] = head.seq, head.hash
                 row["hash"] = head.hash = _values_hash(row, row["prev_hash"])
+                pending.append(row)
             if pending:
                 if _write_seals(using, pending) != len(pending):
                     raise RuntimeError("Audit rows were sealed by someone else while the chain was locked.")
                 AuditHead.objects.using(using).filter(pk=1).update(seq=head.seq, hash=head.hash)
         total += len(pending)
-        if len(pending) < batch_size:
+        if len(batch) < batch_size:
             return total
+        after_id = batch[-1]["id"]
 
 
 def _write_seals(using: str, rows: list[dict]) -> int:
@@ -471,51 +579,107 @@ class ChainReport:
     pending: int
     problems: list[str]
     first_broken: AuditLog | None = None
+    # The checkpoint the check resumed from (its seq), None for a check from the first row.
+    resumed_from: int | None = None
+    unsigned: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_chain(*, using: str | None = None, seal: bool = True) -> ChainReport:
+CHAIN_VALUES = (*HASH_FIELDS, "mac", "prev_hash", "hash")
+
+
+def checkpoint_mac(seq: int, chain_hash: str) -> str:
+    return _mac(f"audit checkpoint:{seq}:{chain_hash}")
+
+
+def newest_checkpoint(using: str) -> AuditCheckpoint | None:
+    """The newest checkpoint with a valid signature (one signed under another key, or written by
+    hand, is passed over)."""
+    for checkpoint in AuditCheckpoint.objects.using(using).order_by("-seq", "-id")[:20]:
+        if hmac.compare_digest(checkpoint.mac, checkpoint_mac(checkpoint.seq, checkpoint.hash)):
+            return checkpoint
+    return None
+
+
+def verify_chain(*, using: str | None = None, seal: bool = True, full: bool = False) -> ChainReport:
     """Recomputes the chain: positions without gaps, each row's prev_hash equal to the hash of
-    the row before it, each hash equal to the hash of its content, and the head at the last row."""
+    the row before it, each hash equal to the hash of its content, each row signed under
+    AUDIT_KEY (or legacy), and the head at the last row. Rows the seal refused (no valid
+    signature) are reported too.
+
+    Resumes after the newest signed checkpoint (whose row must still carry the checkpoint's
+    hash) unless `full`; a sound check ends with a new checkpoint at the head, so the next run
+    reads only the rows written since."""
     using = using or router.db_for_write(AuditLog)
     if seal:
         audit_seal(using=using)
+    head = AuditHead.objects.using(using).filter(pk=1).first()
+    legacy_until_id = head.legacy_until_id if head is not None else 0
     problems: list[str] = []
     first_broken = None
-    expected_seq, prev_hash, checked = 1, "", 0
+    expected_seq, prev_hash, checked, resumed_from = 1, "", 0, None
 
     def broken(row, message):
         nonlocal first_broken
         problems.append(message)
         if first_broken is None:
-            first_broken = row
+            first_broken = AuditLog(**{k: v for k, v in row.items() if k in HASH_FIELDS or k in CHAIN_VALUES})
 
-    rows = AuditLog.objects.using(using).filter(seq__isnull=False).order_by("seq")
+    checkpoint = None if full else newest_checkpoint(using)
+    if checkpoint is not None:
+        anchor = AuditLog.objects.using(using).filter(seq=checkpoint.seq).values("id", "hash").first()
+        if anchor is None or anchor["hash"] != checkpoint.hash:
+            problems.append(
+                f"seq {checkpoint.seq}: the row of the checkpoint of {checkpoint.created_at:%Y-%m-%d %H:%M} "
+                f"was changed or removed."
+            )
+        expected_seq, prev_hash, resumed_from = checkpoint.seq + 1, checkpoint.hash, checkpoint.seq
+
+    rows = AuditLog.objects.using(using).filter(seq__gte=expected_seq).order_by("seq").values(*CHAIN_VALUES)
     for row in rows.iterator(chunk_size=2000):
         checked += 1
-        if row.seq != expected_seq:
-            broken(row, f"seq {row.seq} (id {row.id}): rows {expected_seq}–{row.seq - 1} are missing (deleted).")
-        elif row.prev_hash != prev_hash:
+        seq, row_id = row["seq"], row["id"]
+        if seq != expected_seq:
+            broken(row, f"seq {seq} (id {row_id}): rows {expected_seq}–{seq - 1} are missing (deleted).")
+        elif row["prev_hash"] != prev_hash:
             broken(
                 row,
-                f"seq {row.seq} (id {row.id}): prev_hash does not match the row before it "
+                f"seq {seq} (id {row_id}): prev_hash does not match the row before it "
                 f"(that row was changed or removed).",
             )
-        if row_hash(row, row.prev_hash) != row.hash:
-            broken(row, f"seq {row.seq} (id {row.id}): its content does not match its hash (the row was changed).")
-        expected_seq, prev_hash = row.seq + 1, row.hash
-    head = AuditHead.objects.using(using).filter(pk=1).first()
+        if _values_hash(row, row["prev_hash"]) != row["hash"]:
+            broken(row, f"seq {seq} (id {row_id}): its content does not match its hash (the row was changed).")
+        elif not signature_ok(row, legacy_until_id):
+            broken(row, f"seq {seq} (id {row_id}): not written by the application (no valid signature).")
+        expected_seq, prev_hash = seq + 1, row["hash"]
     last_seq = expected_seq - 1
     if head is not None and (head.seq != last_seq or head.hash != prev_hash):
         problems.append(
             f"The chain ends at seq {last_seq} but its head says seq {head.seq}: "
             f"the last rows were removed or the head was changed."
         )
-    pending = AuditLog.objects.using(using).filter(seq__isnull=True).count()
-    return ChainReport(checked=checked, pending=pending, problems=problems, first_broken=first_broken)
+    pending, unsigned = 0, 0
+    for row in AuditLog.objects.using(using).filter(seq__isnull=True).order_by("id").values(*CHAIN_VALUES):
+        if signature_ok(row, legacy_until_id):
+            pending += 1
+        else:
+            unsigned += 1
+            broken(row, f"id {row['id']}: not written by the application (no valid signature); the seal refused it.")
+    if not problems and last_seq > 0 and last_seq != resumed_from:
+        AuditCheckpoint.objects.using(using).create(
+            seq=last_seq, hash=prev_hash, mac=checkpoint_mac(last_seq, prev_hash)
+        )
+    return ChainReport(
+        checked=checked,
+        pending=pending,
+        problems=problems,
+        first_broken=first_broken,
+        resumed_from=resumed_from,
+        unsigned=unsigned,
+    )
 
 
 class AuditReadAdminMixin:

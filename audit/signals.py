@@ -1,5 +1,7 @@
 """What the audit log records without a view asking: every create, update and delete of the
-clinical and financial models (with what changed), logins, failed logins and lockouts.
+clinical and financial models (with what changed), logins, failed logins and lockouts (one row
+per username and address per lockout window, the attempts after it counted in
+audit.models.LoginFailureWindow: audit_login_failure).
 
 Changes: each instance keeps a snapshot of its fields from when it was loaded (post_init); on
 post_save the difference is written as {field: [old, new]}; personal identifiers (NIK, phone,
@@ -82,16 +84,11 @@ def record_login(sender, request, user, **kwargs):
 def record_login_failed(sender, credentials, request=None, **kwargs):
     # Only the username that was tried; Django already replaced the password, and it is not kept.
     username = str(credentials.get("username", "") or "")
-    audit.audit_write(action=Action.LOGIN_FAILED, request=request, actor_username=username, what="failed login")
+    audit.audit_login_failure(request, username)
 
 
 def record_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
-    audit.audit_write(
-        action=Action.LOCKOUT,
-        request=request,
-        actor_username=str(username or ""),
-        what="account locked after repeated failed logins",
-    )
+    audit.audit_login_failure(request, str(username or ""), lockout=True)
 
 
 def connect() -> None:

@@ -111,7 +111,20 @@ def table(run: dict) -> str:
         "R_sql",
         "target (1M, MariaDB)",
     ]
-    return "\n".join([*machine_lines(run), "", *_table(header, rows)])
+    return "\n".join([*machine_lines(run), "", *_table(header, rows), *chain_lines(run)])
+
+
+def chain_lines(run: dict) -> list[str]:
+    chain = run.get("audit_chain")
+    if not chain:
+        return []
+    verdict = "sound" if chain["ok"] else f"BROKEN: {'; '.join(chain['problems'])}"
+    return [
+        "",
+        f"verify_audit_chain --full: {chain['full_rows']:,} rows in {chain['full_s']:.2f} s; "
+        f"resumed from the checkpoint: {chain['resumed_rows']:,} rows in {chain['resumed_s'] * 1000:.1f} ms "
+        f"({verdict})",
+    ]
 
 
 def compare(small: dict, big: dict) -> tuple[str, list[str]]:

@@ -41,6 +41,7 @@ class Target:
 MAX_GROWTH = 1.5
 TARGETS = {
     "search name": Target(10, 5),
+    "search any word": Target(10, 5),
     "search NIK": Target(10, 5),
     "search phone": Target(10, 5),
     "doctor day": Target(10, 5),
@@ -119,6 +120,9 @@ def build_scenarios(targets: Targets, *, revenue_end: datetime.date | None = Non
     return [
         # The live search POSTs its words (never in a URL, core/search_tokens.py) and gets the results.
         Scenario("search name", "receptionist", _url("patients:search"), "POST", {"q": targets.name_prefix}, htmx=True),
+        Scenario(
+            "search any word", "receptionist", _url("patients:search"), "POST", {"q": targets.name_word}, htmx=True
+        ),
         Scenario("search NIK", "receptionist", _url("patients:search"), "POST", {"q": targets.nik}, htmx=True),
         Scenario("search phone", "receptionist", _url("patients:search"), "POST", {"q": targets.phone}, htmx=True),
         Scenario("doctor day", "doctor_user", _url("scheduling:day")),
@@ -132,6 +136,16 @@ def build_scenarios(targets: Targets, *, revenue_end: datetime.date | None = Non
         Scenario("dashboard", "admin", _url("dashboard")),
         Scenario("revenue month", "admin", _url("dashboard", **month)),
         Scenario("revenue year", "admin", _url("dashboard", **year)),
+        # The audit log's pages (seed_demo writes about ten rows per visit): the newest page of
+        # the whole log, the log of one patient (the 1,000-visit anchor), and that patient's
+        # printable access report. verify_audit_chain is timed apart (bench/suite.py).
+        Scenario("audit search", "admin", _url("audit:search")),
+        Scenario(
+            "audit search patient",
+            "admin",
+            _url("audit:search", patient=targets.history_patient.medical_record_number),
+        ),
+        Scenario("audit access report", "admin", _url("audit:patient", targets.history_patient.pk)),
         Scenario("pharmacy queue", "admin", _url("pharmacy:queue")),
         Scenario("stock report", "admin", _url("pharmacy:stock")),
         *(Scenario(name, "admin", path) for name, path in admin_pages(targets)),

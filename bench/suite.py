@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import time
 from dataclasses import dataclass, field
 
 import django
@@ -127,10 +128,35 @@ def describe_targets(targets: Targets) -> dict:
     }
 
 
+VERIFY_CHAIN = "verify_audit_chain"
+
+
+def time_verify_chain() -> dict:
+    """verify_audit_chain as the nightly job runs it: once in full (--full: every row, then a
+    checkpoint at the head), then resumed from that checkpoint after one more page's rows."""
+    from audit import services as audit  # (the audit app is set up by now)
+
+    started = time.perf_counter()
+    full = audit.verify_chain(full=True)
+    full_s = time.perf_counter() - started
+    audit.audit_write(action=audit.Action.READ, what="benchmark: one more row")
+    started = time.perf_counter()
+    resumed = audit.verify_chain()
+    resumed_s = time.perf_counter() - started
+    return {
+        "ok": full.ok and resumed.ok,
+        "problems": (full.problems + resumed.problems)[:3],
+        "full_rows": full.checked,
+        "full_s": round(full_s, 3),
+        "resumed_rows": resumed.checked,
+        "resumed_s": round(resumed_s, 4),
+    }
+
+
 def run_suite(options: Options) -> dict:
     targets = find_targets(name_prefix=options.name_prefix)
     every = build_scenarios(targets, revenue_end=options.revenue_end)
-    unknown = set(options.only) - {s.name for s in every}
+    unknown = set(options.only) - {s.name for s in every} - {VERIFY_CHAIN}
     if unknown:
         raise UnknownScenario(
             f"no scenario {', '.join(sorted(unknown))}; there are: {', '.join(s.name for s in every)}"
@@ -143,6 +169,7 @@ def run_suite(options: Options) -> dict:
             iterations=options.raw_iterations or options.iterations,
         )
         results = [run_scenario(scenario, clients[scenario.user], options, commit_ms) for scenario in scenarios]
+        chain = time_verify_chain() if not options.only or VERIFY_CHAIN in options.only else None
     finally:
         for client in clients.values():
             client.logout()  # deletes the session rows force_login made
@@ -159,4 +186,5 @@ def run_suite(options: Options) -> dict:
         "notes": targets.notes,
         "commit_ms": commit_ms,
         "results": results,
+        "audit_chain": chain,
     }

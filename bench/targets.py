@@ -29,6 +29,10 @@ BOOKING_DAYS_AHEAD = range(45, 120)
 # A common name prefix: seed_demo's names start with "Kar" (Kartika, Kartini...) about 1.8 % of
 # the time, so at 1M patients the search finds ~18,000 and must show 50 without reading them all.
 DEFAULT_NAME_PREFIX = "Kar"
+# A word inside the name, not its start (issue 17: "Wijayanti" finds "Dewi Tri Wijayanti"):
+# one of seed_demo's last names (Faker's id_ID: 1 of 69 women's), so at 1M the words table gives
+# about 7,000 patients of which the search shows the first 50 by name.
+DEFAULT_NAME_WORD = "Lestari"
 
 
 class TargetMissing(Exception):
@@ -42,6 +46,7 @@ class Targets:
     doctor_user: User
     doctor: Doctor
     name_prefix: str
+    name_word: str
     nik: str
     phone: str
     history_patient: Patient
@@ -198,6 +203,7 @@ def find_targets(*, name_prefix: str | None = None) -> Targets:
         doctor_user=doctor_user,
         doctor=doctor,
         name_prefix=name_prefix or DEFAULT_NAME_PREFIX,
+        name_word=DEFAULT_NAME_WORD,
         nik=identified.nik,
         phone=_local_phone(identified.phone),
         history_patient=history_patient,

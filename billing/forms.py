@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from billing import selectors
 from billing.models import Billing, Insurance, PaymentMethod
 from billing.services import BPJS_PROVIDER
-from core.forms import CleanCharField, SubmitTokenField, clinic_formfield, submit_token_new
+from core.forms import (
+    CleanCharField,
+    ClinicDateField,
+    ClinicDateInput,
+    SubmitTokenField,
+    clinic_formfield,
+    submit_token_new,
+)
 from core.text import DIGITS_MESSAGE, check_ascii_digits
 
 # Amounts as people type them in Indonesia: "150000" or "150.000" (dots group thousands),
@@ -148,9 +155,6 @@ class PaymentForm(forms.Form):
                     self.fields[name].widget.attrs["class"] = f"{css} is-invalid".strip()
 
 
-DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}  # ISO, what <input type="date"> reads
-
-
 class InsuranceForm(forms.ModelForm):
     provider_name = CleanCharField(
         label=_("provider"),
@@ -163,10 +167,8 @@ class InsuranceForm(forms.ModelForm):
         model = Insurance
         fields = ["kind", "provider_name", "policy_number", "valid_from", "valid_until", "is_active"]
         formfield_callback = clinic_formfield
-        widgets = {
-            "valid_from": forms.DateInput(**DATE_INPUT),
-            "valid_until": forms.DateInput(**DATE_INPUT),
-        }
+        field_classes = {"valid_from": ClinicDateField, "valid_until": ClinicDateField}  # dd-mm-yyyy
+        widgets = {"valid_from": ClinicDateInput(), "valid_until": ClinicDateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -119,6 +119,15 @@ class Billing(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def receipt_number(self) -> str | None:
+        """The receipt's (kuitansi's) number once the bill is paid in full (Receipt); None before.
+        bill_with_details() reads it with the bill."""
+        try:
+            return self.receipt.number
+        except ObjectDoesNotExist:
+            return None
 
     @property
     def balance(self) -> Decimal:
@@ -251,6 +260,41 @@ class OutstandingDaily(models.Model):
 
     def __str__(self):
         return str(self.day)
+
+
+class Receipt(models.Model):
+    """The receipt (kuitansi) of a bill paid in full: its number, KW-2026-000001, gapless within
+    a year (ReceiptSequence, billing.services.receipt_number_next). A table of its own: the
+    bills' table keeps its columns, so a rollback of this release loses nothing of it."""
+
+    billing = models.OneToOneField(
+        Billing, on_delete=models.PROTECT, primary_key=True, related_name="receipt", verbose_name=_("bill")
+    )
+    number = models.CharField(_("receipt number"), max_length=20, unique=True)
+    issued_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        db_table = "billing_receipts"
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+
+    def __str__(self):
+        return self.number
+
+
+class ReceiptSequence(models.Model):
+    """The last receipt number of a year: its row is locked while the next number is taken, so
+    two payments at once never get the same number and no number is skipped (a rolled-back
+    payment rolls its number back too)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "billing_receipt_sequence"
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
 
 
 class SubmitToken(models.Model):

@@ -21,6 +21,9 @@ def receipt_context(*, bill: Billing) -> dict:
         "payments": list(bill.payments.all()),
         "CLINIC_NAME": settings.CLINIC_NAME,
         "CLINIC_ADDRESS": settings.CLINIC_ADDRESS,
+        "CLINIC_PHONE": settings.CLINIC_PHONE,
+        "CLINIC_NPWP": settings.CLINIC_NPWP,
+        "CLINIC_CITY": settings.CLINIC_CITY,
     }
 
 

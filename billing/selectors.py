@@ -82,7 +82,7 @@ def bill_with_details() -> QuerySet[Billing]:
     user. Its lines: `bill_lines`."""
     # The patient's encrypted columns and address are not shown: not decrypted either.
     return (
-        Billing.objects.select_related("patient", "appointment__doctor", "insurance")
+        Billing.objects.select_related("patient", "appointment__doctor", "insurance", "receipt")
         .defer(
             *unshown_patient_fields("patient__"),
         )

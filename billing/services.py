@@ -11,7 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from billing.models import Billing, BillItem, Insurance, Payment, PaymentMethod, SubmitToken
+from billing.models import (
+    Billing,
+    BillItem,
+    Insurance,
+    Payment,
+    PaymentMethod,
+    Receipt,
+    ReceiptSequence,
+    SubmitToken,
+)
 from billing.summaries import billed_lines, outstanding, revenue
 from core import summaries
 from patients.models import Patient
@@ -105,6 +114,25 @@ def bill_issue_for(*, appointment: Appointment) -> Billing:
     return bill
 
 
+RECEIPT_PREFIX = "KW"
+
+
+def receipt_number_next(*, year: int) -> str:
+    """The year's next receipt number, KW-2026-000001; call inside the paying transaction.
+
+    The year's row is there already (migration billing 0005 writes 2000–2100), so payments at
+    once queue on its row lock; creating it here as well, at the same moment, could deadlock on
+    InnoDB's gap locks — only a year outside those would."""
+    try:
+        sequence = ReceiptSequence.objects.select_for_update().get(year=year)
+    except ReceiptSequence.DoesNotExist:
+        ReceiptSequence.objects.get_or_create(year=year)
+        sequence = ReceiptSequence.objects.select_for_update().get(year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{RECEIPT_PREFIX}-{year}-{sequence.last:06d}"
+
+
 @transaction.atomic
 def payment_record(
     *,
@@ -163,6 +191,9 @@ def payment_record(
         bill.insurance = insurance
         update_fields.append("insurance")
     bill.save(update_fields=update_fields)
+    if bill.status == Billing.Status.PAID:  # paid in full: once, since a paid bill takes no payment
+        year = timezone.localtime(payment.paid_at).year
+        Receipt.objects.create(billing=bill, number=receipt_number_next(year=year), issued_at=payment.paid_at)
     summaries.apply(before, summaries.merge(outstanding(bill), revenue(payment)))
     return payment
 

@@ -6,7 +6,8 @@ from accounts.policy import can
 from clinic.urlcache import cached_reverse
 
 # (label, url name, capability). The navigation shows only what the user's role may open
-# (accounts.policy).
+# (accounts.policy). The pages in USER_MENU sit in the menu under the user's name (the bar must
+# fit a 1366 px screen for every role, in both languages).
 NAVIGATION = [
     (_("Dashboard"), "dashboard", "reports.dashboard"),
     (_("Today"), "scheduling:board", "scheduling.board"),
@@ -19,8 +20,11 @@ NAVIGATION = [
     (_("Pharmacy queue"), "pharmacy:queue", "pharmacy.dispense"),
     (_("Drug stock"), "pharmacy:stock", "pharmacy.stock"),
     (_("Audit log"), "audit:search", "audit.view"),
+    (_("SATUSEHAT"), "satusehat:submissions", "satusehat.manage"),
     (_("Administration"), "admin:index", "admin.site"),
 ]
+
+USER_MENU = {"audit:search", "admin:index"}
 
 
 def _url(name: str) -> str | None:
@@ -36,7 +40,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return context
     items = [
-        {"label": label, "url": url, "active": request.path.startswith(url)}
+        {"label": label, "url": url, "active": request.path.startswith(url), "in_user_menu": name in USER_MENU}
         for label, name, capability in NAVIGATION
         if can(user, capability) and (url := _url(name)) is not None
     ]

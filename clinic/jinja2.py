@@ -112,6 +112,9 @@ def environment(**options) -> jinja2.Environment:
         time=display.time,
         measurement=display.measurement,
         capfirst=display.capfirst,
+        age=display.age,
+        phone=display.phone,
+        terbilang=display.terbilang,
         linebreaksbr=linebreaksbr,
         json_script=json_script,
     )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("records/", include("records.urls")),
     path("billing/", include("billing.urls")),
     path("pharmacy/", include("pharmacy.urls")),
+    path("satusehat/", include("satusehat.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

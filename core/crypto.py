@@ -51,7 +51,7 @@ TAG_BYTES = 16
 KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,16}")
 KEY_ID_MAX = 16
 GENERATE_HINT = (
-    "Generate keys with `python manage.py generate_encryption_keys` and put its two lines in the "
+    "Generate keys with `python manage.py generate_encryption_keys` and put its lines in the "
     "environment (or in .env for development; `make run` writes one)."
 )
 
@@ -299,3 +299,31 @@ KEYLESS_COMMANDS = {"generate_encryption_keys", "check", "makemigrations", "make
 def generating_keys() -> bool:
     """True in a manage.py command that runs without keys (KEYLESS_COMMANDS)."""
     return sys.argv[1:2] != [] and sys.argv[1] in KEYLESS_COMMANDS
+
+
+# --- the audit log's signing key -------------------------------------------------------------
+# AUDIT_KEY (base64 of 32 bytes, from the environment like the keys above): the HMAC key of the
+# audit log's rows and checkpoints (audit/services.py). The database never holds it, so a row
+# inserted there by hand cannot carry a valid signature.
+
+
+@functools.lru_cache(maxsize=8)
+def _audit_key(value: str, secret_key: str) -> bytes:
+    if not (value or "").strip():
+        raise ImproperlyConfigured(
+            f"AUDIT_KEY is not set: the audit log's rows cannot be signed without it. {GENERATE_HINT}"
+        )
+    key = _decode_key(value, "AUDIT_KEY")
+    if _same_as_secret(value, key, secret_key):
+        raise ImproperlyConfigured(f"AUDIT_KEY is SECRET_KEY: it must be a separate secret. {GENERATE_HINT}")
+    return key
+
+
+def check_audit_key(value: str, secret_key: str = "") -> None:
+    """Raises ImproperlyConfigured unless AUDIT_KEY is present, well-formed and not SECRET_KEY."""
+    _audit_key(value or "", secret_key or "")
+
+
+def audit_key() -> bytes:
+    """The audit log's signing key of the current settings; ImproperlyConfigured without one."""
+    return _audit_key(getattr(settings, "AUDIT_KEY", "") or "", settings.SECRET_KEY or "")

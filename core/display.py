@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import formats, timezone
 from django.utils.text import capfirst as _capfirst
+from django.utils.translation import get_language, ngettext
+from num2words import num2words
 
 
 def rupiah(value) -> str:
@@ -90,3 +92,47 @@ def measurement(value) -> str:
 def capfirst(value) -> str:
     """The first letter upper case, the rest unchanged (Django's `capfirst`)."""
     return _capfirst(value) if value not in (None, "") else ""
+
+
+def age(date_of_birth, day=None) -> str:
+    """A patient's age on `day` (default today, clinic time): "57 tahun" in years, and in months
+    under 2 years ("18 bulan"), as a small child's age is written."""
+    if not isinstance(date_of_birth, datetime.date):
+        return ""
+    day = day or timezone.localdate()
+    months = (day.year - date_of_birth.year) * 12 + day.month - date_of_birth.month - (day.day < date_of_birth.day)
+    if months < 0:
+        return ""
+    if months < 24:
+        return ngettext("%(months)s mo", "%(months)s mos", months) % {"months": months}
+    years = months // 12
+    return ngettext("%(years)s yr", "%(years)s yrs", years) % {"years": years}
+
+
+def phone(value) -> str:
+    """ "+6281231090355" → "+62 812-3109-0355": an Indonesian number (as stored, normalised) in
+    the groups people read it in; anything else unchanged."""
+    if not value:
+        return ""
+    text = str(value)
+    if not (text.startswith("+62") and text[1:].isdigit() and len(text) >= 10):
+        return text
+    rest = text[3:]
+    groups = [rest[:3]] + [rest[i : i + 4] for i in range(3, len(rest), 4)]
+    if len(groups) > 2 and len(groups[-1]) == 1:  # no lone digit at the end: 812-3456-78901
+        groups[-2:] = [groups[-2] + groups[-1]]
+    return "+62 " + "-".join(groups)
+
+
+def terbilang(value) -> str:
+    """An amount in words, as a receipt writes it: 105000 → "Seratus lima ribu rupiah" (in
+    English when the page is: "One hundred and five thousand rupiah"). Whole rupiah."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = int(Decimal(value).quantize(Decimal("1")))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    lang = "en" if (get_language() or "id").startswith("en") else "id"
+    words = num2words(amount, lang=lang) if amount else ("nol" if lang == "id" else "zero")
+    return _capfirst(f"{words} rupiah")

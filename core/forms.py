@@ -18,10 +18,85 @@ from core.text import check_ascii_digits, normalise_text
 FIRST_DATE, LAST_DATE = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 
 
-class ClinicDateField(forms.DateField):
-    """A date between FIRST_DATE and LAST_DATE; any other is "Enter a valid date."."""
+# Dates read dd-mm-yyyy and times 24-hour HH.MM whatever the browser's language (issue 17): the
+# fields are text inputs, not <input type=date/time>, which follow the browser's locale
+# (12/05/2026 01:30 PM in an English Chromium). Typed quickly: 27071967, 27-07-1967, 27/07/1967,
+# 27.07.1967; ISO 1967-07-27 still reads (links and older bookmarks carry it).
+DATE_FORMAT = "%d-%m-%Y"
+DATE_INPUT_FORMATS = (DATE_FORMAT, "%d/%m/%Y", "%d.%m.%Y", "%d%m%Y", "%Y-%m-%d")
+TIME_FORMAT = "%H.%M"
+TIME_INPUT_FORMATS = (TIME_FORMAT, "%H:%M", "%H%M", "%H:%M:%S")
+DATETIME_FORMAT = f"{DATE_FORMAT} {TIME_FORMAT}"
+DATETIME_INPUT_FORMATS = tuple(f"{d} {t}" for d in DATE_INPUT_FORMATS for t in TIME_INPUT_FORMATS) + ("%Y-%m-%dT%H:%M",)
+
+
+class ClinicDateInput(forms.TextInput):
+    """A date as dd-mm-yyyy text, numbers keyboard on a tablet; static/js/clinic.js writes
+    27071967 as 27-07-1967 when the field is left."""
+
+    def __init__(self, attrs=None):
+        base = {"placeholder": "dd-mm-yyyy", "inputmode": "numeric", "autocomplete": "off", "maxlength": "10"}
+        super().__init__({**base, "data-clinic-date": "", **(attrs or {})})
+        self.format = DATE_FORMAT
+
+    def format_value(self, value):
+        if isinstance(value, datetime.date):
+            return value.strftime(DATE_FORMAT)
+        return super().format_value(value)
+
+
+class ClinicTimeInput(forms.TextInput):
+    """A time as 24-hour HH.MM text (13.30; 1330 and 13:30 read too)."""
+
+    def __init__(self, attrs=None):
+        base = {"placeholder": "HH.MM", "inputmode": "numeric", "autocomplete": "off", "maxlength": "5"}
+        super().__init__({**base, "data-clinic-time": "", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, datetime.time):
+            return value.strftime(TIME_FORMAT)
+        return super().format_value(value)
+
+
+class ClinicDateTimeInput(forms.TextInput):
+    """A moment as "dd-mm-yyyy HH.MM" text."""
+
+    def __init__(self, attrs=None):
+        base = {"placeholder": "dd-mm-yyyy HH.MM", "autocomplete": "off", "maxlength": "16"}
+        super().__init__({**base, **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, datetime.datetime):
+            from django.utils import timezone
+
+            if timezone.is_aware(value):
+                value = timezone.localtime(value)
+            return value.strftime(DATETIME_FORMAT)
+        return super().format_value(value)
+
+
+class ClinicTimeField(forms.TimeField):
+    """A 24-hour time typed as 13.30, 13:30 or 1330."""
+
+    widget = ClinicTimeInput
+    input_formats = TIME_INPUT_FORMATS
 
     def to_python(self, value):
+        if isinstance(value, str):
+            value = check_ascii_digits(value)
+        return super().to_python(value)
+
+
+class ClinicDateField(forms.DateField):
+    """A date between FIRST_DATE and LAST_DATE; any other is "Enter a valid date.". Shown and
+    read as dd-mm-yyyy (DATE_INPUT_FORMATS) unless the form passes its own formats."""
+
+    widget = ClinicDateInput
+    input_formats = DATE_INPUT_FORMATS
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = check_ascii_digits(value)  # strptime would read other scripts' digits
         value = super().to_python(value)
         if value is not None and not FIRST_DATE <= value <= LAST_DATE:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")

@@ -126,8 +126,10 @@ if [ "$FIRST_RUN" = 1 ]; then
     KEYS=$(cd "$APP" && "$VENV/bin/python" manage.py generate_encryption_keys 2>/dev/null)
     FEK=$(printf '%s\n' "$KEYS" | sed -n 's/^FIELD_ENCRYPTION_KEYS=//p')
     BIK=$(printf '%s\n' "$KEYS" | sed -n 's/^BLIND_INDEX_KEY=//p')
+    AK=$(printf '%s\n' "$KEYS" | sed -n 's/^AUDIT_KEY=//p')
     sed -i -e "s|^FIELD_ENCRYPTION_KEYS=.*|FIELD_ENCRYPTION_KEYS=$FEK|" \
-        -e "s|^BLIND_INDEX_KEY=.*|BLIND_INDEX_KEY=$BIK|" "$ENV_FILE.new"
+        -e "s|^BLIND_INDEX_KEY=.*|BLIND_INDEX_KEY=$BIK|" \
+        -e "s|^AUDIT_KEY=.*|AUDIT_KEY=$AK|" "$ENV_FILE.new"
     mv "$ENV_FILE.new" "$ENV_FILE"
     note "encryption keys written to $ENV_FILE: KEEP A COPY OFF THIS SERVER"
 fi

@@ -20,12 +20,12 @@ from patients.models import Patient
 PATIENT = "Sri Wahyuni"
 
 
-def log_in(page: Page, user, *, lang: str = "id") -> None:
+def log_in(page: Page, user, *, lang: str = "id", password: str = PASSWORD) -> None:
     labels = {"id": ("Masuk", "Nama pengguna", "Sandi"), "en": ("Log in", "Username", "Password")}[lang]
-    heading, username, password = labels
+    heading, username, password_label = labels
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
     page.get_by_label(username).fill(user.username)
-    page.get_by_label(password).fill(PASSWORD)
+    page.get_by_label(password_label).fill(password)
     page.get_by_role("button", name=heading).click()
 
 
@@ -50,7 +50,10 @@ def register_patient(page: Page, *, heading: str, save: str) -> None:
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
     page.locator("#id_full_name").fill(PATIENT)
     page.locator("#id_nik").fill("3273014508900001")
-    page.locator("#id_date_of_birth").fill("1990-08-05")
+    # Typed as digits, read dd-mm-yyyy whatever the browser's language (en-US here).
+    page.locator("#id_date_of_birth").press_sequentially("05081990")
+    page.locator("#id_date_of_birth").blur()
+    expect(page.locator("#id_date_of_birth")).to_have_value("05-08-1990")
     page.locator("#id_gender").select_option("F")
     page.locator("#id_phone").fill("0812-3456-7890")
     page.locator("#id_address").fill("Jl. Merdeka No. 10, Bandung")
@@ -67,7 +70,7 @@ def test_it_runs_a_whole_visit_from_registration_to_receipt(clinic, open_browser
     screenshot(reception, "login")
     log_in(reception, clinic.receptionist)
     expect(reception.get_by_role("heading", name="Daftar kunjungan hari ini")).to_be_visible()
-    expect(reception.get_by_role("button", name="Keluar")).to_be_visible()
+    expect(reception.locator("#user-menu + .dropdown-menu button")).to_have_text("Keluar")  # in the user menu
 
     nav(reception, "Pasien")
     expect(reception.get_by_role("heading", name="Pasien")).to_be_visible()
@@ -79,8 +82,8 @@ def test_it_runs_a_whole_visit_from_registration_to_receipt(clinic, open_browser
     expect(messages(reception)).to_contain_text(f"{PATIENT} berhasil didaftarkan dengan No. RM {rm}.")
     expect(reception.get_by_text(rm, exact=True)).to_be_visible()
     expect(reception.locator("main")).to_contain_text("Perempuan")
-    expect(reception.locator("main")).to_contain_text("05-08-1990")
-    expect(reception.locator("main")).to_contain_text("+6281234567890")
+    expect(reception.locator("main")).to_contain_text(re.compile(r"05-08-1990 \(\d+ tahun\)"))  # with the age
+    expect(reception.locator("main")).to_contain_text("+62 812-3456-7890")  # grouped as people read it
     screenshot(reception, "patient-registered")
 
     reception.get_by_role("main").get_by_role("link", name="Buat janji temu").click()
@@ -88,8 +91,10 @@ def test_it_runs_a_whole_visit_from_registration_to_receipt(clinic, open_browser
     expect(reception.locator("#patient-heading + .card")).to_contain_text(f"{PATIENT} · {rm}")
     slot = bookable_slot()
     reception.locator("#id_doctor").select_option(label="dr. Budi Santoso — Dokter Umum")
-    reception.locator("#id_date").fill(slot.date().isoformat())
-    reception.locator("#id_time").fill(slot.strftime("%H:%M"))
+    # The clinic's formats in an English browser: dd-mm-yyyy, 24-hour HH.MM (today prefilled).
+    expect(reception.locator("#id_date")).to_have_value(re.compile(r"^\d{2}-\d{2}-\d{4}$"))
+    reception.locator("#id_date").fill(slot.strftime("%d-%m-%Y"))
+    reception.locator("#id_time").fill(slot.strftime("%H.%M"))
     reception.get_by_label(consultation.name).check()
     reception.get_by_label(hemoglobin.name).check()
     reception.locator("#id_reason").fill("Demam dan batuk 3 hari")
@@ -283,7 +288,7 @@ def test_it_switches_the_pages_to_english_and_back(clinic, open_browser, screens
 
     expect(page.get_by_role("heading", name="Today's board")).to_be_visible()
     expect(page.get_by_text("No appointments today.")).to_be_visible()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.locator("#user-menu + .dropdown-menu button")).to_have_text("Log out")  # in the user menu
     nav(page, "Patients")
     expect(page.get_by_role("heading", name="Patients")).to_be_visible()
     page.get_by_role("link", name="Register a new patient").click()
@@ -305,5 +310,5 @@ def test_it_switches_the_pages_to_english_and_back(clinic, open_browser, screens
     expect(page.locator("html")).to_have_attribute("lang", "id")
     expect(page.get_by_role("heading", name=PATIENT)).to_be_visible()
     expect(page.locator("main")).to_contain_text("Perempuan")
-    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+    expect(page.locator("#user-menu + .dropdown-menu button")).to_have_text("Keluar")  # in the user menu
     screenshot(page, "patient-indonesian")

@@ -32,7 +32,7 @@ LOAD_REDIS_URL ?= redis://127.0.0.1:6379/14?key_prefix=clinic-load
 export LOAD_RECEPTIONISTS LOAD_DOCTORS LOAD_PASSWORD LOAD_P95_MS
 
 # The test settings' fixed keys, for seed_demo's databases only (never a real clinic's data).
-LOAD_TEST_KEYS = $(PY) -c 'from clinic.settings.test import TEST_FIELD_ENCRYPTION_KEYS as f, TEST_BLIND_INDEX_KEY as b; print(f"export FIELD_ENCRYPTION_KEYS={f} BLIND_INDEX_KEY={b}")'
+LOAD_TEST_KEYS = $(PY) -c 'from clinic.settings.test import TEST_FIELD_ENCRYPTION_KEYS as f, TEST_BLIND_INDEX_KEY as b, TEST_AUDIT_KEY as a; print(f"export FIELD_ENCRYPTION_KEYS={f} BLIND_INDEX_KEY={b} AUDIT_KEY={a}")'
 
 # GET a page of the app as the reverse proxy would pass it on (no curl needed).
 LOAD_GET = $(PY) -c 'import sys, urllib.request as r; r.urlopen(r.Request(sys.argv[1], headers={"X-Forwarded-Proto": "https"}), timeout=30)'

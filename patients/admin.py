@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin
 from audit.services import AuditReadAdminMixin
 from patients import services
-from patients.models import Doctor, Patient, WorkingHours
+from patients.models import Doctor, Patient, Room, WorkingHours
 from patients.selectors import (
     SEARCH_LIMIT,
     SEARCH_MAX_LENGTH,
@@ -81,6 +81,10 @@ class PatientAdmin(PatientSearchAdminMixin, AuditReadAdminMixin, AdminRoleModelA
     readonly_fields = ["medical_record_number", "created_at", "updated_at"]
     fieldsets = (
         (None, {"fields": ("medical_record_number", "full_name", "nik", "date_of_birth", "gender", "blood_type")}),
+        (
+            _("Registration (Permenkes 24/2022)"),
+            {"fields": ("place_of_birth", "religion", "occupation", "education", "marital_status", "ihs_number")},
+        ),
         (_("Contact"), {"fields": ("phone", "email", "address")}),
         (_("Emergency contact"), {"fields": ("emergency_contact_name", "emergency_contact_phone")}),
         (None, {"fields": ("is_active", "created_at", "updated_at")}),
@@ -131,6 +135,18 @@ class DoctorAdmin(AdminRoleModelAdmin):
     search_fields = ["full_name", "specialization", "license_number"]
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
+    fields = [
+        "full_name",
+        "specialization",
+        "license_number",
+        "nik",
+        "ihs_id",
+        "room",
+        "phone",
+        "email",
+        "user",
+        "is_active",
+    ]
     inlines = [WorkingHoursInline]
     actions = ["deactivate"]
 
@@ -146,3 +162,11 @@ class WorkingHoursAdmin(AdminRoleModelAdmin):
     search_fields = ["doctor__full_name"]
     autocomplete_fields = ["doctor"]
     list_select_related = ["doctor"]
+
+
+@admin.register(Room)
+class RoomAdmin(AdminRoleModelAdmin):
+    allow_delete = False  # doctors and sent visits point at it: deactivated, never deleted
+    list_display = ["name", "satusehat_location_id", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "satusehat_location_id"]

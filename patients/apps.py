@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PatientsConfig(AppConfig):
     name = "patients"
     verbose_name = _("Patients")
+
+    def ready(self):
+        from patients import receivers  # noqa: F401  (connects the signal receivers)

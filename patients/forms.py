@@ -1,12 +1,21 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import CleanCharField, clinic_formfield
+from core.forms import CleanCharField, ClinicDateField, ClinicDateInput, clinic_formfield
+from core.text import check_ascii_digits
 from patients.models import Patient
 from patients.selectors import SEARCH_MAX_LENGTH
 from patients.services import patient_normalise
 
-DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}  # ISO: <input type="date"> shows 07-03-2025 as blank
+
+class DateOfBirthField(ClinicDateField):
+    """dd-mm-yyyy as every date; the plausible range (1900 to today) is the services' rule, whose
+    message names it, so this field does not refuse early dates itself."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = check_ascii_digits(value)
+        return forms.DateField.to_python(self, value)
 
 
 class PatientSearchForm(forms.Form):
@@ -61,6 +70,11 @@ class PatientForm(forms.ModelForm):
             "date_of_birth",
             "gender",
             "blood_type",
+            "place_of_birth",
+            "religion",
+            "occupation",
+            "education",
+            "marital_status",
             "phone",
             "email",
             "address",
@@ -69,8 +83,9 @@ class PatientForm(forms.ModelForm):
             "is_active",
         ]
         formfield_callback = clinic_formfield
+        field_classes = {"date_of_birth": DateOfBirthField}  # dd-mm-yyyy, 27071967 too
         widgets = {
-            "date_of_birth": forms.DateInput(**DATE_INPUT),
+            "date_of_birth": ClinicDateInput(),
             "address": forms.Textarea(attrs={"rows": 2}),
         }
 

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -40,6 +42,32 @@ class Patient(models.Model):
         O_NEG = "O-", "O-"
         UNKNOWN = "", _("Unknown")
 
+    class Religion(models.TextChoices):
+        ISLAM = "islam", _("Islam")
+        PROTESTANT = "protestant", _("Protestant")
+        CATHOLIC = "catholic", _("Catholic")
+        HINDU = "hindu", _("Hindu")
+        BUDDHIST = "buddhist", _("Buddhist")
+        CONFUCIAN = "confucian", _("Confucian")
+        OTHER = "other", _("Other belief")
+
+    class Education(models.TextChoices):
+        NONE = "none", _("No schooling")
+        SD = "sd", _("Primary school (SD)")
+        SMP = "smp", _("Junior high school (SMP)")
+        SMA = "sma", _("Senior high school (SMA/SMK)")
+        DIPLOMA = "diploma", _("Diploma (D1–D4)")
+        BACHELOR = "s1", _("Bachelor (S1)")
+        MASTER = "s2", _("Master (S2)")
+        DOCTORATE = "s3", _("Doctorate (S3)")
+
+    class MaritalStatus(models.TextChoices):
+        # The codes of HL7 v3 MaritalStatus, which the FHIR Patient.maritalStatus carries.
+        UNMARRIED = "U", _("Not married")
+        MARRIED = "M", _("Married")
+        DIVORCED = "D", _("Divorced")
+        WIDOWED = "W", _("Widowed")
+
     medical_record_number = models.CharField(
         _("medical record number (No. RM)"), max_length=20, unique=True, editable=False
     )
@@ -71,6 +99,21 @@ class Patient(models.Model):
     nik_hash = BlindIndexField(source="nik", kind="nik", unique=True)
     phone_hash = BlindIndexField(source="phone", kind="phone")
     email_hash = BlindIndexField(source="email", kind="email")
+    # Permenkes 24/2022's registration minimum besides No. RM, name and NIK (docs/satusehat.md).
+    # db_default: the bulk loaders (sampledata.seed) insert rows without naming these columns.
+    place_of_birth = models.CharField(_("place of birth"), max_length=100, blank=True, default="", db_default="")
+    religion = models.CharField(
+        _("religion"), max_length=20, choices=Religion.choices, blank=True, default="", db_default=""
+    )
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True, default="", db_default="")
+    education = models.CharField(
+        _("education"), max_length=20, choices=Education.choices, blank=True, default="", db_default=""
+    )
+    marital_status = models.CharField(
+        _("marital status"), max_length=1, choices=MaritalStatus.choices, blank=True, default="", db_default=""
+    )
+    # The national patient id (SATUSEHAT's IHS number), filled in by the look-up by NIK.
+    ihs_number = models.CharField(_("IHS number (SATUSEHAT)"), max_length=20, blank=True, default="", db_default="")
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -148,12 +191,81 @@ def patient_blind_indexes(sender, instance: Patient, raw: bool = False, **kwargs
     fill_blind_indexes(instance)
 
 
+class Room(models.Model):
+    """A room or poli where doctors see patients; SATUSEHAT knows it as a Location."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    satusehat_location_id = models.CharField(
+        _("SATUSEHAT Location id"),
+        max_length=64,
+        blank=True,
+        help_text=_("The Location's id registered for this room on the SATUSEHAT platform."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        db_table = "rooms"
+        verbose_name = _("room / poli")
+        verbose_name_plural = _("rooms / poli")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+NAME_WORDS_MAX = 8  # a name's first eight words are searchable (names have two to four)
+_WORD = re.compile(r"\w+")
+
+
+def name_words(text: str) -> list[str]:
+    """The searchable words of a name or a query, case-folded, each once, in order:
+    "Dewi Tri Wijayanti" → ["dewi", "tri", "wijayanti"]; "Ni Luh Putu" → ["ni", "luh", "putu"]."""
+    words = []
+    for word in _WORD.findall((text or "").casefold()):
+        if word not in words:
+            words.append(word[:150])
+    return words[:NAME_WORDS_MAX]
+
+
+class PatientNameWord(models.Model):
+    """One word of a patient's name: the index that finds "Wijayanti" in "Dewi Tri Wijayanti" on
+    every database (a prefix of the word, through an ordinary index). Derived from full_name and
+    kept by patients.services (patient_name_words_sync); rebuilt by `manage.py
+    patient_name_words`. Not clinical data: it goes with its patient."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="name_words")
+    word = models.CharField(max_length=150)
+
+    class Meta:
+        db_table = "patient_name_words"
+        indexes = [
+            # PostgreSQL: varchar_pattern_ops serves LIKE 'word%' under any collation; the other
+            # databases ignore the operator class (patients.selectors.word_prefix_condition).
+            models.Index(fields=["word"], name="patient_name_words_word_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "word"], name="patient_name_words_unique"),
+        ]
+
+    def __str__(self):
+        return self.word
+
+
 class Doctor(models.Model):
     full_name = models.CharField(_("full name"), max_length=150, validators=[validate_no_bidi_controls])
     specialization = models.CharField(_("specialization"), max_length=100)
     license_number = models.CharField(_("licence number (SIP/STR)"), max_length=50, unique=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     email = models.EmailField(_("email"), blank=True)
+    # Encrypted like the patients' NIK; the blind index finds a doctor by it and keeps it unique.
+    nik = EncryptedCharField(_("NIK"), max_length=16, null=True, blank=True, validators=[nik_validator])
+    nik_hash = BlindIndexField(source="nik", kind="nik", unique=True)
+    ihs_id = models.CharField(
+        _("practitioner IHS id (SATUSEHAT)"), max_length=20, blank=True, default="", db_default=""
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="doctors", verbose_name=_("room / poli")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -178,6 +290,32 @@ class Doctor(models.Model):
 
     def __str__(self):
         return f"{self.full_name} ({self.specialization})"
+
+    def save(self, *args, **kwargs):
+        if self.nik == "":
+            self.nik = None
+        kwargs["update_fields"] = with_blind_indexes(Doctor, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def validate_unique(self, exclude=None):
+        """Also the NIK, whose uniqueness the database keeps on nik_hash (the admin's form)."""
+        super().validate_unique(exclude=exclude)
+        if self.nik and "nik" not in (exclude or ()):
+            others = Doctor.objects.filter(nik_hash=blind_index("nik", self.nik))
+            if self.pk is not None:
+                others = others.exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError(
+                    {"nik": ValidationError(_("A doctor with this NIK is already registered."), code="unique")}
+                )
+
+
+@receiver(pre_save, sender=Doctor, dispatch_uid="patients:doctor_blind_indexes")
+def doctor_blind_indexes(sender, instance: Doctor, raw: bool = False, **kwargs) -> None:
+    """The doctor's nik_hash, also when `loaddata` inserts the sample data."""
+    if instance.nik == "":
+        instance.nik = None
+    fill_blind_indexes(instance)
 
 
 class WorkingHours(models.Model):

@@ -12,7 +12,7 @@ from django.db.models.lookups import StartsWith
 
 from core.crypto import blind_index, phone_normalise
 from core.text import normalise_text
-from patients.models import Patient
+from patients.models import Patient, PatientNameWord, name_words
 
 SEARCH_MAX_LENGTH = 150  # the longest full name; a longer query cannot match anything
 SEARCH_LIMIT = 50
@@ -41,6 +41,30 @@ def prefix_condition(field: str, query: str) -> Q:
     if connection.vendor == "postgresql":
         return Q(StartsWith(_upper_c(field), Upper(Value(query))))
     return Q(**{f"{field}__istartswith": query})
+
+
+def word_prefix_condition(word: str) -> Q:
+    """A PatientNameWord whose word starts with `word` (already case-folded), on its index:
+    PostgreSQL LIKE 'word%' on the varchar_pattern_ops index; MariaDB LIKE under the
+    case-insensitive collation (`__istartswith`, as prefix_condition); SQLite a range, since
+    its LIKE is case-insensitive and reads no BINARY index."""
+    if connection.vendor == "postgresql":
+        return Q(word__startswith=word)
+    if connection.vendor == "mysql":
+        return Q(word__istartswith=word)
+    return Q(word__gte=word, word__lt=word + "\U0010ffff")
+
+
+def any_word_condition(query: str) -> Q | None:
+    """Every word of the query starts a word of the name, in any order: "Wijayanti" and
+    "wija dewi" find "Dewi Tri Wijayanti". One indexed sub-query per word (PatientNameWord)."""
+    words = name_words(query)
+    if not words:
+        return None
+    return reduce(
+        lambda a, b: a & b,
+        (Q(pk__in=PatientNameWord.objects.filter(word_prefix_condition(w)).values("patient_id")) for w in words),
+    )
 
 
 def name_order() -> tuple:
@@ -86,7 +110,10 @@ def patient_search_conditions(query: str) -> list[Q]:
         conditions.append(Q(medical_record_number=f"RM-{int(query):07d}"))
     conditions.extend(patient_identifier_conditions(query))
     if any(ch.isalpha() for ch in query) and not match and not _EMAIL.fullmatch(query):
-        conditions.append(prefix_condition("full_name", query))
+        # The words table answers a name prefix too ("Siti Am" is the words "siti" and "am"):
+        # the name's own prefix is only asked when the query has no word at all.
+        words = any_word_condition(query)
+        conditions.append(words if words is not None else prefix_condition("full_name", query))
     return conditions
 
 
@@ -125,7 +152,7 @@ def patients_matching(query: str) -> QuerySet | None:
 
 
 def patient_search(*, query: str, include_inactive: bool = False, limit: int = SEARCH_LIMIT) -> list[Patient]:
-    """Patients matching a name prefix, No. RM, date of birth, or a whole NIK, phone or email;
+    """Patients matching a name prefix or any words of the name, No. RM, date of birth, or a whole NIK, phone or email;
     ordered by name.
 
     A blank query, or one that cannot identify anyone, returns [] without touching the database."""

@@ -13,7 +13,7 @@ from accounts.models import User
 from core import summaries
 from core.crypto import blind_index, email_normalise, phone_normalise
 from core.text import normalise_text
-from patients.models import Patient
+from patients.models import Patient, PatientNameWord, name_words
 from patients.selectors import patient_possible_duplicates
 from patients.summaries import registration
 
@@ -102,6 +102,16 @@ def _check_duplicates(*, patient: Patient, confirmed_not_duplicate: bool) -> Non
         raise DuplicatePatient(duplicates, nik_taken=False)
 
 
+def patient_name_words_sync(patient: Patient, *, new: bool = False) -> None:
+    """The words table (PatientNameWord) follows the patient's name: the any-word search reads it.
+    A new patient's words are one INSERT; a renamed patient's are replaced."""
+    if not new:
+        PatientNameWord.objects.filter(patient=patient).delete()
+    PatientNameWord.objects.bulk_create(
+        [PatientNameWord(patient=patient, word=w) for w in name_words(patient.full_name)]
+    )
+
+
 def _save(patient: Patient, *, update_fields=None) -> None:
     """Saves in a savepoint; a NIK taken by a concurrent registration becomes a form error."""
     try:
@@ -129,6 +139,7 @@ def patient_register(*, data: Mapping[str, Any], by: User | None, confirmed_not_
     for attempt in range(5):
         try:
             _save(patient)
+            patient_name_words_sync(patient, new=True)
             summaries.apply({}, registration(patient))
             return patient
         except IntegrityError:
@@ -155,6 +166,8 @@ def patient_update(
     if (patient.full_name.casefold(), patient.date_of_birth, patient.nik) != before:
         _check_duplicates(patient=patient, confirmed_not_duplicate=confirmed_not_duplicate)
     _save(patient)
+    if patient.full_name.casefold() != before[0]:
+        patient_name_words_sync(patient)
     summaries.apply(counted, registration(patient))
     return patient
 

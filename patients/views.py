@@ -92,6 +92,8 @@ def _save_patient(form, save):
     except DuplicatePatient as warning:
         if warning.nik_taken:
             add_service_error(form, warning)
+        # The warning shows the other patients (NIK, phone): a read of their data.
+        audit_reads(None, patients=warning.duplicates, what="possible duplicates")
         return None, warning.duplicates, warning.nik_taken
     except ValidationError as error:
         add_service_error(form, error)

@@ -11,3 +11,9 @@ class PharmacyConfig(AppConfig):
         from scheduling.signals import appointment_completed
 
         appointment_completed.connect(send_prescription, dispatch_uid="pharmacy.send_prescription")
+
+    def satusehat_entries(self, visit):
+        """The prescription's MedicationRequest and MedicationDispense for the visit's SATUSEHAT Bundle."""
+        from pharmacy.fhir import medication_entries
+
+        return medication_entries(visit)

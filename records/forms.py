@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.forms import CleanCharField, clinic_formfield
+from core.forms import DATETIME_INPUT_FORMATS, CleanCharField, ClinicDateTimeInput, clinic_formfield
 from records.icd10 import icd10_is_valid, icd10_normalise
 from records.models import LabResult, MedicalRecord
 
@@ -18,7 +18,6 @@ VITALS = (
     "weight_kg",
     "height_cm",
 )
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 def _model_range(model, name: str) -> tuple:
@@ -114,8 +113,9 @@ class LabResultForm(_BootstrapMixin, forms.ModelForm):
         fields = ["test_name", "value", "unit", "reference_low", "reference_high", "sampled_at", "reported_at"]
         formfield_callback = clinic_formfield
         widgets = {
-            "sampled_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
-            "reported_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+            # dd-mm-yyyy HH.MM text, whatever the browser's language (core.forms)
+            "sampled_at": ClinicDateTimeInput(),
+            "reported_at": ClinicDateTimeInput(),
             "test_name": forms.TextInput(attrs={"placeholder": "Hemoglobin", "list": "lab-tests"}),
         }
 
@@ -125,7 +125,7 @@ class LabResultForm(_BootstrapMixin, forms.ModelForm):
         if not self.is_bound and not self.initial.get("sampled_at"):
             self.initial["sampled_at"] = timezone.localtime().replace(second=0, microsecond=0)
         for name in ("sampled_at", "reported_at"):
-            self.fields[name].input_formats = [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+            self.fields[name].input_formats = [*DATETIME_INPUT_FORMATS, "%Y-%m-%d %H:%M:%S"]
         for name in ("value", "reference_low", "reference_high"):
             self.fields[name].widget.attrs.setdefault("step", "any")
         self._style()

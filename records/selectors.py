@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
+from core import display
 from core.clock import day_bounds
 from patients.models import Doctor, Patient
 from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
@@ -31,10 +32,9 @@ NO_ALLERGY = {
 }
 
 
-def age_on(date_of_birth: datetime.date | None, day: datetime.date) -> int | None:
-    if date_of_birth is None:
-        return None
-    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+def age_on(date_of_birth: datetime.date | None, day: datetime.date) -> str:
+    """ "57 tahun", or in months under 2 years (core.display.age)."""
+    return display.age(date_of_birth, day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class QueueRow:
     reason: str
     patient_name: str
     patient_mrn: str
-    patient_age: int | None
+    patient_age: str
     waiting_minutes: int | None
 
 
@@ -155,7 +155,7 @@ def patient_history(*, patient: Patient, before: Appointment, limit: int = HISTO
 @dataclass
 class Visit:
     appointment: Appointment
-    patient_age: int | None
+    patient_age: str
     lines: list[AppointmentService]
     record: MedicalRecord | None
     history: list[MedicalRecord]

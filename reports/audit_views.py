@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import cares_for, doctor_of, requires
-from audit import selectors
+from audit import labels, selectors
 from audit import services as audit
 from audit.emergency import emergency_access_duration, emergency_access_open
 from audit.forms import AuditSearchForm, EmergencyAccessForm, PeriodForm
@@ -35,7 +35,7 @@ def audit_search(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "rows": [(row, selectors.changed_fields(row)) for row in page.object_list],
+            "rows": [(row, labels.describe(row), labels.changed_fields(row)) for row in page.object_list],
         },
     )
 
@@ -57,7 +57,7 @@ def audit_patient(request, pk):
             "patient": patient,
             "form": form,
             "period": period,
-            "rows": [(row, selectors.changed_fields(row)) for row in rows],
+            "rows": [(row, labels.describe(row), labels.changed_fields(row)) for row in rows],
         },
     )
 

@@ -6,8 +6,8 @@ defaults (or are clamped) with a notice on the page, never a 500."""
 
 import csv
 import datetime
-import re
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET
 from accounts.policy import doctor_of, requires
 from billing.selectors import unpaid_summary
 from core.csv_safe import safe_row
+from core.forms import ClinicDateField
 from reports import selectors
+from satusehat.selectors import status_counts as satusehat_counts
 
 DEFAULT_PERIOD = "day"
 # How far back the default range reaches, and the longest range a period may show.
 MIN_DATE, MAX_DATE = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 MAX_DAYS = {"day": 366 * 2, "month": 366 * 10, "year": 366 * 100}
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _default_start(period: str, end: datetime.date) -> datetime.date:
@@ -36,13 +37,14 @@ def _default_start(period: str, end: datetime.date) -> datetime.date:
 
 
 def _parse_date(value: str | None) -> datetime.date | None:
-    if not value or not ISO_DATE.fullmatch(value):
+    """dd-mm-yyyy as the form shows it (27071967 and the other ways core.forms reads), or ISO."""
+    if not value or len(value) > 10:
         return None
     try:
-        day = datetime.date.fromisoformat(value)
-    except ValueError:
+        day = ClinicDateField(required=False).clean(value.strip())
+    except ValidationError:
         return None
-    return day if MIN_DATE <= day <= MAX_DATE else None
+    return day if day and MIN_DATE <= day <= MAX_DATE else None
 
 
 def revenue_range(params) -> tuple[str, datetime.date, datetime.date, list[str]]:
@@ -114,6 +116,7 @@ def dashboard(request):
         "appointments": appointments,
         "doctors": appointments["active_doctors"],
         "unpaid": unpaid_summary(),
+        "satusehat": satusehat_counts(),
     }
     return render(request, "clinic/dashboard.html", context)
 

@@ -36,6 +36,8 @@ FILES = ("users", "patients", "scheduling", "records", "billing", "pharmacy")
 PAST_DAYS, FUTURE_DAYS = 42, 21  # six weeks back, three weeks ahead
 PAST_APPOINTMENTS, FUTURE_APPOINTMENTS = 125, 40
 N_PATIENTS = 80
+# The doctors whose NIK carries the female birth day (+40), by first name.
+FEMALE_DOCTORS = {"Maya", "Siti", "Ratna"}
 
 
 class SampleDataError(Exception):
@@ -74,6 +76,15 @@ class SampleData:
         self.fake = faker_class("id_ID")
         self.fake.seed_instance(SEED)
         self.rows = {name: [] for name in FILES}
+        # The mock SATUSEHAT's data set that knows this clinic (fixtures/satusehat_mock.json).
+        self.satusehat = {
+            "organization_id": vocab.SATUSEHAT_ORGANIZATION_ID,
+            "client_id": "klinik-mock-client",
+            "client_secret": "klinik-mock-secret",
+            "patients": {},
+            "practitioners": {},
+            "locations": [],
+        }
         self.phones = set()
 
     def at(self, day: dt.date, time: dt.time | str) -> dt.datetime:
@@ -101,7 +112,7 @@ class SampleData:
         self.build_pharmacy()
         self.deactivate_one_patient()
         self.sanity_checks()
-        return self.rows
+        return {**self.rows, "satusehat_mock": self.satusehat}
 
     # --- staff, doctors, price list ---
 
@@ -134,10 +145,28 @@ class SampleData:
     def build_doctors(self):
         self.doctors = []
         wh_pk = 0
+        # Rooms (poli) and the SATUSEHAT ids, from a Random of their own: the other draws stay put.
+        ids_rng = Random(f"{SEED}-satusehat")
+        rooms = {}
+        for spec in vocab.DOCTORS:
+            name = vocab.ROOMS[spec["specialization"]]
+            if name not in rooms:
+                rooms[name] = len(rooms) + 1
+                self.satusehat["locations"].append(rules.location_id(ids_rng))
+                self.add(
+                    "patients",
+                    "patients.room",
+                    rooms[name],
+                    {"name": name, "satusehat_location_id": self.satusehat["locations"][-1], "is_active": True},
+                )
         for pk, spec in enumerate(vocab.DOCTORS, start=1):
             first_name = spec["full_name"].split(",")[0].split(" ", 1)[1]
             email = re.sub(r"[^a-z.]", "", first_name.lower().replace(" ", ".")) + "@kliniksehatsentosa.example"
             doctor = dict(spec, pk=pk, user=self.users.get(spec["username"]), blocks=defaultdict(list))
+            born = dt.date(1970 + ids_rng.randint(0, 25), ids_rng.randint(1, 12), ids_rng.randint(1, 28))
+            nik = rules.nik("327301", born, spec["full_name"].split()[1] in FEMALE_DOCTORS, ids_rng.randint(1, 2999))
+            ihs_id = rules.practitioner_ihs_id(ids_rng)
+            self.satusehat["practitioners"][nik] = ihs_id
             self.add(
                 "patients",
                 "patients.doctor",
@@ -146,6 +175,9 @@ class SampleData:
                     "full_name": spec["full_name"],
                     "specialization": spec["specialization"],
                     "license_number": spec["license"],
+                    "nik": nik,
+                    "ihs_id": ihs_id,
+                    "room": rooms[vocab.ROOMS[spec["specialization"]]],
                     "phone": self.mobile(),
                     "email": email,
                     "is_active": True,
@@ -266,6 +298,13 @@ class SampleData:
             )
             if years >= 18:
                 self.patients[-1]["height"] = rules.adult_height(rng, sex)
+        for patient in self.patients:
+            own = Random(f"{SEED}-registration-{patient['pk']}")
+            fields = patient["fields"]
+            fields.update(rules.registration(own, rules.age_on(patient["born"], self.today)))
+            fields["ihs_number"] = rules.patient_ihs_number(own) if fields["nik"] else ""
+            if fields["nik"]:
+                self.satusehat["patients"][fields["nik"]] = fields["ihs_number"]
 
     def build_insurance(self):
         rng = self.rng
@@ -469,6 +508,7 @@ class SampleData:
                     "slot_active": rules.slot_active(status),
                     "queue_number": appointment.get("queue"),
                     "arrived_at": stamp(appointment["arrived"]) if appointment.get("arrived") else None,
+                    **self.consultation_times(appointment),
                     "reason": appointment["case"]["reason"],
                     "notes": appointment["notes"],
                     "booked_by": appointment["booked_by"],
@@ -546,6 +586,17 @@ class SampleData:
         )
         if times.note is not None:
             appointment["notes"] = times.note
+
+    def consultation_times(self, appointment) -> dict:
+        """When the consultation started and the visit was completed (no draw: from its times)."""
+        status, arrived = appointment["status"], appointment.get("arrived")
+        if status not in ("in_consultation", "completed") or arrived is None:
+            return {"started_at": None, "completed_at": None}
+        started = min(max(arrived, appointment["start"]), self.now)
+        if status == "in_consultation":
+            return {"started_at": stamp(started), "completed_at": None}
+        completed = min(max(appointment["end"], started + dt.timedelta(minutes=10)), self.now)
+        return {"started_at": stamp(started), "completed_at": stamp(max(completed, started))}
 
     def assign_queue_numbers(self):
         days = defaultdict(list)
@@ -864,6 +915,8 @@ def write_fixtures(out_dir: Path, today: dt.date, faker_class) -> dict[str, dict
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = SampleData(today, faker_class).build()
     counts = {}
+    mock = json.dumps(rows["satusehat_mock"], indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    (out_dir / "satusehat_mock.json").write_text(mock, encoding="utf-8", newline="\n")
     for name in FILES:
         text = json.dumps(rows[name], indent=1, ensure_ascii=False) + "\n"
         (out_dir / f"{name}.json").write_text(text, encoding="utf-8", newline="\n")

@@ -19,6 +19,7 @@ import datetime as dt
 import math
 import random
 import re
+import uuid
 from bisect import bisect
 from itertools import accumulate
 from operator import itemgetter
@@ -477,3 +478,53 @@ def payment_reference(
     if method == "Insurance":
         return f"Klaim {provider} {rng.randint(0, 99_999_999):08d}"
     return ""
+
+
+# --- registration (Permenkes 24/2022) and SATUSEHAT ------------------------------------------------
+
+BIRTH_PLACE = Weighted(vocab.BIRTH_PLACES)
+RELIGION = Weighted(vocab.RELIGIONS)
+ADULT_OCCUPATION = Weighted(vocab.ADULT_OCCUPATIONS)
+ADULT_EDUCATION = Weighted(vocab.ADULT_EDUCATION)
+
+
+def registration(rng, years: int) -> dict:
+    """Place of birth, religion, occupation, education (the highest finished) and marital status
+    of a patient aged `years`."""
+    if years < 6:
+        occupation, education, marital = "Belum bekerja", "none", "U"
+    elif years < 18:
+        occupation = "Pelajar"
+        education = "none" if years < 12 else ("sd" if years < 15 else "smp")
+        marital = "U"
+    else:
+        occupation = "Pensiunan" if years >= 60 and rng.random() < 0.6 else ADULT_OCCUPATION(rng)
+        education = ADULT_EDUCATION(rng)
+        if years < 25:
+            marital = "M" if rng.random() < 0.2 else "U"
+        elif years < 60:
+            marital = rng.choices(["M", "U", "D", "W"], [80, 10, 6, 4])[0]
+        else:
+            marital = rng.choices(["M", "W", "D"], [65, 30, 5])[0]
+    return {
+        "place_of_birth": BIRTH_PLACE(rng),
+        "religion": RELIGION(rng),
+        "occupation": occupation,
+        "education": education,
+        "marital_status": marital,
+    }
+
+
+def patient_ihs_number(rng) -> str:
+    """A patient's IHS number as the platform writes it: P and 11 digits."""
+    return f"P{rng.randint(0, 10**11 - 1):011d}"
+
+
+def practitioner_ihs_id(rng) -> str:
+    """A practitioner's IHS id: 11 digits starting with 100."""
+    return f"100{rng.randint(0, 10**8 - 1):08d}"
+
+
+def location_id(rng) -> str:
+    """A Location id as the platform hands them out (a UUID)."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))

@@ -847,6 +847,48 @@ RECORD_NOTES = (
     "Edukasi diberikan kepada pasien dan keluarga.",
 )
 
+# --- registration (Permenkes 24/2022) and SATUSEHAT --------------------------------------------
+# Drawn with a Random of their own (sampledata.fixtures.SampleData.registration), so adding them
+# left every other value of the sample data as it was.
+
+BIRTH_PLACES = [
+    ("Bandung", 40),
+    ("Cimahi", 8),
+    ("Garut", 6),
+    ("Tasikmalaya", 5),
+    ("Sumedang", 5),
+    ("Jakarta", 8),
+    ("Bogor", 4),
+    ("Cirebon", 4),
+    ("Surabaya", 2),
+    ("Yogyakarta", 2),
+    ("Medan", 1),
+]
+RELIGIONS = [("islam", 86), ("protestant", 6), ("catholic", 4), ("hindu", 1), ("buddhist", 2), ("confucian", 1)]
+ADULT_OCCUPATIONS = [
+    ("Karyawan swasta", 25),
+    ("Wiraswasta", 18),
+    ("Ibu rumah tangga", 15),
+    ("PNS", 8),
+    ("Guru", 6),
+    ("Pedagang", 8),
+    ("Buruh", 6),
+    ("Mahasiswa", 5),
+    ("Pensiunan", 5),
+    ("Tenaga kesehatan", 2),
+]
+ADULT_EDUCATION = [("sd", 8), ("smp", 12), ("sma", 42), ("diploma", 12), ("s1", 22), ("s2", 4)]
+# Each doctor's room (poli) and its Location id on the SATUSEHAT platform, by specialization.
+ROOMS = {
+    "Dokter Umum": "Poli Umum",
+    "Dokter Gigi": "Poli Gigi",
+    "Spesialis Anak (Sp.A)": "Poli Anak",
+    "Spesialis Penyakit Dalam (Sp.PD)": "Poli Penyakit Dalam",
+    "Spesialis Kandungan (Sp.OG)": "Poli KIA / Kandungan",
+    "Spesialis Kulit (Sp.DV)": "Poli Kulit dan Kelamin",
+}
+# The clinic's SATUSEHAT organisation id in the demo (the mock's, satusehat/mock/app.py).
+SATUSEHAT_ORGANIZATION_ID = "10000004"
 
 # The clinic's drug catalogue: common primary-care drugs of an Indonesian klinik pratama, by their
 # generic or common trade names, with a price per unit (Rp) and a minimum stock. No KFA codes:

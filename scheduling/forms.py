@@ -3,15 +3,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.clock import clinic_datetime, on_slot_boundary, slot_floor
-from core.forms import CleanCharField, CleanIntegerField, ClinicDateField
+from core.forms import (
+    DATE_INPUT_FORMATS,
+    TIME_INPUT_FORMATS,
+    CleanCharField,
+    CleanIntegerField,
+    ClinicDateField,
+    ClinicDateInput,
+    ClinicTimeField,
+    ClinicTimeInput,
+)
 from patients.models import Patient
 from scheduling.models import Appointment
 from scheduling.selectors import doctor_active_list, service_active_list
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
-TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900, "class": "form-control"}, format="%H:%M")
-TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
+# dd-mm-yyyy and 24-hour HH.MM text, whatever the browser's language (core.forms).
+DATE_INPUT = ClinicDateInput(attrs={"class": "form-control"})
+DATE_FORMATS = DATE_INPUT_FORMATS
+TIME_INPUT = ClinicTimeInput(attrs={"class": "form-control"})
+TIME_FORMATS = TIME_INPUT_FORMATS
 MAX_QUANTITY = 20
 
 
@@ -123,7 +133,7 @@ class BookingForm(SlotStartMixin, ServiceLinesMixin, forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     date = ClinicDateField(label=_("Date"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
-    time = forms.TimeField(label=_("Time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
+    time = ClinicTimeField(label=_("Time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
     reason = CleanCharField(
         label=_("Reason for visit"),
         max_length=255,
@@ -169,7 +179,7 @@ class WalkInForm(ServiceLinesMixin, forms.Form):
 
 class RescheduleForm(SlotStartMixin, forms.Form):
     date = ClinicDateField(label=_("New date"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
-    time = forms.TimeField(label=_("New time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
+    time = ClinicTimeField(label=_("New time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
 
     def clean(self):
         cleaned_data = super().clean()

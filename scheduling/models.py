@@ -77,6 +77,10 @@ class Appointment(models.Model):
     slot_active = models.BooleanField(default=True, null=True, editable=False)
     queue_number = models.PositiveSmallIntegerField(_("queue number"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    # When the consultation started and when the visit was completed (SATUSEHAT's
+    # Encounter.statusHistory: arrived → in-progress → finished).
+    started_at = models.DateTimeField(_("consultation started at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     reason = models.CharField(_("reason for visit"), max_length=255, blank=True)
     notes = models.TextField(_("notes"), blank=True, **text_limit("note"))
     services = models.ManyToManyField(

@@ -222,7 +222,8 @@ def appointment_check_in(*, appointment: Appointment, by: User | None) -> Appoin
 @transaction.atomic
 def appointment_start_consultation(*, appointment: Appointment, by: User | None) -> Appointment:
     appointment = _transition(appointment, Appointment.Status.IN_CONSULTATION)
-    _save_status(appointment, Appointment.Status.IN_CONSULTATION, update_fields=[])
+    appointment.started_at = timezone.now()
+    _save_status(appointment, Appointment.Status.IN_CONSULTATION, update_fields=["started_at"])
     return appointment
 
 
@@ -251,7 +252,8 @@ def appointment_complete(*, appointment: Appointment, by: User | None) -> Appoin
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if locked.status != Appointment.Status.COMPLETED:
         locked = _transition(locked, Appointment.Status.COMPLETED)
-        _save_status(locked, Appointment.Status.COMPLETED, update_fields=[])
+        locked.completed_at = timezone.now()
+        _save_status(locked, Appointment.Status.COMPLETED, update_fields=["completed_at"])
     appointment_completed.send(sender=Appointment, appointment=locked)
     return locked
 

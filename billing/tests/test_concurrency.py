@@ -13,10 +13,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing import services
-from billing.models import Billing, Payment, PaymentMethod
+from billing.models import Billing, Payment, PaymentMethod, Receipt, ReceiptSequence
 from billing.tests.factories import BillingFactory
 
 pytestmark = [
@@ -163,3 +164,32 @@ class TestConcurrentPayments:
             assert len(settled) == 1
             assert [error.messages for error in refused] == [[already_paid()]] * (CASHIERS - 1)
             assert bill.status == Billing.Status.PAID and bill.amount_paid == total
+
+
+def test_bills_paid_off_at_once_get_unique_gapless_receipt_numbers():
+    # Ten cashiers each pay off a different bill at the same moment: the receipt numbers of the
+    # year (billing.services.receipt_number_next) are 1..10, none twice, none skipped.
+    bills = [BillingFactory(total_amount=Decimal("50000")) for _ in range(CASHIERS)]
+    # The year's row, as migration 0005 writes it (this test's database is flushed between tests).
+    ReceiptSequence.objects.get_or_create(year=timezone.localdate().year)
+    barrier = threading.Barrier(CASHIERS)
+    errors = []
+
+    def worker(bill):
+        try:
+            barrier.wait(timeout=30)
+            services.payment_record(bill=bill, amount=Decimal("50000"), method=PaymentMethod.CASH, received_by=None)
+        except BaseException as error:  # noqa: BLE001 - the test reports every failure
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(bill,)) for bill in bills]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    numbers = sorted(Receipt.objects.filter(billing__in=[b.pk for b in bills]).values_list("number", flat=True))
+    year = numbers[0].split("-")[1]
+    assert numbers == [f"KW-{year}-{n:06d}" for n in range(1, CASHIERS + 1)]

@@ -222,7 +222,7 @@ def test_it_edits_a_policy(client, receptionist, patient):
     url = reverse("insurance:edit", args=[insurance.pk])
     form = client.get(url).context["form"]
     assert form["valid_from"].value() == datetime.date(2026, 1, 1)
-    assert 'value="2026-01-01"' in client.get(url).content.decode()  # <input type="date"> wants ISO
+    assert 'value="01-01-2026"' in client.get(url).content.decode()  # dd-mm-yyyy text (core.forms)
     response = client.post(
         url, insurance_data(policy_number=insurance.policy_number, valid_until="2027-06-30", is_active="")
     )

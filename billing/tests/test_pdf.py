@@ -42,7 +42,7 @@ def test_it_renders_the_receipt_html_for_the_pdf(bill, settings):
     for text in (
         settings.CLINIC_NAME,
         settings.CLINIC_ADDRESS,
-        "Kwitansi / Invoice",
+        "Kuitansi",
         bill.number,
         bill.patient.medical_record_number,
         bill.appointment.doctor.full_name,

@@ -425,7 +425,7 @@ class TestReceipt:
         assert response.status_code == 200
         html = response.content.decode()
         assert "navbar" not in html
-        assert "Kwitansi / Invoice" in html
+        assert "Kuitansi" in html
         assert "data-print" in html
         for text in (
             settings.CLINIC_NAME,

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "records",
     "billing",
     "pharmacy",
+    "satusehat",
     "reports",
     "sampledata",
 ]
@@ -249,6 +250,11 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 CLINIC_NAME = env("CLINIC_NAME", default="Klinik Sehat Sentosa")
 CLINIC_ADDRESS = env("CLINIC_ADDRESS", default="Jl. Merdeka No. 17, Bandung 40111")
+# On the receipt (kuitansi): the clinic's phone and tax number (NPWP); empty ones are left out.
+CLINIC_PHONE = env("CLINIC_PHONE", default="(022) 420-1717")
+CLINIC_NPWP = env("CLINIC_NPWP", default="")
+# Where the receipt is signed ("Bandung, 05-12-2026"); default: the address's city, if any.
+CLINIC_CITY = env("CLINIC_CITY", default="Bandung")
 
 LOGGING = {
     "version": 1,
@@ -289,6 +295,21 @@ BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=365)
 # row in the clinic's own database, enqueued in the transaction that needs it, and run by
 # `manage.py db_worker` (deploy/ runs it as a service). No broker.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- SATUSEHAT (docs/satusehat.md) ------------------------------------------------------------
+# off | mock | staging | production. Off by default: `make run` sends nothing anywhere.
+SATUSEHAT_ENV = env("SATUSEHAT_ENV", default="off")
+# The platform's hosts per SATUSEHAT_ENV (satusehat/conf.py); set these only to override them.
+SATUSEHAT_AUTH_URL = env("SATUSEHAT_AUTH_URL", default="")
+SATUSEHAT_BASE_URL = env("SATUSEHAT_BASE_URL", default="")
+SATUSEHAT_CLIENT_ID = env("SATUSEHAT_CLIENT_ID", default="")
+SATUSEHAT_CLIENT_SECRET = env("SATUSEHAT_CLIENT_SECRET", default="")  # only from the environment
+SATUSEHAT_ORGANIZATION_ID = env("SATUSEHAT_ORGANIZATION_ID", default="")
+SATUSEHAT_TIMEOUT = env.float("SATUSEHAT_TIMEOUT", default=20.0)  # seconds per HTTP request
+SATUSEHAT_MAX_ATTEMPTS = env.int("SATUSEHAT_MAX_ATTEMPTS", default=8)  # then failed, retried by hand
+SATUSEHAT_RETRY_BASE_SECONDS = env.float("SATUSEHAT_RETRY_BASE_SECONDS", default=30.0)  # doubled each time
+# How long a worker holds a visit it is sending; after that (a killed worker) another may resend.
+SATUSEHAT_CLAIM_SECONDS = env.float("SATUSEHAT_CLAIM_SECONDS", default=300.0)
 
 # --- Logins, sessions, headers (README.md, "Security") --------------------------------------
 # Brute force (django-axes): lock the USERNAME after AXES_FAILURE_LIMIT failures, for
@@ -365,6 +386,9 @@ from core.crypto import check_keys, generating_keys  # noqa: E402  (after SECRET
 
 if not generating_keys():
     check_keys(FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, SECRET_KEY)
+# The audit log's signing key (HMAC of every row and checkpoint, audit/services.py): required
+# like the keys above (production refuses to start without it); never SECRET_KEY.
+AUDIT_KEY = env("AUDIT_KEY", default="")
 
 # The audit log: how many reverse proxies to trust for X-Forwarded-For (0: REMOTE_ADDR only),
 # and how long a doctor's emergency access to a patient outside their care lasts.

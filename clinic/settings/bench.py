@@ -10,7 +10,7 @@ import os
 
 # BENCH_KEYS=env: a database seeded under other keys; keep the environment's (or .env's) keys.
 _KEEP_ENV_KEYS = os.environ.get("BENCH_KEYS") == "env"
-_ENV_KEYS = {name: os.environ.get(name) for name in ("FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY")}
+_ENV_KEYS = {name: os.environ.get(name) for name in ("FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_KEY")}
 
 # First: importing the test settings sets the fixed keys in the environment base reads.
 from .test import TEST_BLIND_INDEX_KEY, TEST_FIELD_ENCRYPTION_KEYS  # noqa: E402, F401  (sets the keys)
@@ -31,6 +31,7 @@ if _KEEP_ENV_KEYS:
     env.read_env(BASE_DIR / ".env", overwrite=False)
     FIELD_ENCRYPTION_KEYS = env("FIELD_ENCRYPTION_KEYS", default="")
     BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="")
+    AUDIT_KEY = env("AUDIT_KEY", default="")
     from core.crypto import check_keys  # noqa: E402
 
     check_keys(FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, SECRET_KEY)

@@ -13,6 +13,10 @@ DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# The audit log's rows are signed under AUDIT_KEY (audit/services.py): no key, no start.
+from core.crypto import check_audit_key  # noqa: E402
+
+check_audit_key(env("AUDIT_KEY", default=""), SECRET_KEY)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -35,6 +35,7 @@ PROJECT_APPS = {
     "records",
     "billing",
     "pharmacy",
+    "satusehat",
     "otp_totp",
     "otp_static",
 }

@@ -15,7 +15,7 @@ from billing.admin import ADMIN_PAYMENT_TOKEN_SCOPE
 from billing.models import Billing, Payment
 from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory
 from core.forms import submit_token_new
-from patients.models import Doctor, Patient
+from patients.models import Doctor, Patient, Room
 from patients.tests.factories import DoctorFactory, PatientFactory, WorkingHoursFactory
 from records.tests.factories import LabResultFactory
 from scheduling.models import Appointment
@@ -51,6 +51,7 @@ def one_of_each(db):
         "patients.patient": record.patient,
         "patients.doctor": record.doctor,
         "patients.workinghours": WorkingHoursFactory(doctor=record.doctor),
+        "patients.room": Room.objects.create(name="Poli Umum", satusehat_location_id="loc-1"),
         "scheduling.service": line.service,
         "scheduling.appointment": line.appointment,
         "scheduling.appointmentservice": line,
@@ -108,6 +109,7 @@ def test_it_registers_every_model_of_the_clinic():
             "patients.patient",
             "patients.doctor",
             "patients.workinghours",
+            "patients.room",
             "scheduling.service",
             "scheduling.appointment",
             "scheduling.appointmentservice",

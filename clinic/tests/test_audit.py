@@ -151,10 +151,12 @@ def test_it_bounds_a_search_to_fifty_rows(client, receptionist):
     assert AuditLog.objects.filter(action=A.READ).count() == 50
 
 
-def test_it_does_not_log_a_page_that_answers_404(client, receptionist):
+def test_it_logs_no_read_for_a_page_that_answers_404_but_a_refusal(client, receptionist):
     client.force_login(receptionist)
     assert client.get(reverse("patients:detail", args=[999999])).status_code == 404
-    assert not AuditLog.objects.filter(action__in=[A.READ, A.DENIED]).exists()
+    assert not AuditLog.objects.filter(action=A.READ).exists()
+    [refusal] = AuditLog.objects.filter(action=A.DENIED)
+    assert refusal.changes == {"status": 404} and refusal.patient is None
 
 
 # --- changes ----------------------------------------------------------------------------------
@@ -462,7 +464,7 @@ def test_the_command_finds_a_row_whose_hash_was_recomputed(patient):
             ["rewritten", audit.row_hash(tampered, tampered.prev_hash), tampered.pk],
         )
     report = audit.verify_chain()
-    assert report.first_broken.pk == rows_[2].pk  # the next row no longer follows it
+    assert report.first_broken.pk == rows_[1].pk  # its signature no longer matches its content
 
 
 def test_the_command_finds_a_row_deleted_with_raw_sql(patient):
@@ -585,7 +587,7 @@ def test_it_searches_the_log_by_user_patient_action_and_date(admin_client, recep
     url = reverse("audit:search")
 
     def found(**query):
-        return [r.what for r, _fields in admin_client.get(url, query).context["rows"]]
+        return [r.what for r, _what, _fields in admin_client.get(url, query).context["rows"]]
 
     assert found(actor="resepsionis") == ["patient details", "patient detail"]
     assert found(patient=patient.medical_record_number, action="read") == ["patient detail"]
@@ -650,7 +652,7 @@ def test_it_prints_a_patients_access_report(admin_client, receptionist, doctor_u
     assert response.status_code == 200
     page = response.content.decode()
     assert "data-print" in page and patient.medical_record_number in page
-    whats = [r.what for r, _fields in response.context["rows"]]
+    whats = [r.what for r, _what, _fields in response.context["rows"]]
     # The report's own row comes after its query; the last is the patient's registration.
     assert whats == ["medical record", "patient detail", "patient details"]
     assert receptionist.get_full_name() in page and doctor_user.get_full_name() in page

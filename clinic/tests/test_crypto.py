@@ -41,6 +41,14 @@ def test_it_refuses_to_start_without_a_key_and_says_how_to_make_one(module, miss
     assert "python manage.py generate_encryption_keys" in result.stderr
 
 
+def test_production_refuses_to_start_without_an_audit_key():
+    result = start(
+        "clinic.settings.production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="klinik.example.co.id", AUDIT_KEY=""
+    )
+    assert result.returncode != 0
+    assert "AUDIT_KEY is not set" in result.stderr
+
+
 def test_it_refuses_to_start_when_a_key_is_the_secret_key():
     key = crypto.new_key()
     result = start(
@@ -63,7 +71,7 @@ def test_it_generates_keys_without_any_configured_and_they_start_the_app():
     )
     assert result.returncode == 0, result.stderr
     lines = dict(line.split("=", 1) for line in result.stdout.strip().splitlines())
-    assert set(lines) == {"FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"}
+    assert set(lines) == {"FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_KEY"}
     assert start(**lines).returncode == 0
 
 

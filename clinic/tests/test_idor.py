@@ -23,6 +23,7 @@ from clinic.tests.security_fixtures import VALID_POSTS, build_clinic, open_emerg
 from clinic.tests.test_role_matrix import EXPECTED, OBJECT_KWARGS  # the matrix's answers and objects
 from patients.models import Patient
 from records.models import LabResult, MedicalRecord
+from satusehat.models import Submission
 from scheduling.models import Appointment
 
 NOT_YOURS = {403, 404}
@@ -179,7 +180,19 @@ CASES = {
         ("receptionist", lambda w: {"pk": w.batch.pk}, {403}),
     ],
     "pharmacy:batch_remove": [("doctor_user", lambda w: {"pk": w.batch.pk}, {403})],
+    "satusehat:retry": [
+        ("doctor_user", lambda w: {"pk": submission_of(w.record)}, {403}),
+        ("receptionist", lambda w: {"pk": submission_of(w.record)}, {403}),
+    ],
 }
+
+
+def submission_of(record) -> int:
+    """The SATUSEHAT outbox row of the record's visit, marked failed (a retry would change it)."""
+    row, _created = Submission.objects.get_or_create(appointment=record.appointment, status=Submission.Status.FAILED)
+    return row.pk
+
+
 CASE_IDS = [(name, index) for name in sorted(CASES) for index in range(len(CASES[name]))]
 
 

@@ -11,7 +11,7 @@ LAYERS = [
     "clinic",
     "sampledata",
     "reports",
-    "pharmacy",
+    "satusehat | pharmacy",
     "records | billing",
     "scheduling",
     "patients",

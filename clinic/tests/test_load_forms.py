@@ -28,7 +28,11 @@ def test_it_reads_the_booking_form_with_the_patient_chosen_above_it(client, rece
     fields = dict(form["fields"])
     # The chosen patient's hidden input sits before the form and names it (form="appointment-form").
     assert fields["patient"] == str(patient.pk)
-    assert (fields["doctor"], fields["date"], fields["time"]) == (str(doctor.pk), "2999-01-04", "09:15")
+    assert (fields["doctor"], fields["date"], fields["time"]) == (
+        str(doctor.pk),
+        "04-01-2999",
+        "09.15",
+    )  # as the form shows them
     assert fields["csrfmiddlewaretoken"]
     assert sorted(form["choices"]["services"]) == sorted(str(s.pk) for s in services)
     assert "services" not in fields  # nothing is ticked until the load test ticks it

@@ -35,11 +35,22 @@ def page(user, path="/patients/", language=None) -> str:
 @pytest.mark.parametrize("role", [User.Role.ADMIN, User.Role.RECEPTIONIST, User.Role.DOCTOR])
 def test_it_links_the_pages_of_the_role(role):
     nav = navbar(page(UserFactory(role=role), "/accounts/two-step/setup/"))
-    hrefs = re.findall(r'class="nav-link[^"]*" href="([^"]+)"', nav)
+    hrefs = re.findall(r'class="(?:nav-link|dropdown-item)[^"]*" href="([^"]+)"', nav)
     for prefix in LINKS[role]:
         assert any(href.startswith(prefix) for href in hrefs), (prefix, hrefs)
     assert ('id="quick-search"' in nav) == (role != User.Role.DOCTOR)
     assert "Keluar" in nav and 'aria-label="Menu navigasi"' in nav
+
+
+def test_it_keeps_the_administrative_pages_and_logging_out_in_the_user_menu():
+    # The bar must fit 1366 px (e2e/test_screens.py measures it): the admin's audit log and
+    # administration, the role and logging out open from the user's name.
+    nav = navbar(page(UserFactory(role=User.Role.ADMIN, first_name="Agus", last_name="Setiawan")))
+    menu = re.search(r'id="user-menu">Agus Setiawan</a>\s*<ul class="dropdown-menu.*?</ul>', nav, re.S).group(0)
+    for text in ('href="/accounts/audit/"', 'href="/admin/"', "Admin", "Keluar"):
+        assert text in menu, text
+    bar = nav.replace(menu, "")
+    assert 'href="/admin/"' not in bar and 'href="/accounts/audit/"' not in bar and 'href="/billing/"' in bar
 
 
 def test_it_marks_the_current_page():

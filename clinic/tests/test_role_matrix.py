@@ -27,7 +27,9 @@ from django.utils import timezone
 from audit.models import AuditLog
 from billing.services import payment_record
 from clinic.tests.security_fixtures import VALID_POSTS, build_clinic, open_emergency_access
+from patients.models import Room
 from records.models import LabResultVersion, MedicalRecordVersion
+from satusehat.models import Submission
 from scheduling.tests.factories import ServiceFactory
 
 # --- Discovery -------------------------------------------------------------------------------
@@ -93,6 +95,8 @@ def build_world(*, admin_user, doctor_user, other_doctor_user, receptionist) -> 
     world.line = world.scheduled.lines.first()
     world.spare_service = ServiceFactory()
     world.staff_user = receptionist
+    world.room = Room.objects.create(name="Poli Matriks")
+    world.submission = Submission.objects.create(appointment=world.record.appointment, status=Submission.Status.FAILED)
     return world
 
 
@@ -131,6 +135,7 @@ OBJECT_KWARGS = {
     "pharmacy:drug_stock": lambda w: {"pk": w.drug.pk},
     "pharmacy:batch_count": lambda w: {"pk": w.batch.pk},
     "pharmacy:batch_remove": lambda w: {"pk": w.batch.pk},
+    "satusehat:retry": lambda w: {"pk": w.submission.pk},
 }
 
 # One object of every model of the Django admin.
@@ -141,6 +146,7 @@ ADMIN_OBJECTS = {
     "patients.patient": lambda w: w.patient,
     "patients.doctor": lambda w: w.doctor,
     "patients.workinghours": lambda w: w.working_hours,
+    "patients.room": lambda w: w.room,
     "scheduling.service": lambda w: w.spare_service,  # on no appointment: it may be deleted
     "scheduling.appointment": lambda w: w.scheduled,
     "scheduling.appointmentservice": lambda w: w.line,
@@ -156,9 +162,9 @@ ADMIN_OBJECTS = {
     "pharmacy.stockmove": lambda w: w.batch.moves.first(),
 }
 ADMIN_MODEL_URL = re.compile(
-    r"^admin:(?P<app>[a-z]+)_(?P<model>[a-z]+)_(?P<view>changelist|add|history|delete|change)$"
+    r"^admin:(?P<app>[a-z_]+)_(?P<model>[a-z]+)_(?P<view>changelist|add|history|delete|change)$"
 )
-ADMIN_MODEL_ROUTE = re.compile(r"^admin/(?P<app>[a-z]+)/(?P<model>[a-z]+)/<path:object_id>/$")
+ADMIN_MODEL_ROUTE = re.compile(r"^admin/(?P<app>[a-z_]+)/(?P<model>[a-z]+)/<path:object_id>/$")
 
 
 def path_for(key: str, route: str, world) -> str:
@@ -293,6 +299,9 @@ STAFF_EXPECTED = {
     "audit:search": ADMIN_PAGE,
     "audit:patient": ADMIN_PAGE,
     "audit:emergency_list": ADMIN_PAGE,
+    # SATUSEHAT: the sending page and its retry, Admin only.
+    "satusehat:submissions": ADMIN_PAGE,
+    "satusehat:retry": staff(admin=ACTION, doctor=FORBIDDEN, receptionist=FORBIDDEN),
     # Patients: the front desk registers and edits; a doctor reads a patient in their care and
     # asks for emergency access to any other (a form with a reason).
     "patients:search": FRONT_DESK_SEARCH,
@@ -379,6 +388,7 @@ ADMIN_MODELS = {
     "patients.patient": {"add", "change"},
     "patients.doctor": {"add", "change"},
     "patients.workinghours": {"add", "change", "delete"},
+    "patients.room": {"add", "change"},  # doctors and sent visits point at it: never deleted
     "scheduling.service": {"add", "change", "delete"},
     "scheduling.appointment": {"add", "change"},
     "scheduling.appointmentservice": {"add", "change"},

@@ -34,6 +34,7 @@ SHARED_CACHE = {"REDIS_URL": "redis://127.0.0.1:6379/0"}
 ENCRYPTION_ENV = {
     "FIELD_ENCRYPTION_KEYS": f"t1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
     "BLIND_INDEX_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    "AUDIT_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
 }
 
 

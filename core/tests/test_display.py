@@ -55,3 +55,48 @@ def test_date_follows_the_active_time_zone(settings):
 def test_capfirst_leaves_the_rest_as_it_is():
     assert display.capfirst("nomor RM") == "Nomor RM"
     assert display.capfirst(None) == display.capfirst("") == ""
+
+
+@pytest.mark.parametrize(
+    ("born", "expected"),
+    [
+        (datetime.date(1967, 7, 27), "59 yrs"),
+        (datetime.date(1967, 12, 6), "58 yrs"),  # the birthday is tomorrow
+        (datetime.date(2024, 12, 5), "2 yrs"),
+        (datetime.date(2024, 12, 6), "23 mos"),  # under 2: in months
+        (datetime.date(2026, 11, 5), "1 mo"),
+        (datetime.date(2026, 12, 1), "0 mos"),
+        (datetime.date(2027, 1, 1), ""),  # not born yet: nothing rather than a negative age
+        (None, ""),
+    ],
+)
+def test_age_is_in_years_and_in_months_under_two(born, expected):
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert display.age(born, datetime.date(2026, 12, 5)) == expected
+
+
+def test_age_speaks_indonesian():
+    from django.utils import translation
+
+    with translation.override("id"):
+        assert display.age(datetime.date(1967, 7, 27), datetime.date(2026, 12, 5)) == "59 tahun"
+        assert display.age(datetime.date(2025, 6, 5), datetime.date(2026, 12, 5)) == "18 bulan"
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ("+6281231090355", "+62 812-3109-0355"),
+        ("+628123456789", "+62 812-3456-789"),
+        ("+62812345678901", "+62 812-3456-78901"),
+        ("+62221234567", "+62 221-2345-67"),
+        ("+15551234", "+15551234"),
+        ("nomor saya", "nomor saya"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_phone_is_written_in_groups(stored, expected):
+    assert display.phone(stored) == expected

@@ -111,6 +111,7 @@ def production(django_db_setup, django_db_blocker, tmp_path_factory):
         "REDIS_URL": redis_url,
         "FIELD_ENCRYPTION_KEYS": django_settings.FIELD_ENCRYPTION_KEYS,
         "BLIND_INDEX_KEY": django_settings.BLIND_INDEX_KEY,
+        "AUDIT_KEY": django_settings.AUDIT_KEY,
         "STATIC_ROOT": str(base / "static"),
     }
     lines = []

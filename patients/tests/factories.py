@@ -4,6 +4,7 @@ import factory
 
 from core import summaries
 from patients.models import Doctor, Patient, WorkingHours
+from patients.services import patient_name_words_sync
 from patients.summaries import registration
 
 
@@ -24,6 +25,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
         patient = super()._create(model_class, *args, **kwargs)
         # As patient_register does: the day's registrations include the new patient.
         summaries.apply({}, registration(patient))
+        patient_name_words_sync(patient, new=True)  # as patient_register does: searchable by any word
         return patient
 
 

@@ -69,7 +69,13 @@ def test_it_shows_number_linked_name_birth_date_gender_and_phone(client, recepti
     )
     _, (row,) = search(client, receptionist, "Siti Rahmawati", language="en")
     assert row["links"] == [{"href": reverse("patients:detail", args=[patient.pk]), "text": "Siti Rahmawati"}]
-    assert row["cells"] == [patient.medical_record_number, "Siti Rahmawati", "07-03-1990", "Female", "+6281234567890"]
+    assert row["cells"] == [
+        patient.medical_record_number,
+        "Siti Rahmawati",
+        "07-03-1990",
+        "Female",
+        "+62 812-3456-7890",
+    ]
     _, (row,) = search(client, receptionist, "Siti Rahmawati", language="id")
     assert row["cells"][3] == "Perempuan"
 

@@ -66,7 +66,7 @@ def test_it_shows_matching_patients_so_they_can_be_told_apart(client, request, r
     assert "Budi Santoso" in page and "Ani Lestari" not in page
     assert patient.medical_record_number in page
     assert "17-05-1980" in page
-    assert "+6281200000001" in page
+    assert "+62 812-0000-0001" in page  # grouped as people read it
     assert reverse("patients:detail", args=[patient.pk]) in page
     assert response.context["quick_search_q"] == "budi"  # the navbar keeps the query
 

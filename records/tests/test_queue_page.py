@@ -31,6 +31,13 @@ def born_years_ago(years: int) -> datetime.date:
     return datetime.date(timezone.localdate().year - years, 1, 1)
 
 
+def months_ago(months: int) -> datetime.date:
+    """A birth date on which the patient is `months` months old today."""
+    today = timezone.localdate()
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    return today.replace(year=year, month=month + 1, day=min(today.day, 28))
+
+
 def visit_of(user, status, hour, **kwargs) -> Appointment:
     return AppointmentFactory(doctor=user.doctor_profile, status=status, appointment_date=today_at(hour), **kwargs)
 
@@ -84,14 +91,14 @@ def test_it_writes_a_row_for_every_status_with_start_only_for_the_checked_in(cli
             9,
             queue_number=1,
             arrived_at=arrived,
-            patient=PatientFactory(full_name="Ani", date_of_birth=born_years_ago(1)),
+            patient=PatientFactory(full_name="Ani", date_of_birth=months_ago(12)),
         ),
         S.SCHEDULED: visit_of(
             doctor_user,
             S.SCHEDULED,
             10,
             reason="Kontrol",
-            patient=PatientFactory(full_name="Citra", date_of_birth=born_years_ago(0)),
+            patient=PatientFactory(full_name="Citra", date_of_birth=months_ago(3)),
         ),
         S.COMPLETED: visit_of(
             doctor_user,
@@ -110,8 +117,8 @@ def test_it_writes_a_row_for_every_status_with_start_only_for_the_checked_in(cli
     assert html.count("/start/") == 1
     expected = {  # status: queue number, age, reason, label, waiting
         S.CHECKED_IN: (2, "34 yrs", "Demam", "Checked in", "25 min"),
-        S.IN_CONSULTATION: (1, "1 yr", "", "In consultation", ""),
-        S.SCHEDULED: ("–", "0 yrs", "Kontrol", "Scheduled", ""),
+        S.IN_CONSULTATION: (1, "12 mos", "", "In consultation", ""),  # months under 2 years
+        S.SCHEDULED: ("–", "3 mos", "Kontrol", "Scheduled", ""),
         S.COMPLETED: (3, "70 yrs", "", "Completed", ""),
         S.CANCELLED: ("–", "5 yrs", "", "Cancelled", ""),
     }
@@ -152,6 +159,7 @@ def test_it_writes_the_queue_in_indonesian(client, doctor_user):
 
 
 def test_it_writes_singular_and_plural_years_and_minutes_in_english(client, doctor_user):
+    # Under 2 years the age is in months (issue 17): a one-year-old is "12 mos".
     now = timezone.now()
     visit_of(
         doctor_user,
@@ -159,7 +167,7 @@ def test_it_writes_singular_and_plural_years_and_minutes_in_english(client, doct
         8,
         queue_number=1,
         arrived_at=now - datetime.timedelta(minutes=1),
-        patient=PatientFactory(date_of_birth=born_years_ago(1)),
+        patient=PatientFactory(date_of_birth=months_ago(12)),
     )
     visit_of(
         doctor_user,
@@ -170,7 +178,7 @@ def test_it_writes_singular_and_plural_years_and_minutes_in_english(client, doct
         patient=PatientFactory(date_of_birth=born_years_ago(2)),
     )
     html = queue_page(client, doctor_user, language="en")
-    for cell in ("<td>1 yr</td>", "<td>2 yrs</td>", "<td>1 min</td>", "<td>2 min</td>"):
+    for cell in ("<td>12 mos</td>", "<td>2 yrs</td>", "<td>1 min</td>", "<td>2 min</td>"):
         assertInHTML(cell, html, count=1)
 
 

@@ -447,7 +447,7 @@ class TestLabAdd:
     def test_it_shows_the_form_sampled_now_by_default(self, doctor_client, doctor_user):
         response = doctor_client.get(self.url(visit_of(doctor_user)))
         assert response.status_code == 200
-        expected = timezone.localtime().strftime("%Y-%m-%dT")
+        expected = timezone.localtime().strftime("%d-%m-%Y ")  # dd-mm-yyyy HH.MM (core.forms)
         assert f'value="{expected}' in response.content.decode()
 
     def test_it_flags_and_highlights_a_value_out_of_range(self, doctor_client, doctor_user):

@@ -189,14 +189,12 @@ def test_it_defaults_to_a_range_per_period(client, admin_user, period, count):
         {"period": "week"},
         {"period": "<script>"},
         {"start": "2025-02-30"},
-        {"start": "30-01-2025"},
         {"end": "1899-12-31"},
         {"start": "3000-01-01"},
         {"start": "2025-01-01\x00"},
         {"start": "9" * 5000},
         {"start": "2025-03-10", "end": "2025-03-01"},
         {"start": "+2025-01-01"},
-        {"end": "2025-1-1"},
     ],
 )
 def test_it_falls_back_to_the_defaults_for_bad_values(client, admin_user, query):
@@ -294,13 +292,13 @@ def test_it_runs_the_same_queries_for_1_and_50_rows(client, admin_user, doctor_u
     doctor = doctor_user.doctor_profile
     _data(1, doctor)
     # user (the session is a cache hit), then: revenue per period, by method, by service (sums,
-    # then the services' names), patients, doctors, today's appointments, unpaid
-    with django_assert_num_queries(9):
+    # then the services' names), patients, doctors, today's appointments, unpaid, SATUSEHAT's counts
+    with django_assert_num_queries(10):
         client.get(URL, {"period": period})
     with django_assert_num_queries(5):  # user, revenue, by method, by service (2)
         client.get(EXPORT, {"period": period})
     _data(49, doctor, first=1)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(URL, {"period": period})
     assert response.context["appointments"]["total"] == 50
     with django_assert_num_queries(5):
@@ -344,6 +342,7 @@ def _dashboard_tables(rows_by_doctor, rows_by_service, language):
         "by_service": rows_by_service,
         "patients": {"active": 0, "new": 0},
         "unpaid": {"total": 0, "count": 0},
+        "satusehat": {"sent": 0, "pending": 0, "failed": 0},
         "today": datetime.date(2026, 12, 7),
         "start": datetime.date(2026, 12, 1),
         "end": datetime.date(2026, 12, 7),

@@ -16,11 +16,14 @@ from __future__ import annotations
 import binascii
 import datetime as dt
 import functools
+import hashlib
 import hmac
+import json
 import os
 from dataclasses import dataclass
 
 from core import crypto
+from patients.models import NAME_WORDS_MAX, name_words
 from sampledata import rules, vocab
 from sampledata.rules import DAY, NOW_MINUTE
 
@@ -50,6 +53,7 @@ COLUMNS = {
         "created_at",
         "updated_at",
     ),
+    "patient_name_words": ("id", "patient_id", "word"),
     "insurance": (
         "id",
         "patient_id",
@@ -127,10 +131,43 @@ COLUMNS = {
         "updated_at",
     ),
     "payments": ("id", "billing_id", "amount", "method", "insurance_id", "reference", "paid_at", "received_by_id"),
+    # The chain's seq, prev_hash and hash are appended by chain_audit_file() as the file is loaded.
+    "audit_log": (
+        "id",
+        "created_at",
+        "actor_id",
+        "actor_username",
+        "action",
+        "patient_id",
+        "object_type",
+        "object_id",
+        "what",
+        "changes",
+        "ip_address",
+        "user_agent",
+        "mac",
+        "seq",
+        "prev_hash",
+        "hash",
+    ),
 }
-PATIENT_TABLES = ("patients", "insurance")
-DAY_TABLES = ("appointments", "appointment_services", "medical_records", "lab_results", "billing", "payments")
+PATIENT_TABLES = ("patients", "patient_name_words", "insurance")
+DAY_TABLES = (
+    "appointments",
+    "appointment_services",
+    "medical_records",
+    "lab_results",
+    "billing",
+    "payments",
+    "audit_log",
+)
 LINE_IDS, LAB_IDS, PAYMENT_IDS = 64, 32, 4  # child ids per appointment (see the package docstring)
+# Audit rows: ids AUDIT_ID_BASE + appointment id * AUDIT_IDS + k, clear of the rows the app wrote
+# before the load (the staff accounts' own).
+AUDIT_ID_BASE, AUDIT_IDS = 1 << 32, 16
+AUDIT_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+)
 
 
 class Clock:
@@ -169,14 +206,17 @@ class Context:
     index_key: bytes
     cipher: object  # the current field key's AESGCM
     header: str  # "v1:<key id>"
+    audit_key: bytes  # AUDIT_KEY: the seeded audit rows are signed as the app signs its own
+    usernames: dict  # user id → username (the audit rows copy it)
 
 
 CONTEXT: Context | None = None
 
 
-def setup(plan: Plan, out_dir: str, timestamp_suffix: str) -> None:
+def setup(plan: Plan, out_dir: str, timestamp_suffix: str, usernames: dict | None = None) -> None:
     """Prepares the module-level context the chunk functions read (inherited by forked workers)."""
     global CONTEXT
+    usernames = usernames or {}
     services = {s.code: s for s in plan.services}
     # The 50-line bill: the price list's shortest services, so the visit fits in one day.
     big = sorted((s for s in plan.services if s.active), key=lambda s: (s.minutes, s.id))[:BIG_BILL_LINES]
@@ -191,6 +231,8 @@ def setup(plan: Plan, out_dir: str, timestamp_suffix: str) -> None:
         index_key=crypto.keyring().index_key,
         cipher=crypto.keyring().ciphers[crypto.keyring().current_id],
         header=f"{crypto.VERSION}:{crypto.keyring().current_id}",
+        audit_key=crypto.audit_key(),
+        usernames=usernames,
     )
 
 
@@ -263,7 +305,7 @@ def patient_chunk(index: int, first: int, last: int) -> list[tuple[str, str, int
     r = rng.random
     male, female, last_m, last_f, streets = ctx.names
     today, start = plan.today_ordinal, plan.history_start
-    patients, insurance = [], []
+    patients, words, insurance = [], [], []
     for pid in range(first, last + 1):
         sex, born = plan.sex[pid], plan.born[pid]
         years = (today - born) // 365
@@ -318,6 +360,9 @@ def patient_chunk(index: int, first: int, last: int) -> list[tuple[str, str, int
                 )
             )
         )
+        # The any-word search's index (patients.models.PatientNameWord): at most NAME_WORDS_MAX
+        # words a name, so pid * NAME_WORDS_MAX + n is a unique id without a look-up.
+        words.extend(f"{pid * NAME_WORDS_MAX + n}\t{pid}\t{tsv(word)}" for n, word in enumerate(name_words(full_name)))
         insured = plan.insured[pid]
         if insured & 1:
             valid_from = clock.date(max(born + 30, start - rng.randint(0, 3000)))
@@ -332,7 +377,7 @@ def patient_chunk(index: int, first: int, last: int) -> list[tuple[str, str, int
                 f"{clock.date(max(born + 30, start - rng.randint(0, 365)))}\t"
                 f"{clock.date(today + 30 + rng.randint(0, 300))}\t1"
             )
-    return _write(f"p{index:05d}", {"patients": patients, "insurance": insurance})
+    return _write(f"p{index:05d}", {"patients": patients, "patient_name_words": words, "insurance": insurance})
 
 
 # --- appointments and what follows them ---------------------------------------------------------
@@ -420,6 +465,7 @@ class DayWriter:
             if visit.status == "completed":
                 self.record(visit, doctor)
                 self.bill(visit)
+            self.audit(visit, doctor)
 
     def patient(self, pool, ordinal: int, kind: str) -> int | None:
         """A patient of the doctor's pool who was old enough for the doctor that day (the pools are
@@ -595,6 +641,139 @@ class DayWriter:
                     )
                 )
             )
+
+    # --- the audit history: what the app would have logged around each visit ---------------
+
+    def audit(self, visit: Visit, doctor) -> None:
+        """About ten rows for a completed visit (the booking's search, the patient page, the
+        booking, the check-in, the doctor's pages and record, the completion, the bill and its
+        receipt), three to four for the others; each signed under AUDIT_KEY, the chain's fields
+        left to chain_audit_file()."""
+        times, aid, pid = visit.times, visit.id, visit.pid
+        desk = self.plan.admin_id if times.by_admin else self.plan.receptionist_id
+        visit_ref = ("scheduling.appointment", str(aid))
+        rows = [
+            (times.created, desk, "read", "", "", "search results (1)", None),
+            (times.created, desk, "read", "", "", "patient detail", None),
+            (times.created, desk, "create", *visit_ref, "appointment", {"status": [None, "scheduled"]}),
+        ]
+        if times.arrived is not None:
+            rows.append(
+                (times.arrived, desk, "update", *visit_ref, "appointment", {"status": ["scheduled", "checked_in"]})
+            )
+        if visit.status == "completed" and doctor.user_id:
+            seen = visit.start + 1
+            rows += [
+                (seen, doctor.user_id, "read", *visit_ref, "visit and medical record", None),
+                (seen + 1, doctor.user_id, "read", *visit_ref, "medical record form", None),
+                (
+                    visit.end - 1,
+                    doctor.user_id,
+                    "create",
+                    "records.medicalrecord",
+                    str(aid),
+                    "medical record",
+                    {"diagnosis": [None, visit.case["diagnosis"]]},
+                ),
+                (
+                    visit.end,
+                    doctor.user_id,
+                    "update",
+                    *visit_ref,
+                    "appointment",
+                    {"status": ["in_consultation", "completed"]},
+                ),
+                (visit.end + 2, desk, "read", "billing.billing", str(aid), "bill detail", None),
+                (visit.end + 4, desk, "print", "billing.billing", str(aid), "receipt", None),
+            ]
+        elif visit.status in ("cancelled", "no_show"):
+            rows.append(
+                (times.updated, desk, "update", *visit_ref, "appointment", {"status": ["scheduled", visit.status]})
+            )
+        out = self.tables["audit_log"]
+        for k, (minute, actor, action, object_type, object_id, what, changes) in enumerate(rows):
+            out.append(
+                self._audit_line(
+                    AUDIT_ID_BASE + aid * AUDIT_IDS + k,
+                    minute,
+                    actor,
+                    action,
+                    pid,
+                    object_type,
+                    object_id,
+                    what,
+                    changes or {},
+                )
+            )
+
+    def _audit_line(self, row_id, minute, actor, action, pid, object_type, object_id, what, changes) -> str:
+        ctx = self.ctx
+        stamp = ctx.clock.at(minute)
+        address = f"10.20.{actor // 250 % 250}.{actor % 250 + 1}"
+        username = ctx.usernames.get(actor, "")
+        values = {
+            "action": action,
+            "actor_id": actor,
+            "actor_username": username,
+            "changes": changes,
+            "created_at": f"{stamp[:10]}T{stamp[11:19]}.000000+00:00",
+            "ip_address": address,
+            "object_id": object_id,
+            "object_type": object_type,
+            "patient_id": pid,
+            "user_agent": AUDIT_AGENT,
+            "what": what,
+        }
+        mac = hmac.new(ctx.audit_key, _canonical(values).encode(), "sha256").hexdigest()
+        values.update(id=row_id, mac=mac, seq=0)
+        prefix, suffix = _canonical(values).split(SEQ_MARK, 1)
+        changes_text = json.dumps(changes, ensure_ascii=False, separators=(", ", ": "))
+        return "\t".join(
+            (
+                str(row_id),
+                stamp,
+                str(actor),
+                tsv(username),
+                action,
+                str(pid),
+                object_type,
+                object_id,
+                tsv(what),
+                tsv(changes_text),
+                address,
+                AUDIT_AGENT,
+                mac,
+                prefix,
+                suffix,
+            )
+        )
+
+
+SEQ_MARK = '"seq":0,'
+
+
+def _canonical(values: dict) -> str:
+    """audit.services.canonical_values' text for values already in their JSON form."""
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_audit_file(path: str, chain: dict) -> None:
+    """Gives each audit row of a generated file its chain position, the previous row's hash and
+    its own (audit.services: sha256(prev_hash + canonical JSON)), continuing `chain` ({"seq",
+    "hash"}, updated). Run on the files in load order, so the chain follows the chunks."""
+    seq, prev = chain["seq"], chain["hash"]
+    lines = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            head, prefix, suffix = line.rstrip("\n").rsplit("\t", 2)
+            seq += 1
+            digest = hashlib.sha256(f'{prev}{prefix}"seq":{seq},{suffix}'.encode()).hexdigest()
+            lines.append(f"{head}\t{seq}\t{prev}\t{digest}")
+            prev = digest
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write("\n".join(lines))
+        handle.write("\n")
+    chain["seq"], chain["hash"] = seq, prev
 
 
 def _int(value: int | None) -> str:

@@ -32,6 +32,7 @@ CLINIC_MODELS = (
     "patients.WorkingHours",
     "scheduling.Service",
     "patients.Patient",
+    "patients.PatientNameWord",
     "billing.Insurance",
     "scheduling.Appointment",
     "scheduling.AppointmentService",
@@ -39,6 +40,7 @@ CLINIC_MODELS = (
     "records.LabResult",
     "billing.Billing",
     "billing.Payment",
+    "audit.AuditLog",
 )
 FLUSH_APPS = ("patients", "scheduling", "records", "billing", "pharmacy")
 BLOCK = 1 << 20

@@ -27,6 +27,8 @@ from django.contrib.auth.hashers import get_hashers_by_algorithm, make_password
 from django.db import DatabaseError, transaction
 
 from accounts.models import User
+from audit import services as audit_services
+from audit.models import AuditCheckpoint, AuditHead
 from patients.models import Doctor, Patient, WorkingHours
 from sampledata.summaries import rebuild_summaries
 from scheduling.models import Service
@@ -182,8 +184,11 @@ class _Loading:
     second connection would mostly wait). `busy` is the wall time at least
     one connection was loading; the rest of the phase is waiting for the generators."""
 
-    def __init__(self, loader: load.Loader, executor, events: queue.Queue):
+    def __init__(self, loader: load.Loader, executor, events: queue.Queue, chain: dict | None = None):
         self.loader, self.executor, self.events = loader, executor, events
+        # The audit chain's end ({"seq", "hash"}): each audit_log file is chained to it as it is
+        # loaded (one audit_log file at a time, in chunk order).
+        self.chain = chain if chain is not None else {"seq": 0, "hash": ""}
         self.threads = loader.load_threads if executor is not None else 1
         self.ready: deque = deque()  # (chunk, table, path, count), in chunk order
         self.tables_busy: set[str] = set()
@@ -197,6 +202,8 @@ class _Loading:
                 self.busy_since = time.perf_counter()
             self.loading += 1
         try:
+            if table == "audit_log":
+                generate.chain_audit_file(path, self.chain)
             self.loader.load(table, path)
         finally:
             with self.lock:
@@ -232,7 +239,14 @@ class _Loading:
 
 
 def generate_and_load(
-    plan: planning.Plan, loader: load.Loader, workers: int, out_dir: str, log, phases: dict[str, float], executor=None
+    plan: planning.Plan,
+    loader: load.Loader,
+    workers: int,
+    out_dir: str,
+    log,
+    phases: dict[str, float],
+    executor=None,
+    chain: dict | None = None,
 ) -> Counter:
     """Every chunk generated (in `workers` processes) and loaded. At most workers + 2 chunks are
     generated or being generated and not loaded yet, so the temporary files stay small. The first
@@ -241,9 +255,10 @@ def generate_and_load(
     rows = Counter()
     started = time.perf_counter()
     tasks = chunks(plan)
-    generate.setup(plan, out_dir, loader.timestamp_suffix)
+    usernames = dict(User.objects.using(loader.alias).values_list("id", "username"))
+    generate.setup(plan, out_dir, loader.timestamp_suffix, usernames)
     events: queue.Queue = queue.Queue()
-    loading = _Loading(loader, executor, events)
+    loading = _Loading(loader, executor, events, chain)
     finished: dict[int, list] = {}  # chunk index -> its files, until the chunks before it are in
     unloaded: Counter = Counter()  # chunk index -> its files not loaded yet
     order: list[str] = []  # the tables in the order of their first file
@@ -393,10 +408,14 @@ def seed(
         if not flush:
             raise SeedRefused("The database already holds patients, doctors or services.")
         result.flushed = loader.flush()
+        # The audit rows went with the clinic's: the chain starts again (audit_head, checkpoints).
+        AuditHead.objects.using(alias).filter(pk=1).delete()
+        AuditCheckpoint.objects.using(alias).all().delete()
     plan = build_plan(n_patients=n_patients, seed=seed, today=today, anchor_visits=anchor_visits)
     with transaction.atomic(using=alias):
         plan.receptionist_id, plan.admin_id = create_staff(alias, plan.doctors, password)
         result.rows.update(write_reference_rows(alias, plan))
+    chain = _audit_chain_start(alias)
     clock = time.perf_counter()
     result.phases["plan, users, doctors, services"] = clock - started
     out_dir = tempfile.mkdtemp(prefix="seed_demo_")
@@ -405,7 +424,9 @@ def seed(
     try:
         try:
             result.rows.update(
-                generate_and_load(plan, loader, workers or os.cpu_count() or 1, out_dir, log, result.phases, threads)
+                generate_and_load(
+                    plan, loader, workers or os.cpu_count() or 1, out_dir, log, result.phases, threads, chain
+                )
             )
         except BaseException:
             if threads is not None:
@@ -428,6 +449,8 @@ def seed(
         loader.analyze()
         result.phases["sequences, ANALYZE"] = time.perf_counter() - clock
         _rebuild_summaries(alias, result)
+    # The head at the seeded history's end before anything else writes (pharmacy's rows chain on).
+    AuditHead.objects.using(alias).filter(pk=1).update(seq=chain["seq"], hash=chain["hash"])
     clock = time.perf_counter()
     result.rows.update(
         seed_pharmacy(alias=alias, n_patients=n_patients, seed=seed, today=today, by_id=plan.admin_id or None)
@@ -436,6 +459,15 @@ def seed(
     result.seconds = time.perf_counter() - started
     _describe_anchors(result, plan, alias)
     return result
+
+
+def _audit_chain_start(alias: str) -> dict:
+    """The audit chain's end before the load, the rows the app wrote so far (the staff
+    accounts') sealed: the seeded history continues it."""
+    audit_services.wait_for_background_seal()
+    audit_services.audit_seal(using=alias)
+    head = AuditHead.objects.using(alias).get(pk=1)
+    return {"seq": head.seq, "hash": head.hash}
 
 
 def _describe_anchors(result: Result, plan: planning.Plan, alias: str) -> None:

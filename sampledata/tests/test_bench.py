@@ -69,7 +69,12 @@ def test_it_measures_every_page_of_a_seeded_clinic_and_cleans_up():
         "bill 50 lines",
         "dashboard",
         "revenue year",
+        "audit search",
+        "audit search patient",
+        "audit access report",
     } <= set(results)
+    chain = run["audit_chain"]  # verify_audit_chain: in full, then resumed from its checkpoint
+    assert chain["ok"] and chain["full_rows"] > 10 * 15 and chain["resumed_rows"] == 1
     for result in results.values():
         assert result.error == "", result.name
         assert 200 <= result.status < 400 and result.queries > 0, result.name

@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
 from billing.models import Billing, Insurance, Payment, PaymentMethod
+from core.crypto import blind_index
 from patients.models import Doctor, Patient, WorkingHours
 from records.models import LabResult, MedicalRecord
 from scheduling.models import Appointment, AppointmentService, Service
@@ -292,6 +293,57 @@ def test_it_regenerates_the_committed_fixtures_byte_for_byte(tmp_path):
         generated = (tmp_path / f"{name}.json").read_bytes()
         committed = (FIXTURE_DIR / f"{name}.json").read_bytes()
         assert generated == committed, f"fixtures/{name}.json differs from what the generator writes"
+    mock = (tmp_path / "satusehat_mock.json").read_bytes()
+    assert mock == (FIXTURE_DIR / "satusehat_mock.json").read_bytes(), "fixtures/satusehat_mock.json differs"
+
+
+# --- registration (Permenkes 24/2022) and SATUSEHAT ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_patients_have_the_registration_fields_and_doctors_their_nik_and_room(sample_data):
+    patients = list(Patient.objects.all())
+    for patient in patients:
+        assert patient.place_of_birth and patient.religion and patient.occupation
+        assert patient.education and patient.marital_status
+        assert bool(patient.ihs_number) == bool(patient.nik)
+    assert len({p.religion for p in patients}) >= 3 and len({p.marital_status for p in patients}) >= 3
+    for doctor in Doctor.objects.select_related("room"):
+        assert re.fullmatch(r"\d{16}", doctor.nik) and re.fullmatch(r"100\d{8}", doctor.ihs_id)
+        assert doctor.room.satusehat_location_id
+    first = Doctor.objects.first()
+    assert Doctor.objects.get(nik_hash=blind_index("nik", first.nik)) == first  # indexed on load
+    for appointment in Appointment.objects.filter(status=Appointment.Status.COMPLETED):
+        assert appointment.arrived_at <= appointment.started_at <= appointment.completed_at
+
+
+@pytest.mark.django_db
+def test_every_completed_visit_gives_a_bundle_the_mock_platform_accepts(sample_data, settings):
+    """satusehat_bundle for every completed visit: valid FHIR (fhir.resources R4B) and every rule
+    of the platform, checked by the mock's own validation with the sample data's ids."""
+    import json
+    from io import StringIO
+
+    from satusehat.mock import MockSatusehat
+
+    settings.SATUSEHAT_ORGANIZATION_ID = "10000004"
+    platform = MockSatusehat(json.loads((FIXTURE_DIR / "satusehat_mock.json").read_text()))
+    completed = Appointment.objects.filter(status=Appointment.Status.COMPLETED).select_related("patient")
+    sendable = 0
+    for appointment in completed:
+        if not appointment.patient.nik:
+            with pytest.raises(CommandError, match="NIK"):
+                call_command("satusehat_bundle", appointment=appointment.pk)
+            continue
+        out = StringIO()
+        call_command("satusehat_bundle", appointment=appointment.pk, stdout=out)
+        bundle = json.loads(out.getvalue())
+        plan = platform.validate(bundle)
+        assert {action for action, _id in plan} == {"create"}
+        kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
+        assert kinds[0] == "Encounter" and "Condition" in kinds and "Observation" in kinds
+        sendable += 1
+    assert sendable >= completed.count() - 10
 
 
 @pytest.mark.django_db

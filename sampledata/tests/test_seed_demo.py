@@ -347,3 +347,38 @@ def test_it_writes_the_first_days_of_a_history_longer_than_the_youngest_patients
     files = generate.day_chunk(0, 0, 30)
     written = {table: count for table, _path, count in files}
     assert written["appointments"] > 0 and written["medical_records"] > 0
+
+
+def test_it_writes_a_signed_audit_history_that_verifies(seeded):
+    from audit import services as audit
+    from audit.models import AuditLog
+    from sampledata.seed.generate import AUDIT_ID_BASE
+
+    completed = Appointment.objects.filter(status=Appointment.Status.COMPLETED).count()
+    history = AuditLog.objects.filter(id__gte=AUDIT_ID_BASE).exclude(object_type="accounts.user")  # (app rows after it)
+    assert printed_counts(seeded)["audit_log"] == history.count() >= 10 * completed
+    # Spread over the whole history, as the visits are.
+    assert len(history.dates("created_at", "month")) >= len(Appointment.objects.dates("appointment_date", "month"))
+    assert history.filter(action=AuditLog.Action.READ, what="patient detail").count() == Appointment.objects.count()
+    report = audit.verify_chain(full=True)
+    assert report.ok, report.problems[:3]
+    assert report.checked == AuditLog.objects.count() and report.pending == 0
+
+
+def test_a_reseed_starts_a_chain_that_verifies():
+    from audit import services as audit
+
+    seed()
+    seed("--flush", patients=12)
+    assert audit.verify_chain(full=True).ok
+
+
+def test_every_seeded_patient_is_found_by_any_word_of_the_name(seeded):
+    from patients.models import PatientNameWord, name_words
+    from patients.selectors import patient_search
+
+    for patient in Patient.objects.order_by("pk"):
+        assert sorted(patient.name_words.values_list("word", flat=True)) == sorted(name_words(patient.full_name))
+    patient = Patient.objects.order_by("pk").last()
+    assert patient in patient_search(query=patient.full_name.split()[-1], limit=1000)
+    assert PatientNameWord.objects.count() == sum(len(name_words(p.full_name)) for p in Patient.objects.all())

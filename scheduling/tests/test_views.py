@@ -152,8 +152,8 @@ def test_it_prefills_the_booking_form_from_the_link(front_desk, doctor, patient,
     html = page(response)
     assert "Siti Rahmawati" in html
     assert f'name="patient" value="{patient.pk}"' in html
-    assert 'value="2026-12-07"' in html
-    assert 'value="11:15"' in html
+    assert 'value="07-12-2026"' in html  # dd-mm-yyyy whatever the browser (issue 17)
+    assert 'value="11.15"' in html
     assert f'<option value="{doctor.pk}" selected>' in html
     assert "Konsultasi Umum" in html and "Rp 150.000" in html
 
@@ -339,7 +339,7 @@ def test_it_marks_a_no_show(front_desk, doctor):
 def test_it_reschedules_a_scheduled_appointment(front_desk, doctor):
     booked = appointment(doctor, at(11))
     form = front_desk.get(reverse("scheduling:reschedule", args=[booked.pk]))
-    assert 'value="11:00"' in page(form)
+    assert 'value="11.00"' in page(form)
     response = front_desk.post(
         reverse("scheduling:reschedule", args=[booked.pk]), {"date": "2026-12-07", "time": "11:30"}
     )

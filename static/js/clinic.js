@@ -11,3 +11,34 @@ document.addEventListener("DOMContentLoaded", function () {
     if (form && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
   });
 });
+
+// Dates typed as digits read dd-mm-yyyy (core.forms): 27071967 becomes 27-07-1967, 270767 stays
+// for the server to refuse; 1330 becomes 13.30 in a time field. The server reads both forms.
+document.addEventListener("focusout", function (event) {
+  var input = event.target;
+  if (!(input instanceof HTMLInputElement)) { return; }
+  var value = input.value.trim();
+  if (input.hasAttribute("data-clinic-date") && /^\d{8}$/.test(value)) {
+    input.value = value.slice(0, 2) + "-" + value.slice(2, 4) + "-" + value.slice(4);
+  } else if (input.hasAttribute("data-clinic-time") && /^\d{3,4}$/.test(value)) {
+    value = value.padStart(4, "0");
+    input.value = value.slice(0, 2) + "." + value.slice(2);
+  }
+});
+
+// Keyboard: "/" goes to the patient search (the navbar's, or the page's own search box); a
+// key named by data-hotkey="b" follows that link (the patient page books with B). Not while
+// typing in a field, and never with Ctrl, Alt or Meta (the browser's own shortcuts).
+document.addEventListener("keydown", function (event) {
+  if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented) { return; }
+  var target = event.target;
+  if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) { return; }
+  if (event.key === "/") {
+    var search = document.querySelector("[data-search-focus]") || document.getElementById("quick-search");
+    if (search) { event.preventDefault(); search.focus(); search.select(); }
+    return;
+  }
+  var key = (event.key || "").toLowerCase();
+  var link = key.length === 1 && document.querySelector('[data-hotkey="' + key + '"]');
+  if (link) { event.preventDefault(); link.click(); }
+});

@@ -2,6 +2,7 @@
 
     FIELD_ENCRYPTION_KEYS=k20261105-3fa2:<base64 of 32 random bytes>
     BLIND_INDEX_KEY=<base64 of 32 random bytes>
+    AUDIT_KEY=<base64 of 32 random bytes>     (signs the audit log's rows, audit/services.py)
 
 Runs without any keys configured (the settings let this one command through). With --rotate it
 prints FIELD_ENCRYPTION_KEYS with a new key in front of the configured ones: put that in place,
@@ -18,7 +19,7 @@ from core import crypto
 
 
 class Command(BaseCommand):
-    help = "Print new FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY lines (for .env or the environment)."
+    help = "Print new FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY and AUDIT_KEY lines (for .env or the environment)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -45,3 +46,4 @@ class Command(BaseCommand):
         blind_index_key = crypto.new_key()
         self.stdout.write(f"FIELD_ENCRYPTION_KEYS={field_key}")
         self.stdout.write(f"BLIND_INDEX_KEY={blind_index_key}")
+        self.stdout.write(f"AUDIT_KEY={crypto.new_key()}")
