@@ -57,6 +57,7 @@ from pharmacy.services import stock_receive
 from pharmacy.tests.factories import DrugFactory
 from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
 from records.tests.factories import LabResultFactory, MedicalRecordFactory
+from satusehat.models import Submission
 from scheduling.forms import DayFilterForm
 from scheduling.models import Appointment, AppointmentService, Service
 from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory, ServiceFactory
@@ -94,6 +95,7 @@ MODELS = (
     PrescriptionLine,
     CompoundIngredient,
     Dispense,
+    Submission,
     User,
     EmergencyAccess,
     TOTPDevice,
@@ -147,6 +149,7 @@ class World:
     batch: Batch
     prescription: Prescription  # sent to the pharmacy for the earlier visit: a drug line and a compound
     draft: Prescription  # the visit in consultation's, one drug line, not sent yet
+    submission: Submission  # the earlier visit's, failed to reach SATUSEHAT: to retry
     extra: dict = dataclasses.field(default_factory=dict)  # what a Plan's `prepare` sets up
 
 
@@ -223,6 +226,7 @@ def world(frozen_clock, admin_user, receptionist, doctor_user, other_doctor_user
     )
     prescription = write_prescription(earlier, Prescription.Status.OPEN, drug, {}, compound=True)
     draft = write_prescription(in_consultation, Prescription.Status.DRAFT, drug, {})
+    submission = Submission.objects.create(appointment=earlier, status=Submission.Status.FAILED)
     return World(
         doctor=doctor,
         other_doctor=other,
@@ -241,6 +245,7 @@ def world(frozen_clock, admin_user, receptionist, doctor_user, other_doctor_user
         batch=batch,
         prescription=prescription,
         draft=draft,
+        submission=submission,
     )
 
 
@@ -542,6 +547,9 @@ PLAN: dict[str, Plan] = {
     "pharmacy:near_expiry": Plan(get=("days", "format", "page")),
     "pharmacy:below_minimum": Plan(get=("format",)),
     "pharmacy:movements": Plan(get=("drug", "start", "end", "format", "page")),
+    # SATUSEHAT: the admin's list of what was sent, and the retry of a failed visit.
+    "satusehat:submissions": Plan(get=("status", "q", "start", "end", "page")),
+    "satusehat:retry": Plan(lambda w: {"pk": w.submission.pk}, post=no_fields),
 }
 
 STAFF_URLS = sorted({(name, route) for name, route in walk(get_resolver().url_patterns) if name not in PUBLIC})
