@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import text_limit
 from patients.models import Doctor, Patient
+from records.icd10 import icd10_name
 from scheduling.models import Appointment
 
 
@@ -76,6 +77,11 @@ class MedicalRecord(models.Model):
     notes = models.TextField(_("notes"), blank=True, **text_limit("clinical"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    @property
+    def icd10_name(self) -> str:
+        """The ICD-10 code's name in the active language (Indonesian or English)."""
+        return icd10_name(self.icd10_code)
 
     class Meta:
         db_table = "medical_records"
