@@ -78,11 +78,6 @@ class MedicalRecord(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    @property
-    def icd10_name(self) -> str:
-        """The ICD-10 code's name in the active language (Indonesian or English)."""
-        return icd10_name(self.icd10_code)
-
     class Meta:
         db_table = "medical_records"
         verbose_name = _("medical record")
@@ -126,6 +121,11 @@ class MedicalRecord(models.Model):
 
     def __str__(self):
         return f"{self.patient.full_name}, {self.created_at:%d-%m-%Y}" if self.created_at else self.patient.full_name
+
+    @property
+    def icd10_name(self) -> str:
+        """The ICD-10 code's name in the active language (Indonesian or English)."""
+        return icd10_name(self.icd10_code)
 
     def clean(self):
         if self.systolic_bp and self.diastolic_bp and self.systolic_bp <= self.diastolic_bp:
