@@ -43,10 +43,11 @@ def indonesian_names() -> dict[str, tuple[str, str]]:
 
 
 @functools.lru_cache(maxsize=1)
-def _index() -> tuple[tuple[Icd10Code, str, tuple[str, ...], tuple[str, ...]], ...]:
-    """(code, code without the dot, lower-case words of the English description, lower-case
-    words of the Indonesian name and search terms), in the WHO order; built once per process
-    (about 12,000 codes)."""
+def _index() -> tuple[tuple[Icd10Code, str, str, str], ...]:
+    """(code, code without the dot, the English description's words, the Indonesian name's and
+    search terms' words), in the WHO order; built once per process (about 12,000 codes). The words
+    are lower case, each after a space (" typhoid fever"): a word starting with `w` is then the
+    substring " w", which Python finds far faster than by looping over the words."""
     names = indonesian_names()
     entries = []
     for code in icd.get_all_codes(with_dots=True):
@@ -57,8 +58,8 @@ def _index() -> tuple[tuple[Icd10Code, str, tuple[str, ...], tuple[str, ...]], .
                 (
                     Icd10Code(code, description, name_id),
                     code.replace(".", ""),
-                    _words(description),
-                    _words(f"{name_id} {terms}"),
+                    _spaced(_words(description)),
+                    _spaced(_words(f"{name_id} {terms}")),
                 )
             )
     return tuple(entries)
@@ -66,6 +67,10 @@ def _index() -> tuple[tuple[Icd10Code, str, tuple[str, ...], tuple[str, ...]], .
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"\w+", text.casefold()))
+
+
+def _spaced(words: tuple[str, ...]) -> str:
+    return "".join(f" {word}" for word in words)
 
 
 def icd10_normalise(code: str | None) -> str:
@@ -104,21 +109,20 @@ def icd10_search(q: str | None, limit: int = 20) -> list[Icd10Code]:
     if not q:
         return []
     prefix = re.sub(r"[\s.]", "", q).upper()
-    words = _words(q)
+    needles = [f" {word}" for word in _words(q)]
     by_code, by_words = [], []
-    for entry, compact, description_words, indonesian_words in _index():
+    for entry, compact, english, indonesian in _index():
         if prefix and compact.startswith(prefix):
             by_code.append(entry)
             if len(by_code) >= limit:
                 break
         elif (
             len(by_words) < limit
-            and words
-            and (_all_found(words, description_words) or _all_found(words, indonesian_words))
+            and needles
+            and (
+                all(needle in english for needle in needles)
+                or (indonesian and all(needle in indonesian for needle in needles))
+            )
         ):
             by_words.append(entry)
     return (by_code + by_words)[:limit]
-
-
-def _all_found(words: tuple[str, ...], candidates: tuple[str, ...]) -> bool:
-    return all(any(candidate.startswith(word) for candidate in candidates) for word in words)
