@@ -11,7 +11,7 @@ from audit.services import audit_read
 from records import selectors
 from records.access import get_visit_for
 from records.forms import LabResultForm, MedicalRecordForm
-from records.icd10 import icd10_description, icd10_is_valid, icd10_normalise, icd10_search
+from records.icd10 import icd10_description, icd10_is_valid, icd10_name, icd10_normalise, icd10_search
 from records.models import LabResult
 from records.services import lab_result_add, lab_result_correct, medical_record_save
 from scheduling.models import Appointment
@@ -247,9 +247,10 @@ def _icd10_pick(request, pick):
     current_code = request.GET.get("icd10_code", "")
     diagnosis = request.GET.get("diagnosis", "")
     if icd10_is_valid(code):
-        # The diagnosis follows the code unless the doctor has written something of their own.
-        if not diagnosis.strip() or diagnosis.strip() == icd10_description(current_code):
-            diagnosis = icd10_description(code)
+        # The diagnosis follows the code, in the page's language, unless the doctor has written
+        # something of their own.
+        if not diagnosis.strip() or diagnosis.strip() in (icd10_description(current_code), icd10_name(current_code)):
+            diagnosis = icd10_name(code)
     else:
         code = current_code
     form = MedicalRecordForm(initial={"icd10_code": code, "diagnosis": diagnosis})
