@@ -21,7 +21,7 @@ from pharmacy.models import CompoundIngredient, Prescription, PrescriptionLine
 from pharmacy.services import dispense, stock_receive
 from pharmacy.tests.factories import DrugFactory
 from records.tests.factories import LabResultFactory, MedicalRecordFactory
-from scheduling.models import Appointment
+from scheduling.models import Appointment, QueueDisplay
 from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory, ServiceFactory
 
 Status = Appointment.Status
@@ -153,8 +153,12 @@ def build_clinic(*, doctor_user, other_doctor_user, **text) -> SimpleNamespace:
 
     pharmacy = build_pharmacy(doctor, other, completed, consult, other_completed, other_consult, text)
 
+    # The waiting room's screen (public: its token is its key), showing every doctor.
+    queue_display = QueueDisplay.objects.create(name="Layar lobi")
+
     return SimpleNamespace(
         **pharmacy,
+        queue_display=queue_display,
         doctor=doctor,
         other_doctor=other,
         service=service,
