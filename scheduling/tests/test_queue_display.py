@@ -201,7 +201,7 @@ def test_the_ticket_shows_clinic_doctor_number_and_time(client, receptionist):
 
 def test_the_ticket_css_is_for_58_mm_paper():
     css = (Path(settings.BASE_DIR) / "static" / "css" / "ticket.css").read_text()
-    assert "size: 58mm" in css
+    assert "size: 58mm 100mm" in css
 
 
 def test_no_ticket_before_check_in(client, receptionist):
