@@ -2,6 +2,7 @@
 printed queue ticket."""
 
 import datetime
+import hmac
 from pathlib import Path
 
 import pytest
@@ -62,8 +63,6 @@ def test_the_token_is_compared_in_constant_time(monkeypatch):
     """Every active display's token goes through hmac.compare_digest, even after a match."""
     displays = [QueueDisplay.objects.create(name=f"L{i}") for i in range(3)]
     compared = []
-    import hmac
-
     real = hmac.compare_digest
     monkeypatch.setattr(hmac, "compare_digest", lambda a, b: compared.append(a) or real(a, b))
     assert display_for_token(displays[0].token) == displays[0]
@@ -98,7 +97,7 @@ def test_it_shows_numbers_never_names(client):
 
 
 def test_a_display_with_chosen_doctors_shows_only_them(client):
-    shown, hidden = DoctorFactory(full_name="dr. Tampil"), DoctorFactory(full_name="dr. Tersembunyi")
+    shown, _hidden = DoctorFactory(full_name="dr. Tampil"), DoctorFactory(full_name="dr. Tersembunyi")
     display = QueueDisplay.objects.create(name="Poli Umum")
     display.doctors.add(shown)
     html = client.get(display_url(display, "queue:display_poll")).content.decode()
