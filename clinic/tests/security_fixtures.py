@@ -184,7 +184,7 @@ def build_clinic(*, doctor_user, other_doctor_user, **text) -> SimpleNamespace:
     )
 
 
-def _prescription(appointment, status, drug, text, *, compound=False) -> Prescription:
+def write_prescription(appointment, status, drug, text, *, compound=False) -> Prescription:
     """A prescription written directly (the visit may already be completed), with a drug line
     and, if asked, a compound line of the same drug."""
     prescription = Prescription.objects.create(
@@ -226,12 +226,12 @@ def build_pharmacy(doctor, other, completed, consult, other_completed, other_con
         supplier=text.get("supplier", "PT Uji Farma"),
         by=None,
     )
-    prescription = _prescription(completed, Prescription.Status.OPEN, drug, text, compound=True)
+    prescription = write_prescription(completed, Prescription.Status.OPEN, drug, text, compound=True)
     first_line = prescription.lines.order_by("id").first()
     dispense(prescription=prescription, quantities={first_line.pk: 2}, by=None)
-    draft = _prescription(consult, Prescription.Status.DRAFT, drug, text)
-    other_prescription = _prescription(other_completed, Prescription.Status.OPEN, drug, text)
-    other_draft = _prescription(other_consult, Prescription.Status.DRAFT, drug, text)
+    draft = write_prescription(consult, Prescription.Status.DRAFT, drug, text)
+    other_prescription = write_prescription(other_completed, Prescription.Status.OPEN, drug, text)
+    other_draft = write_prescription(other_consult, Prescription.Status.DRAFT, drug, text)
     return {
         "drug": drug,
         "batch": batch,
