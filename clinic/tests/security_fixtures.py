@@ -21,7 +21,7 @@ from pharmacy.models import CompoundIngredient, Prescription, PrescriptionLine
 from pharmacy.services import dispense, stock_receive
 from pharmacy.tests.factories import DrugFactory
 from records.tests.factories import LabResultFactory, MedicalRecordFactory
-from scheduling.models import Appointment
+from scheduling.models import Appointment, QueueDisplay
 from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory, ServiceFactory
 
 Status = Appointment.Status
@@ -69,7 +69,8 @@ def build_clinic(*, doctor_user, other_doctor_user, **text) -> SimpleNamespace:
     """The clinic of the security tests. `text` overrides free-text fields (the XSS tests):
     patient_name, address, emergency_contact_name, insurance_provider, policy_number, reason, notes,
     complaint, allergies, diagnosis, treatment, prescription, record_notes, test_name, unit,
-    service_name, drug_name, generic_name, batch_number, supplier, line_instructions, compound_name."""
+    service_name, drug_name, generic_name, batch_number, supplier, line_instructions, compound_name,
+    display_name."""
     doctor, other = doctor_user.doctor_profile, other_doctor_user.doctor_profile
     # Every day of the week, all day: bookings, moves and walk-ins are inside working hours
     # (a walk-in in the last quarter hour before midnight would find no slot).
@@ -153,8 +154,12 @@ def build_clinic(*, doctor_user, other_doctor_user, **text) -> SimpleNamespace:
 
     pharmacy = build_pharmacy(doctor, other, completed, consult, other_completed, other_consult, text)
 
+    # The waiting room's screen (public: its token is its key), showing every doctor.
+    queue_display = QueueDisplay.objects.create(name=text.get("display_name", "Layar lobi"))
+
     return SimpleNamespace(
         **pharmacy,
+        queue_display=queue_display,
         doctor=doctor,
         other_doctor=other,
         service=service,

@@ -482,6 +482,7 @@ PLAN: dict[str, Plan] = {
         }
     ),
     "scheduling:detail": Plan(scheduled_pk, get=()),
+    "scheduling:ticket": Plan(checked_in_pk, get=()),
     "scheduling:check_in": Plan(scheduled_pk, post=lambda w: {"next": reverse("scheduling:board")}),
     "scheduling:cancel": Plan(scheduled_pk, post=lambda w: {"reason": "Pasien berhalangan", "next": ""}),
     "scheduling:no_show": Plan(
@@ -496,6 +497,8 @@ PLAN: dict[str, Plan] = {
     "records:icd10": Plan(get=("q", "pick", "icd10_code", "diagnosis")),
     "records:visit": Plan(consulting_pk, get=()),
     "records:start": Plan(checked_in_pk, post=no_fields),
+    "records:call_next": Plan(post=no_fields),
+    "records:call_again": Plan(checked_in_pk, post=no_fields),
     "records:record": Plan(consulting_pk, get=(), post=record_form),
     "records:lab_add": Plan(consulting_pk, get=(), post=lab_form),
     "records:lab_edit": Plan(lambda w: {"pk": w.completed.pk, "lab_pk": w.lab.pk}, get=(), post=lab_correction_form),
@@ -1056,3 +1059,35 @@ def test_it_ignores_filter_and_sort_values_off_the_allow_list(client, request, w
     run()
     TOTALS.update(count)
     figures(f"{name}: {count['examples']} unknown filter/sort values, each showed the unfiltered list")
+
+
+# --- The waiting room's screen: public, opened by its token -------------------------------------
+
+DISPLAY_TOKENS = st.one_of(st.sampled_from([t for t in fz.FIXED if t]), fz.ANY_TEXT.filter(bool), st.text(min_size=200))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["queue:display", "queue:display_poll"])
+def test_a_fuzzed_display_token_is_a_404_never_a_500(client, name):
+    """The screen's URLs are outside PLAN (no login: test_url_gates.PUBLIC); any token but the
+    display's own is a 404 without echoing it, whatever its bytes."""
+    from urllib.parse import quote
+
+    from scheduling.models import QueueDisplay
+
+    display = QueueDisplay.objects.create(name="Lobi")
+    prefix = reverse(name, args=["TOKEN"]).split("TOKEN")
+
+    @settings(FUZZ, max_examples=GET_EXAMPLES)
+    @given(token=DISPLAY_TOKENS, htmx=st.booleans())
+    def run(token, htmx):
+        assume(token != display.token)
+        path = prefix[0] + quote(token, safe="") + prefix[1]
+        response = client.get(path, **({"HTTP_HX_REQUEST": "true"} if htmx else {}))
+        assert response.status_code in (400, 404), (repr(token), response.status_code)
+        body = response.content.decode(errors="replace")
+        for marker in fz.RAW_MARKERS:
+            assert marker not in body
+
+    run()
+    assert client.get(reverse(name, args=[display.token])).status_code == 200

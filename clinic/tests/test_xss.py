@@ -73,8 +73,8 @@ FIELDS = {
     "supplier": "xd",
     "line_instructions": "xe",
     "compound_name": "xf",
-    # SATUSEHAT's rooms (poli).
-    "room_name": "xg",
+    "display_name": "xg",  # the waiting room's screen (scheduling.QueueDisplay)
+    "room_name": "xh",  # SATUSEHAT's rooms (poli)
 }
 
 
@@ -306,6 +306,23 @@ STAFF_PAGES = [
         {},
         ("patient_name", "doctor_name", *NAVBAR),
     ),
+    # The waiting room's screen (public, its token) and its polled numbers: the doctors' names,
+    # never a patient's; the queue ticket.
+    ("queue screen", "receptionist", lambda w: url("queue:display", w.queue_display.token), {}, ("doctor_name",)),
+    (
+        "queue screen, poll",
+        "receptionist",
+        lambda w: url("queue:display_poll", w.queue_display.token),
+        HTMX,
+        ("doctor_name",),
+    ),
+    (
+        "queue ticket",
+        "receptionist",
+        lambda w: url("scheduling:ticket", w.checked_in.pk),
+        {},
+        ("doctor_name", "specialization"),
+    ),
     ("queue", "doctor_user", lambda w: url("records:queue"), {}, ("patient_name", "reason", "doctor_name", *NAVBAR)),
     ("queue, htmx", "doctor_user", lambda w: url("records:queue"), HTMX, ("patient_name", "reason")),
     (
@@ -525,6 +542,7 @@ ADMIN_PAGES = {
         ("doctor_name", "specialization"),
     ),
     "scheduling.service": (lambda w: w.service, ("service_name",), ("service_name",)),
+    "scheduling.queuedisplay": (lambda w: w.queue_display, ("display_name",), ("display_name", "doctor_name")),
     "scheduling.appointment": (
         lambda w: w.scheduled,
         ("patient_name", "doctor_name", "specialization"),
