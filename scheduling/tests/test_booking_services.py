@@ -100,8 +100,9 @@ def test_booking_refuses_a_service_the_doctor_does_not_give(front_desk, clinic):
     assert response.status_code == 200
     assert not Appointment.objects.exists()
     form = response.context["form"]
+    # In the clinic's language, Indonesian by default.
     assert form.errors["services"] == [
-        "dr. Andi Pratama does not give USG Kandungan. Choose another doctor or another service."
+        "dr. Andi Pratama tidak memberikan USG Kandungan. Pilih dokter lain atau layanan lain."
     ]
 
 
@@ -115,11 +116,11 @@ def test_a_walk_in_is_refused_a_service_the_doctor_does_not_give(front_desk, cli
 
 def test_the_service_itself_refuses_on_every_path(clinic):
     """The admin and commands book through the same service: the rule holds there too."""
-    with pytest.raises(ValidationError, match="does not give USG Kandungan"):
+    with pytest.raises(ValidationError, match="tidak memberikan USG Kandungan"):
         services.appointment_book(
             patient=PatientFactory(), doctor=clinic["gp"], start=at(11), services=[clinic["usg"]], booked_by=None
         )
-    with pytest.raises(ValidationError, match="does not give USG Kandungan"):
+    with pytest.raises(ValidationError, match="tidak memberikan USG Kandungan"):
         services.appointment_book_walk_in(
             patient=PatientFactory(), doctor=clinic["gp"], services=[clinic["usg"]], booked_by=None
         )
