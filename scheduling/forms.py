@@ -72,9 +72,10 @@ def chosen_doctor_id(form) -> int | None:
     """The doctor the form is for (its data, else its initial), or None."""
     value = form.data.get(form.add_prefix("doctor")) if form.is_bound else form.initial.get("doctor")
     try:
-        return int(value)
+        value = int(value)
     except (TypeError, ValueError):
         return None
+    return value if 0 < value < 2**31 else None  # a key; 10**30 overflows a database integer
 
 
 class ServiceLinesMixin:
@@ -205,8 +206,10 @@ class BookingOptionsForm(ServiceLinesMixin, forms.Form):
     doctor = DoctorChoiceField(queryset=doctor_active_list(), required=False)
     date = ClinicDateField(required=False, input_formats=DATE_FORMATS)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, walk_in: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if walk_in:
+            del self.fields["date"]  # a walk-in is for today
         self.add_service_fields()
         self.fields["services"].required = False
 

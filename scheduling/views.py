@@ -217,7 +217,8 @@ def walk_in(request):
         form = WalkInForm(initial=initial)
     context = _patient_context(request, form, chosen)
     context["summary"] = _booking_summary(
-        BookingOptionsForm(request.POST if form.is_bound else _initial_data(form.initial)), walk_in=True
+        BookingOptionsForm(request.POST if form.is_bound else _initial_data(form.initial), walk_in=True),
+        walk_in=True,
     )
     return render(request, "scheduling/walk_in.html", context)
 
@@ -228,8 +229,8 @@ def booking_options(request):
     """The booking and walk-in forms' partial (htmx), sent on every change: the running total,
     length and free times of the ticked services; when the doctor changed, also that doctor's
     services in place of the list shown (an out-of-band swap)."""
-    options = BookingOptionsForm(request.GET)
     page = "walk_in" if request.GET.get("page") == "walk_in" else "book"
+    options = BookingOptionsForm(request.GET, walk_in=page == "walk_in")
     summary = _booking_summary(options, walk_in=page == "walk_in")
     return render(
         request,
