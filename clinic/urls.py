@@ -16,6 +16,8 @@ urlpatterns = [
     path("patients/", include("billing.insurance_urls")),
     path("appointments/", include("scheduling.urls")),
     path("records/", include("records.urls")),
+    # The waiting room's screens: no login, a display token (scheduling.QueueDisplay).
+    path("queue/", include("scheduling.queue_urls")),
     path("billing/", include("billing.urls")),
     path("pharmacy/", include("pharmacy.urls")),
     path("satusehat/", include("satusehat.urls")),

@@ -154,6 +154,9 @@ def test_it_runs_a_whole_visit_from_registration_to_receipt(clinic, open_browser
     room.locator("#id_systolic_bp").fill("130")
     room.locator("#id_diastolic_bp").fill("85")
     room.locator("#id_heart_rate").fill("88")
+    # The ICD-10 search finds by Indonesian words ("demam tifoid" → A01.0, named in Indonesian).
+    room.locator("#icd10-q").fill("demam tifoid")
+    expect(room.locator("#icd10-results button").first).to_contain_text("A01.0 Demam tifoid")
     # The ICD-10 search (htmx): a match fills the code and the diagnosis.
     room.locator("#icd10-q").fill("J06.9")
     room.locator("#icd10-results button", has_text="J06.9").click()
@@ -169,6 +172,7 @@ def test_it_runs_a_whole_visit_from_registration_to_receipt(clinic, open_browser
     expect(record).to_contain_text("Demam 3 hari, batuk, nyeri tenggorokan")
     expect(record).to_contain_text("130/85 mmHg")
     expect(record).to_contain_text("J06.9")
+    expect(record).to_contain_text("Infeksi saluran pernapasan atas akut")
     expect(record).to_contain_text("Paracetamol 500 mg 3x1")
 
     room.get_by_role("link", name="Tambah hasil laboratorium").click()

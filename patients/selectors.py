@@ -55,16 +55,29 @@ def word_prefix_condition(word: str) -> Q:
     return Q(word__gte=word, word__lt=word + "\U0010ffff")
 
 
-def any_word_condition(query: str) -> Q | None:
-    """Every word of the query starts a word of the name, in any order: "Wijayanti" and
-    "wija dewi" find "Dewi Tri Wijayanti". One indexed sub-query per word (PatientNameWord)."""
+# How many patients a word of the name may bring at most: the words index is read as a range, in
+# its own order, and stops there. A word as common as a frequent family name matches tens of
+# thousands of patients at 1M; sorting them all by name to show the first 50 took 1.5-4.7 s on
+# MariaDB (docs/performance.md). Beyond this many, the results are a sample and the page asks
+# for more of the name, as it does for any search that finds more than it shows.
+WORD_CANDIDATES = 200
+
+
+def any_word_ids(query: str) -> list[int] | None:
+    """Up to WORD_CANDIDATES ids of patients each of whose query words starts a word of their name,
+    in any order: "Wijayanti" and "wija dewi" find "Dewi Tri Wijayanti". The longest word reads its
+    index range (the likeliest to be rare); the other words filter those candidates. None when
+    the query has no word."""
     words = name_words(query)
     if not words:
         return None
-    return reduce(
-        lambda a, b: a & b,
-        (Q(pk__in=PatientNameWord.objects.filter(word_prefix_condition(w)).values("patient_id")) for w in words),
-    )
+    driver, *others = sorted(words, key=len, reverse=True)
+    candidates = PatientNameWord.objects.filter(word_prefix_condition(driver)).values("patient_id")
+    for word in others:
+        candidates = candidates.filter(
+            patient_id__in=PatientNameWord.objects.filter(word_prefix_condition(word)).values("patient_id")
+        )
+    return list(candidates.values_list("patient_id", flat=True)[:WORD_CANDIDATES])
 
 
 def name_order() -> tuple:
@@ -109,12 +122,13 @@ def patient_search_conditions(query: str) -> list[Q]:
     if _DIGITS.fullmatch(query) and len(query) <= 9:
         conditions.append(Q(medical_record_number=f"RM-{int(query):07d}"))
     conditions.extend(patient_identifier_conditions(query))
-    if any(ch.isalpha() for ch in query) and not match and not _EMAIL.fullmatch(query):
-        # The words table answers a name prefix too ("Siti Am" is the words "siti" and "am"):
-        # the name's own prefix is only asked when the query has no word at all.
-        words = any_word_condition(query)
-        conditions.append(words if words is not None else prefix_condition("full_name", query))
+    if _is_name(query, match):
+        conditions.append(prefix_condition("full_name", query))
     return conditions
+
+
+def _is_name(query: str, rm_match) -> bool:
+    return any(ch.isalpha() for ch in query) and not rm_match and not _EMAIL.fullmatch(query)
 
 
 # The patient's columns that lists and bills do not show: the encrypted identifiers (each
@@ -164,10 +178,18 @@ def patient_search(*, query: str, include_inactive: bool = False, limit: int = S
         return []
     # The results show name, No. RM, date of birth, gender and phone: the other encrypted
     # columns are not read, so 50 rows do not decrypt 150 values nobody sees.
-    patients = Patient.objects.filter(reduce(or_, conditions)).defer(*unshown_patient_fields(shown=("phone",)))
+    shown = Patient.objects.defer(*unshown_patient_fields(shown=("phone",)))
     if not include_inactive:
-        patients = patients.filter(is_active=True)
-    return list(patients.order_by(*name_order())[:limit])
+        shown = shown.filter(is_active=True)
+    # Two reads that each stop early: the names that start with the query, in the order of the
+    # name's index; and the patients one of whose later words does (any_word_ids, bounded).
+    found = list(shown.filter(reduce(or_, conditions)).order_by(*name_order())[:limit])
+    word_ids = any_word_ids(query) if _is_name(query, _RM.fullmatch(query)) else None
+    if word_ids:
+        seen = {patient.pk for patient in found}
+        found += [patient for patient in shown.filter(pk__in=word_ids) if patient.pk not in seen]
+        found.sort(key=lambda patient: (patient.full_name.upper(), patient.pk))
+    return found[:limit]
 
 
 def patient_possible_duplicates(

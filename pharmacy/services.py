@@ -234,6 +234,8 @@ def stock_receive(
         raise ValidationError({"quantity": _("The quantity must be at least 1.")})
     if expiry_date <= timezone.localdate():
         raise ValidationError({"expiry_date": _("This batch has already expired: it cannot be received.")})
+    if purchase_price is not None and purchase_price < 0:  # the CHECK constraint's rule, said in words
+        raise ValidationError({"purchase_price": _("The price must not be negative.")})
     batch = Batch.objects.select_for_update().filter(drug=drug, batch_number=batch_number).first()
     if batch is None:
         batch = Batch(

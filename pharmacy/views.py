@@ -17,6 +17,7 @@ from core.forms import add_service_error
 from pharmacy import selectors, services
 from pharmacy.access import get_batch_for, get_drug_for, get_prescription_for
 from pharmacy.forms import (
+    MAX_INGREDIENTS,
     CompoundLineForm,
     CountForm,
     DispenseForm,
@@ -33,6 +34,8 @@ from scheduling.models import Appointment
 
 PAGE_SIZE = 50
 PRESCRIPTION_STATUS = Prescription.Status
+# The names a drug name is typed under: the search's own, the drug line's and the compound's.
+DRUG_SEARCH_NAMES = ("q", "drug-drug", *(f"compound-ingredient_{i}" for i in range(1, MAX_INGREDIENTS + 1)))
 
 
 def _prescription_of(appointment):
@@ -127,8 +130,9 @@ def send(request, pk):
 @require_GET
 def drug_search(request):
     """The drug names that match what is typed: the options of the prescription form's list."""
-    # htmx sends the typed text under the field's own name (drug-drug, compound-ingredient_2...).
-    typed = request.GET.get("q") or next((v for v in request.GET.values() if v), "")
+    # htmx sends the typed text under the field's own name (drug-drug, compound-ingredient_2...):
+    # only those names are read, never whatever else the query string holds.
+    typed = next((request.GET.get(name) for name in DRUG_SEARCH_NAMES if request.GET.get(name)), "")
     drugs = selectors.drug_search(typed)
     return render(request, "pharmacy/partials/drug_options.html", {"drugs": drugs})
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import text_limit
 from patients.models import Doctor, Patient
+from records.icd10 import icd10_name
 from scheduling.models import Appointment
 
 
@@ -120,6 +121,11 @@ class MedicalRecord(models.Model):
 
     def __str__(self):
         return f"{self.patient.full_name}, {self.created_at:%d-%m-%Y}" if self.created_at else self.patient.full_name
+
+    @property
+    def icd10_name(self) -> str:
+        """The ICD-10 code's name in the active language (Indonesian or English)."""
+        return icd10_name(self.icd10_code)
 
     def clean(self):
         if self.systolic_bp and self.diastolic_bp and self.systolic_bp <= self.diastolic_bp:

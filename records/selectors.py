@@ -51,6 +51,7 @@ class QueueRow:
     patient_mrn: str
     patient_age: str
     waiting_minutes: int | None
+    called_at: datetime.datetime | None = None
 
 
 def queue_for(*, doctor: Doctor, day: datetime.date | None = None) -> list[QueueRow]:
@@ -77,14 +78,15 @@ def queue_for(*, doctor: Doctor, day: datetime.date | None = None) -> list[Queue
             "patient__full_name",
             "patient__medical_record_number",
             "patient__date_of_birth",
+            "called_at",
         )
     )
     rows = []
-    for pk, when, status, number, reason, arrived, name, mrn, born in appointments:
+    for pk, when, status, number, reason, arrived, name, mrn, born, called in appointments:
         waiting = None
         if status == Appointment.Status.CHECKED_IN and arrived:
             waiting = max(0, int((now - arrived).total_seconds() // 60))
-        rows.append(QueueRow(pk, when, status, number, reason, name, mrn, age_on(born, day), waiting))
+        rows.append(QueueRow(pk, when, status, number, reason, name, mrn, age_on(born, day), waiting, called))
     return rows
 
 

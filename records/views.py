@@ -11,11 +11,16 @@ from audit.services import audit_read
 from records import selectors
 from records.access import get_visit_for
 from records.forms import LabResultForm, MedicalRecordForm
-from records.icd10 import icd10_description, icd10_is_valid, icd10_normalise, icd10_search
+from records.icd10 import icd10_description, icd10_is_valid, icd10_name, icd10_normalise, icd10_search
 from records.models import LabResult
 from records.services import lab_result_add, lab_result_correct, medical_record_save
 from scheduling.models import Appointment
-from scheduling.services import appointment_complete, appointment_start_consultation
+from scheduling.services import (
+    appointment_call_again,
+    appointment_call_next,
+    appointment_complete,
+    appointment_start_consultation,
+)
 
 IN_CONSULTATION = Appointment.Status.IN_CONSULTATION
 COMPLETED = Appointment.Status.COMPLETED
@@ -53,6 +58,37 @@ def queue(request):
     if request.htmx:
         return render(request, "records/partials/queue_table.html", context)
     return render(request, "records/queue.html", context)
+
+
+def _called(request, appointment) -> None:
+    messages.success(request, _("Queue number %(number)s is called.") % {"number": appointment.queue_number})
+
+
+@requires("records.queue")
+@require_POST
+def call_next(request):
+    """Calls the doctor's next waiting patient: the waiting room's screen shows the number."""
+    try:
+        appointment = appointment_call_next(doctor=doctor_of(request.user), by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _called(request, appointment)
+    return redirect("records:queue")
+
+
+@requires("records.write")
+@require_POST
+def call_again(request, pk):
+    """Calls the same patient once more; 404 for someone else's patient."""
+    appointment = get_visit_for(request, pk, write=True)
+    try:
+        appointment = appointment_call_again(appointment=appointment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _called(request, appointment)
+    return redirect("records:queue")
 
 
 @requires("records.view")
@@ -247,9 +283,10 @@ def _icd10_pick(request, pick):
     current_code = request.GET.get("icd10_code", "")
     diagnosis = request.GET.get("diagnosis", "")
     if icd10_is_valid(code):
-        # The diagnosis follows the code unless the doctor has written something of their own.
-        if not diagnosis.strip() or diagnosis.strip() == icd10_description(current_code):
-            diagnosis = icd10_description(code)
+        # The diagnosis follows the code, in the page's language, unless the doctor has written
+        # something of their own.
+        if not diagnosis.strip() or diagnosis.strip() in (icd10_description(current_code), icd10_name(current_code)):
+            diagnosis = icd10_name(code)
     else:
         code = current_code
     form = MedicalRecordForm(initial={"icd10_code": code, "diagnosis": diagnosis})

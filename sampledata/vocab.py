@@ -272,7 +272,7 @@ CASES = {
             reason="Demam tinggi 3 hari",
             complaints=["Demam tinggi mendadak sejak 3 hari, nyeri otot dan sendi, nyeri di belakang mata."],
             diagnosis="Demam dengue",
-            icd="A90",
+            icd="A97.0",
             treatment="Minum 2–3 liter sehari, cek darah lengkap ulang 24 jam lagi; "
             "segera ke IGD bila muncul perdarahan, nyeri perut hebat, atau lemas.",
             rx=[PCT],

@@ -3,12 +3,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin
 from patients.admin import PatientSearchAdminMixin, patients_prefetch
 from scheduling import services
-from scheduling.models import Appointment, AppointmentService, Service
+from scheduling.models import Appointment, AppointmentService, QueueDisplay, Service
 
 
 @admin.register(Service)
@@ -31,6 +32,22 @@ class ServiceAdmin(AdminRoleModelAdmin):
     @admin.action(description=_("Deactivate the selected services"))
     def deactivate(self, request, queryset):
         queryset.update(is_active=False)
+
+
+@admin.register(QueueDisplay)
+class QueueDisplayAdmin(AdminRoleModelAdmin):
+    """The waiting room's screens: the page's address is /queue/display/<token>/."""
+
+    list_display = ["name", "is_active", "screen_address"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    filter_horizontal = ["doctors"]
+    readonly_fields = ["screen_address"]
+    fields = ["name", "doctors", "is_active", "token", "screen_address"]
+
+    @admin.display(description=_("screen address"))
+    def screen_address(self, display):
+        return reverse("queue:display", args=[display.token]) if display.pk else "—"
 
 
 def lines_editable(appointment: Appointment) -> bool:

@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -89,6 +91,10 @@ class Appointment(models.Model):
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     # When the consultation started and when the visit was completed (SATUSEHAT's
     # Encounter.statusHistory: arrived → in-progress → finished).
+    # The last time the doctor called the patient to the room ("call next", "call again") and
+    # how many times: the waiting room's screen shows the number and chimes when it changes.
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    call_count = models.PositiveSmallIntegerField(_("times called"), default=0)
     started_at = models.DateTimeField(_("consultation started at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     reason = models.CharField(_("reason for visit"), max_length=255, blank=True)
@@ -224,3 +230,34 @@ class AppointmentDaily(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.doctor_id} {self.status}"
+
+
+def new_display_token() -> str:
+    """A display's token: 32 random bytes, URL-safe (it is the whole of the screen's access)."""
+    return secrets.token_urlsafe(32)
+
+
+class QueueDisplay(models.Model):
+    """A screen in the waiting room (/queue/display/<token>/): no login, the token is its key.
+    It shows the queue numbers of its doctors (all active doctors when none are chosen) and
+    nothing else of the patients. Set up and switched off in the Django admin."""
+
+    name = models.CharField(_("name"), max_length=100)
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_display_token)
+    doctors = models.ManyToManyField(
+        Doctor,
+        blank=True,
+        related_name="+",
+        verbose_name=_("doctors"),
+        help_text=_("Leave empty to show every active doctor."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        db_table = "queue_displays"
+        verbose_name = _("queue display")
+        verbose_name_plural = _("queue displays")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name

@@ -327,3 +327,47 @@ def booking_summary(
         "day": day,
         "doctor": doctor,
     }
+
+
+# --- Calling patients to the room (the waiting room's screen shows the last call) -------------
+
+CALLABLE_STATUSES = (Appointment.Status.CHECKED_IN, Appointment.Status.IN_CONSULTATION)
+
+
+def _call(appointment: Appointment) -> Appointment:
+    appointment.called_at = timezone.now()
+    appointment.call_count += 1
+    appointment.save(update_fields=["called_at", "call_count", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_call_next(*, doctor: Doctor, by: User | None) -> Appointment:
+    """Calls the doctor's next waiting patient of today: the lowest queue number checked in and
+    not called yet. ValidationError when nobody is waiting."""
+    _lock_doctor(doctor)  # two clicks at once must not call two patients
+    day_start, day_end = day_bounds(timezone.localdate())
+    waiting = (
+        Appointment.objects.select_for_update()
+        .filter(
+            doctor=doctor,
+            appointment_date__gte=day_start,
+            appointment_date__lt=day_end,
+            status=Appointment.Status.CHECKED_IN,
+            called_at__isnull=True,
+        )
+        .order_by("queue_number", "id")
+        .first()
+    )
+    if waiting is None:
+        raise ValidationError(_("Nobody is waiting to be called."))
+    return _call(waiting)
+
+
+@transaction.atomic
+def appointment_call_again(*, appointment: Appointment, by: User | None) -> Appointment:
+    """Calls the patient once more (they did not hear it): the screen shows the number again."""
+    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if locked.status not in CALLABLE_STATUSES or locked.queue_number is None:
+        raise ValidationError(_("Only a patient who is checked in can be called."))
+    return _call(locked)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling import views
+from scheduling import queue_views, views
 
 app_name = "scheduling"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("day/", views.day, name="day"),
     path("patient-lookup/", views.patient_lookup, name="patient_lookup"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/ticket/", queue_views.ticket, name="ticket"),
     path("<int:pk>/check-in/", views.check_in, name="check_in"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("<int:pk>/no-show/", views.no_show, name="no_show"),

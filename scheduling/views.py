@@ -296,6 +296,7 @@ def detail(request, pk):
             "can_cancel": front_desk and appointment.can_change_to(Status.CANCELLED),
             "can_no_show": front_desk and appointment.can_change_to(Status.NO_SHOW),
             "can_reschedule": front_desk and appointment.status == Status.SCHEDULED,
+            "can_print_ticket": front_desk and appointment.status == Status.CHECKED_IN,
             "cancel_form": CancelForm(),
         },
     )

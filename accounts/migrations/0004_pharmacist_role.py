@@ -5,8 +5,12 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    # After the password epoch, not beside it: both rebuild the users table on SQLite, and two
+    # sibling migrations of one table undo each other's columns when rolled back (the rebuild of
+    # one copies the table as the other left it). Neither was in a release when this was ordered.
     dependencies = [
         ('accounts', '0003_audit_models_move_to_audit'),
+        ('accounts', '0004_user_password_epoch'),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
 

@@ -21,7 +21,7 @@ from pharmacy.models import CompoundIngredient, Prescription, PrescriptionLine
 from pharmacy.services import dispense, stock_receive
 from pharmacy.tests.factories import DrugFactory
 from records.tests.factories import LabResultFactory, MedicalRecordFactory
-from scheduling.models import Appointment
+from scheduling.models import Appointment, QueueDisplay
 from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory, ServiceFactory
 
 Status = Appointment.Status
@@ -69,7 +69,8 @@ def build_clinic(*, doctor_user, other_doctor_user, **text) -> SimpleNamespace:
     """The clinic of the security tests. `text` overrides free-text fields (the XSS tests):
     patient_name, address, emergency_contact_name, insurance_provider, policy_number, reason, notes,
     complaint, allergies, diagnosis, treatment, prescription, record_notes, test_name, unit,
-    service_name, drug_name, generic_name, batch_number, supplier, line_instructions, compound_name."""
+    service_name, drug_name, generic_name, batch_number, supplier, line_instructions, compound_name,
+    display_name."""
     doctor, other = doctor_user.doctor_profile, other_doctor_user.doctor_profile
     # Every day of the week, all day: bookings, moves and walk-ins are inside working hours
     # (a walk-in in the last quarter hour before midnight would find no slot).
@@ -153,8 +154,12 @@ def build_clinic(*, doctor_user, other_doctor_user, **text) -> SimpleNamespace:
 
     pharmacy = build_pharmacy(doctor, other, completed, consult, other_completed, other_consult, text)
 
+    # The waiting room's screen (public: its token is its key), showing every doctor.
+    queue_display = QueueDisplay.objects.create(name=text.get("display_name", "Layar lobi"))
+
     return SimpleNamespace(
         **pharmacy,
+        queue_display=queue_display,
         doctor=doctor,
         other_doctor=other,
         service=service,
@@ -179,7 +184,7 @@ def build_clinic(*, doctor_user, other_doctor_user, **text) -> SimpleNamespace:
     )
 
 
-def _prescription(appointment, status, drug, text, *, compound=False) -> Prescription:
+def write_prescription(appointment, status, drug, text, *, compound=False) -> Prescription:
     """A prescription written directly (the visit may already be completed), with a drug line
     and, if asked, a compound line of the same drug."""
     prescription = Prescription.objects.create(
@@ -221,12 +226,12 @@ def build_pharmacy(doctor, other, completed, consult, other_completed, other_con
         supplier=text.get("supplier", "PT Uji Farma"),
         by=None,
     )
-    prescription = _prescription(completed, Prescription.Status.OPEN, drug, text, compound=True)
+    prescription = write_prescription(completed, Prescription.Status.OPEN, drug, text, compound=True)
     first_line = prescription.lines.order_by("id").first()
     dispense(prescription=prescription, quantities={first_line.pk: 2}, by=None)
-    draft = _prescription(consult, Prescription.Status.DRAFT, drug, text)
-    other_prescription = _prescription(other_completed, Prescription.Status.OPEN, drug, text)
-    other_draft = _prescription(other_consult, Prescription.Status.DRAFT, drug, text)
+    draft = write_prescription(consult, Prescription.Status.DRAFT, drug, text)
+    other_prescription = write_prescription(other_completed, Prescription.Status.OPEN, drug, text)
+    other_draft = write_prescription(other_consult, Prescription.Status.DRAFT, drug, text)
     return {
         "drug": drug,
         "batch": batch,

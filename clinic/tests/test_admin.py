@@ -18,7 +18,7 @@ from core.forms import submit_token_new
 from patients.models import Doctor, Patient, Room
 from patients.tests.factories import DoctorFactory, PatientFactory, WorkingHoursFactory
 from records.tests.factories import LabResultFactory
-from scheduling.models import Appointment
+from scheduling.models import Appointment, QueueDisplay
 from scheduling.services import slot_taken_message
 from scheduling.tests.factories import AppointmentServiceFactory, ServiceFactory
 
@@ -55,6 +55,7 @@ def one_of_each(db):
         "scheduling.service": line.service,
         "scheduling.appointment": line.appointment,
         "scheduling.appointmentservice": line,
+        "scheduling.queuedisplay": QueueDisplay.objects.create(name="Layar lobi"),
         "records.medicalrecord": record,
         "records.labresult": lab,
         "billing.insurance": InsuranceFactory(patient=record.patient),
@@ -113,6 +114,7 @@ def test_it_registers_every_model_of_the_clinic():
             "scheduling.service",
             "scheduling.appointment",
             "scheduling.appointmentservice",
+            "scheduling.queuedisplay",
             "records.medicalrecord",
             "records.labresult",
             "billing.insurance",

@@ -1,8 +1,9 @@
 """Persistent connections survive a database restart: the app keeps its connection between
 requests (CONN_MAX_AGE=60, as production does), the database restarts under it, and once the
 database answers again no page fails, because Django checks a kept connection before a request
-reuses it (CONN_HEALTH_CHECKS). Without the check the first page after the restart is a server
-error: the same run with CONN_HEALTH_CHECKS=false shows it, so the test sees what it claims to.
+reuses it (CONN_HEALTH_CHECKS). Without the check the first page after the restart fails (503,
+"the database is not available"): the same run with CONN_HEALTH_CHECKS=false shows it, so the
+test sees what it claims to.
 
 The database is a private MariaDB of this test (clinic/tests/mariadb.py: its own data directory
 and port, never the machine's server), the app a `manage.py runserver --nothreading` process:
@@ -74,5 +75,6 @@ def test_no_page_fails_once_a_restarted_database_answers_again(database, servers
     if health_checks:
         assert after == [200] * 5
     else:
-        # The dead connection fails the first page; the error makes Django close it.
-        assert after == [500] + [200] * 4
+        # The dead connection fails the first page (the error pages answer a database that does
+        # not answer with 503, core.views.server_error); the error makes Django close it.
+        assert after == [503] + [200] * 4

@@ -45,22 +45,32 @@ from accounts.middleware import HAS_OTP_DEVICE
 from accounts.models import ClinicTOTPDevice, TOTPSecret, User
 from audit.forms import AuditSearchForm
 from audit.models import AuditLog, EmergencyAccess
-from billing.models import Billing, Insurance, Payment
+from billing.models import Billing, BillItem, Insurance, Payment
 from billing.tests.factories import BillingFactory, InsuranceFactory, pay_token, void_data
 from clinic.tests import fuzz_strategies as fz
+from clinic.tests.security_fixtures import write_prescription
 from clinic.tests.test_url_gates import PUBLIC, concrete, walk
 from patients.models import Doctor, Patient, WorkingHours
 from patients.tests.factories import PatientFactory, WorkingHoursFactory
+from pharmacy.models import Batch, CompoundIngredient, Dispense, Drug, Prescription, PrescriptionLine, StockMove
+from pharmacy.services import stock_receive
+from pharmacy.tests.factories import DrugFactory
 from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
 from records.tests.factories import LabResultFactory, MedicalRecordFactory
+from satusehat.models import Submission
 from scheduling.forms import DayFilterForm
 from scheduling.models import Appointment, AppointmentService, Service
 from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory, ServiceFactory
 
 S = Appointment.Status
-ROLE_FIXTURE = {User.Role.ADMIN: "admin_user", User.Role.RECEPTIONIST: "receptionist", User.Role.DOCTOR: "doctor_user"}
-# The role that posts a front-desk form; doctors post their own.
-WRITER_PREFERENCE = (User.Role.RECEPTIONIST, User.Role.DOCTOR, User.Role.ADMIN)
+ROLE_FIXTURE = {
+    User.Role.ADMIN: "admin_user",
+    User.Role.RECEPTIONIST: "receptionist",
+    User.Role.DOCTOR: "doctor_user",
+    User.Role.PHARMACIST: "pharmacist",
+}
+# The role that posts a front-desk form; doctors and pharmacists post their own.
+WRITER_PREFERENCE = (User.Role.RECEPTIONIST, User.Role.DOCTOR, User.Role.PHARMACIST, User.Role.ADMIN)
 # The rows compared before and after each request. The audit log is left out: reading a page
 # writes to it, and so may a refused request.
 MODELS = (
@@ -77,13 +87,23 @@ MODELS = (
     Insurance,
     Billing,
     Payment,
+    BillItem,
+    Drug,
+    Batch,
+    StockMove,
+    Prescription,
+    PrescriptionLine,
+    CompoundIngredient,
+    Dispense,
+    Submission,
     User,
     EmergencyAccess,
     TOTPDevice,
     TOTPSecret,
 )
-# Turning two-step login off deletes the authenticator (and its secret); nothing else is ever deleted.
-DELETABLE = (TOTPDevice, TOTPSecret)
+# Turning two-step login off deletes the authenticator (and its secret), and the doctor may take a
+# line off a prescription still in draft (with its ingredients); nothing else is ever deleted.
+DELETABLE = (TOTPDevice, TOTPSecret, PrescriptionLine, CompoundIngredient)
 OK_STATUSES = (200, 302, 400, 404)
 HTMX_HEADERS = [{}, {"HTTP_HX_REQUEST": "true"}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}]
 # Read by Django itself, not by a view.
@@ -125,6 +145,11 @@ class World:
     lab: LabResult
     stranger: Patient  # not in the doctor's care: emergency access
     next_week: datetime.date
+    drug: Drug  # with one batch of 100 in stock
+    batch: Batch
+    prescription: Prescription  # sent to the pharmacy for the earlier visit: a drug line and a compound
+    draft: Prescription  # the visit in consultation's, one drug line, not sent yet
+    submission: Submission  # the earlier visit's, failed to reach SATUSEHAT: to retry
     extra: dict = dataclasses.field(default_factory=dict)  # what a Plan's `prepare` sets up
 
 
@@ -187,6 +212,21 @@ def world(frozen_clock, admin_user, receptionist, doctor_user, other_doctor_user
     )
     for _ in range(3):  # more bills for the list
         BillingFactory(total_amount=Decimal("150000"))
+    # The pharmacy: a drug in stock, the earlier visit's prescription in the queue (its drugs go
+    # on that visit's bill when dispensed) and a draft on the visit in consultation.
+    drug = DrugFactory(name="Parasetamol 500 mg", generic_name="parasetamol")
+    batch = stock_receive(
+        drug=drug,
+        batch_number="PCT-001",
+        expiry_date=today + datetime.timedelta(days=200),
+        quantity=100,
+        purchase_price=300,
+        supplier="PT Uji Farma",
+        by=None,
+    )
+    prescription = write_prescription(earlier, Prescription.Status.OPEN, drug, {}, compound=True)
+    draft = write_prescription(in_consultation, Prescription.Status.DRAFT, drug, {})
+    submission = Submission.objects.create(appointment=earlier, status=Submission.Status.FAILED)
     return World(
         doctor=doctor,
         other_doctor=other,
@@ -201,6 +241,11 @@ def world(frozen_clock, admin_user, receptionist, doctor_user, other_doctor_user
         lab=lab,
         stranger=stranger,
         next_week=next_week,
+        drug=drug,
+        batch=batch,
+        prescription=prescription,
+        draft=draft,
+        submission=submission,
     )
 
 
@@ -361,6 +406,38 @@ def no_fields(w):
     return {}
 
 
+def prescription_pk(w):
+    return {"pk": w.prescription.pk}
+
+
+def batch_pk(w):
+    return {"pk": w.batch.pk}
+
+
+def drug_line_form(w: World) -> dict:
+    """A drug line added to the draft (kind "drug": the drug line's form, under its prefix)."""
+    return {
+        "kind": "drug",
+        "drug-drug": w.drug.name,
+        "drug-times_per_day": "3",
+        "drug-dose": "1 tablet",
+        "drug-route": "oral",
+        "drug-timing": "after",
+        "drug-duration_days": "3",
+        "drug-quantity": "9",
+        "drug-instructions": "Bila demam",
+    }
+
+
+def dispense_form(w: World) -> dict:
+    """One unit of each open drug line; the compound (made whole or not at all) not yet."""
+    return {f"line_{line.pk}": "1" if line.drug_id else "0" for line in w.prescription.lines.all() if line.remaining}
+
+
+# The names the drug search reads the typed name under (pharmacy.views.DRUG_SEARCH_NAMES).
+DRUG_SEARCH = ("q", "drug-drug", *(f"compound-ingredient_{i}" for i in range(1, 5)))
+
+
 PLAN: dict[str, Plan] = {
     "accounts:otp_verify": Plan(get=("next",), post=otp_form, prepare=with_device),
     "accounts:otp_setup": Plan(get=("next",), post=otp_form, prepare=with_setup_key),
@@ -400,6 +477,7 @@ PLAN: dict[str, Plan] = {
         }
     ),
     "scheduling:detail": Plan(scheduled_pk, get=()),
+    "scheduling:ticket": Plan(checked_in_pk, get=()),
     "scheduling:check_in": Plan(scheduled_pk, post=lambda w: {"next": reverse("scheduling:board")}),
     "scheduling:cancel": Plan(scheduled_pk, post=lambda w: {"reason": "Pasien berhalangan", "next": ""}),
     "scheduling:no_show": Plan(
@@ -414,6 +492,8 @@ PLAN: dict[str, Plan] = {
     "records:icd10": Plan(get=("q", "pick", "icd10_code", "diagnosis")),
     "records:visit": Plan(consulting_pk, get=()),
     "records:start": Plan(checked_in_pk, post=no_fields),
+    "records:call_next": Plan(post=no_fields),
+    "records:call_again": Plan(checked_in_pk, post=no_fields),
     "records:record": Plan(consulting_pk, get=(), post=record_form),
     "records:lab_add": Plan(consulting_pk, get=(), post=lab_form),
     "records:lab_edit": Plan(lambda w: {"pk": w.completed.pk, "lab_pk": w.lab.pk}, get=(), post=lab_correction_form),
@@ -436,6 +516,44 @@ PLAN: dict[str, Plan] = {
     "billing:receipt": Plan(bill_pk, get=()),
     "billing:receipt_pdf": Plan(bill_pk, get=()),
     "billing:void": Plan(bill_pk, post=lambda w: void_data(w.bill)),
+    # The pharmacy: the doctor prescribes on the visit in consultation...
+    "pharmacy:prescribe": Plan(consulting_pk, get=(), post=drug_line_form),
+    "pharmacy:line_remove": Plan(
+        lambda w: {"pk": w.in_consultation.pk, "line_pk": w.draft.lines.get().pk}, post=no_fields
+    ),
+    "pharmacy:send": Plan(consulting_pk, post=no_fields),
+    "pharmacy:drug_search": Plan(get=DRUG_SEARCH),
+    # ... the pharmacist dispenses and prints...
+    "pharmacy:queue": Plan(get=("page",)),
+    "pharmacy:prescription": Plan(prescription_pk, get=(), post=dispense_form),
+    "pharmacy:labels": Plan(prescription_pk, get=()),
+    "pharmacy:copy": Plan(prescription_pk, get=()),
+    # ... and keeps the stock (the lists also as CSV, ?format=csv).
+    "pharmacy:stock": Plan(get=("q", "format", "page")),
+    "pharmacy:receive": Plan(
+        get=(),
+        post=lambda w: {
+            "drug": str(w.drug.pk),
+            "batch_number": "NEW-01",
+            "expiry_date": (timezone.localdate() + datetime.timedelta(days=400)).isoformat(),
+            "quantity": "50",
+            "purchase_price": "450",
+            "supplier": "PT Kimia Farma Trading",
+        },
+    ),
+    "pharmacy:drug_stock": Plan(lambda w: {"pk": w.drug.pk}, get=()),
+    "pharmacy:batch_count": Plan(
+        batch_pk, get=(), post=lambda w: {"counted": "97", "reason": "Stock opname: 3 tablet rusak"}
+    ),
+    "pharmacy:batch_remove": Plan(
+        batch_pk, get=(), post=lambda w: {"kind": "write_off", "quantity": "5", "reason": "Kemasan rusak"}
+    ),
+    "pharmacy:near_expiry": Plan(get=("days", "format", "page")),
+    "pharmacy:below_minimum": Plan(get=("format",)),
+    "pharmacy:movements": Plan(get=("drug", "start", "end", "format", "page")),
+    # SATUSEHAT: the admin's list of what was sent, and the retry of a failed visit.
+    "satusehat:submissions": Plan(get=("status", "q", "start", "end", "page")),
+    "satusehat:retry": Plan(lambda w: {"pk": w.submission.pk}, post=no_fields),
 }
 
 STAFF_URLS = sorted({(name, route) for name, route in walk(get_resolver().url_patterns) if name not in PUBLIC})
@@ -692,6 +810,9 @@ PARAM_KINDS = {
     "patient": "number",
     "services": "number",
     "page": "number",
+    "days": "number",
+    "drug": "number",
+    "end": "date",
     "next": "url",
 }  # the rest: "search"
 
@@ -933,3 +1054,35 @@ def test_it_ignores_filter_and_sort_values_off_the_allow_list(client, request, w
     run()
     TOTALS.update(count)
     figures(f"{name}: {count['examples']} unknown filter/sort values, each showed the unfiltered list")
+
+
+# --- The waiting room's screen: public, opened by its token -------------------------------------
+
+DISPLAY_TOKENS = st.one_of(st.sampled_from([t for t in fz.FIXED if t]), fz.ANY_TEXT.filter(bool), st.text(min_size=200))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["queue:display", "queue:display_poll"])
+def test_a_fuzzed_display_token_is_a_404_never_a_500(client, name):
+    """The screen's URLs are outside PLAN (no login: test_url_gates.PUBLIC); any token but the
+    display's own is a 404 without echoing it, whatever its bytes."""
+    from urllib.parse import quote
+
+    from scheduling.models import QueueDisplay
+
+    display = QueueDisplay.objects.create(name="Lobi")
+    prefix = reverse(name, args=["TOKEN"]).split("TOKEN")
+
+    @settings(FUZZ, max_examples=GET_EXAMPLES)
+    @given(token=DISPLAY_TOKENS, htmx=st.booleans())
+    def run(token, htmx):
+        assume(token != display.token)
+        path = prefix[0] + quote(token, safe="") + prefix[1]
+        response = client.get(path, **({"HTTP_HX_REQUEST": "true"} if htmx else {}))
+        assert response.status_code in (400, 404), (repr(token), response.status_code)
+        body = response.content.decode(errors="replace")
+        for marker in fz.RAW_MARKERS:
+            assert marker not in body
+
+    run()
+    assert client.get(reverse(name, args=[display.token])).status_code == 200

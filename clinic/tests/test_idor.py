@@ -107,6 +107,26 @@ CASES = {
         ("doctor_user", lambda w: {"pk": w.other_completed.pk}, {404}),
         ("receptionist", lambda w: {"pk": w.consult.pk}, {403}),
     ],
+    # Calling a patient to the room: the doctor's own patients only.
+    "records:call_again": [
+        ("doctor_user", lambda w: {"pk": w.other_checked_in.pk}, {404}),
+        ("admin_user", lambda w: {"pk": w.checked_in.pk}, {403}),
+        ("receptionist", lambda w: {"pk": w.checked_in.pk}, {403}),
+    ],
+    "scheduling:ticket": [
+        ("doctor_user", lambda w: {"pk": w.checked_in.pk}, {403}),
+        ("pharmacist", lambda w: {"pk": w.checked_in.pk}, {403}),
+    ],
+    # The waiting room's screen: no login, so its token is the object; a near miss is a 404,
+    # signed in or not.
+    "queue:display": [
+        ("doctor_user", lambda w: {"token": w.queue_display.token[:-1] + "-"}, {404}),
+        ("admin_user", lambda w: {"token": w.queue_display.token.upper()}, {404}),
+    ],
+    "queue:display_poll": [
+        ("receptionist", lambda w: {"token": w.queue_display.token[1:]}, {404}),
+        ("admin_user", lambda w: {"token": w.queue_display.token + "x"}, {404}),
+    ],
     "records:start": [
         ("doctor_user", lambda w: {"pk": w.other_checked_in.pk}, {404}),
         ("admin_user", lambda w: {"pk": w.checked_in.pk}, {403}),

@@ -116,6 +116,10 @@ OBJECT_KWARGS = {
     "scheduling:no_show": lambda w: {"pk": w.scheduled.pk},
     "scheduling:reschedule": lambda w: {"pk": w.scheduled.pk},
     "records:visit": lambda w: {"pk": w.consult.pk},
+    "records:call_again": lambda w: {"pk": w.checked_in.pk},
+    "scheduling:ticket": lambda w: {"pk": w.checked_in.pk},
+    "queue:display": lambda w: {"token": w.queue_display.token},
+    "queue:display_poll": lambda w: {"token": w.queue_display.token},
     "records:start": lambda w: {"pk": w.checked_in.pk},
     "records:record": lambda w: {"pk": w.consult.pk},
     "records:lab_add": lambda w: {"pk": w.consult.pk},
@@ -150,6 +154,7 @@ ADMIN_OBJECTS = {
     "scheduling.service": lambda w: w.spare_service,  # on no appointment: it may be deleted
     "scheduling.appointment": lambda w: w.scheduled,
     "scheduling.appointmentservice": lambda w: w.line,
+    "scheduling.queuedisplay": lambda w: w.queue_display,
     "records.medicalrecord": lambda w: w.record,
     "records.labresult": lambda w: w.lab,
     "records.medicalrecordversion": lambda w: w.record_version,
@@ -277,6 +282,9 @@ STAFF_EXPECTED = {
     "set_language": public((REDIRECT, REDIRECT)),
     "healthz": public(PAGE),
     "favicon": public((REDIRECT, 405)),
+    # The waiting room's screen and its polled numbers: no login, the display's token.
+    "queue:display": public(PAGE),
+    "queue:display_poll": public(PAGE),
     # The dashboard: the Admin's figures, a doctor's own day; the CSV of revenue for the Admin only.
     "dashboard": staff(admin=PAGE, doctor=PAGE, receptionist=FORBIDDEN),
     "dashboard_export": ADMIN_PAGE,
@@ -323,11 +331,14 @@ STAFF_EXPECTED = {
     "scheduling:cancel": FRONT_DESK_ACTION,
     "scheduling:no_show": FRONT_DESK_ACTION,
     "scheduling:reschedule": FRONT_DESK_FORM,
+    "scheduling:ticket": FRONT_DESK_PAGE,
     # Consultation: the doctor of the visit writes; the admin reads the visit and ICD-10.
     "records:queue": staff(admin=FORBIDDEN, doctor=PAGE, receptionist=FORBIDDEN),
     "records:icd10": staff(admin=PAGE, doctor=PAGE, receptionist=FORBIDDEN),
     "records:visit": staff(admin=PAGE, doctor=PAGE, receptionist=FORBIDDEN),
     "records:start": DOCTOR_ACTION,
+    "records:call_next": DOCTOR_ACTION,
+    "records:call_again": DOCTOR_ACTION,
     # Every field of the record may be empty (the record completion creates is empty too): an
     # empty POST is a valid save during the consultation, and the earlier text is kept as a version.
     "records:record": staff(admin=FORBIDDEN, doctor=(200, REDIRECT), receptionist=FORBIDDEN),
@@ -393,6 +404,7 @@ ADMIN_MODELS = {
     "scheduling.service": {"add", "change", "delete"},
     "scheduling.appointment": {"add", "change"},
     "scheduling.appointmentservice": {"add", "change"},
+    "scheduling.queuedisplay": {"add", "change", "delete"},
     "records.medicalrecord": set(),
     "records.labresult": set(),
     "records.medicalrecordversion": set(),

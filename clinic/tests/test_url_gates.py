@@ -7,8 +7,19 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Pages anyone may reach: logging in and out, the language switch, the home redirect, and the
-# health check for a load balancer (core/tests/test_healthz.py), the browser's /favicon.ico.
-PUBLIC = {"accounts:login", "accounts:login_locked", "accounts:logout", "set_language", "home", "healthz", "favicon"}
+# health check for a load balancer (core/tests/test_healthz.py), the browser's /favicon.ico, and
+# the waiting room's screen, opened by its display token (scheduling/tests/test_queue_display.py).
+PUBLIC = {
+    "accounts:login",
+    "accounts:login_locked",
+    "accounts:logout",
+    "set_language",
+    "home",
+    "healthz",
+    "favicon",
+    "queue:display",
+    "queue:display_poll",
+}
 
 
 def walk(patterns, prefix="", namespace=None):
@@ -80,3 +91,20 @@ def test_it_answers_each_role_with_403_or_never_a_500(client, request, name, pat
         # Allowed, but object 999999 does not exist (404), the method may be wrong (405), or the
         # page answers / redirects: anything but an error of ours.
         assert response.status_code in (200, 302, 404, 405), (name, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["queue:display", "queue:display_poll"])
+@pytest.mark.parametrize("role", [None, "receptionist", "admin_user"])
+def test_the_waiting_room_screen_needs_its_token_whoever_asks(client, request, name, role):
+    """Public, but a guessed token is a 404 for everyone, staff included: no login opens it."""
+    from scheduling.models import QueueDisplay
+
+    if role:
+        client.force_login(request.getfixturevalue(role))
+    display = QueueDisplay.objects.create(name="Lobi", is_active=False)
+    assert client.get(reverse(name, args=["tebakan"])).status_code == 404
+    assert client.get(reverse(name, args=[display.token])).status_code == 404
+    display.is_active = True
+    display.save()
+    assert client.get(reverse(name, args=[display.token])).status_code == 200

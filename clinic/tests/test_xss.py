@@ -72,6 +72,7 @@ FIELDS = {
     "supplier": "xd",
     "line_instructions": "xe",
     "compound_name": "xf",
+    "display_name": "xg",  # the waiting room's screen (scheduling.QueueDisplay)
 }
 
 
@@ -302,6 +303,23 @@ STAFF_PAGES = [
         {},
         ("patient_name", "doctor_name", *NAVBAR),
     ),
+    # The waiting room's screen (public, its token) and its polled numbers: the doctors' names,
+    # never a patient's; the queue ticket.
+    ("queue screen", "receptionist", lambda w: url("queue:display", w.queue_display.token), {}, ("doctor_name",)),
+    (
+        "queue screen, poll",
+        "receptionist",
+        lambda w: url("queue:display_poll", w.queue_display.token),
+        HTMX,
+        ("doctor_name",),
+    ),
+    (
+        "queue ticket",
+        "receptionist",
+        lambda w: url("scheduling:ticket", w.checked_in.pk),
+        {},
+        ("doctor_name", "specialization"),
+    ),
     ("queue", "doctor_user", lambda w: url("records:queue"), {}, ("patient_name", "reason", "doctor_name", *NAVBAR)),
     ("queue, htmx", "doctor_user", lambda w: url("records:queue"), HTMX, ("patient_name", "reason")),
     (
@@ -521,6 +539,7 @@ ADMIN_PAGES = {
         ("doctor_name", "specialization"),
     ),
     "scheduling.service": (lambda w: w.service, ("service_name",), ("service_name",)),
+    "scheduling.queuedisplay": (lambda w: w.queue_display, ("display_name",), ("display_name", "doctor_name")),
     "scheduling.appointment": (
         lambda w: w.scheduled,
         ("patient_name", "doctor_name", "specialization"),

@@ -52,10 +52,11 @@ def test_it_finds_a_patient_by_any_word_of_the_name():
     assert names(patient_search(query="antoso")) == []  # the start of a word, not its middle
 
 
-def test_the_search_by_words_is_one_query_whatever_the_number_of_words(django_assert_num_queries):
+def test_the_search_by_words_is_three_queries_whatever_the_number_of_words(django_assert_num_queries):
     PatientFactory(full_name="Dewi Tri Wijayanti")
+    # The name's prefix, the words' bounded candidates, the candidates' rows.
     for query in ("Wijayanti", "dewi tri wijayanti"):
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(3):
             assert names(patient_search(query=query)) == ["Dewi Tri Wijayanti"]
 
 
@@ -96,3 +97,16 @@ def test_the_command_rebuilds_the_words_of_rows_written_around_the_services():
     assert names(patient_search(query="Sari")) == ["Rina Kartika Sari"]
     assert names(patient_search(query="Dewi")) == ["Dewi Tri Wijayanti"]
     assert PatientNameWord.objects.count() == 6
+
+
+def test_a_word_shared_by_many_patients_brings_a_bounded_sample_in_name_order(monkeypatch):
+    from patients import selectors
+
+    monkeypatch.setattr(selectors, "WORD_CANDIDATES", 5)
+    for i in range(8):
+        PatientFactory(full_name=f"Ani {i} Wijayanti")
+    PatientFactory(full_name="Wijayanti Putri")
+    found = names(patient_search(query="wijayanti"))
+    assert "Wijayanti Putri" in found  # the name's own prefix, always
+    assert 1 + 5 >= len(found) >= 5  # at most WORD_CANDIDATES more, by the words index
+    assert found == sorted(found, key=str.upper)

@@ -161,6 +161,17 @@ def test_the_stock_reports_export_csv_without_formulas(client, pharmacist):
     assert "'=HYPERLINK(1)" in below
 
 
+def test_a_negative_purchase_price_is_refused_in_words_not_by_the_database(client, pharmacist):
+    drug = DrugFactory()
+    client.force_login(pharmacist)
+    expiry = (timezone.localdate() + datetime.timedelta(days=300)).isoformat()
+    data = {"drug": drug.pk, "batch_number": "A1", "expiry_date": expiry, "quantity": "40", "supplier": "PT Enseval"}
+    response = client.post(reverse("pharmacy:receive"), {**data, "purchase_price": "-1.500"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["purchase_price"] == ["Harga tidak boleh negatif."]
+    assert not drug.batches.exists() and not StockMove.objects.exists()
+
+
 def test_receiving_and_counting_through_the_pages(client, pharmacist):
     drug = DrugFactory()
     client.force_login(pharmacist)

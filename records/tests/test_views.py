@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -252,6 +253,32 @@ class TestVisit:
 
     def test_it_sends_anonymous_visitors_to_login(self, client, doctor_user):
         assert_login_redirect(client.get(self.url(visit_of(doctor_user))))
+
+    def test_it_shows_the_diagnosis_codes_name_in_the_pages_language(self, client, doctor_user):
+        appointment = visit_of(doctor_user)
+        MedicalRecordFactory(appointment=appointment, diagnosis="Tifus, hari ke-5", icd10_code="A01.0")
+        earlier = AppointmentFactory(
+            patient=appointment.patient, status=S.COMPLETED, appointment_date=today_at(9) - datetime.timedelta(days=9)
+        )
+        MedicalRecordFactory(appointment=earlier, diagnosis="Batuk pilek", icd10_code="J00")
+        client.force_login(doctor_user)
+
+        content = client.get(self.url(appointment)).content.decode()
+        assert 'A01.0</span> <span class="text-muted icd10-name">Demam tifoid</span>' in content
+        assert "<strong>J00</strong> Nasofaringitis akut (common cold)" in content  # the earlier visit's header
+        assert "Typhoid fever" not in content
+
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        content = client.get(self.url(appointment)).content.decode()
+        assert 'A01.0</span> <span class="text-muted icd10-name">Typhoid fever</span>' in content
+        assert "<strong>J00</strong> Acute nasopharyngitis [common cold]" in content
+        assert "Demam tifoid" not in content
+
+    def test_it_does_not_repeat_the_codes_name_when_it_is_the_diagnosis(self, doctor_client, doctor_user):
+        appointment = visit_of(doctor_user)
+        MedicalRecordFactory(appointment=appointment, diagnosis="Demam tifoid", icd10_code="A01.0")
+        content = doctor_client.get(self.url(appointment)).content.decode()
+        assert "Demam tifoid" in content and 'class="text-muted icd10-name"' not in content
 
     def test_it_runs_the_same_queries_for_1_and_50_earlier_visits(
         self, doctor_client, doctor_user, django_assert_num_queries
@@ -543,8 +570,34 @@ class TestIcd10:
         response = doctor_client.get(self.url, {"pick": "J06.9", "icd10_code": "", "diagnosis": ""}, headers=HTMX)
         content = response.content.decode()
         assert 'value="J06.9"' in content
-        assert "Acute upper respiratory infection, unspecified</textarea>" in content
+        assert "Infeksi saluran pernapasan atas akut, tidak spesifik</textarea>" in content  # Indonesian page
         assert 'id="icd10-results" hx-swap-oob="true"' in content
+
+    def test_it_fills_the_diagnosis_in_english_on_an_english_page(self, doctor_client):
+        doctor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = doctor_client.get(self.url, {"pick": "J06.9", "icd10_code": "", "diagnosis": ""}, headers=HTMX)
+        assert "Acute upper respiratory infection, unspecified</textarea>" in response.content.decode()
+
+    @pytest.mark.parametrize("diagnosis", ["Demam tifoid", "Typhoid fever"], ids=["indonesian name", "english title"])
+    def test_the_diagnosis_follows_a_new_pick_when_it_was_the_old_codes_name(self, doctor_client, diagnosis):
+        response = doctor_client.get(
+            self.url, {"pick": "A01.1", "icd10_code": "A01.0", "diagnosis": diagnosis}, headers=HTMX
+        )
+        assert "Paratyphoid fever A</textarea>" in response.content.decode()  # A01.1 has no Indonesian name
+
+    def test_it_finds_typhoid_fever_by_its_indonesian_name(self, doctor_client):
+        response = doctor_client.get(self.url, {"q": "demam tifoid"}, headers=HTMX)
+        content = response.content.decode()
+        assert [m.code for m in response.context["matches"]] == ["A01.0"]
+        assert "<strong>A01.0</strong> Demam tifoid" in content
+        assert 'lang="en">Typhoid fever</small>' in content  # the WHO's title beside it
+
+    def test_it_lists_english_names_on_an_english_page(self, doctor_client):
+        doctor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = doctor_client.get(self.url, {"q": "demam tifoid"})
+        content = response.content.decode()
+        assert '<th scope="row">A01.0</th><td>Typhoid fever</td>' in content
+        assert "Demam tifoid" not in content
 
     def test_it_keeps_the_doctors_own_diagnosis_text(self, doctor_client):
         response = doctor_client.get(

@@ -24,10 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from billing import services as billing_services
+from billing.admin import ADMIN_PAYMENT_TOKEN_SCOPE
 from billing.models import BilledServiceDaily, Billing, OutstandingDaily, Payment, PaymentMethod, RevenueDaily
 from billing.selectors import unpaid_summary
 from billing.tests.factories import BillingFactory, PaymentFactory
 from core.clock import clinic_timezone, range_bounds
+from core.forms import submit_token_new
 from patients import services as patient_services
 from patients.models import Patient, RegistrationDaily
 from patients.tests.factories import DoctorFactory, PatientFactory, WorkingHoursFactory
@@ -347,7 +349,13 @@ def test_it_keeps_the_summaries_right_through_the_django_admin(client, admin_use
     client.force_login(admin_user)
     response = client.post(
         reverse("admin:billing_payment_add"),
-        {"billing": bill.pk, "amount": "120000", "method": PaymentMethod.CASH, "reference": ""},
+        {
+            "billing": bill.pk,
+            "amount": "120000",
+            "method": PaymentMethod.CASH,
+            "reference": "",
+            "submit_token": submit_token_new(ADMIN_PAYMENT_TOKEN_SCOPE),  # the form's one-time token
+        },
     )
     assert response.status_code == 302, response.content[:2000]
     assert RevenueDaily.objects.get().amount == Decimal("120000")

@@ -191,7 +191,11 @@ def test_it_links_each_board_row_and_shows_its_values(front_desk, doctor):
     rows = rows_of(get(front_desk, BOARD, language="en"))
     assert [row["links"] for row in rows] == [
         [{"href": reverse("scheduling:detail", args=[first.pk]), "text": "Siti Rahmawati"}],
-        [{"href": reverse("scheduling:detail", args=[second.pk]), "text": "Budi Santoso"}],
+        # A checked-in row links its queue ticket (58 mm, printed by the browser).
+        [
+            {"href": reverse("scheduling:detail", args=[second.pk]), "text": "Budi Santoso"},
+            {"href": reverse("scheduling:ticket", args=[second.pk]), "text": "Ticket"},
+        ],
     ]
     assert [row["cells"][:7] for row in rows] == [
         ["09.15", "Siti Rahmawati", first.patient.medical_record_number, "Scheduled", "", "", ""],
