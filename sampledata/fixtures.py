@@ -208,7 +208,9 @@ class SampleData:
     def build_services(self):
         self.services = {}
         for pk, (code, name, price, minutes_, active) in enumerate(vocab.SERVICES, start=1):
-            self.services[code] = dict(pk=pk, price=price, minutes=minutes_)
+            kinds = vocab.SERVICE_DOCTORS.get(code, ())
+            doctors = [doctor["pk"] for doctor in self.doctors if doctor["kind"] in kinds]
+            self.services[code] = dict(pk=pk, price=price, minutes=minutes_, kinds=kinds)
             self.add(
                 "scheduling",
                 "scheduling.service",
@@ -219,6 +221,7 @@ class SampleData:
                     "price": money(price),
                     "duration_minutes": minutes_,
                     "is_active": active,
+                    "doctors": doctors,
                 },
             )
         self.minutes_of = {code: service["minutes"] for code, service in self.services.items()}
@@ -517,6 +520,9 @@ class SampleData:
                 },
             )
             for code, quantity in appointment["lines"]:
+                kinds = self.services[code]["kinds"]
+                if kinds and appointment["doctor"]["kind"] not in kinds:
+                    raise SampleDataError(f"{appointment['doctor']['full_name']} does not give {code}")
                 line_pk += 1
                 self.add(
                     "scheduling",

@@ -122,6 +122,26 @@ SERVICES = [
     ("LAB-ANTIGEN", "Rapid Test Antigen SARS-CoV-2", 150000, 15, False),
 ]
 
+# Who gives which service, by the doctors' kind (Service.doctors): a GP is not offered "USG
+# Kandungan". A service not listed (the laboratory, the health certificate) is given by every doctor.
+SERVICE_DOCTORS = {
+    "KONS-UMUM": ("umum",),
+    "KONS-GIGI": ("gigi",),
+    "KONS-SPES": ("anak", "pd", "og", "kulit"),
+    "GIGI-TAMBAL": ("gigi",),
+    "GIGI-SCALING": ("gigi",),
+    "GIGI-CABUT": ("gigi",),
+    "VAKS-INFL": ("umum", "pd"),
+    "VAKS-ANAK": ("umum", "anak"),
+    "TIND-NEBU": ("umum", "anak"),
+    "TIND-EKG": ("umum", "pd"),
+    "TIND-USG": ("og",),
+    "TIND-LUKA": ("umum",),
+    "TIND-KB": ("umum", "og"),
+    "KULIT-KAUTER": ("kulit",),
+    "KULIT-KOMEDO": ("kulit",),
+}
+
 # Which lab tests each laboratory service reports.
 LAB_PANELS = {
     "LAB-GDS": ["gds"],

@@ -14,10 +14,20 @@ from scheduling.models import Appointment, AppointmentService, QueueDisplay, Ser
 
 @admin.register(Service)
 class ServiceAdmin(AdminRoleModelAdmin):
-    list_display = ["code", "name", "price", "duration_minutes", "is_active"]
-    list_filter = ["is_active"]
+    list_display = ["code", "name", "price", "duration_minutes", "given_by", "is_active"]
+    list_filter = ["is_active", "doctors"]
     search_fields = ["code", "name"]
+    filter_horizontal = ["doctors"]
     actions = ["deactivate"]
+
+    def get_queryset(self, request):
+        # The list's doctors of every row with the page (one query, not one a row).
+        return super().get_queryset(request).prefetch_related("doctors")
+
+    @admin.display(description=_("given by"))
+    def given_by(self, service):
+        names = [doctor.full_name for doctor in service.doctors.all()]
+        return ", ".join(names) if names else _("every doctor")
 
     @admin.action(description=_("Deactivate the selected services"))
     def deactivate(self, request, queryset):

@@ -16,6 +16,7 @@ from core.forms import (
 from patients.models import Patient
 from scheduling.models import Appointment
 from scheduling.selectors import doctor_active_list, service_active_list
+from scheduling.services import check_doctor_gives
 
 # dd-mm-yyyy and 24-hour HH.MM text, whatever the browser's language (core.forms).
 DATE_INPUT = ClinicDateInput(attrs={"class": "form-control"})
@@ -67,22 +68,37 @@ class SlotStartMixin:
         cleaned_data["start"] = start
 
 
+def chosen_doctor_id(form) -> int | None:
+    """The doctor the form is for (its data, else its initial), or None."""
+    value = form.data.get(form.add_prefix("doctor")) if form.is_bound else form.initial.get("doctor")
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value < 2**31 else None  # a key; 10**30 overflows a database integer
+
+
 class ServiceLinesMixin:
-    """Checkboxes of the active services, each with an optional quantity (default 1)."""
+    """Checkboxes of the active services the chosen doctor gives (all of them until a doctor is
+    chosen), each with an optional quantity (default 1). Any active service is accepted as
+    input, so that one the doctor does not give is refused with its own message."""
 
     def add_service_fields(self):
-        self.service_list = list(service_active_list())
+        self.doctor_id = chosen_doctor_id(self)
+        self.service_list = list(service_active_list(doctor_id=self.doctor_id))
+        accepted = list(service_active_list()) if self.is_bound and self.doctor_id is not None else self.service_list
         self.fields["services"] = forms.TypedMultipleChoiceField(
             label=_("Services"),
             coerce=int,
             widget=forms.CheckboxSelectMultiple,
-            choices=[(s.pk, s.name) for s in self.service_list],
+            choices=[(s.pk, s.name) for s in accepted],
             error_messages={
                 "required": _("Choose at least one service."),
                 "invalid_choice": _("That service is no longer offered. Choose again."),
             },
         )
-        for service in self.service_list:
+        self.accepted_services = {s.pk: s for s in accepted}
+        for service in accepted:
             self.fields[f"quantity_{service.pk}"] = CleanIntegerField(
                 label=_("Quantity"),
                 required=False,
@@ -104,9 +120,15 @@ class ServiceLinesMixin:
         ]
 
     def clean_lines(self, cleaned_data):
-        by_pk = {s.pk: s for s in self.service_list}
+        by_pk = self.accepted_services
         chosen = cleaned_data.get("services") or []
         cleaned_data["lines"] = [(by_pk[pk], cleaned_data.get(f"quantity_{pk}") or 1) for pk in chosen]
+        doctor = cleaned_data.get("doctor")
+        if doctor is not None and cleaned_data["lines"]:
+            try:
+                check_doctor_gives(doctor=doctor, services=cleaned_data["lines"])
+            except forms.ValidationError as error:
+                self.add_error("services", error)
 
 
 class PatientField(forms.ModelChoiceField):
@@ -175,6 +197,32 @@ class WalkInForm(ServiceLinesMixin, forms.Form):
         cleaned_data = super().clean()
         self.clean_lines(cleaned_data)
         return cleaned_data
+
+
+class BookingOptionsForm(ServiceLinesMixin, forms.Form):
+    """The booking form's doctor, date and ticked services as the page sends them on each change
+    (htmx): for the doctor's services, their running total and the doctor's free times."""
+
+    doctor = DoctorChoiceField(queryset=doctor_active_list(), required=False)
+    date = ClinicDateField(required=False, input_formats=DATE_FORMATS)
+
+    def __init__(self, *args, walk_in: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if walk_in:
+            del self.fields["date"]  # a walk-in is for today
+        self.add_service_fields()
+        self.fields["services"].required = False
+
+    def lines(self) -> list:
+        """The valid ticked services the doctor gives, with their quantities (bad input ignored)."""
+        self.is_valid()
+        data = self.cleaned_data
+        offered = {s.pk for s in self.service_list}
+        return [
+            (self.accepted_services[pk], data.get(f"quantity_{pk}") or 1)
+            for pk in data.get("services") or []
+            if pk in offered
+        ]
 
 
 class RescheduleForm(SlotStartMixin, forms.Form):

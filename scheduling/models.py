@@ -24,6 +24,16 @@ class Service(models.Model):
     price = models.DecimalField(_("price (Rp)"), max_digits=12, decimal_places=2, validators=[validate_whole_rupiah])
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=15)
     is_active = models.BooleanField(_("active"), default=True)
+    # The doctors who give this service (e.g. "USG Kandungan" only the obstetrician); a service
+    # linked to no doctor is offered with every doctor. Booking refuses any other pairing.
+    doctors = models.ManyToManyField(
+        Doctor,
+        blank=True,
+        related_name="services",
+        db_table="service_doctors",
+        verbose_name=_("given only by"),
+        help_text=_("Leave empty when every doctor gives this service."),
+    )
 
     class Meta:
         db_table = "services"

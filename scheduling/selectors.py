@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from core.clock import SLOT, clinic_datetime, day_bounds
@@ -58,8 +58,26 @@ def doctor_active_list() -> QuerySet[Doctor]:
     return Doctor.objects.filter(is_active=True).order_by("full_name", "id")
 
 
-def service_active_list() -> QuerySet[Service]:
-    return Service.objects.filter(is_active=True).order_by("name", "id")
+def service_active_list(*, doctor_id: int | None = None) -> QuerySet[Service]:
+    """The active services; with `doctor_id`, only those the doctor gives: the ones linked to
+    that doctor and the ones linked to no doctor (one query)."""
+    services = Service.objects.filter(is_active=True).order_by("name", "id")
+    if doctor_id is None:
+        return services
+    links = Service.doctors.through.objects.filter(service=OuterRef("pk"))
+    return services.filter(Exists(links.filter(doctor_id=doctor_id)) | ~Exists(links))
+
+
+def service_ids_not_given(*, doctor_id: int, service_ids) -> set[int]:
+    """Of `service_ids`, those the doctor does not give (linked to other doctors only)."""
+    wanted = set(service_ids)
+    if not wanted:
+        return set()
+    given = Service.objects.filter(pk__in=wanted).filter(
+        Exists(Service.doctors.through.objects.filter(service=OuterRef("pk"), doctor_id=doctor_id))
+        | ~Exists(Service.doctors.through.objects.filter(service=OuterRef("pk")))
+    )
+    return wanted - set(given.values_list("pk", flat=True))
 
 
 _RM_PREFIX = re.compile(r"rm[-0-9]*", re.IGNORECASE)

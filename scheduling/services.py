@@ -16,7 +16,12 @@ from core import summaries
 from core.clock import day_bounds, local_day, slot_floor, whole_slots
 from patients.models import Doctor, Patient
 from scheduling.models import Appointment, AppointmentService, Service
-from scheduling.selectors import appointment_overlapping, doctor_free_starts, working_hours_cover
+from scheduling.selectors import (
+    appointment_overlapping,
+    doctor_free_starts,
+    service_ids_not_given,
+    working_hours_cover,
+)
 from scheduling.signals import appointment_completed
 from scheduling.summaries import appointment_count
 
@@ -42,6 +47,19 @@ def _normalise_services(services) -> list[tuple[Service, int]]:
         if quantity < 1:
             raise ValidationError(_("The quantity must be at least 1."))
     return lines
+
+
+def check_doctor_gives(*, doctor: Doctor, services: Sequence[tuple[Service, int]]) -> None:
+    """Refuses a service the doctor does not give (Service.doctors: a GP gives no "USG Kandungan")."""
+    by_pk = {service.pk: service for service, _quantity in services}
+    refused = service_ids_not_given(doctor_id=doctor.pk, service_ids=by_pk)
+    if refused:
+        names = ", ".join(sorted(by_pk[pk].name for pk in refused))
+        raise ValidationError(
+            _("%(doctor)s does not give %(services)s. Choose another doctor or another service.")
+            % {"doctor": doctor.full_name, "services": names},
+            code="service_not_given",
+        )
 
 
 def _lock_doctor(doctor: Doctor) -> Doctor:
@@ -78,7 +96,9 @@ def appointment_check_slot(
         raise ValidationError(_("This patient is no longer active."))
     if not doctor.is_active:
         raise ValidationError(_("This doctor is no longer active."))
-    end = start + appointment_duration(_normalise_services(services))
+    lines = _normalise_services(services)
+    check_doctor_gives(doctor=doctor, services=lines)
+    end = start + appointment_duration(lines)
     _check_slot(doctor=doctor, start=start, end=end, exclude_pk=exclude_pk)
     return end
 
@@ -100,6 +120,7 @@ def appointment_book(
     if not doctor.is_active:
         raise ValidationError(_("This doctor is no longer active."))
     lines = _normalise_services(services)
+    check_doctor_gives(doctor=doctor, services=lines)
     end = start + appointment_duration(lines)
     doctor = _lock_doctor(doctor)
     _check_slot(doctor=doctor, start=start, end=end)
@@ -138,6 +159,7 @@ def appointment_book_walk_in(
     if not doctor.is_active:
         raise ValidationError(_("This doctor is no longer active."))
     lines = _normalise_services(services)
+    check_doctor_gives(doctor=doctor, services=lines)
     now = now or timezone.now()
     current_slot = slot_floor(now)
     candidates = doctor_free_starts(
@@ -277,6 +299,34 @@ def appointment_set_status(*, appointment: Appointment, status: str, by: User | 
             _("An appointment cannot go back to %(status)s.") % {"status": Appointment.Status(status).label}
         )
     return service(appointment=appointment, by=by)
+
+
+FREE_STARTS_SHOWN = 8
+
+
+def booking_summary(
+    *,
+    doctor: Doctor | None,
+    lines: Sequence[tuple[Service, int]],
+    day: datetime.date,
+    now: datetime.datetime,
+    with_free_starts: bool = True,
+) -> dict:
+    """What the booking form shows beside the ticked services: their total (Rp), the visit's
+    length (whole slots, as booked) and the doctor's next free starts on `day` for that length
+    (none for a past day; two queries with a doctor, none without). A walk-in's page shows no
+    free times (`with_free_starts=False`: "free_starts" is None): it takes the first itself."""
+    duration = appointment_duration(lines)
+    free = []
+    if with_free_starts and doctor is not None and day >= local_day(now):
+        free = doctor_free_starts(doctor=doctor, day=day, duration=duration, not_before=slot_floor(now))
+    return {
+        "total": sum((service.price * quantity for service, quantity in lines), 0),
+        "minutes": int(duration.total_seconds() // 60) if lines else 0,
+        "free_starts": free[:FREE_STARTS_SHOWN] if with_free_starts else None,
+        "day": day,
+        "doctor": doctor,
+    }
 
 
 # --- Calling patients to the room (the waiting room's screen shows the last call) -------------

@@ -7,6 +7,7 @@ app_name = "scheduling"
 urlpatterns = [
     path("", views.board, name="board"),
     path("book/", views.book, name="book"),
+    path("book/options/", views.booking_options, name="booking_options"),
     path("walk-in/", views.walk_in, name="walk_in"),
     path("day/", views.day, name="day"),
     path("patient-lookup/", views.patient_lookup, name="patient_lookup"),

@@ -7,7 +7,7 @@ from operator import attrgetter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from scheduling.access import get_appointment_for
 from scheduling.forms import (
     BoardFilterForm,
     BookingForm,
+    BookingOptionsForm,
     CancelForm,
     DayFilterForm,
     RescheduleForm,
@@ -96,6 +97,31 @@ def _patient_context(request, form, chosen: Patient | None) -> dict:
     }
 
 
+def _initial_data(initial: dict) -> QueryDict:
+    """An unbound form's doctor, date and services as the page would send them."""
+    data = QueryDict(mutable=True)
+    if initial.get("doctor") is not None:
+        data["doctor"] = str(initial["doctor"])
+    day = initial.get("date")
+    if day:
+        data["date"] = day.isoformat() if isinstance(day, datetime.date) else str(day)
+    data.setlist("services", [str(pk) for pk in initial.get("services") or []])
+    return data
+
+
+def _booking_summary(options: BookingOptionsForm, *, walk_in: bool = False) -> dict:
+    """The running total, length and the doctor's free times for the options' data."""
+    lines = options.lines()
+    day = options.cleaned_data.get("date") or timezone.localdate()
+    return services.booking_summary(
+        doctor=options.cleaned_data.get("doctor"),
+        lines=lines,
+        day=day,
+        now=timezone.now(),
+        with_free_starts=not walk_in,
+    )
+
+
 def _redirect_back(request, appointment: Appointment) -> HttpResponseRedirect:
     """Back to the page the button was on (e.g. the board with its filters), else the appointment."""
     target = request.POST.get("next", "")
@@ -145,7 +171,11 @@ def book(request):
         if chosen is not None:
             initial["patient"] = chosen.pk
         form = BookingForm(initial=initial)
-    return render(request, "scheduling/book.html", _patient_context(request, form, chosen))
+    context = _patient_context(request, form, chosen)
+    context["summary"] = _booking_summary(
+        BookingOptionsForm(request.POST if form.is_bound else _initial_data(form.initial))
+    )
+    return render(request, "scheduling/book.html", context)
 
 
 @requires("scheduling.book")
@@ -185,7 +215,33 @@ def walk_in(request):
         if chosen is not None:
             initial["patient"] = chosen.pk
         form = WalkInForm(initial=initial)
-    return render(request, "scheduling/walk_in.html", _patient_context(request, form, chosen))
+    context = _patient_context(request, form, chosen)
+    context["summary"] = _booking_summary(
+        BookingOptionsForm(request.POST if form.is_bound else _initial_data(form.initial), walk_in=True),
+        walk_in=True,
+    )
+    return render(request, "scheduling/walk_in.html", context)
+
+
+@requires("scheduling.book")
+@require_GET
+def booking_options(request):
+    """The booking and walk-in forms' partial (htmx), sent on every change: the running total,
+    length and free times of the ticked services; when the doctor changed, also that doctor's
+    services in place of the list shown (an out-of-band swap)."""
+    page = "walk_in" if request.GET.get("page") == "walk_in" else "book"
+    options = BookingOptionsForm(request.GET, walk_in=page == "walk_in")
+    summary = _booking_summary(options, walk_in=page == "walk_in")
+    return render(
+        request,
+        "scheduling/partials/booking_options.html",
+        {
+            "form": options,
+            "summary": summary,
+            "oob": request.htmx.trigger_name == "doctor",
+            "options_page": page,
+        },
+    )
 
 
 # The pages whose patient picker may come back from a search without JavaScript.

@@ -471,6 +471,7 @@ PLAN: dict[str, Plan] = {
         get=("patient", "doctor", "s"),
         post=lambda w: {k: v for k, v in booking_form(w).items() if k not in ("date", "time")},
     ),
+    "scheduling:booking_options": Plan(get=("doctor", "date", "services", "quantity_1", "quantity_2", "page")),
     "scheduling:day": Plan(get=("doctor", "date")),
     "scheduling:patient_lookup": Plan(
         post=lambda w: {

@@ -323,6 +323,7 @@ STAFF_EXPECTED = {
     "scheduling:board": FRONT_DESK_PAGE,
     "scheduling:book": FRONT_DESK_FORM,
     "scheduling:walk_in": FRONT_DESK_FORM,
+    "scheduling:booking_options": FRONT_DESK_PAGE,  # GET only (htmx: services, total, free times)
     "scheduling:day": EVERY_ROLE_PAGE,
     "scheduling:patient_lookup": FRONT_DESK_ACTION,  # POST only (htmx: the results)
     "scheduling:detail": EVERY_ROLE_PAGE,

@@ -1,6 +1,8 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -75,3 +77,56 @@ def test_it_refuses_a_date_that_is_not_one():
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("shift_sample_data", "--to", "kemarin")
+
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def todays_visits_against_the_clock(now: dt.datetime) -> tuple[list, list]:
+    """Today's visits that contradict the clock: (done or arrived after now, scheduled but over)."""
+    day = timezone.localdate(now)
+    todays = list(Appointment.objects.filter(appointment_date__date=day))
+    assert todays, "the board would be empty"
+    early = [
+        a.pk
+        for a in todays
+        if any(moment is not None and moment > now for moment in (a.arrived_at, a.started_at, a.completed_at))
+        or (a.status == Appointment.Status.COMPLETED and a.end_time > now and a.completed_at is None)
+    ]
+    stale = [a.pk for a in todays if a.status == Appointment.Status.SCHEDULED and a.end_time <= now]
+    return early, stale
+
+
+@pytest.mark.parametrize(
+    "clock", [(6, 0), (9, 0), (10, 30), (14, 0), (22, 0)], ids=["06.00", "09.00", "10.30", "14.00", "22.00"]
+)
+def test_make_runs_shift_leaves_the_past_done_and_the_future_scheduled(clock):
+    """At 06.00 the board showed visits completed at 08.00 and arrivals at 09.54 (the data is a
+    10.30 snapshot moved by whole days): now nothing of today lies after the clock, and nothing
+    still scheduled lies before it."""
+    call_command("loaddata", "users", "patients", "scheduling", "records", "billing", verbosity=0)
+    now = dt.datetime.combine(dt.date(2026, 12, 7), dt.time(*clock), tzinfo=JAKARTA)
+    with time_machine.travel(now, tick=False):
+        call_command("shift_sample_data", verbosity=0)
+        early, stale = todays_visits_against_the_clock(now)
+    assert early == []
+    assert stale == []
+    # Nothing anywhere waits from an earlier day, or is still booked for a time gone by.
+    assert not Appointment.objects.filter(status=Appointment.Status.SCHEDULED, end_time__lte=now).exists()
+    assert not Appointment.objects.filter(
+        status=Appointment.Status.CHECKED_IN, appointment_date__date__lt=now.date()
+    ).exists()
+    # Every date and time of a visit moved with it: no consultation started before its booking.
+    for a in Appointment.objects.exclude(started_at=None):
+        assert a.started_at >= a.created_at, a.pk
+    # Still consistent: the daily summaries are what a rebuild gives.
+    shifted = summary_rows()
+    rebuild_summaries()
+    assert summary_rows() == shifted
+
+
+def test_before_the_snapshots_time_the_data_is_centred_on_yesterday():
+    from sampledata.management.commands.shift_sample_data import data_today_for
+
+    assert data_today_for(dt.datetime(2026, 12, 7, 6, 0, tzinfo=JAKARTA)) == dt.date(2026, 12, 6)
+    assert data_today_for(dt.datetime(2026, 12, 7, 10, 30, tzinfo=JAKARTA)) == dt.date(2026, 12, 7)

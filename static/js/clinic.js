@@ -42,3 +42,13 @@ document.addEventListener("keydown", function (event) {
   var link = key.length === 1 && document.querySelector('[data-hotkey="' + key + '"]');
   if (link) { event.preventDefault(); link.click(); }
 });
+
+// The booking form's free times (templates/scheduling/partials/booking_summary.html): a button
+// puts its date and time into the form's fields. Delegated: htmx swaps the buttons in.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("button[data-slot-time]");
+  if (!button || !button.form) { return; }
+  button.form.elements.date.value = button.dataset.slotDate;
+  button.form.elements.time.value = button.dataset.slotTime;
+  button.form.elements.time.focus();
+});

@@ -6,13 +6,21 @@ date and time moves by the same number of days and each doctor's working hours m
 matching weekday, so bookings stay inside working hours, nothing overlaps, policies still
 cover their visits and payments still follow their bills. Dates of birth do not move.
 
+The data is a snapshot taken at 10.30 of its "today" (sampledata.rules.NOW_MINUTE): visits
+before then are done or waiting, later ones scheduled. So that the board never shows visits
+finished in the future (at 06.00, a visit completed at 08.00), the data's "today" becomes
+today only once the clock has passed 10.30; before that, yesterday (its tomorrow's bookings,
+all still scheduled, are then today's). Bookings the clock has since passed without the
+patient coming (still scheduled after their end) become no-shows, and patients checked in on
+an earlier day no longer wait: the past is done, the future still scheduled.
+
 Only for a database that holds the sample data alone: `make run` calls it right after loading."""
 
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from billing.models import Billing, Insurance, Payment
@@ -20,12 +28,16 @@ from patients.models import Patient, WorkingHours
 from pharmacy.models import Batch, Prescription, StockMove
 from records.models import LabResult, MedicalRecord
 from sampledata.fixtures import DEFAULT_TODAY
+from sampledata.rules import NOW_MINUTE
 from sampledata.summaries import rebuild_summaries
 from scheduling.models import Appointment
 
 SHIFTED = [
     (Patient, ["created_at", "updated_at"]),
-    (Appointment, ["appointment_date", "end_time", "arrived_at", "created_at", "updated_at"]),
+    (
+        Appointment,
+        ["appointment_date", "end_time", "arrived_at", "started_at", "completed_at", "created_at", "updated_at"],
+    ),
     (MedicalRecord, ["created_at", "updated_at"]),
     (LabResult, ["sampled_at", "reported_at"]),
     (Insurance, ["valid_from", "valid_until"]),
@@ -41,6 +53,26 @@ SHIFTED = [
 FAR_DAYS = 3650
 
 
+def data_today_for(now: dt.datetime) -> dt.date:
+    """The day to centre the data on at `now` (clinic time): today once the clock has passed the
+    snapshot's time of day, else yesterday, so that nothing of the data lies after `now`."""
+    local = timezone.localtime(now)
+    if local.hour * 60 + local.minute >= NOW_MINUTE:
+        return local.date()
+    return local.date() - dt.timedelta(days=1)
+
+
+def settle(now: dt.datetime) -> None:
+    """What the clock has passed since the snapshot: bookings still scheduled after their end are
+    no-shows, and patients checked in on an earlier day did not stay overnight (no-shows too).
+    Rows written directly, as loaddata wrote them; the summaries are rebuilt afterwards."""
+    today_starts = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    Status = Appointment.Status
+    Appointment.objects.filter(
+        Q(status=Status.SCHEDULED, end_time__lte=now) | Q(status=Status.CHECKED_IN, appointment_date__lt=today_starts)
+    ).update(status=Status.NO_SHOW, slot_active=None, updated_at=now)
+
+
 def parse_date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
@@ -52,7 +84,12 @@ class Command(BaseCommand):
     help = "Move the loaded sample data so that its 'today' becomes today (or --to)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--to", type=parse_date, default=None, help="The new 'today' (default: today).")
+        parser.add_argument(
+            "--to",
+            type=parse_date,
+            default=None,
+            help="The new 'today' (default: today once past the data's 10.30, else yesterday).",
+        )
         parser.add_argument(
             "--from",
             dest="from_",
@@ -63,11 +100,20 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, to, from_, **options):
-        to = to or timezone.localdate()
+        now = timezone.now()
+        to = to or data_today_for(now)
         days = (to - from_).days
         if days == 0:
             self.stdout.write("The sample data is already centred on that day.")
-            return
+        else:
+            self.shift(days)
+            self.stdout.write(f"Sample data moved by {days} days: its 'today' is now {to:%d-%m-%Y}.")
+        settle(now)
+        # loaddata and the UPDATEs bypass the services that keep the dashboard's daily
+        # summaries: computed again from the moved rows.
+        rebuild_summaries()
+
+    def shift(self, days: int) -> None:
         # Unique keys such as (doctor, start, slot_active) are checked row by row while an UPDATE
         # runs, so a row moved by a few days could land on one not moved yet. Move everything far
         # out of the data's range first, then back: at no moment do moved and unmoved rows meet.
@@ -86,7 +132,3 @@ class Command(BaseCommand):
             block.weekday = (block.weekday + days) % 7
         WorkingHours.objects.all().delete()
         WorkingHours.objects.bulk_create(hours)
-        # loaddata and the UPDATEs above bypass the services that keep the dashboard's daily
-        # summaries: computed again from the moved rows.
-        rebuild_summaries()
-        self.stdout.write(f"Sample data moved by {days} days: its 'today' is now {to:%d-%m-%Y}.")
