@@ -77,8 +77,9 @@ class AuditLog(models.Model):
     # HMAC-SHA256 of the row's content under settings.AUDIT_KEY, which the database does not hold:
     # written with the row by the application, so a row inserted by hand cannot carry a valid one
     # and is never sealed. Empty only on the legacy rows written before the key existed
-    # (id <= AuditHead.legacy_until_id), which the chain alone protects.
-    mac = models.CharField(_("signature"), max_length=64, blank=True)
+    # (id <= AuditHead.legacy_until_id), which the chain alone protects. The database default
+    # lets the previous release, serving during an upgrade or after a rollback, still write rows.
+    mac = models.CharField(_("signature"), max_length=64, blank=True, db_default="")
 
     objects = AuditLogQuerySet.as_manager()
 

@@ -13,6 +13,7 @@ from accounts.admin_site import CheapCountPaginator, bad_date_parameters
 from audit.models import AuditLog
 from billing.tests.factories import BillingFactory, InsuranceFactory, PaymentFactory
 from patients.models import Patient
+from patients.services import patient_name_words_sync
 from patients.tests.factories import PatientFactory
 from records.tests.factories import LabResultFactory
 from scheduling.models import Appointment
@@ -278,7 +279,10 @@ def test_a_name_matching_too_many_patients_shows_the_first_ones_and_says_so(admi
     monkeypatch.setattr("patients.admin.SEARCH_LIMIT", 2)
     records = visits(3)
     for i, record in enumerate(records):
-        Patient.objects.filter(pk=record.patient_id).update(full_name=f"Sri Pasien {i}")
+        patient = Patient.objects.get(pk=record.patient_id)
+        patient.full_name = f"Sri Pasien {i}"
+        patient.save(update_fields=["full_name"])
+        patient_name_words_sync(patient)  # the any-word search reads the name's words
     response = admin_client.get(changelist("scheduling.appointment"), {"q": "Sri"})
     shown = {appointment.patient_id for appointment in response.context["cl"].result_list}
     assert shown == {records[0].patient_id, records[1].patient_id}

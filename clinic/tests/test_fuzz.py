@@ -272,6 +272,12 @@ def patient_form(w: World) -> dict:
         "address": "Jl. Merdeka 1",
         "emergency_contact_name": "Ani",
         "emergency_contact_phone": "+62 813 1111 2222",
+        # SATUSEHAT's registration fields (issue 15).
+        "place_of_birth": "Bandung",
+        "religion": "islam",
+        "occupation": "Guru",
+        "education": "sma",
+        "marital_status": "M",
         "confirmed_not_duplicate": "on",
     }
 

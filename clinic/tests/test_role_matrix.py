@@ -175,14 +175,14 @@ ADMIN_MODEL_ROUTE = re.compile(r"^admin/(?P<app>[a-z_]+)/(?P<model>[a-z]+)/<path
 def path_for(key: str, route: str, world) -> str:
     if key in OBJECT_KWARGS:
         return reverse(key, kwargs=OBJECT_KWARGS[key](world))
+    if key == "admin:auth_user_password_change":  # before the pattern, which would read it as a model
+        return reverse(key, args=[world.staff_user.pk])
     if match := ADMIN_MODEL_URL.match(key):
         obj = ADMIN_OBJECTS[f"{match['app']}.{match['model']}"](world)
         return reverse(key, args=[obj.pk] if match["view"] in ("history", "delete", "change") else [])
     if match := ADMIN_MODEL_ROUTE.match(route):
         obj = ADMIN_OBJECTS[f"{match['app']}.{match['model']}"](world)
         return f"/admin/{match['app']}/{match['model']}/{obj.pk}/"
-    if key == "admin:auth_user_password_change":
-        return reverse(key, args=[world.staff_user.pk])
     if key == "admin:view_on_site":
         return reverse(key, args=[ContentType.objects.get_for_model(world.patient).pk, world.patient.pk])
     if key == "admin:autocomplete":  # the patient picker of the admin's booking form

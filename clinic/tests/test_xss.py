@@ -30,6 +30,7 @@ from billing import selectors as billing_selectors
 from billing.services import payment_record
 from clinic.tests.security_fixtures import build_clinic, open_emergency_access
 from core.csv_safe import safe_cell, safe_row
+from patients.models import Room
 from patients.tests.factories import DoctorFactory
 from records.services import lab_result_correct, medical_record_save
 
@@ -73,6 +74,7 @@ FIELDS = {
     "line_instructions": "xe",
     "compound_name": "xf",
     "display_name": "xg",  # the waiting room's screen (scheduling.QueueDisplay)
+    "room_name": "xh",  # SATUSEHAT's rooms (poli)
 }
 
 
@@ -106,6 +108,7 @@ def world(kind, doctor_user, other_doctor_user, receptionist):
         reference=stored["payment_reference"],
     )
     open_emergency_access(doctor_user=other_doctor_user, patient=world.patient, reason=stored["emergency_reason"])
+    world.room = Room.objects.create(name=stored["room_name"])
     # A correction of the completed visit's record, with its reason (the visit page lists versions).
     medical_record_save(
         appointment=world.completed,
@@ -590,6 +593,7 @@ ADMIN_PAGES = {
     ),
     "billing.payment": (lambda w: w.bill.payments.first(), ("patient_name", *NAVBAR), ("payment_reference", *NAVBAR)),
     "pharmacy.drug": (lambda w: w.drug, ("drug_name", "generic_name"), ("drug_name", "generic_name")),
+    "patients.room": (lambda w: w.room, ("room_name",), ("room_name",)),
     "pharmacy.batch": (
         lambda w: w.batch,
         ("drug_name", "batch_number", "supplier"),

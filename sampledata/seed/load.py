@@ -315,6 +315,20 @@ class PostgreSQLLoader(Loader):
 class SQLiteLoader(Loader):
     vendor = "sqlite"
 
+    def reset_sequences(self) -> None:
+        """Each table's AUTOINCREMENT counter back to its highest id (Django has no reset SQL for
+        SQLite): a table emptied by DELETE keeps its old counter in sqlite_sequence."""
+        quote = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            for model in (apps.get_model(label) for label in CLINIC_MODELS):
+                table, key = model._meta.db_table, model._meta.pk.column
+                # Identifiers from the models' own table and column names.
+                cursor.execute(
+                    f"UPDATE sqlite_sequence SET seq = (SELECT COALESCE(MAX({quote(key)}), 0) "  # nosec B608
+                    f"FROM {quote(table)}) WHERE name = %s",
+                    [table],
+                )
+
     def load(self, table: str, path: str) -> None:
         columns = COLUMNS[table]
         # Identifiers from the models' own table and column lists; the values are parameters.

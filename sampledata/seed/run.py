@@ -412,6 +412,11 @@ def seed(
         AuditHead.objects.using(alias).filter(pk=1).delete()
         AuditCheckpoint.objects.using(alias).all().delete()
     plan = build_plan(n_patients=n_patients, seed=seed, today=today, anchor_visits=anchor_visits)
+    # The rows the app writes before the load (the staff accounts' audit rows) take ids below the
+    # seeded ones (generate.AUDIT_ID_BASE): sequences back to the rows there are, for a database
+    # seeded before and emptied since keeps them past the old seeded ids (a DELETE-based flush
+    # does on SQLite and PostgreSQL), and the staff's rows would take ids of the new load.
+    loader.reset_sequences()
     with transaction.atomic(using=alias):
         plan.receptionist_id, plan.admin_id = create_staff(alias, plan.doctors, password)
         result.rows.update(write_reference_rows(alias, plan))
