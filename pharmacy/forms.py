@@ -3,7 +3,14 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from billing.forms import RupiahField
-from core.forms import CleanCharField, CleanIntegerField, ClinicDateField
+from core.forms import (
+    CleanCharField,
+    CleanIntegerField,
+    ClinicDateField,
+    SubmitTokenField,
+    submit_token_key,
+    submit_token_new,
+)
 from pharmacy.models import Drug, PrescriptionLine, StockMove
 
 DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
@@ -110,11 +117,20 @@ class CompoundLineForm(UsageFields):
         return data
 
 
+def dispense_token_scope(prescription) -> str:
+    return f"dispense:{prescription.pk}"
+
+
 class DispenseForm(StyledForm):
-    """One quantity per line still open; prefilled with what remains."""
+    """One quantity per line still open; prefilled with what remains. Sent once: a one-time token."""
+
+    submit_token = SubmitTokenField()
 
     def __init__(self, *args, prescription, **kwargs):
         super().__init__(*args, **kwargs)
+        scope = dispense_token_scope(prescription)
+        self.fields["submit_token"].scope = scope
+        self.initial.setdefault("submit_token", submit_token_new(scope))
         self.line_fields = []
         for line in prescription.lines.all():
             if line.remaining <= 0:
@@ -125,6 +141,15 @@ class DispenseForm(StyledForm):
             )
             self.fields[name].widget.attrs["class"] = "form-control"
             self.line_fields.append((line, name))
+
+    def sent_key(self) -> str | None:
+        """The key of the token this form was sent with, valid or not yet checked; None without one."""
+        try:
+            return submit_token_key(
+                self.data.get(self.add_prefix("submit_token"), ""), self.fields["submit_token"].scope
+            )
+        except ValueError:
+            return None
 
     def quantities(self) -> dict[int, int]:
         return {line.pk: self.cleaned_data.get(name) or 0 for line, name in self.line_fields}

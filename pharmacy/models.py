@@ -355,3 +355,31 @@ class Dispense(models.Model):
 
     def __str__(self):
         return f"{self.line} × {self.quantity}"
+
+
+class DispenseSubmission(models.Model):
+    """One submit of the dispensing form, under its one-time token (core.forms.SubmitTokenField):
+    written first in the dispensing's transaction, so a double click or a retry after a lost answer
+    waits on the unique key, fails on it, and dispenses (and bills) nothing a second time."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.PROTECT, related_name="+", verbose_name=_("prescription")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        db_table = "dispense_submissions"
+        verbose_name = _("dispensing form submission")
+        verbose_name_plural = _("dispensing form submissions")
+
+    def __str__(self):
+        return f"dispensing of prescription {self.prescription_id}"

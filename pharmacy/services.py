@@ -24,6 +24,7 @@ from pharmacy.models import (
     Batch,
     CompoundIngredient,
     Dispense,
+    DispenseSubmission,
     Drug,
     Prescription,
     PrescriptionLine,
@@ -330,6 +331,26 @@ class Dispensed:
     @property
     def short(self) -> bool:
         return self.quantity < self.wanted
+
+
+def dispense_already_sent(*, key: str | None, prescription: Prescription) -> bool:
+    """Whether the dispensing form with this one-time key was already recorded."""
+    return key is not None and DispenseSubmission.objects.filter(key=key, prescription_id=prescription.pk).exists()
+
+
+def dispense_once(
+    *, key: str, prescription: Prescription, quantities: Mapping[int, int], by: User | None
+) -> list["Dispensed"] | None:
+    """dispense() under a form's one-time key; None when that form was already sent (nothing is
+    dispensed or billed a second time)."""
+    try:
+        with transaction.atomic():
+            DispenseSubmission.objects.create(key=key, prescription_id=prescription.pk, by=by)
+            return dispense(prescription=prescription, quantities=quantities, by=by)
+    except IntegrityError:
+        if DispenseSubmission.objects.filter(key=key, prescription_id=prescription.pk).exists():
+            return None
+        raise
 
 
 @transaction.atomic

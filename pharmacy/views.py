@@ -154,12 +154,23 @@ def prescription(request, pk):
     prescription = get_prescription_for(request, pk)
     if request.method == "POST":
         form = DispenseForm(request.POST, prescription=prescription)
+        if services.dispense_already_sent(key=form.sent_key(), prescription=prescription):
+            messages.info(request, _("This dispensing was already recorded; nothing was dispensed twice."))
+            return redirect("pharmacy:prescription", prescription.pk)
         if form.is_valid():
             try:
-                results = services.dispense(prescription=prescription, quantities=form.quantities(), by=request.user)
+                results = services.dispense_once(
+                    key=form.cleaned_data["submit_token"],
+                    prescription=prescription,
+                    quantities=form.quantities(),
+                    by=request.user,
+                )
             except ValidationError as error:
                 add_service_error(form, error)
             else:
+                if results is None:
+                    messages.info(request, _("This dispensing was already recorded; nothing was dispensed twice."))
+                    return redirect("pharmacy:prescription", prescription.pk)
                 for result in results:
                     if result.short:
                         messages.warning(

@@ -19,7 +19,7 @@ from billing.tests.factories import InsuranceFactory, pay_token
 from patients.tests.factories import PatientFactory, WorkingHoursFactory
 from pharmacy.models import CompoundIngredient, Prescription, PrescriptionLine
 from pharmacy.services import dispense, stock_receive
-from pharmacy.tests.factories import DrugFactory
+from pharmacy.tests.factories import DrugFactory, dispense_token
 from records.tests.factories import LabResultFactory, MedicalRecordFactory
 from scheduling.models import Appointment, QueueDisplay
 from scheduling.tests.factories import AppointmentFactory, AppointmentServiceFactory, ServiceFactory
@@ -373,7 +373,8 @@ VALID_POSTS = {
         "drug-quantity": "9",
     },
     "pharmacy:prescription": lambda w: {
-        f"line_{line.pk}": "1" if line.drug_id else "0" for line in w.prescription.lines.all() if line.remaining
+        **{f"line_{line.pk}": "1" if line.drug_id else "0" for line in w.prescription.lines.all() if line.remaining},
+        "submit_token": dispense_token(w.prescription),
     },
     "pharmacy:receive": lambda w: {
         "drug": w.drug.pk,

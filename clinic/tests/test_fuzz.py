@@ -54,7 +54,7 @@ from patients.models import Doctor, Patient, WorkingHours
 from patients.tests.factories import PatientFactory, WorkingHoursFactory
 from pharmacy.models import Batch, CompoundIngredient, Dispense, Drug, Prescription, PrescriptionLine, StockMove
 from pharmacy.services import stock_receive
-from pharmacy.tests.factories import DrugFactory
+from pharmacy.tests.factories import DrugFactory, dispense_token
 from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
 from records.tests.factories import LabResultFactory, MedicalRecordFactory
 from satusehat.models import Submission
@@ -437,7 +437,8 @@ def drug_line_form(w: World) -> dict:
 
 def dispense_form(w: World) -> dict:
     """One unit of each open drug line; the compound (made whole or not at all) not yet."""
-    return {f"line_{line.pk}": "1" if line.drug_id else "0" for line in w.prescription.lines.all() if line.remaining}
+    lines = {f"line_{line.pk}": "1" if line.drug_id else "0" for line in w.prescription.lines.all() if line.remaining}
+    return {**lines, "submit_token": dispense_token(w.prescription)}
 
 
 # The names the drug search reads the typed name under (pharmacy.views.DRUG_SEARCH_NAMES).

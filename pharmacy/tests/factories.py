@@ -46,3 +46,11 @@ def stock(drug, quantity, *, days=365, number=None, by=None) -> Batch:
         supplier="PT Uji Farma",
         by=by,
     )
+
+
+def dispense_token(prescription) -> str:
+    """The one-time token the dispensing form carries (pharmacy.forms.DispenseForm)."""
+    from core.forms import submit_token_new
+    from pharmacy.forms import dispense_token_scope
+
+    return submit_token_new(dispense_token_scope(prescription))

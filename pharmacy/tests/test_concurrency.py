@@ -107,3 +107,27 @@ def test_a_dispense_and_a_count_at_once_leave_the_ledger_consistent(figures):
     total = StockMove.objects.filter(batch=batch).aggregate(s=Sum("quantity"))["s"]
     figures(f"on hand {batch.on_hand}, ledger {total}")
     assert batch.on_hand == total >= 0
+
+
+@pytest.mark.parametrize("clicks", [2, 4])
+def test_a_dispensing_form_sent_at_once_several_times_dispenses_once(clicks):
+    from core.forms import submit_token_key
+    from pharmacy.forms import dispense_token_scope
+    from pharmacy.models import Dispense
+    from pharmacy.tests.factories import dispense_token
+
+    drug = DrugFactory()
+    stock(drug, 50)
+    line = open_prescription(drug, 5)
+    prescription = Prescription.objects.get(pk=line.prescription_id)
+    key = submit_token_key(dispense_token(prescription), dispense_token_scope(prescription))
+
+    def send():
+        return services.dispense_once(key=key, prescription=prescription, quantities={line.pk: 2}, by=None)
+
+    outcomes = together([send] * clicks)
+    assert all(kind == "ok" for kind, _result in outcomes), outcomes
+    assert sum(result is not None for _kind, result in outcomes) == 1  # the others saw the first
+    line.refresh_from_db()
+    assert line.quantity_dispensed == 2
+    assert Dispense.objects.count() == 1 and BillItem.objects.count() == 1

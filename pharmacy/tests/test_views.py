@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from audit.models import AuditLog
-from billing.models import Billing
+from billing.models import Billing, BillItem
 from pharmacy import services
-from pharmacy.models import Prescription, StockMove
-from pharmacy.tests.factories import DrugFactory, batch_of, stock
+from pharmacy.models import Dispense, Prescription, StockMove
+from pharmacy.tests.factories import DrugFactory, batch_of, dispense_token, stock
 from records.tests.factories import MedicalRecordFactory
 from scheduling.models import Appointment
 from scheduling.services import appointment_complete
@@ -92,10 +92,13 @@ def test_the_doctor_prescribes_is_warned_and_the_pharmacist_dispenses(
     assert page.status_code == 200 and "Amoxicillin" in page.content.decode()
     assert AuditLog.objects.filter(what="prescription and allergies", patient=consult.patient).exists()
     lines = list(prescription.lines.order_by("id"))
-    response = client.post(
-        reverse("pharmacy:prescription", args=[prescription.pk]), {f"line_{line.pk}": line.quantity for line in lines}
-    )
+    sent = {f"line_{line.pk}": line.quantity for line in lines} | {"submit_token": dispense_token(prescription)}
+    response = client.post(reverse("pharmacy:prescription", args=[prescription.pk]), sent)
     assert response.status_code == 302
+    # The same form sent again (a double click, a retry): nothing dispensed or billed twice.
+    dispensed = (Dispense.objects.count(), BillItem.objects.count(), StockMove.objects.count())
+    assert client.post(reverse("pharmacy:prescription", args=[prescription.pk]), sent).status_code == 302
+    assert (Dispense.objects.count(), BillItem.objects.count(), StockMove.objects.count()) == dispensed
     prescription.refresh_from_db()
     assert prescription.status == Prescription.Status.PARTIAL  # only 6 of 10 Amoxsan
     labels = client.get(reverse("pharmacy:labels", args=[prescription.pk])).content.decode()
