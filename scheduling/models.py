@@ -94,7 +94,7 @@ class Appointment(models.Model):
     # The last time the doctor called the patient to the room ("call next", "call again") and
     # how many times: the waiting room's screen shows the number and chimes when it changes.
     called_at = models.DateTimeField(_("called at"), null=True, blank=True)
-    call_count = models.PositiveSmallIntegerField(_("times called"), default=0)
+    call_count = models.PositiveSmallIntegerField(_("times called"), default=0, db_default=0)
     started_at = models.DateTimeField(_("consultation started at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     reason = models.CharField(_("reason for visit"), max_length=255, blank=True)
