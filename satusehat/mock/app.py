@@ -247,7 +247,12 @@ class MockSatusehat:
         if fault and fault.name == "500":
             return 500, outcome("Internal server error", "exception"), {}
         if fault and fault.name == "timeout":
+            before = self.state
             time.sleep(fault.delay)
+            if self.state is not before:
+                # Reset while this request slept (the next test began): a late request must not
+                # land in the new state.
+                return 503, outcome("Reset while waiting", "transient"), {}
         try:
             bundle = json.loads(body)
         except ValueError as error:
