@@ -90,6 +90,8 @@ def walk(page: Page, start: list[str]) -> dict[str, dict]:
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not parts.path.startswith("/") or NOT_SCREENS.search(parts.path):
                 continue
+            if "format=csv" in parts.query:  # the pharmacy's reports as CSV: a download, not a screen
+                continue
             queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
     assert len(seen) > 5, seen
     return misfits
