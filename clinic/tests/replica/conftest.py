@@ -172,7 +172,7 @@ def replica_db(transactional_db, lab):
 
 
 @pytest.fixture
-def users(admin_user, doctor_user, receptionist, inactive_user) -> dict:
+def users(admin_user, doctor_user, receptionist, pharmacist, inactive_user) -> dict:
     """One user per role of the role matrix (None: anonymous)."""
     return {
         "anonymous": None,
@@ -180,6 +180,7 @@ def users(admin_user, doctor_user, receptionist, inactive_user) -> dict:
         "admin": admin_user,
         "doctor": doctor_user,
         "receptionist": receptionist,
+        "pharmacist": pharmacist,
     }
 
 
