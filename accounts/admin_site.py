@@ -57,12 +57,15 @@ class CheapCountPaginator(Paginator):
     @cached_property
     def count(self):
         queryset = self.object_list
-        if self.whole_table and (estimate := table_row_estimate(queryset.model)) is not None:
-            if estimate > COUNT_CAP:
-                return estimate
         if not hasattr(queryset, "model"):
             return len(queryset)
-        return min(queryset[: COUNT_CAP + 1].count(), COUNT_CAP)
+        # Both reads, whatever the table's size, so a page's queries do not change when a table
+        # grows past COUNT_CAP: the capped count reads at most COUNT_CAP + 1 index entries.
+        exact = min(queryset[: COUNT_CAP + 1].count(), COUNT_CAP)
+        estimate = table_row_estimate(queryset.model) if self.whole_table else None
+        if exact >= COUNT_CAP and estimate is not None and estimate > COUNT_CAP:
+            return estimate
+        return exact
 
 
 class ClinicChangeList(ChangeList):
