@@ -50,14 +50,19 @@ def flush_models() -> list:
     """The clinic's data tables and every table that points at one of them (audit log, record
     versions, summaries...), children first; never the users."""
     user = apps.get_model("accounts.User")
-    chosen = [m for m in apps.get_models() if m._meta.app_label in FLUSH_APPS and not m._meta.proxy]
+    chosen = [
+        m for m in apps.get_models(include_auto_created=True) if m._meta.app_label in FLUSH_APPS and not m._meta.proxy
+    ]
     grown = True
     while grown:
         grown = False
-        for model in apps.get_models():
+        for model in apps.get_models(include_auto_created=True):
             if model in chosen or model is user or model._meta.proxy:
                 continue
-            if any(f.is_relation and f.many_to_one and f.related_model in chosen for f in model._meta.concrete_fields):
+            if any(
+                f.is_relation and (f.many_to_one or f.one_to_one) and f.related_model in chosen
+                for f in model._meta.concrete_fields
+            ):
                 chosen.append(model)
                 grown = True
     return list(reversed(chosen))
