@@ -60,8 +60,9 @@ class CheapCountPaginator(Paginator):
         if not hasattr(queryset, "model"):
             return len(queryset)
         # Both reads, whatever the table's size, so a page's queries do not change when a table
-        # grows past COUNT_CAP: the capped count reads at most COUNT_CAP + 1 index entries.
-        exact = min(queryset[: COUNT_CAP + 1].count(), COUNT_CAP)
+        # grows past COUNT_CAP: the capped count reads at most COUNT_CAP + 1 index entries, of
+        # whichever index is cheapest (a count needs no order).
+        exact = min(queryset.order_by()[: COUNT_CAP + 1].count(), COUNT_CAP)
         estimate = table_row_estimate(queryset.model) if self.whole_table else None
         if exact >= COUNT_CAP and estimate is not None and estimate > COUNT_CAP:
             return estimate
