@@ -209,15 +209,21 @@ class MySQLLoader(Loader):
         columns = ", ".join(f"`{c}`" for c in COLUMNS[table])
         raw = self._raw()
         cursor = raw.cursor()
-        cursor.execute(
-            f"LOAD DATA LOCAL INFILE %s INTO TABLE `{table}` CHARACTER SET utf8mb4 "
-            f"FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({columns})",
-            [path],
-        )
-        warnings = cursor.execute("SHOW WARNINGS")
-        if warnings:
-            problems = cursor.fetchall()[:5]
-            raise RuntimeError(f"LOAD DATA into {table} from {path} gave warnings: {problems}")
+        try:
+            cursor.execute(
+                f"LOAD DATA LOCAL INFILE %s INTO TABLE `{table}` CHARACTER SET utf8mb4 "
+                f"FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({columns})",
+                [path],
+            )
+            warnings = cursor.execute("SHOW WARNINGS")
+            if warnings:
+                problems = cursor.fetchall()[:5]
+                raise RuntimeError(f"LOAD DATA into {table} from {path} gave warnings: {problems}")
+        except BaseException:
+            # Nothing half-loaded stays open: an open transaction would hold the table's metadata
+            # lock, and finish()'s ALTER TABLE would wait on it instead of the error being raised.
+            raw.rollback()
+            raise
         raw.commit()
 
     def finish(self) -> None:
