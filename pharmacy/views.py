@@ -144,7 +144,10 @@ def drug_search(request):
 @require_GET
 def queue(request):
     page = Paginator(selectors.queue(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "pharmacy/queue.html", {"page": page})
+    # The status labels, translated once for the page (get_status_display() per row hashes the
+    # lazily translated choices each time: a third of the page's time).
+    statuses = {value: str(label) for value, label in Prescription.Status.choices}
+    return render(request, "pharmacy/queue.html", {"page": page, "statuses": statuses})
 
 
 @requires("pharmacy.dispense")
