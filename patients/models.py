@@ -240,8 +240,14 @@ class PatientNameWord(models.Model):
         db_table = "patient_name_words"
         indexes = [
             # PostgreSQL: varchar_pattern_ops serves LIKE 'word%' under any collation; the other
-            # databases ignore the operator class (patients.selectors.word_prefix_condition).
-            models.Index(fields=["word"], name="patient_name_words_word_idx", opclasses=["varchar_pattern_ops"]),
+            # databases ignore the operator classes (patients.selectors.word_prefix_condition).
+            # With the patient's id in it, the search reads its candidates from the index alone
+            # (200 row lookups fewer per search).
+            models.Index(
+                fields=["word", "patient"],
+                name="patient_name_words_word_pt_idx",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["patient", "word"], name="patient_name_words_unique"),

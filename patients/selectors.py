@@ -8,12 +8,14 @@ from operator import or_
 from django.db import connection
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Collate, Upper
-from django.db.models.lookups import StartsWith
+from django.db.models.lookups import LessThanOrEqual, StartsWith
 
 from core.crypto import blind_index, phone_normalise
 from core.text import normalise_text
 from patients.models import Patient, PatientNameWord, name_words
 
+# The columns a search result shows (templates/patients/partials/results.html).
+SEARCH_RESULT_FIELDS = ("medical_record_number", "full_name", "date_of_birth", "gender", "phone", "is_active")
 SEARCH_MAX_LENGTH = 150  # the longest full name; a longer query cannot match anything
 SEARCH_LIMIT = 50
 PAGE_LIST_LIMIT = 50  # appointments and bills on the patient page: rows a page, newest first
@@ -85,6 +87,13 @@ def name_order() -> tuple:
     if connection.vendor == "postgresql":
         return (_upper_c("full_name").asc(), "id")
     return ("full_name", "id")
+
+
+def name_at_most(name: str) -> Q:
+    """Patients whose name sorts at or before `name` in name_order()."""
+    if connection.vendor == "postgresql":
+        return Q(LessThanOrEqual(_upper_c("full_name"), Upper(Value(name))))
+    return Q(full_name__lte=name)
 
 
 def _date_of(text: str) -> datetime.date | None:
@@ -176,9 +185,9 @@ def patient_search(*, query: str, include_inactive: bool = False, limit: int = S
     conditions = patient_search_conditions(query)
     if not conditions:
         return []
-    # The results show name, No. RM, date of birth, gender and phone: the other encrypted
-    # columns are not read, so 50 rows do not decrypt 150 values nobody sees.
-    shown = Patient.objects.defer(*unshown_patient_fields(shown=("phone",)))
+    # The results show name, No. RM, date of birth (the age), gender and phone: only those are
+    # read, so 50 rows do not decrypt 150 values nobody sees nor convert dates nobody reads.
+    shown = Patient.objects.only(*SEARCH_RESULT_FIELDS)
     if not include_inactive:
         shown = shown.filter(is_active=True)
     # Two reads that each stop early: the names that start with the query, in the order of the
@@ -186,8 +195,13 @@ def patient_search(*, query: str, include_inactive: bool = False, limit: int = S
     found = list(shown.filter(reduce(or_, conditions)).order_by(*name_order())[:limit])
     word_ids = any_word_ids(query) if _is_name(query, _RM.fullmatch(query)) else None
     if word_ids:
-        seen = {patient.pk for patient in found}
-        found += [patient for patient in shown.filter(pk__in=word_ids) if patient.pk not in seen]
+        # Only the first `limit` of them by name can be shown, and when the names that start with
+        # the query fill a page, only those sorting before its last: the rest (most often the
+        # prefix's own later names) are not read, nor their phone numbers decrypted.
+        others = shown.filter(pk__in=word_ids).exclude(pk__in=[patient.pk for patient in found])
+        if len(found) == limit:
+            others = others.filter(name_at_most(found[-1].full_name))
+        found += others.order_by(*name_order())[:limit]
         found.sort(key=lambda patient: (patient.full_name.upper(), patient.pk))
     return found[:limit]
 

@@ -60,6 +60,15 @@ def test_the_search_by_words_is_three_queries_whatever_the_number_of_words(djang
             assert names(patient_search(query=query)) == ["Dewi Tri Wijayanti"]
 
 
+def test_a_full_page_of_the_prefix_still_shows_the_other_words_that_sort_before_its_end():
+    for i in range(60):
+        PatientFactory(full_name=f"Kar {i:02d}")
+    PatientFactory(full_name="Dewi Kartika")  # sorts before "Kar ..."
+    PatientFactory(full_name="Yuni Kartika")  # after the page's last name: not on it
+    found = names(patient_search(query="kar"))
+    assert found == ["Dewi Kartika"] + [f"Kar {i:02d}" for i in range(49)]
+
+
 def test_registering_and_renaming_keep_the_words():
     patient = patient_register(data=data(), by=None)
     assert sorted(patient.name_words.values_list("word", flat=True)) == ["dewi", "tri", "wijayanti"]
