@@ -6,10 +6,18 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Quer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from patients.selectors import unshown_patient_fields
 from pharmacy.models import Batch, CompoundIngredient, Drug, Prescription, PrescriptionLine, StockMove
 
 QUEUE_STATUSES = (Prescription.Status.OPEN, Prescription.Status.PARTIAL)
+# What a row of the queue shows (templates/pharmacy/queue.html): nothing else is read, so no
+# encrypted value of the patient or the doctor is decrypted.
+QUEUE_FIELDS = (
+    "status",
+    "written_at",
+    "patient__full_name",
+    "patient__medical_record_number",
+    "doctor__full_name",
+)
 
 
 def drug_search(query: str, *, limit: int = 15) -> list[Drug]:
@@ -30,8 +38,7 @@ def queue() -> QuerySet[Prescription]:
 
     The number of lines is a subquery per row of the page, not a COUNT over a join: grouping the
     join made MariaDB start from the doctors and sort every open prescription in a temporary
-    table (10 ms at 1M patients against 1 ms; docs/performance.md). The doctor's encrypted NIK
-    is not read (the queue shows the name)."""
+    table (10 ms at 1M patients against 1 ms; docs/performance.md)."""
     lines = (
         PrescriptionLine.objects.filter(prescription=OuterRef("pk"))
         .order_by()
@@ -42,7 +49,7 @@ def queue() -> QuerySet[Prescription]:
     return (
         Prescription.objects.filter(status__in=QUEUE_STATUSES)
         .select_related("patient", "doctor")
-        .defer(*unshown_patient_fields("patient__"), "doctor__nik", "doctor__nik_hash")
+        .only(*QUEUE_FIELDS)
         .annotate(line_count=Coalesce(Subquery(lines), 0))
         .order_by("written_at", "id")
     )
