@@ -436,3 +436,83 @@ def test_dispensing_tabs_in_reading_order(clinic, open_browser):
     page.goto(f"/pharmacy/prescriptions/{prescription.pk}/")
     keys = assert_tab_order(page, page.locator("#dispense-form"), f"id_line_{first.pk}")
     assert keys == [f"id_line_{first.pk}", f"id_line_{second.pk}", "button:Serahkan"]
+
+
+def test_receiving_stock_is_typed_and_sent_with_enter(clinic, open_browser, screenshot):
+    """The expiry date is dd-mm-yyyy text like every date (it was a browser date field, mm/dd/yyyy
+    in an English Chromium, whose parts Tab stopped at one by one)."""
+    sanmol = DrugFactory(name="Sanmol", strength="500 mg")
+    page = open_browser()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in_by_keyboard(page, pharmacist())
+    page.goto("/pharmacy/stock/receive/")
+
+    expect(page.locator("#id_drug")).to_be_focused()
+    page.keyboard.type("Sanmol")
+    expect(page.locator("#id_drug")).to_have_value(str(sanmol.pk))
+    page.keyboard.press("Tab")
+    page.keyboard.type("SNM-2707")
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_expiry_date")).to_have_attribute("placeholder", "dd-mm-yyyy")
+    page.keyboard.type("27-07-2030")
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_quantity")).to_be_focused()
+    page.keyboard.type("100")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1.500")
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_supplier")).to_be_focused()
+    page.keyboard.type("PT Enseval Putera Megatrading")
+    screenshot(page, "receive-typed")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(rf"/pharmacy/stock/drugs/{sanmol.pk}/$"))
+    batch = sanmol.batches.get()
+    assert (batch.batch_number, batch.expiry_date, batch.on_hand) == ("SNM-2707", datetime.date(2030, 7, 27), 100)
+
+
+def test_receiving_stock_tabs_in_reading_order(clinic, open_browser):
+    DrugFactory(name="Sanmol")
+    page = open_browser()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in_by_keyboard(page, pharmacist())
+    page.goto("/pharmacy/stock/receive/")
+    keys = assert_tab_order(page, page.locator("main form"), "id_drug")
+    assert keys == [
+        "id_drug",
+        "id_batch_number",
+        "id_expiry_date",
+        "id_quantity",
+        "id_purchase_price",
+        "id_supplier",
+        "button:Simpan",
+        "a:Batal",
+    ]
+
+
+# --- the doctor's lab result -----------------------------------------------------------------
+
+
+def test_lab_result_is_typed_and_sent_with_enter(clinic, open_browser):
+    visit = visit_in_consultation(clinic)
+    page = open_browser()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in_by_keyboard(page, clinic.doctor_user)
+    page.goto(f"/records/visits/{visit.pk}/lab-results/new/")
+    form = page.locator("main form")
+    keys = assert_tab_order(page, form, "id_test_name")
+    assert keys[:3] == ["id_test_name", "id_value", "id_unit"]
+
+    page.reload()
+    expect(page.locator("#id_test_name")).to_be_focused()
+    page.keyboard.type("Hemoglobin")
+    page.keyboard.press("Tab")
+    page.keyboard.type("13.5")
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_unit")).to_be_focused()
+    page.keyboard.type("g/dL")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(rf"/records/visits/{visit.pk}/$"))
+    result = MedicalRecord.objects.get(appointment=visit).lab_results.get()
+    assert (result.test_name, result.value, result.unit) == ("Hemoglobin", Decimal("13.5"), "g/dL")
