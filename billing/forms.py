@@ -9,6 +9,7 @@ from billing import selectors
 from billing.models import Billing, Insurance, PaymentMethod
 from billing.services import BPJS_PROVIDER
 from core.forms import (
+    AutofocusMixin,
     CleanCharField,
     ClinicDateField,
     ClinicDateInput,
@@ -115,7 +116,8 @@ class VoidForm(forms.Form):
         self.initial.setdefault("submit_token", submit_token_new(void_token_scope(bill)))
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(AutofocusMixin, forms.Form):
+    autofocus = "amount"
     amount = RupiahField(label=_("Amount (Rp)"))
     method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices)
     insurance = InsuranceChoiceField(
@@ -155,7 +157,8 @@ class PaymentForm(forms.Form):
                     self.fields[name].widget.attrs["class"] = f"{css} is-invalid".strip()
 
 
-class InsuranceForm(forms.ModelForm):
+class InsuranceForm(AutofocusMixin, forms.ModelForm):
+    autofocus = "kind"
     provider_name = CleanCharField(
         label=_("provider"),
         required=False,

@@ -8,6 +8,7 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedEmailField
@@ -28,6 +29,31 @@ TIME_FORMAT = "%H.%M"
 TIME_INPUT_FORMATS = (TIME_FORMAT, "%H:%M", "%H%M", "%H:%M:%S")
 DATETIME_FORMAT = f"{DATE_FORMAT} {TIME_FORMAT}"
 DATETIME_INPUT_FORMATS = tuple(f"{d} {t}" for d in DATE_INPUT_FORMATS for t in TIME_INPUT_FORMATS) + ("%Y-%m-%dT%H:%M",)
+
+
+class _AutofocusBoundField(BoundField):
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if self.name == self.form.autofocus_name():
+            attrs["autofocus"] = True
+        return attrs
+
+
+class AutofocusMixin:
+    """A form that is the point of its page (issue 17, the keyboard): the cursor starts in its
+    first field with an error, else in `autofocus`, the field a person fills first (None: only
+    a field with an error takes the focus). A page has one such field: two forms on a page set
+    `autofocus` on one of them."""
+
+    autofocus: str | None = None
+    bound_field_class = _AutofocusBoundField
+
+    def autofocus_name(self) -> str | None:
+        if self.is_bound:
+            for name, field in self.fields.items():
+                if name in self.errors and not field.widget.is_hidden:
+                    return name
+        return self.autofocus
 
 
 class ClinicDateInput(forms.TextInput):

@@ -146,7 +146,7 @@ def test_it_prescribes_dispenses_and_charges_the_drugs(clinic, open_browser, scr
     reception.locator("#id_method").select_option(label="Tunai")
     reception.get_by_role("button", name="Catat pembayaran").click()
     expect(messages(reception)).to_contain_text("Status tagihan sekarang: Lunas.")
-    reception.get_by_role("link", name="Cetak kwitansi").click()
+    reception.get_by_role("link", name="Cetak kuitansi").click()
     receipt = reception.locator("article.receipt")
     expect(receipt.locator(".receipt-lines")).to_contain_text(consultation.name)
     items = receipt.locator(".receipt-items tr")

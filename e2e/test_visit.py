@@ -250,7 +250,7 @@ def test_it_runs_a_whole_visit_from_registration_to_receipt(clinic, open_browser
     expect(reception.get_by_role("link", name="Catat pembayaran")).to_have_count(0)
     screenshot(reception, "paid")
 
-    reception.get_by_role("link", name="Cetak kwitansi").click()
+    reception.get_by_role("link", name="Cetak kuitansi").click()
     receipt = reception.locator("article.receipt")
     expect(receipt.locator(".receipt-patient")).to_have_text(PATIENT)
     expect(receipt.locator(".receipt-meta")).to_contain_text(rm)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import CleanCharField, ClinicDateField, ClinicDateInput, clinic_formfield
+from core.forms import AutofocusMixin, CleanCharField, ClinicDateField, ClinicDateInput, clinic_formfield
 from core.text import check_ascii_digits
 from patients.models import Patient
 from patients.selectors import SEARCH_MAX_LENGTH
@@ -36,9 +36,11 @@ class PatientSearchForm(forms.Form):
     inactive = forms.BooleanField(label=_("Include inactive patients"), required=False)
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(AutofocusMixin, forms.ModelForm):
     """Registration and edit. Phones may be typed as 0812-3456-7890 or +62 812 3456 7890; they are
     stored as +6281234567890 before the model validates them."""
+
+    autofocus = "full_name"
 
     # Wider than the model's columns: the raw input still has spaces and dashes.
     phone = CleanCharField(

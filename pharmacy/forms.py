@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.forms import RupiahField
 from core.forms import (
+    AutofocusMixin,
     CleanCharField,
     CleanIntegerField,
     ClinicDateField,
@@ -13,7 +14,6 @@ from core.forms import (
 )
 from pharmacy.models import Drug, PrescriptionLine, StockMove
 
-DATE_INPUT = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 MAX_INGREDIENTS = 4
 
 
@@ -56,6 +56,7 @@ class DrugNameField(CleanCharField):
         return {
             **super().widget_attrs(widget),
             "list": "drug-names",
+            "data-suggest-pick": "",  # Enter takes the one matching suggestion (static/js/clinic.js)
             "autocomplete": "off",
             "hx-get": reverse_lazy("pharmacy:drug_search"),
             "hx-trigger": "input changed delay:250ms",
@@ -77,12 +78,13 @@ class UsageFields(StyledForm):
         self.fields["timing"].initial = PrescriptionLine.Timing.AFTER_MEALS
 
 
-class DrugLineForm(UsageFields):
+class DrugLineForm(AutofocusMixin, UsageFields):
+    autofocus = "drug"  # the compound form takes the focus only for its errors (views.prescribe)
     drug = DrugNameField(label=_("drug"))
     field_order = ["drug"]
 
 
-class CompoundLineForm(UsageFields):
+class CompoundLineForm(AutofocusMixin, UsageFields):
     compound_name = CleanCharField(label=_("compound name"), max_length=120)
     compound_form = forms.ChoiceField(label=_("made into"), choices=PrescriptionLine.CompoundForm.choices)
     field_order = ["compound_name", "compound_form", "quantity"]
@@ -121,7 +123,7 @@ def dispense_token_scope(prescription) -> str:
     return f"dispense:{prescription.pk}"
 
 
-class DispenseForm(StyledForm):
+class DispenseForm(AutofocusMixin, StyledForm):
     """One quantity per line still open; prefilled with what remains. Sent once: a one-time token."""
 
     submit_token = SubmitTokenField()
@@ -141,6 +143,7 @@ class DispenseForm(StyledForm):
             )
             self.fields[name].widget.attrs["class"] = "form-control"
             self.line_fields.append((line, name))
+        self.autofocus = self.line_fields[0][1] if self.line_fields else None
 
     def sent_key(self) -> str | None:
         """The key of the token this form was sent with, valid or not yet checked; None without one."""
@@ -155,21 +158,25 @@ class DispenseForm(StyledForm):
         return {line.pk: self.cleaned_data.get(name) or 0 for line, name in self.line_fields}
 
 
-class ReceiveForm(StyledForm):
+class ReceiveForm(AutofocusMixin, StyledForm):
+    autofocus = "drug"
     drug = forms.ModelChoiceField(label=_("drug"), queryset=Drug.objects.filter(is_active=True).order_by("name"))
     batch_number = CleanCharField(label=_("batch number"), max_length=40)
-    expiry_date = ClinicDateField(label=_("expiry date"), widget=forms.DateInput(**DATE_INPUT))
+    expiry_date = ClinicDateField(label=_("expiry date"))  # dd-mm-yyyy text, as every date (core.forms)
     quantity = CleanIntegerField(label=_("quantity"), min_value=1, max_value=1_000_000)
     purchase_price = RupiahField(label=_("purchase price per unit (Rp)"))
     supplier = CleanCharField(label=_("supplier"), max_length=120)
 
 
-class CountForm(StyledForm):
+class CountForm(AutofocusMixin, StyledForm):
+    autofocus = "counted"
+
     counted = CleanIntegerField(label=_("counted"), min_value=0, max_value=1_000_000)
     reason = CleanCharField(label=_("reason"), max_length=200)
 
 
-class RemoveForm(StyledForm):
+class RemoveForm(AutofocusMixin, StyledForm):
+    autofocus = "kind"
     kind = forms.ChoiceField(
         label=_("kind"),
         choices=[
@@ -187,8 +194,8 @@ class NearExpiryForm(StyledForm):
 
 class MovementsForm(StyledForm):
     drug = forms.ModelChoiceField(label=_("drug"), queryset=Drug.objects.order_by("name"), required=False)
-    start = ClinicDateField(label=_("from"), widget=forms.DateInput(**DATE_INPUT), required=False)
-    end = ClinicDateField(label=_("until"), widget=forms.DateInput(**DATE_INPUT), required=False)
+    start = ClinicDateField(label=_("from"), required=False)
+    end = ClinicDateField(label=_("until"), required=False)
 
     def clean(self):
         data = super().clean()

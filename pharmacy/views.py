@@ -62,6 +62,7 @@ def prescribe(request, pk):
         form = form or DrugLineForm(request.POST, prefix="drug")
         if kind == "compound":
             compound_form = form
+            drug_form.autofocus = None  # the cursor goes to the compound's error
         else:
             drug_form = form
         if form.is_valid():

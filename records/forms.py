@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.forms import DATETIME_INPUT_FORMATS, CleanCharField, ClinicDateTimeInput, clinic_formfield
+from core.forms import DATETIME_INPUT_FORMATS, AutofocusMixin, CleanCharField, ClinicDateTimeInput, clinic_formfield
 from records.icd10 import icd10_is_valid, icd10_normalise
 from records.models import LabResult, MedicalRecord
 
@@ -46,9 +46,11 @@ class _BootstrapMixin:
             widget.attrs.setdefault("class", css)
 
 
-class MedicalRecordForm(_BootstrapMixin, forms.ModelForm):
+class MedicalRecordForm(AutofocusMixin, _BootstrapMixin, forms.ModelForm):
     """The doctor's record of a visit. The vitals' ranges come from the model (and its database
     constraints); an implausible value gets a message naming the range instead of a bare bound."""
+
+    autofocus = "complaint"
 
     class Meta:
         model = MedicalRecord
@@ -107,7 +109,9 @@ class MedicalRecordForm(_BootstrapMixin, forms.ModelForm):
         return cleaned
 
 
-class LabResultForm(_BootstrapMixin, forms.ModelForm):
+class LabResultForm(AutofocusMixin, _BootstrapMixin, forms.ModelForm):
+    autofocus = "test_name"
+
     class Meta:
         model = LabResult
         fields = ["test_name", "value", "unit", "reference_low", "reference_high", "sampled_at", "reported_at"]

@@ -6,6 +6,7 @@ from core.clock import clinic_datetime, on_slot_boundary, slot_floor
 from core.forms import (
     DATE_INPUT_FORMATS,
     TIME_INPUT_FORMATS,
+    AutofocusMixin,
     CleanCharField,
     CleanIntegerField,
     ClinicDateField,
@@ -146,7 +147,8 @@ class PatientField(forms.ModelChoiceField):
         )
 
 
-class BookingForm(SlotStartMixin, ServiceLinesMixin, forms.Form):
+class BookingForm(AutofocusMixin, SlotStartMixin, ServiceLinesMixin, forms.Form):
+    autofocus = "doctor"  # the patient search has it while no patient is chosen (patient_picker.html)
     patient = PatientField()
     doctor = DoctorChoiceField(
         queryset=doctor_active_list(),
@@ -174,7 +176,8 @@ class BookingForm(SlotStartMixin, ServiceLinesMixin, forms.Form):
         return cleaned_data
 
 
-class WalkInForm(ServiceLinesMixin, forms.Form):
+class WalkInForm(AutofocusMixin, ServiceLinesMixin, forms.Form):
+    autofocus = "doctor"
     patient = PatientField()
     doctor = DoctorChoiceField(
         queryset=doctor_active_list(),
@@ -225,7 +228,8 @@ class BookingOptionsForm(ServiceLinesMixin, forms.Form):
         ]
 
 
-class RescheduleForm(SlotStartMixin, forms.Form):
+class RescheduleForm(AutofocusMixin, SlotStartMixin, forms.Form):
+    autofocus = "date"
     date = ClinicDateField(label=_("New date"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
     time = ClinicTimeField(label=_("New time"), widget=TIME_INPUT, input_formats=TIME_FORMATS)
 

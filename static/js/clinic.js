@@ -52,3 +52,23 @@ document.addEventListener("click", function (event) {
   button.form.elements.time.value = button.dataset.slotTime;
   button.form.elements.time.focus();
 });
+
+// A field that takes a name from its suggestions (<input list="..." data-suggest-pick>, the
+// prescription's drugs): Enter on a name that is not one of them yet does not send the form,
+// which would only come back with "no drug has this name". When one suggestion matches what is
+// typed, Enter takes it; when several do, the person picks one (arrows, or more letters). Enter
+// on a whole name sends the form as in any field. (A suggestion picked from the browser's list
+// with the arrows and Enter never reaches the page: the list takes that Enter.)
+document.addEventListener("keydown", function (event) {
+  var input = event.target;
+  if (event.key !== "Enter" || !(input instanceof HTMLInputElement) || !input.hasAttribute("data-suggest-pick")) { return; }
+  var typed = input.value.trim().toLowerCase();
+  var options = input.list ? Array.prototype.slice.call(input.list.options) : [];
+  if (!typed || options.some(function (option) { return option.value.toLowerCase() === typed; })) { return; }
+  var matches = options.filter(function (option) {
+    return (option.value + " " + option.textContent).toLowerCase().indexOf(typed) !== -1;
+  });
+  if (matches.length === 0) { return; }
+  event.preventDefault();
+  if (matches.length === 1) { input.value = matches[0].value; }
+});
