@@ -45,5 +45,5 @@ def receipt_pdf(*, bill: Billing, request=None) -> bytes:
 
 
 def receipt_filename(*, bill: Billing) -> str:
-    """kwitansi-INV-202612-P0000001.pdf: only characters that are safe in a header."""
-    return "kwitansi-" + re.sub(r"[^A-Za-z0-9._-]+", "-", bill.number).strip("-") + ".pdf"
+    """kuitansi-INV-202612-P0000001.pdf: only characters that are safe in a header."""
+    return "kuitansi-" + re.sub(r"[^A-Za-z0-9._-]+", "-", bill.number).strip("-") + ".pdf"

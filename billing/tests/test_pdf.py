@@ -66,7 +66,7 @@ def test_it_answers_a_pdf_inline_named_after_the_invoice(client, receptionist, b
     response = client.get(reverse("billing:receipt_pdf", args=[bill.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'inline; filename="kwitansi-INV-202612-P0000042.pdf"'
+    assert response["Content-Disposition"] == 'inline; filename="kuitansi-INV-202612-P0000042.pdf"'
     assert response.content.startswith(b"%PDF")
     assert len(response.content) > 5000  # text and embedded fonts, not an empty page
     if shutil.which("pdftotext"):
@@ -78,4 +78,4 @@ def test_it_answers_a_pdf_inline_named_after_the_invoice(client, receptionist, b
 
 def test_it_keeps_only_header_safe_characters_in_the_filename():
     bill = BillingFactory.build(number='INV "1"/2\r\n')
-    assert pdf.receipt_filename(bill=bill) == "kwitansi-INV-1-2.pdf"
+    assert pdf.receipt_filename(bill=bill) == "kuitansi-INV-1-2.pdf"
