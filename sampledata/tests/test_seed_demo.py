@@ -16,13 +16,15 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AuditLog
+from audit.services import Action, audit_write
 from billing.models import Billing, Insurance, Payment
 from core.crypto import blind_index
 from patients.models import Doctor, Patient
 from patients.services import patient_register
 from records.models import LabResult, MedicalRecord
 from sampledata.management.commands.seed_demo import DEFAULT_SEED
-from sampledata.seed import generate
+from sampledata.seed import generate, load
 from sampledata.seed.plan import ANCHOR_NAME, BIG_BILL_REASON
 from scheduling.models import Appointment, AppointmentService, Service
 from scheduling.services import appointment_book
@@ -231,6 +233,19 @@ def test_it_refuses_a_database_with_clinic_data_unless_flush():
     output = seed("--flush", patients=12)
     assert "Emptied first" in output and Patient.objects.count() == 12
     assert User.objects.filter(username="bench_admin").count() == 1
+
+
+def test_a_database_seeded_and_emptied_by_delete_since_gets_its_counters_back():
+    """A transactional test's flush empties the tables by DELETE, which leaves the id counters
+    past the old seeded ids (MariaDB's AUTO_INCREMENT, PostgreSQL's sequences). The rows the app
+    writes before a new load must take ids below the seeded history's: the staff's audit rows
+    had taken ids inside it, and the load failed on a duplicate key (CI, a whole-suite run)."""
+    seed()
+    call_command("flush", interactive=False, reset_sequences=False, verbosity=0)
+    load.loader_for("default").reset_sequences()
+    audit_write(action=Action.READ, what="probe")
+    assert AuditLog.objects.get(what="probe").pk < generate.AUDIT_ID_BASE
+    assert printed_counts(seed())["patients"] == Patient.objects.count() == 30
 
 
 def test_the_same_seed_gives_the_same_clinic_with_any_number_of_workers():
