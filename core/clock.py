@@ -25,6 +25,12 @@ def local_day(moment: datetime.datetime) -> datetime.date:
     return moment.astimezone(clinic_timezone()).date()
 
 
+def offset_isoformat(moment: datetime.datetime) -> str:
+    """ISO 8601 to the second with the clinic's offset, 2026-12-05T09:30:00+07:00: how the
+    national platform (SATUSEHAT's FHIR resources) wants every date-time."""
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
 def clinic_datetime(day: datetime.date, time: datetime.time) -> datetime.datetime:
     """`time` on `day` on the clinic's clock, aware."""
     return datetime.datetime.combine(day, time, tzinfo=clinic_timezone())

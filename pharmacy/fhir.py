@@ -9,17 +9,13 @@ the encounter, and `reference(key)` of any entry."""
 from collections.abc import Iterator
 
 from django.db.models import Prefetch
-from django.utils import timezone
 
+from core.clock import offset_isoformat
 from pharmacy.models import CompoundIngredient, Dispense, Drug, Prescription, PrescriptionLine
 
 KFA_SYSTEM = "http://sys-ids.kemkes.go.id/kfa"
 REQUEST_CATEGORY = "http://terminology.hl7.org/CodeSystem/medicationrequest-category"
 UCUM = "http://unitsofmeasure.org"
-
-
-def _moment(value) -> str:
-    return timezone.localtime(value).isoformat(timespec="seconds")
 
 
 def _drug_concept(drug: Drug) -> dict:
@@ -65,7 +61,7 @@ def _request(visit, prescription: Prescription, line: PrescriptionLine) -> dict:
         "medicationCodeableConcept": _medication(line),
         "subject": visit.patient_ref,
         "encounter": visit.encounter_ref,
-        "authoredOn": _moment(prescription.written_at or prescription.created_at),
+        "authoredOn": offset_isoformat(prescription.written_at or prescription.created_at),
         "requester": visit.practitioner_ref,
         "dosageInstruction": [dosage],
         "dispenseRequest": dispense_request,
@@ -81,7 +77,7 @@ def _dispense(visit, line: PrescriptionLine, handed: Dispense, request_key: str)
         "context": visit.encounter_ref,
         "authorizingPrescription": [{"reference": visit.reference(request_key)}],
         "quantity": {"value": handed.quantity, "unit": _unit(line)},
-        "whenHandedOver": _moment(handed.dispensed_at),
+        "whenHandedOver": offset_isoformat(handed.dispensed_at),
         "dosageInstruction": [{"sequence": 1, "text": line.usage}],
     }
 

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError as PydanticValidationError
 
+from core.clock import offset_isoformat
 from records.icd10 import icd10_description
 from records.models import LabResult, MedicalRecord
 from scheduling.models import Appointment
@@ -81,7 +81,7 @@ class NotSendable(Exception):
 
 def fhir_datetime(moment: datetime.datetime) -> str:
     """ISO 8601 with the clinic's offset: 2026-12-05T09:30:00+07:00."""
-    return timezone.localtime(moment).isoformat(timespec="seconds")
+    return offset_isoformat(moment)
 
 
 def _number(value) -> int | float:
