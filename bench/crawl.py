@@ -33,8 +33,14 @@ REPO = Path(__file__).resolve().parent.parent
 # The fixtures' "today" (2026-11-25) at 10.30 is the sample data's "now"; the crawl runs a week
 # later so that shift_sample_data really moves the rows and rebuilds what depends on them.
 FROZEN_NOW = datetime.datetime(2026, 12, 2, 10, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
-FIXTURES = ["users", "patients", "scheduling", "records", "billing"]
-ROLES = {"anonymous": None, "admin": "admin", "receptionist": "resepsionis", "doctor": "dokter"}
+FIXTURES = ["users", "patients", "scheduling", "records", "billing", "pharmacy"]
+ROLES = {
+    "anonymous": None,
+    "admin": "admin",
+    "receptionist": "resepsionis",
+    "doctor": "dokter",
+    "pharmacist": "apoteker",
+}
 LANGUAGES = ["id", "en"]
 SKIPPED_PREFIXES = ("admin/",)  # the Django admin keeps Django's own templates
 HEADERS = ("Content-Type", "Location", "Content-Disposition")
@@ -121,6 +127,11 @@ def sample() -> dict:
     for status, _label in Billing._meta.get_field("status").choices:
         bill = Billing.objects.filter(status=status).order_by("pk").first()
         s[f"bill_{status}"] = bill.pk if bill else None
+    prescription = model("pharmacy.Prescription").objects.filter(status="open").order_by("pk").first()
+    s["prescription"], s["prescription_visit"] = prescription.pk, prescription.appointment_id
+    s["prescription_line"] = prescription.lines.order_by("pk").first().pk
+    s["drug"] = model("pharmacy.Drug").objects.order_by("pk").first().pk
+    s["batch"] = model("pharmacy.Batch").objects.order_by("pk").first().pk
     return s
 
 
@@ -261,7 +272,21 @@ def plan(s: dict) -> list[tuple]:
         "billing:pay": ([{"pk": pk} for pk in bills], [""]),
         "billing:receipt": ([{"pk": pk} for pk in bills], [""]),
         "billing:receipt_pdf": ([{"pk": s["bill_paid"]}], [""]),
+        "scheduling:ticket": ([{"pk": s["appt_checked_in"]}, {"pk": s["appt_scheduled"]}], [""]),
+        "pharmacy:prescribe": ([{"pk": s["prescription_visit"]}, {"pk": s["visit"]}, {"pk": 999999}], [""]),
+        "pharmacy:prescription": ([{"pk": s["prescription"]}, {"pk": 999999}], [""]),
+        "pharmacy:labels": ([{"pk": s["prescription"]}], [""]),
+        "pharmacy:copy": ([{"pk": s["prescription"]}], [""]),
+        "pharmacy:drug_search": ([{}], ["", "q=para", "q=zzzz"]),
+        "pharmacy:drug_stock": ([{"pk": s["drug"]}, {"pk": 999999}], [""]),
+        "pharmacy:batch_count": ([{"pk": s["batch"]}], [""]),
+        "pharmacy:batch_remove": ([{"pk": s["batch"]}], [""]),
+        "pharmacy:near_expiry": ([{}], ["", "days=365", "days=x"]),
+        "pharmacy:movements": ([{}], ["", f"drug={s['drug']}", "start=bad"]),
         # POST-only actions: a GET is refused (405); their POSTs are below
+        "records:call_again": ([{"pk": s["appt_checked_in"]}], [""]),
+        "pharmacy:send": ([{"pk": s["prescription_visit"]}], [""]),
+        "pharmacy:line_remove": ([{"pk": s["prescription_visit"], "line_pk": s["prescription_line"]}], [""]),
         "scheduling:check_in": ([{"pk": s["appt_scheduled"]}], [""]),
         "scheduling:cancel": ([{"pk": s["appt_scheduled"]}], [""]),
         "scheduling:no_show": ([{"pk": s["appt_scheduled"]}], [""]),
@@ -293,6 +318,11 @@ def plan(s: dict) -> list[tuple]:
         ("records:lab_edit", {"pk": s["visit"], "lab_pk": s["lab"]}, {}, "empty"),
         ("billing:pay", {"pk": s["bill_unpaid"]}, {}, "empty"),
         ("billing:pay", {"pk": s["bill_partially_paid"]}, {"amount": "999999999", "method": "cash"}, "too-much"),
+        ("pharmacy:prescribe", {"pk": s["prescription_visit"]}, {}, "empty"),
+        ("pharmacy:prescription", {"pk": s["prescription"]}, {}, "empty"),
+        ("pharmacy:receive", {}, {}, "empty"),
+        ("pharmacy:batch_count", {"pk": s["batch"]}, {}, "empty"),
+        ("pharmacy:batch_remove", {"pk": s["batch"]}, {}, "empty"),
         # actions refused by the state of their object: a redirect with an error message
         ("scheduling:check_in", {"pk": s["appt_completed"]}, {}, "completed"),
         ("scheduling:cancel", {"pk": s["appt_completed"]}, {}, "completed"),
