@@ -4,13 +4,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connections, router
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, Prefetch
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from core import display
 from core.clock import day_bounds
+from core.queries import count_of
 from patients.models import Doctor, Patient
 from records.models import LabResult, LabResultVersion, MedicalRecord, MedicalRecordVersion
 from scheduling.models import Appointment, AppointmentService
@@ -129,13 +129,6 @@ def patient_history(*, patient: Patient, before: Appointment, limit: int = HISTO
     the database walks the (patient, date) index of appointments backwards and stops after
     `limit` + 1 rows; a GROUP BY for the corrections or a tie-break on the record's id made it
     sort all of a 1,000-visit patient's records first (docs/performance.md)."""
-    versions = (
-        MedicalRecordVersion.objects.filter(record=OuterRef("pk"))
-        .order_by()
-        .values("record")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     same_patient = {"appointment__patient": patient}
     # The record's own patient column says the same as its appointment's. MariaDB needs both to
     # walk the index (without the record's it joined the doctors through a join buffer and
@@ -148,7 +141,7 @@ def patient_history(*, patient: Patient, before: Appointment, limit: int = HISTO
             MedicalRecord.objects.filter(**same_patient, appointment__appointment_date__lt=before.appointment_date)
             .exclude(appointment=before)
             .select_related("doctor", "appointment")
-            .annotate(version_count=Coalesce(Subquery(versions, output_field=IntegerField()), 0))
+            .annotate(version_count=count_of(MedicalRecordVersion, "record"))
             .order_by("-appointment__appointment_date", "-appointment_id")[: limit + 1]
         )
     )
