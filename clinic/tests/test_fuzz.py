@@ -48,7 +48,7 @@ from audit.models import AuditLog, EmergencyAccess
 from billing.models import Billing, BillItem, Insurance, Payment
 from billing.tests.factories import BillingFactory, InsuranceFactory, pay_token, void_data
 from clinic.tests import fuzz_strategies as fz
-from clinic.tests.security_fixtures import write_prescription
+from clinic.tests.security_fixtures import VALID_POSTS, write_prescription
 from clinic.tests.test_url_gates import PUBLIC, concrete, walk
 from patients.models import Doctor, Patient, WorkingHours
 from patients.tests.factories import PatientFactory, WorkingHoursFactory
@@ -421,18 +421,9 @@ def batch_pk(w):
 
 
 def drug_line_form(w: World) -> dict:
-    """A drug line added to the draft (kind "drug": the drug line's form, under its prefix)."""
-    return {
-        "kind": "drug",
-        "drug-drug": w.drug.name,
-        "drug-times_per_day": "3",
-        "drug-dose": "1 tablet",
-        "drug-route": "oral",
-        "drug-timing": "after",
-        "drug-duration_days": "3",
-        "drug-quantity": "9",
-        "drug-instructions": "Bila demam",
-    }
+    """A drug line added to the draft (kind "drug": the drug line's form, under its prefix): the
+    security tests' valid one, with instructions."""
+    return {**VALID_POSTS["pharmacy:prescribe"](w), "drug-instructions": "Bila demam"}
 
 
 def dispense_form(w: World) -> dict:
